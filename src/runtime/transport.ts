@@ -1,0 +1,104 @@
+/**
+ * The seam between one actor system and the others. The runtime talks to other nodes only through
+ * a {@link Transport}; the default is {@link inMemoryTransport} (one process, one node), and
+ * `src/transport` provides the RabbitMQ one. The runtime never imports a concrete transport.
+ */
+import type { Logger } from 'pino';
+import { ArborError } from './errors.js';
+import type { Clock } from './clock.js';
+
+/** What travels between nodes: one message to one actor path, or one system message to a node. */
+export interface Envelope {
+  /** Unique message id; receivers process each id once. */
+  id: string;
+  /** Target actor path, `arbor://<node>/<id>/...`; it names a place in a tree, not a host. */
+  to: string;
+  /** Sender path, when the sender is an actor or an ask. */
+  from?: string;
+  /** `'user'` for actor events, `'system'` for runtime control messages (spawn, stop, exit, ...). */
+  kind: 'user' | 'system';
+  /** The event (a plain object with a string `type`) or the system message. */
+  body: unknown;
+  /** Propagated through replies and logs. */
+  correlationId?: string;
+  /** When it was first sent, by the sender's clock (ms). */
+  sentAt: number;
+  /** Delivery attempts so far (0 on first send); transports increase it on redelivery. */
+  attempt?: number;
+}
+
+/** What a receiving runtime says about an envelope it was handed. */
+export type DeliveryResult =
+  /** The target's mailbox took it (or it was a duplicate): acknowledge. */
+  | { ok: true }
+  /** It cannot be taken now or ever; `retry` says whether a later attempt could succeed. */
+  | { ok: false; error: ArborError; retry: boolean };
+
+/** A live node as seen through the transport. */
+export interface NodeInfo {
+  node: string;
+  /** The kinds of logic this node hosts for others. */
+  kinds: string[];
+  /** When it was last heard from (clock ms). */
+  lastSeen: number;
+}
+
+/** What the runtime gives its transport at start. */
+export interface TransportHost {
+  readonly node: string;
+  readonly kinds: readonly string[];
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Hands an inbound envelope to the local runtime. Resolves once the target mailbox has it. */
+  deliver(envelope: Envelope): DeliveryResult | Promise<DeliveryResult>;
+  /** An outbound envelope could not be delivered (unroutable, too large, broker gone too long). */
+  undeliverable(envelope: Envelope, error: ArborError): void;
+  /** A node joined (or was heard from for the first time). */
+  nodeUp(info: NodeInfo): void;
+  /** A node missed its heartbeats and is considered down. */
+  nodeDown(node: string): void;
+}
+
+/** Moves envelopes between nodes. */
+export interface Transport {
+  readonly name: string;
+  /** Connects and starts receiving for `host.node`. */
+  start(host: TransportHost): Promise<void>;
+  /** Sends an envelope to the runtime on `node`. Never throws for delivery problems: those go to `host.undeliverable`. */
+  send(node: string, envelope: Envelope): void;
+  /** The live nodes, this one included. */
+  nodes(): NodeInfo[];
+  /** Flushes what it can, then disconnects. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded default: one process, one node, no broker. Envelopes addressed to this node go
+ * straight to the runtime; any other node is unknown (`NO_NODE`).
+ */
+export function inMemoryTransport(): Transport {
+  let host: TransportHost | undefined;
+  let startedAt = 0;
+  return {
+    name: 'in-memory',
+    async start(h) {
+      host = h;
+      startedAt = h.clock.now();
+    },
+    send(node, envelope) {
+      if (!host) throw new Error('in-memory transport used before start');
+      const h = host;
+      if (node !== h.node) {
+        h.undeliverable(envelope, new ArborError('NO_NODE', `no node "${node}" on the in-memory transport`, { node }));
+        return;
+      }
+      void h.deliver(envelope);
+    },
+    nodes() {
+      return host ? [{ node: host.node, kinds: [...host.kinds], lastSeen: Math.max(startedAt, host.clock.now()) }] : [];
+    },
+    async stop() {
+      host = undefined;
+    },
+  };
+}
