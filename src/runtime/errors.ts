@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'MESSAGE_TOO_LARGE'
   | 'UNROUTABLE'
   | 'DECODE_ERROR'
+  | 'ENCODE_ERROR'
   | 'DELIVERY_FAILED';
 
 /** Base class of every error Arbor raises (except the `TypeError` for a malformed event). */

@@ -70,6 +70,18 @@ export interface Transport {
   nodes(): NodeInfo[];
   /** Flushes what it can, then disconnects. */
   stop(): Promise<void>;
+  /**
+   * Optional (RabbitMQ transport): sends to whichever node consumes the work pool of `kind`
+   * (competing consumers). Problems go to `host.undeliverable`, as for {@link Transport.send}.
+   */
+  sendToPool?(kind: string, envelope: Envelope): void;
+  /** Optional: starts taking work from the pool of `kind` on this node; resolves to a stop function. */
+  consumePool?(kind: string): Promise<() => Promise<void>>;
+  /**
+   * Optional: after `node` went down, hands what is left in its inbound queue to `host.deliver`
+   * on this node, then deletes that queue. Resolves to the number of envelopes handed over.
+   */
+  drainNode?(node: string): Promise<number>;
 }
 
 /**

@@ -1,0 +1,124 @@
+/**
+ * Who is alive, from heartbeats. Each node beats every `heartbeat` ms; a peer is up from its first
+ * beat and down when `missLimit` (3) periods pass without one, or at once when it says goodbye.
+ * All timing goes through the injected {@link Clock}, so a test drives it with a `SimulatedClock`.
+ *
+ * A peer whose beat carries a new `incarnation` restarted without us noticing the gap: it is
+ * reported down and up again, because whatever ran on the old incarnation is gone.
+ */
+import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { NodeInfo } from '../runtime/transport.js';
+
+/** What a heartbeat says. */
+export interface Heartbeat {
+  node: string;
+  kinds: readonly string[];
+  startedAt: number;
+  /** Random per process start; tells a restarted node from the one before it. */
+  incarnation: string;
+}
+
+/** How {@link Membership} is wired. */
+export interface MembershipOptions {
+  /** This node; its own beats (which come back through the broker) are ignored. */
+  self: string;
+  clock: Clock;
+  /** Beat period in ms. */
+  heartbeat: number;
+  /** Silent periods before a peer is down. @default 3 */
+  missLimit?: number;
+  onUp(info: NodeInfo): void;
+  onDown(node: string, reason: 'silent' | 'bye' | 'restarted'): void;
+}
+
+interface Peer {
+  info: NodeInfo;
+  incarnation: string;
+  deadline: TimerHandle;
+}
+
+/** Tracks live peers and this node's own beat. */
+export class Membership {
+  private readonly peers = new Map<string, Peer>();
+  private beatTimer: TimerHandle | undefined;
+  private beating = false;
+  private readonly missLimit: number;
+
+  constructor(private readonly options: MembershipOptions) {
+    this.missLimit = options.missLimit ?? 3;
+  }
+
+  /** Calls `beat` now and then every `heartbeat` ms until {@link stopBeating}. */
+  startBeating(beat: () => void): void {
+    if (this.beating) return;
+    this.beating = true;
+    const { clock, heartbeat } = this.options;
+    const tick = (): void => {
+      if (!this.beating) return;
+      // Re-arm before beating so a throwing beat cannot stop the rhythm.
+      this.beatTimer = clock.setTimeout(tick, heartbeat);
+      beat();
+    };
+    tick();
+  }
+
+  /** Stops this node's own beat (peers will see it go silent). */
+  stopBeating(): void {
+    this.beating = false;
+    if (this.beatTimer !== undefined) this.options.clock.clearTimeout(this.beatTimer);
+    this.beatTimer = undefined;
+  }
+
+  /** A heartbeat arrived. */
+  heard(hb: Heartbeat): void {
+    if (hb.node === this.options.self) return;
+    const { clock } = this.options;
+    const known = this.peers.get(hb.node);
+    if (known && known.incarnation !== hb.incarnation) this.down(hb.node, 'restarted');
+    const peer = this.peers.get(hb.node);
+    const info: NodeInfo = { node: hb.node, kinds: [...hb.kinds], lastSeen: clock.now() };
+    if (peer) {
+      clock.clearTimeout(peer.deadline);
+      peer.info = info;
+      peer.deadline = this.armDeadline(hb.node);
+      return;
+    }
+    this.peers.set(hb.node, { info, incarnation: hb.incarnation, deadline: this.armDeadline(hb.node) });
+    this.options.onUp({ ...info, kinds: [...info.kinds] });
+  }
+
+  /** A peer announced it is leaving. A goodbye from an older incarnation is ignored. */
+  bye(node: string, incarnation: string): void {
+    const peer = this.peers.get(node);
+    if (peer && peer.incarnation === incarnation) this.down(node, 'bye');
+  }
+
+  /** True when `node` is a live peer. */
+  isUp(node: string): boolean {
+    return this.peers.has(node);
+  }
+
+  /** The live peers (not this node). */
+  nodes(): NodeInfo[] {
+    return [...this.peers.values()].map((p) => ({ ...p.info, kinds: [...p.info.kinds] }));
+  }
+
+  /** Stops beating and forgets every peer, without reporting anyone down. */
+  stop(): void {
+    this.stopBeating();
+    for (const peer of this.peers.values()) this.options.clock.clearTimeout(peer.deadline);
+    this.peers.clear();
+  }
+
+  private armDeadline(node: string): TimerHandle {
+    return this.options.clock.setTimeout(() => this.down(node, 'silent'), this.missLimit * this.options.heartbeat);
+  }
+
+  private down(node: string, reason: 'silent' | 'bye' | 'restarted'): void {
+    const peer = this.peers.get(node);
+    if (!peer) return;
+    this.options.clock.clearTimeout(peer.deadline);
+    this.peers.delete(node);
+    this.options.onDown(node, reason);
+  }
+}

@@ -1,0 +1,341 @@
+/**
+ * The RabbitMQ transport: one AMQP connection per node, carrying the node's inbound queue, its
+ * heartbeat queue, any work-pool and tap consumers, and one confirm-mode publishing channel. The
+ * names and routing keys are documented in `./topology.ts`; the inbound path (ack, retry,
+ * dead-letter) in `./Inbound.ts`; confirms and deadlines in `./ConfirmedPublisher.ts`.
+ *
+ * Guarantees: at least once, with ids deduplicated by the receiver; nothing vanishes — an envelope
+ * that cannot be delivered comes back to the sender's `host.undeliverable` (too large, unroutable,
+ * not confirmed within `sendTimeout`) or lands in the dead-letter queue with a reason. Ordering
+ * holds per sender and destination while the connection holds. `stop()` completes within
+ * `stopTimeout` whatever the broker does.
+ *
+ * Timing: heartbeats, node-down detection, send deadlines and publish retry pacing run on
+ * `host.clock`; only the start and stop bounds use real time (they bound I/O and must fire even
+ * when a test drives the runtime with a simulated clock).
+ */
+import { randomUUID } from 'node:crypto';
+import { Connection, ConsumerStatus } from 'rabbitmq-client';
+import type { Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
+import type { Logger } from 'pino';
+import { ArborError } from '../runtime/errors.js';
+import type { Envelope, NodeInfo, Transport, TransportHost } from '../runtime/transport.js';
+import { retryTiers } from './backoff.js';
+import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
+import { Coalescer } from './Coalescer.js';
+import type { OutFrame } from './Coalescer.js';
+import { ConfirmedPublisher } from './ConfirmedPublisher.js';
+import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, startConsumer, tapConsumerProps } from './consumers.js';
+import { Dedup } from './Dedup.js';
+import { drainQueue } from './drain.js';
+import { Inbound } from './Inbound.js';
+import type { InboundSource } from './Inbound.js';
+import { Membership } from './Membership.js';
+import { normalizeRabbitmqOptions } from './options.js';
+import type { NormalizedRabbitmqOptions, RabbitmqTransportOptions } from './options.js';
+import { redactUrl, transportError } from './redact.js';
+import { tappedMessages } from './taps.js';
+import type { TapHandler, Unsubscribe } from './taps.js';
+import { Topology } from './topology.js';
+
+/** Everything that exists only between `start` and `stop`. */
+interface Running {
+  host: TransportHost;
+  logger: Logger;
+  connection: Connection;
+  publisher: ConfirmedPublisher;
+  inbound: Inbound;
+  membership: Membership;
+  coalescer: Coalescer;
+}
+
+/** A {@link Transport} over RabbitMQ. Create it with {@link rabbitmqTransport}. */
+export class RabbitmqTransport implements Transport {
+  readonly name = 'rabbitmq';
+  /** The options after normalisation. */
+  readonly options: NormalizedRabbitmqOptions;
+  /** Exchange, queue and routing-key names of this cluster. */
+  readonly topology: Topology;
+  /** Random per start; tells this process from an earlier one with the same node name. */
+  readonly incarnation = randomUUID().slice(0, 8);
+  private run: Running | undefined;
+  /** Kept after stop, so that late sends still reach `host.undeliverable` instead of vanishing. */
+  private host: TransportHost | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly consumers = new Set<Consumer>();
+  private startedAt = 0;
+  private tapSeq = 0;
+
+  constructor(options: RabbitmqTransportOptions = {}) {
+    this.options = normalizeRabbitmqOptions(options);
+    this.topology = new Topology(this.options.cluster);
+  }
+
+  /** Connects, declares the topology, starts consuming and beating. Rejects with `TRANSPORT_ERROR` (URL redacted). */
+  async start(host: TransportHost): Promise<void> {
+    if (this.run || this.stopping) throw new ArborError('TRANSPORT_ERROR', 'rabbitmq transport can be started once', { node: host.node });
+    const { options: o, topology } = this;
+    const logger = host.logger.child({ component: 'transport', node: host.node, cluster: o.cluster });
+    const connection = new Connection({
+      url: o.url,
+      connectionName: `arbor/${o.cluster}/${host.node}`,
+      connectionTimeout: o.connectTimeout,
+      acquireTimeout: o.sendTimeout,
+      retryLow: o.reconnect.min,
+      retryHigh: o.reconnect.max,
+    });
+    connection.on('error', (err: unknown) => logger.warn({ err: transportError(err, o.url, 'connection error').message }, 'amqp connection error'));
+    connection.on('connection', () => logger.info({ url: redactUrl(o.url) }, 'amqp connected'));
+    try {
+      await connection.onConnect(o.connectTimeout);
+      await this.declare(connection);
+    } catch (err) {
+      connection.unsafeDestroy();
+      throw err instanceof ArborError ? err : transportError(err, o.url, 'cannot connect to broker', { node: host.node });
+    }
+    const publisher = new ConfirmedPublisher({ connection, clock: host.clock, sendTimeout: o.sendTimeout, url: o.url, logger });
+    const inbound = new Inbound({ host, logger, dedup: new Dedup(o.dedupCapacity), options: o, topology, publisher });
+    const membership = new Membership({
+      self: host.node,
+      clock: host.clock,
+      heartbeat: o.heartbeat,
+      onUp: (info) => {
+        logger.info({ peer: info.node, kinds: info.kinds }, 'node up');
+        host.nodeUp(info);
+      },
+      onDown: (node, reason) => {
+        logger.warn({ peer: node, reason }, 'node down');
+        host.nodeDown(node);
+      },
+    });
+    const coalescer = new Coalescer(o.coalesce, (frame) => this.publishFrame(frame));
+    this.run = { host, logger, connection, publisher, inbound, membership, coalescer };
+    this.host = host;
+    this.startedAt = host.clock.now();
+    try {
+      await this.consume(nodeConsumerProps(topology, host.node, o.prefetch), 'node');
+      await this.startHeartbeats();
+    } catch (err) {
+      this.run = undefined;
+      publisher.abort('transport failed to start');
+      connection.unsafeDestroy();
+      throw err;
+    }
+    logger.info({ url: redactUrl(o.url), incarnation: this.incarnation }, 'rabbitmq transport started');
+  }
+
+  /** Sends an envelope to `node`'s inbound queue (coalesced within the tick). */
+  send(node: string, envelope: Envelope): void {
+    this.enqueue(`node:${node}`, this.topology.envelopeKey(node, envelope.kind, envelope.body), envelope);
+  }
+
+  /** Sends an envelope to the work pool of `kind`: exactly one consuming node takes it. */
+  sendToPool(kind: string, envelope: Envelope): void {
+    this.enqueue(`pool:${kind}`, this.topology.poolKey(kind), envelope);
+  }
+
+  /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
+  async consumePool(kind: string): Promise<() => Promise<void>> {
+    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch), 'pool');
+    return () => this.closeConsumer(consumer);
+  }
+
+  /**
+   * Taps the cluster's traffic: `pattern` is a topic binding key over the routing keys documented
+   * in `./topology.ts` (e.g. `node.*.msg.order_created`, `dead.#`). Resolves once bound.
+   *
+   * @example
+   * const unsubscribe = await transport.subscribe('node.*.msg.order_created', (m) => {
+   *   if (m.type === 'envelope') seen.push(m.envelope);
+   * });
+   */
+  async subscribe(pattern: string, handler: TapHandler): Promise<Unsubscribe> {
+    const run = this.requireRun('subscribe');
+    const queue = `${this.topology.exchange}.tap.${this.incarnation}.${++this.tapSeq}`;
+    const consumer = await this.startRaw(tapConsumerProps(this.topology, queue, pattern), (msg) => {
+      for (const tapped of tappedMessages(msg)) {
+        try {
+          handler(tapped);
+        } catch (err) {
+          run.logger.warn({ pattern, err: err instanceof Error ? err.message : String(err) }, 'tap handler threw');
+        }
+      }
+    });
+    return () => this.closeConsumer(consumer);
+  }
+
+  /**
+   * Failover: hands what is left in the dead `node`'s inbound queue to `host.deliver` on this node
+   * (retries of those come back to this node), then deletes that queue. Resolves to the number of
+   * envelopes handed over. See `./drain.ts`.
+   */
+  async drainNode(node: string): Promise<number> {
+    const run = this.requireRun('drainNode');
+    if (node === run.host.node) throw new ArborError('INVALID_SPEC', `cannot drain this node's own queue ("${node}")`, { node });
+    const count = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound).catch((err: unknown) => {
+      throw transportError(err, this.options.url, `cannot drain node "${node}"`, { node });
+    });
+    run.logger.info({ peer: node, envelopes: count }, 'drained dead node queue');
+    return count;
+  }
+
+  /** The live nodes, this one first. */
+  nodes(): NodeInfo[] {
+    const run = this.run;
+    if (!run) return [];
+    return [{ node: run.host.node, kinds: [...run.host.kinds], lastSeen: run.host.clock.now() }, ...run.membership.nodes()];
+  }
+
+  /** Flushes pending sends, says goodbye, stops consuming and disconnects; bounded by `stopTimeout`. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** The host-facing bits, or a programming error when used outside start..stop. */
+  private requireRun(what: string): Running {
+    if (!this.run) throw new ArborError('TRANSPORT_ERROR', `rabbitmq transport: ${what} before start or after stop`);
+    return this.run;
+  }
+
+  private enqueue(group: string, routingKey: string, envelope: Envelope): void {
+    const host = this.host;
+    if (!host) throw new ArborError('TRANSPORT_ERROR', 'rabbitmq transport used before start');
+    const run = this.run;
+    if (!run || this.stopping) return host.undeliverable(envelope, new ArborError('TRANSPORT_ERROR', 'transport is stopped', { routingKey, messageId: envelope.id }));
+    let bytes: Buffer;
+    try {
+      bytes = encodeEnvelope(envelope);
+    } catch (err) {
+      return run.host.undeliverable(envelope, new ArborError('ENCODE_ERROR', `cannot encode envelope: ${err instanceof Error ? err.message : String(err)}`, { routingKey, messageId: envelope.id }));
+    }
+    if (bytes.length > this.options.maxMessageBytes) {
+      const error = new ArborError('MESSAGE_TOO_LARGE', `envelope is ${bytes.length} bytes, over maxMessageBytes ${this.options.maxMessageBytes}`, {
+        routingKey,
+        messageId: envelope.id,
+        bytes: bytes.length,
+        maxMessageBytes: this.options.maxMessageBytes,
+      });
+      return run.host.undeliverable(envelope, error);
+    }
+    run.coalescer.push({ group, routingKey, bytes, envelope });
+  }
+
+  private publishFrame(frame: OutFrame): void {
+    const run = this.run;
+    if (!run) return;
+    const single = frame.envelopes.length === 1 ? frame.envelopes[0] : undefined;
+    void run.publisher
+      .publish({ exchange: this.topology.exchange, routingKey: frame.routingKey, body: frame.body, mandatory: true, durable: true, ...(single?.correlationId ? { correlationId: single.correlationId } : {}) })
+      .then((outcome) => {
+        if (outcome.ok) return;
+        for (const envelope of frame.envelopes) {
+          run.logger.warn({ routingKey: frame.routingKey, messageId: envelope.id, correlationId: envelope.correlationId, code: outcome.error.code }, 'undeliverable');
+          run.host.undeliverable(envelope, outcome.error);
+        }
+      });
+  }
+
+  /** Exchanges, the retry tiers and the dead-letter queue: declared once, all durable. */
+  private async declare(connection: Connection): Promise<void> {
+    const { topology: t, options: o } = this;
+    await connection.exchangeDeclare({ exchange: t.exchange, type: 'topic', durable: true });
+    await connection.exchangeDeclare({ exchange: t.retryExchange, type: 'headers', durable: true });
+    for (const delay of retryTiers(o.maxAttempts, o.retryBackoff)) {
+      const queue = t.retryQueue(delay);
+      // No x-dead-letter-routing-key: an expired message keeps the key it was published with.
+      await connection.queueDeclare({ queue, durable: true, arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': t.exchange } });
+      await connection.queueBind({ queue, exchange: t.retryExchange, arguments: { 'x-match': 'all', 'x-arbor-delay': delay } });
+    }
+    await connection.queueDeclare({ queue: t.deadQueue, durable: true });
+    await connection.queueBind({ queue: t.deadQueue, exchange: t.exchange, routingKey: 'dead.#' });
+  }
+
+  private async startHeartbeats(): Promise<void> {
+    const run = this.requireRun('heartbeat');
+    const { host, membership, publisher, logger } = run;
+    const ttl = 3 * this.options.heartbeat;
+    await this.startRaw(heartbeatConsumerProps(this.topology, host.node, this.incarnation, ttl), (msg) => {
+      const decoded = msg.body instanceof Uint8Array ? decodeFrame(msg.body) : undefined;
+      if (!decoded?.ok) return;
+      const frame = decoded.frame;
+      if (frame.t === 'hb' && frame.node === host.node && frame.incarnation !== this.incarnation) {
+        logger.error({ incarnation: frame.incarnation }, 'another process uses this node name');
+      } else if (frame.t === 'hb') membership.heard(frame);
+      else if (frame.t === 'bye') membership.bye(frame.node, frame.incarnation);
+    });
+    const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation });
+    membership.startBeating(() => {
+      // Fire and forget: a lost beat is covered by the next; expiration drops stale ones.
+      void publisher.publish({ exchange: this.topology.exchange, routingKey: this.topology.heartbeatKey(host.node), body, mandatory: false, durable: false, expiration: ttl });
+    });
+  }
+
+  /** Starts a consumer whose messages go through the inbound path and are acked by its verdict. */
+  private consume(props: ConsumerProps, source: InboundSource): Promise<Consumer> {
+    const run = this.requireRun('consume');
+    return this.startRaw(props, async (msg) => {
+      const { verdict } = await run.inbound.handle(msg, source);
+      return verdict === 'ack' ? ConsumerStatus.ACK : ConsumerStatus.REQUEUE;
+    });
+  }
+
+  private async startRaw(props: ConsumerProps, handler: ConsumerHandler): Promise<Consumer> {
+    const run = this.requireRun('consume');
+    const consumer = await startConsumer(run.connection, props, handler, { logger: run.logger, url: this.options.url, timeoutMs: this.options.connectTimeout });
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  private async closeConsumer(consumer: Consumer): Promise<void> {
+    if (!this.consumers.delete(consumer)) return;
+    await consumer.close().catch(() => undefined);
+  }
+
+  private async shutdown(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.stopTimeout);
+    });
+    const result = await Promise.race([this.gracefulStop(run).then(() => 'ok' as const, () => 'error' as const), bound]);
+    clearTimeout(timer);
+    if (result !== 'ok') {
+      run.logger.warn({ result, stopTimeoutMs: this.options.stopTimeout }, 'graceful stop did not complete; destroying the connection');
+      run.publisher.abort('transport stopped before the broker confirmed');
+      run.connection.unsafeDestroy();
+    }
+    run.membership.stop();
+    this.run = undefined;
+    run.logger.info('rabbitmq transport stopped');
+  }
+
+  private async gracefulStop(run: Running): Promise<void> {
+    run.membership.stopBeating();
+    run.coalescer.flush();
+    const bye = run.publisher.publish({
+      exchange: this.topology.exchange,
+      routingKey: this.topology.byeKey(run.host.node),
+      body: encodeBye(run.host.node, this.incarnation),
+      mandatory: false,
+      durable: false,
+    });
+    await Promise.allSettled([...this.consumers].map((c) => this.closeConsumer(c)));
+    await bye;
+    await run.publisher.settled();
+    await run.publisher.close();
+    await run.connection.close();
+  }
+}
+
+/**
+ * Creates the RabbitMQ transport. Options are validated now (`INVALID_SPEC`); the connection opens
+ * at `start`.
+ *
+ * @example
+ * const system = await createSystem({ node: 'a', transport: rabbitmqTransport({ cluster: 'demo' }) });
+ */
+export function rabbitmqTransport(options: RabbitmqTransportOptions = {}): RabbitmqTransport {
+  return new RabbitmqTransport(options);
+}

@@ -1,0 +1,111 @@
+/**
+ * The consumers a node runs, as rabbitmq-client `ConsumerProps`. Each consumer re-runs its whole
+ * setup (exchange, queue, bindings, QoS) on every reconnection, which is what restores
+ * subscriptions after the broker connection drops; so everything a consumer depends on is declared
+ * in its props, not once at start.
+ *
+ * Prefetch and concurrency, deliberately:
+ * - node queue: `prefetch` (64) messages prefetched, concurrency 1. One at a time keeps per-sender
+ *   order; the prefetch hides the broker round trip between messages.
+ * - pool queue: `poolPrefetch` (8) for both. Pool work is unordered, so messages run concurrently,
+ *   and prefetch equals concurrency so that nothing sits prefetched-but-idle on one node while a
+ *   peer competing for the same queue has spare capacity.
+ * - heartbeat and tap queues: `noAck`; a lost beat or tapped copy costs nothing.
+ */
+import type { Connection, Consumer, ConsumerProps, ConsumerHandler } from 'rabbitmq-client';
+import type { Logger } from 'pino';
+import { transportError } from './redact.js';
+import type { Topology } from './topology.js';
+
+type Declarations = Pick<ConsumerProps, 'exchanges'>;
+
+/** The topic exchange every consumer needs before it can bind. */
+export function clusterExchanges(topology: Topology): Declarations {
+  return { exchanges: [{ exchange: topology.exchange, type: 'topic', durable: true }] };
+}
+
+/** This node's durable inbound queue. */
+export function nodeConsumerProps(topology: Topology, node: string, prefetch: number): ConsumerProps {
+  const queue = topology.nodeQueue(node);
+  return {
+    ...clusterExchanges(topology),
+    queue,
+    queueOptions: { durable: true },
+    queueBindings: [{ exchange: topology.exchange, queue, routingKey: topology.nodeBinding(node) }],
+    qos: { prefetchCount: prefetch },
+    concurrency: 1,
+    requeue: true,
+  };
+}
+
+/** A shared work-pool queue (competing consumers). */
+export function poolConsumerProps(topology: Topology, kind: string, prefetch: number): ConsumerProps {
+  const queue = topology.poolQueue(kind);
+  return {
+    ...clusterExchanges(topology),
+    queue,
+    queueOptions: { durable: true },
+    queueBindings: [{ exchange: topology.exchange, queue, routingKey: topology.poolKey(kind) }],
+    qos: { prefetchCount: prefetch },
+    concurrency: prefetch,
+    requeue: true,
+  };
+}
+
+/** This node's private heartbeat queue; stale beats expire after `ttl` ms. */
+export function heartbeatConsumerProps(topology: Topology, node: string, incarnation: string, ttl: number): ConsumerProps {
+  const queue = topology.heartbeatQueue(node, incarnation);
+  return {
+    ...clusterExchanges(topology),
+    queue,
+    queueOptions: { exclusive: true, autoDelete: true, arguments: { 'x-message-ttl': ttl } },
+    queueBindings: [
+      { exchange: topology.exchange, queue, routingKey: 'hb.*' },
+      { exchange: topology.exchange, queue, routingKey: 'bye.*' },
+    ],
+    noAck: true,
+  };
+}
+
+/** A private queue for an observer bound to `pattern`. */
+export function tapConsumerProps(topology: Topology, queue: string, pattern: string): ConsumerProps {
+  return {
+    ...clusterExchanges(topology),
+    queue,
+    queueOptions: { exclusive: true, autoDelete: true },
+    queueBindings: [{ exchange: topology.exchange, queue, routingKey: pattern }],
+    noAck: true,
+  };
+}
+
+/**
+ * Creates a consumer and resolves once it consumes (or rejects after `timeoutMs`, closing it).
+ * Consumer errors (setup failures while reconnecting, cancellations) are logged, redacted; an
+ * `error` event without a listener would crash the process.
+ */
+export async function startConsumer(
+  connection: Connection,
+  props: ConsumerProps,
+  handler: ConsumerHandler,
+  deps: { logger: Logger; url: string; timeoutMs: number },
+): Promise<Consumer> {
+  const consumer = connection.createConsumer(props, handler);
+  consumer.on('error', (err: unknown) => {
+    deps.logger.warn({ queue: props.queue, err: transportError(err, deps.url, 'consumer error').message }, 'consumer error');
+  });
+  consumer.on('ready', () => deps.logger.debug({ queue: props.queue }, 'consumer ready'));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      consumer.once('ready', resolve);
+      // Real time, not the host clock: this bounds broker I/O and must fire under a simulated clock too.
+      timer = setTimeout(() => reject(new Error(`consumer for ${props.queue ?? '?'} not ready within ${deps.timeoutMs} ms`)), deps.timeoutMs);
+    });
+  } catch (err) {
+    await consumer.close().catch(() => undefined);
+    throw transportError(err, deps.url, 'cannot start consumer', { queue: props.queue });
+  } finally {
+    clearTimeout(timer);
+  }
+  return consumer;
+}

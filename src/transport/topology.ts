@@ -1,0 +1,113 @@
+/**
+ * Exchanges, queues and routing keys of one cluster. Everything a cluster owns on the broker is
+ * named `arbor.<cluster>...`, so a cluster can be inspected or removed by prefix.
+ *
+ * Exchanges
+ * - `arbor.<cluster>` (topic, durable): all traffic.
+ * - `arbor.<cluster>.retry` (headers, durable): parks envelopes that are to be retried; each
+ *   delay tier queue is bound with `x-arbor-delay = <ms>`.
+ *
+ * Routing keys on `arbor.<cluster>` (each `<word>` encoded by {@link encodeKeyWord}):
+ * - `node.<node>.msg.<eventType>`   a user envelope for an actor on `<node>`
+ * - `node.<node>.sys`               a system envelope for the runtime on `<node>`
+ * - `pool.<kind>`                   work for any node that consumes the `<kind>` pool
+ * - `hb.<node>` / `bye.<node>`      heartbeats and goodbyes
+ * - `dead.<node>`                   an envelope `<node>` gave up on (to the dead-letter queue)
+ *
+ * So an observer can bind `node.*.msg.order_created` to see every `order_created` event, `node.b.#`
+ * for all traffic to `b`, `dead.#` for every dead letter, `hb.*` for membership.
+ *
+ * Queues
+ * - `arbor.<cluster>.node.<node>`   durable, bound `node.<node>.#`; survives its node, so a peer can
+ *   {@link drainNode | drain} it after the node died.
+ * - `arbor.<cluster>.pool.<kind>`   durable, bound `pool.<kind>`; competing consumers.
+ * - `arbor.<cluster>.hb.<node>.<incarnation>`  exclusive, auto-delete; bound `hb.*` and `bye.*`.
+ * - `arbor.<cluster>.retry.<ms>`    durable, `x-message-ttl = <ms>`, dead-letters back into
+ *   `arbor.<cluster>` with the routing key it was published with (the original one).
+ * - `arbor.<cluster>.dead`          durable, bound `dead.#`; headers `x-arbor-reason`,
+ *   `x-arbor-code`, `x-arbor-attempts`, `x-arbor-routing-key`, `x-arbor-node`.
+ *
+ * Word encoding: a routing-key word may not contain `.` (the separator) and should not contain `*`
+ * or `#` (binding wildcards); event types such as `order.created` do. Those characters and `%` are
+ * percent-encoded (`order.created` → `order%2Ecreated`); other characters pass unchanged, so
+ * ordinary names stay readable. A word longer than {@link MAX_WORD} bytes is cut and marked with a
+ * trailing `%+`; an empty or missing event type is `%`. Neither form can come from encoding a
+ * whole name, so they never collide with one.
+ */
+
+/** Longest encoded routing-key word (AMQP allows 255 bytes for the whole key). */
+export const MAX_WORD = 100;
+
+/** Encodes one routing-key word; see the module header. */
+export function encodeKeyWord(word: string): string {
+  if (word.length === 0) return '%';
+  const encoded = word.replace(/[%.*#]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+  if (Buffer.byteLength(encoded) <= MAX_WORD) return encoded;
+  let cut = encoded.slice(0, MAX_WORD);
+  while (Buffer.byteLength(cut) > MAX_WORD - 2) cut = cut.slice(0, -1);
+  // Never end inside an escape (`%2` or `%`), or the marker would read as part of it.
+  cut = cut.replace(/%[0-9A-F]?$/, '');
+  return cut + '%+';
+}
+
+/** Decodes a word made by {@link encodeKeyWord} (a truncated one decodes to its prefix). */
+export function decodeKeyWord(word: string): string {
+  if (word === '%') return '';
+  return word.replace(/%\+$/, '').replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Names and keys of one cluster. */
+export class Topology {
+  readonly exchange: string;
+  readonly retryExchange: string;
+  readonly deadQueue: string;
+
+  constructor(readonly cluster: string) {
+    this.exchange = `arbor.${cluster}`;
+    this.retryExchange = `arbor.${cluster}.retry`;
+    this.deadQueue = `arbor.${cluster}.dead`;
+  }
+
+  nodeQueue(node: string): string {
+    return `${this.exchange}.node.${encodeKeyWord(node)}`;
+  }
+
+  nodeBinding(node: string): string {
+    return `node.${encodeKeyWord(node)}.#`;
+  }
+
+  poolQueue(kind: string): string {
+    return `${this.exchange}.pool.${encodeKeyWord(kind)}`;
+  }
+
+  poolKey(kind: string): string {
+    return `pool.${encodeKeyWord(kind)}`;
+  }
+
+  heartbeatQueue(node: string, incarnation: string): string {
+    return `${this.exchange}.hb.${encodeKeyWord(node)}.${incarnation}`;
+  }
+
+  heartbeatKey(node: string): string {
+    return `hb.${encodeKeyWord(node)}`;
+  }
+
+  byeKey(node: string): string {
+    return `bye.${encodeKeyWord(node)}`;
+  }
+
+  deadKey(node: string): string {
+    return `dead.${encodeKeyWord(node)}`;
+  }
+
+  retryQueue(delayMs: number): string {
+    return `${this.exchange}.retry.${delayMs}`;
+  }
+
+  /** The routing key of a user envelope whose body is `body`, or of a system envelope. */
+  envelopeKey(node: string, kind: 'user' | 'system', body: unknown): string {
+    if (kind === 'system') return `node.${encodeKeyWord(node)}.sys`;
+    const type = typeof body === 'object' && body !== null && typeof (body as { type?: unknown }).type === 'string' ? (body as { type: string }).type : '';
+    return `node.${encodeKeyWord(node)}.msg.${encodeKeyWord(type)}`;
+  }
+}
