@@ -1,0 +1,5 @@
+/**
+ * Actors: adapters from logic to the runtime's cell contract. Today: any XState actor logic
+ * (machines, promise, callback, observable and transition logic) as a supervised worker.
+ */
+export { XStateCell, xstateCellFactory, isActorLogic, SHUTDOWN_EVENT } from './xstate-cell.js';

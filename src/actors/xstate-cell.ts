@@ -1,0 +1,149 @@
+/**
+ * XState logic as an Arbor worker. The runtime owns the mailbox; the XState actor only ever sees
+ * one event at a time, handed over by the dispatcher. A snapshot with status `'done'` is a normal
+ * exit (its output is the result); status `'error'` is a crash, and the message being processed
+ * at that moment goes to dead letters with the error. Each restart is a fresh `createActor`.
+ *
+ * Graceful stop: a worker whose current state accepts `{ type: 'arbor.shutdown' }` receives it
+ * first and may finish (reach a final state) within its `shutdown` time; any other worker is
+ * stopped at once, running its exit actions.
+ */
+import { createActor, type AnyActorLogic, type AnyActorRef, type Subscription } from 'xstate';
+import { ArborError, toError } from '../runtime/errors.js';
+import { Cell, type CellFactory, type CellInit, type Shutdown } from '../runtime/index.js';
+import type { ArborEvent } from '../runtime/event.js';
+import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
+
+/** The event a worker gets when asked to stop gracefully, if its current state handles it. */
+export const SHUTDOWN_EVENT = { type: 'arbor.shutdown' } as const;
+
+const NONE = Symbol('none');
+
+/** True for anything `createActor` accepts: XState actor logic has `transition` and `getInitialSnapshot`. */
+export function isActorLogic(logic: unknown): logic is AnyActorLogic {
+  return (
+    typeof logic === 'object' &&
+    logic !== null &&
+    typeof (logic as AnyActorLogic).transition === 'function' &&
+    typeof (logic as AnyActorLogic).getInitialSnapshot === 'function'
+  );
+}
+
+export class XStateCell extends Cell {
+  private readonly logic: AnyActorLogic;
+  private readonly input: unknown;
+  private actor: AnyActorRef | undefined;
+  private subscription: Subscription | undefined;
+  private lastSnapshot: unknown;
+  /** The user message being processed, so a crash can dead-letter it. */
+  private current: ArborEvent | typeof NONE = NONE;
+  /** Resolves a graceful stop once the actor is no longer active. */
+  private settledWaiter: (() => void) | undefined;
+
+  constructor(init: CellInit) {
+    super(init);
+    this.logic = init.logic as AnyActorLogic;
+    this.input = init.input;
+  }
+
+  protected createRef(): ActorRef {
+    return new LocalActorRef(this);
+  }
+
+  getSnapshot(): unknown {
+    return this.actor ? this.actor.getSnapshot() : this.lastSnapshot;
+  }
+
+  protected startIncarnation(): void {
+    this.incarnation++;
+    const actor = createActor(this.logic, {
+      input: this.input,
+      clock: this.system.clock,
+      id: this.path,
+      ...(this.system.inspect ? { inspect: this.system.inspect } : {}),
+      logger: (...args: unknown[]) => this.log.info({ xstate: args }, 'xstate log'),
+    });
+    this.actor = actor;
+    this.status = 'running';
+    this.subscription = actor.subscribe({
+      next: (snapshot) => {
+        if (snapshot.status === 'done') this.ended(actor, { kind: 'normal', output: snapshot.output });
+      },
+      error: (err) => this.ended(actor, { kind: 'crash', error: toError(err) }),
+    });
+    actor.start();
+  }
+
+  private ended(actor: AnyActorRef, exit: { kind: 'normal'; output: unknown } | { kind: 'crash'; error: Error }): void {
+    if (actor !== this.actor) return;
+    this.lastSnapshot = actor.getSnapshot();
+    this.detach();
+    if (this.status === 'stopping') {
+      // Ending during a graceful stop is the stop completing, not an exit to report.
+      this.settledWaiter?.();
+      return;
+    }
+    if (exit.kind === 'crash' && this.current !== NONE) {
+      this.system.deadLetter(
+        this.path,
+        this.current,
+        new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed processing this message: ${exit.error.message}`, { path: this.path }, { cause: exit.error }),
+      );
+      this.current = NONE;
+    }
+    this.exited(exit);
+  }
+
+  private detach(): void {
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    this.actor = undefined;
+  }
+
+  protected processUser(budget: number): number {
+    const queue = this.mailbox.user;
+    let n = 0;
+    while (n < budget && this.status === 'running') {
+      const event = queue.shift();
+      if (event === undefined) break;
+      this.current = event;
+      (this.actor as AnyActorRef).send(event);
+      n++;
+    }
+    this.current = NONE;
+    return n;
+  }
+
+  protected async stopIncarnation(shutdown: Shutdown): Promise<void> {
+    const actor = this.actor;
+    if (!actor) return;
+    this.status = 'stopping';
+    const snapshot = actor.getSnapshot() as { status: string; can?: (e: unknown) => boolean };
+    if (shutdown !== 'brutal_kill' && snapshot.status === 'active' && snapshot.can?.(SHUTDOWN_EVENT)) {
+      const settled = new Promise<void>((resolve) => (this.settledWaiter = resolve));
+      actor.send(SHUTDOWN_EVENT);
+      if (this.actor === actor) await settled; // the caller bounds this wait by `shutdown`
+      this.settledWaiter = undefined;
+    }
+    this.killIncarnation();
+  }
+
+  protected killIncarnation(): void {
+    const actor = this.actor;
+    this.settledWaiter?.();
+    this.settledWaiter = undefined;
+    if (actor) {
+      this.lastSnapshot = actor.getSnapshot();
+      this.detach();
+      actor.stop();
+    }
+    this.status = 'suspended';
+  }
+}
+
+/** Makes worker cells for any XState actor logic. */
+export const xstateCellFactory: CellFactory = {
+  name: 'xstate',
+  accepts: isActorLogic,
+  create: (init) => new XStateCell(init),
+};

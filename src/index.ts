@@ -1,0 +1,35 @@
+/**
+ * Arbor: XState actors with runtime-owned mailboxes, OTP supervision trees with results
+ * aggregated up each level, and RabbitMQ between nodes.
+ */
+export { createSystem } from './system.js';
+export { supervisor, isSupervisorLogic } from './supervision/supervisor.js';
+export { ArborError, InvalidSpecError, InvalidEventError, isArborError } from './runtime/errors.js';
+export { SimulatedClock, realClock } from './runtime/clock.js';
+export { inMemoryTransport } from './runtime/transport.js';
+export { DEFAULT_MAILBOX_OPTIONS } from './runtime/mailbox.js';
+export { DEFAULT_SUPERVISOR_OPTIONS, DEFAULT_BACKOFF } from './supervision/spec.js';
+export { SHUTDOWN_EVENT } from './actors/xstate-cell.js';
+export { supervisorLifecycle } from './supervision/lifecycle.js';
+
+export type { System } from './system.js';
+export type { SystemOptions, SpawnOptions, DeadLetter, SupervisorReport, ReportKind, SystemEvents } from './runtime/system.js';
+export type { ActorRef, AskOptions } from './runtime/ref.js';
+export type { ArborEvent } from './runtime/event.js';
+export type { ErrorCode } from './runtime/errors.js';
+export type { Clock } from './runtime/clock.js';
+export type { MailboxOptions, OverflowPolicy } from './runtime/mailbox.js';
+export type { Shutdown } from './runtime/cell.js';
+export type { Transport, TransportHost, Envelope, NodeInfo, DeliveryResult } from './runtime/transport.js';
+export type { SupervisorLogic } from './supervision/supervisor.js';
+export type { SupervisorRef, ChildInfo } from './supervision/supervisor-ref.js';
+export type {
+  SupervisorOptions,
+  ChildSpec,
+  Strategy,
+  RestartType,
+  AutoShutdown,
+  BackoffOptions,
+  AggregateOptions,
+  AggregatePolicy,
+} from './supervision/spec.js';

@@ -1,0 +1,93 @@
+/**
+ * The temporary reply refs behind `ask`. Each lives until its first reply, its timeout, or the
+ * dead-lettering of its request, whichever comes first; it is then unregistered.
+ */
+import type { Clock } from './clock.js';
+import { ArborError } from './errors.js';
+import { assertEvent, type ArborEvent } from './event.js';
+import { DEFAULT_ASK_TIMEOUT, type ActorRef, type AskOptions } from './ref.js';
+
+const FAIL = Symbol('arbor.ask.fail');
+
+/** The `replyTo` an ask adds to its request. */
+export interface ReplyRef {
+  readonly path: string;
+  readonly id: string;
+  send(event: ArborEvent): void;
+  _send(event: ArborEvent): void;
+  toJSON(): { path: string };
+  /** @internal */
+  [FAIL]: (error: Error) => void;
+}
+
+/** If `event.replyTo` is a pending ask, fails it with `error` and returns true. */
+export function failAsk(event: unknown, error: Error): boolean {
+  const replyTo = (event as { replyTo?: Partial<ReplyRef> } | null)?.replyTo;
+  const fail = replyTo?.[FAIL];
+  if (typeof fail !== 'function') return false;
+  fail(error);
+  return true;
+}
+
+export class Asks {
+  private seq = 0;
+  readonly pending = new Map<string, ReplyRef>();
+
+  constructor(
+    private readonly node: string,
+    private readonly clock: Clock,
+  ) {}
+
+  ask<T>(target: ActorRef, event: ArborEvent, options: AskOptions | undefined): Promise<T> {
+    assertEvent(event);
+    const timeout = options?.timeout ?? DEFAULT_ASK_TIMEOUT;
+    if (!(timeout > 0)) {
+      return Promise.reject(new ArborError('INVALID_SPEC', `invalid ask timeout: ${String(timeout)}`, { field: 'timeout', value: timeout }));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const id = `$ask/${++this.seq}`;
+      const path = `arbor://${this.node}/${id}`;
+      let done = false;
+      const finish = (): boolean => {
+        if (done) return false;
+        done = true;
+        this.clock.clearTimeout(timer);
+        this.pending.delete(path);
+        return true;
+      };
+      const reply: ReplyRef = {
+        path,
+        id,
+        send: (ev) => {
+          assertEvent(ev);
+          if (finish()) resolve(ev as T);
+        },
+        _send: (ev) => reply.send(ev),
+        toJSON: () => ({ path }),
+        [FAIL]: (error) => {
+          if (finish()) reject(error);
+        },
+      };
+      const timer = this.clock.setTimeout(() => {
+        reply[FAIL](
+          new ArborError('ASK_TIMEOUT', `no reply from ${target.path} to "${event.type}" within ${timeout} ms`, {
+            target: target.path,
+            eventType: event.type,
+            timeout,
+          }),
+        );
+      }, timeout);
+      this.pending.set(path, reply);
+      try {
+        target.send({ ...event, replyTo: reply });
+      } catch (err) {
+        reply[FAIL](err as Error);
+      }
+    });
+  }
+
+  /** Fails every pending ask (used at shutdown, so nothing waits for a timeout). */
+  failAll(error: Error): void {
+    for (const reply of [...this.pending.values()]) reply[FAIL](error);
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * An actor cell: the runtime's half of an actor. It owns the mailbox, the path, the ref (which
+ * stays valid across restarts because it points at the cell, not at an incarnation) and the
+ * result. Concrete cells (an XState worker in `src/actors`, a supervisor in `src/supervision`)
+ * supply an incarnation: how to start it, feed it user messages, stop it and kill it.
+ *
+ * Lifecycle, driven by the parent supervisor (or the system for a root actor):
+ *   start()   → 'running'    a new incarnation; queued user messages flow again
+ *   exit      → 'suspended'  it exited by itself (normal or crash); messages are held, the
+ *                            parent is told and decides: start() again, or retire()
+ *   stop(...) → 'suspended'  the parent stopped it (graceful, bounded, or brutal)
+ *   retire()  → 'stopped'    for good: queued and later messages go to dead letters
+ */
+import type { Logger } from 'pino';
+import type { Runnable } from './dispatcher.js';
+import { ArborError, toError } from './errors.js';
+import type { ArborEvent } from './event.js';
+import { Mailbox, type ResolvedMailboxOptions } from './mailbox.js';
+import { ResultSlot } from './result-slot.js';
+import type { ActorSystem } from './system.js';
+import type { ActorRef } from './ref.js';
+
+/** How an incarnation ended by itself. */
+export type Exit = { kind: 'normal'; output: unknown } | { kind: 'crash'; error: Error };
+
+/** `shutdown` of a child spec: ms to wait for a graceful stop, or one of OTP's two extremes. */
+export type Shutdown = number | 'brutal_kill' | 'infinity';
+
+export type CellStatus = 'running' | 'suspended' | 'stopping' | 'stopped';
+
+/** A system message: a control operation run in order, before any user message. */
+export interface SystemMessage {
+  readonly kind: string;
+  run(): void | Promise<void>;
+}
+
+/** Who hears about a cell's own exits. */
+export interface CellParent {
+  readonly path: string;
+  childExited(child: Cell, incarnation: number, exit: Exit): void;
+}
+
+/** What every cell is made from. */
+export interface CellInit {
+  system: ActorSystem;
+  path: string;
+  id: string;
+  parent: CellParent | undefined;
+  logic: unknown;
+  input: unknown;
+  mailbox: ResolvedMailboxOptions;
+}
+
+export abstract class Cell implements Runnable {
+  /** @internal */
+  _scheduled = false;
+  readonly system: ActorSystem;
+  readonly path: string;
+  readonly id: string;
+  readonly mailbox: Mailbox<SystemMessage, ArborEvent>;
+  parent: CellParent | undefined;
+  status: CellStatus = 'suspended';
+  /** How long a parent (or `shutdown()`) waits for a graceful stop. */
+  shutdown: Shutdown = 5000;
+  /** Counts incarnations; an exit report from an older one is stale. */
+  incarnation = 0;
+  readonly result = new ResultSlot();
+  private busy = false;
+  private _log: Logger | undefined;
+  private _ref: ActorRef | undefined;
+
+  constructor(init: CellInit) {
+    this.system = init.system;
+    this.path = init.path;
+    this.id = init.id;
+    this.parent = init.parent;
+    this.mailbox = new Mailbox(init.mailbox);
+  }
+
+  /** The structured logger of this actor (`actor` = its path). */
+  get log(): Logger {
+    return (this._log ??= this.system.logger.child({ actor: this.path }));
+  }
+
+  /** The ref of this cell; one object for the cell's whole life. */
+  get ref(): ActorRef {
+    return (this._ref ??= this.createRef());
+  }
+
+  // --- what concrete cells provide --------------------------------------------------------
+
+  protected abstract createRef(): ActorRef;
+  /** Starts a new incarnation. Must set `status = 'running'` and bump `incarnation`. */
+  protected abstract startIncarnation(): void;
+  /** Stops the incarnation gracefully, as far as `shutdown` allows; resolves when it is stopped. */
+  protected abstract stopIncarnation(shutdown: Shutdown): Promise<void>;
+  /** Stops the incarnation at once, skipping graceful steps. */
+  protected abstract killIncarnation(): void;
+  /** Feeds up to `budget` user messages to a running incarnation; returns how many. */
+  protected abstract processUser(budget: number): number;
+  abstract getSnapshot(): unknown;
+
+  // --- messaging ----------------------------------------------------------------------------
+
+  /** Delivers a user message (already validated). Never throws, except under the `'throw'` overflow policy. */
+  tell(event: ArborEvent): void {
+    if (this.status === 'stopped') {
+      this.system.deadLetter(this.path, event, new ArborError('ACTOR_STOPPED', `actor ${this.path} is stopped`, { path: this.path }));
+      return;
+    }
+    const displaced = this.mailbox.offerUser(event);
+    if (displaced !== undefined) {
+      this.system.deadLetter(
+        this.path,
+        displaced,
+        new ArborError('MAILBOX_FULL', `mailbox of ${this.path} is full (capacity ${this.mailbox.options.capacity})`, {
+          path: this.path,
+          capacity: this.mailbox.options.capacity,
+        }),
+      );
+    }
+    if (this.status === 'running' && !this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
+  }
+
+  /** Queues a control operation; it runs before any queued user message. */
+  post(message: SystemMessage): void {
+    this.mailbox.pushSystem(message);
+    if (!this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
+  }
+
+  /** Runs `fn` as a system message and resolves with what it returns. */
+  control<T>(kind: string, fn: () => T | Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.post({
+        kind,
+        run: () => {
+          let r: T | Promise<T>;
+          try {
+            r = fn();
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          if (r instanceof Promise) return r.then(resolve, reject);
+          resolve(r);
+        },
+      });
+    });
+  }
+
+  // --- the run loop (called by the dispatcher) ------------------------------------------------
+
+  run(throughput: number): number {
+    let n = 0;
+    const sys = this.mailbox.system;
+    while (!this.busy && sys.size > 0) {
+      const m = sys.shift() as SystemMessage;
+      n++;
+      this.runSystem(m);
+    }
+    if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
+      n += this.processUser(Math.max(1, throughput - n));
+    }
+    return n;
+  }
+
+  hasWork(): boolean {
+    return !this.busy && (this.mailbox.system.size > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
+  }
+
+  private runSystem(m: SystemMessage): void {
+    let r: void | Promise<void>;
+    try {
+      r = m.run();
+    } catch (err) {
+      this.log.error({ err: toError(err), op: m.kind }, 'system message failed');
+      return;
+    }
+    if (r instanceof Promise) {
+      // One control operation at a time: the next waits until this one has finished.
+      this.busy = true;
+      r.catch((err: unknown) => this.log.error({ err: toError(err), op: m.kind }, 'system message failed')).finally(() => {
+        this.busy = false;
+        this.wake();
+      });
+    }
+  }
+
+  /** Puts the cell on the run queue if it has work. */
+  protected wake(): void {
+    if (!this._scheduled && this.hasWork()) this.system.dispatcher.schedule(this);
+  }
+
+  // --- lifecycle, driven by the parent -------------------------------------------------------
+
+  /** Starts (or restarts) the actor. Queued user messages are delivered to the new incarnation. */
+  start(): void {
+    this.startIncarnation();
+    this.wake();
+  }
+
+  /** Stops the running incarnation, honouring `shutdown`; messages stay queued. */
+  stop(shutdown: Shutdown): Promise<void> {
+    return this.control('stop', () => this.stopNow(shutdown));
+  }
+
+  /** Stops at once, without waiting in line behind other control operations. */
+  kill(): void {
+    if (this.status === 'running' || this.status === 'stopping') this.killIncarnation();
+    if (this.status !== 'stopped') this.status = 'suspended';
+  }
+
+  private async stopNow(shutdown: Shutdown): Promise<void> {
+    if (this.status !== 'running') return;
+    if (shutdown === 'brutal_kill') return this.kill();
+    const graceful = this.stopIncarnation(shutdown);
+    if (shutdown === 'infinity') return graceful;
+    const clock = this.system.clock;
+    let timer: unknown;
+    const timedOut = await Promise.race([
+      graceful.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = clock.setTimeout(() => resolve(true), shutdown);
+      }),
+    ]);
+    clock.clearTimeout(timer);
+    if (timedOut) {
+      this.log.warn({ shutdown }, 'graceful stop timed out; killing');
+      this.kill();
+    }
+  }
+
+  /**
+   * Stops for good: the actor will not run again. Queued messages go to dead letters, and
+   * `result()` rejects with `reason` unless it already settled.
+   */
+  retire(reason?: Error): void {
+    if (this.status === 'running' || this.status === 'stopping') this.kill();
+    this.status = 'stopped';
+    const error = reason ?? new ArborError('ACTOR_STOPPED', `actor ${this.path} was stopped`, { path: this.path });
+    this.result.reject(error);
+    const dead = new ArborError('ACTOR_STOPPED', `actor ${this.path} stopped before this message was processed`, {
+      path: this.path,
+    }, { cause: reason });
+    for (const m of this.mailbox.user.drain()) this.system.deadLetter(this.path, m, dead);
+  }
+
+  /**
+   * Called by the incarnation when it ends by itself. Messages are held until the parent
+   * decides; a root actor (no parent) is retired at once.
+   */
+  protected exited(exit: Exit): void {
+    this.status = 'suspended';
+    if (exit.kind === 'normal') this.result.resolve(exit.output);
+    if (this.parent) {
+      this.parent.childExited(this, this.incarnation, exit);
+      return;
+    }
+    if (exit.kind === 'crash') this.log.error({ err: exit.error }, 'root actor crashed');
+    this.retire(exit.kind === 'crash' ? exit.error : undefined);
+    this.system._rootExited(this);
+  }
+}

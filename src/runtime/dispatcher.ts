@@ -1,0 +1,80 @@
+/**
+ * Runs actors. Every actor with work is put on one run queue; a drain loop gives each a bounded
+ * turn (`throughput` messages) and re-queues it if it still has work, so one busy actor cannot
+ * starve the others. Delivery is never on the sender's stack: the loop starts in a microtask,
+ * and after `budget` messages it yields to the event loop with `setImmediate`, so timers and I/O
+ * (the broker connection, a SIGINT) keep running under a message storm.
+ */
+import { Deque } from './deque.js';
+
+/** Something the dispatcher can run: an actor cell. */
+export interface Runnable {
+  /** @internal set by the dispatcher while the runnable is on the run queue */
+  _scheduled: boolean;
+  /** Processes up to `throughput` messages; returns how many it processed. */
+  run(throughput: number): number;
+  /** True when a call to `run` would make progress. */
+  hasWork(): boolean;
+}
+
+/** Dispatcher tuning. */
+export interface DispatcherOptions {
+  /**
+   * Messages one actor may process in one turn before the next actor's turn.
+   * @default 300
+   */
+  throughput?: number;
+  /**
+   * Messages processed across all actors before yielding to the event loop.
+   * @default 20000
+   */
+  budget?: number;
+}
+
+/** The default dispatcher tuning, as in Proto.Actor's default throughput. */
+export const DEFAULT_DISPATCHER_OPTIONS: Required<DispatcherOptions> = { throughput: 300, budget: 20_000 };
+
+export class Dispatcher {
+  private readonly queue = new Deque<Runnable>(64);
+  private pending = false;
+  private readonly throughput: number;
+  private readonly budget: number;
+  private readonly drainBound = () => this.drain();
+
+  constructor(options: DispatcherOptions = {}) {
+    this.throughput = options.throughput ?? DEFAULT_DISPATCHER_OPTIONS.throughput;
+    this.budget = options.budget ?? DEFAULT_DISPATCHER_OPTIONS.budget;
+  }
+
+  /** Puts a runnable on the run queue (once) and makes sure a drain is coming. */
+  schedule(r: Runnable): void {
+    if (r._scheduled) return;
+    r._scheduled = true;
+    this.queue.push(r);
+    if (!this.pending) {
+      this.pending = true;
+      queueMicrotask(this.drainBound);
+    }
+  }
+
+  /** True while any actor is queued to run. */
+  get busy(): boolean {
+    return this.pending;
+  }
+
+  private drain(): void {
+    let processed = 0;
+    while (processed < this.budget) {
+      const r = this.queue.shift();
+      if (!r) break;
+      r._scheduled = false;
+      processed += r.run(this.throughput);
+      if (!r._scheduled && r.hasWork()) {
+        r._scheduled = true;
+        this.queue.push(r);
+      }
+    }
+    if (this.queue.size > 0) setImmediate(this.drainBound);
+    else this.pending = false;
+  }
+}

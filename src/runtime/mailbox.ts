@@ -1,0 +1,107 @@
+/**
+ * The runtime-owned mailbox of every actor: two queues, system messages always taken before user
+ * messages (a stop or restart order overtakes queued work, as in Proto.Actor and Akka), and a
+ * bound on user messages with an explicit overflow policy. A mailbox never loses a message
+ * silently: whatever it cannot keep is handed back to the caller to be dead-lettered.
+ */
+import { ArborError, InvalidSpecError } from './errors.js';
+import { Deque } from './deque.js';
+
+/** What to do when a user message arrives at a full mailbox. */
+export type OverflowPolicy =
+  /** The new message is refused: it goes to dead letters (an `ask` rejects) with `MAILBOX_FULL`. */
+  | 'reject'
+  /** The oldest queued message makes room: it goes to dead letters with `MAILBOX_FULL`. */
+  | 'drop_oldest'
+  /** `send` throws `ArborError('MAILBOX_FULL')` on the caller's stack: backpressure for producers that handle it. */
+  | 'throw';
+
+/** Mailbox options, per actor (spawn options or child spec) or per system (the default). */
+export interface MailboxOptions {
+  /**
+   * Maximum number of queued user messages. System messages are not bounded: the runtime
+   * sends few of them and must never be refused.
+   * @default 100000
+   */
+  capacity?: number;
+  /**
+   * What happens to a user message that finds the mailbox full.
+   * @default 'reject'
+   */
+  overflow?: OverflowPolicy;
+}
+
+/** Mailbox options with every field resolved. */
+export type ResolvedMailboxOptions = Required<MailboxOptions>;
+
+/** The default mailbox: large enough that bursts are absorbed, bounded so a runaway producer is noticed. */
+export const DEFAULT_MAILBOX_OPTIONS: ResolvedMailboxOptions = { capacity: 100_000, overflow: 'reject' };
+
+const POLICIES: readonly OverflowPolicy[] = ['reject', 'drop_oldest', 'throw'];
+
+/** Validates mailbox options and fills in defaults; `field` prefixes the name in errors. */
+export function normalizeMailboxOptions(
+  options: MailboxOptions | undefined,
+  base: ResolvedMailboxOptions = DEFAULT_MAILBOX_OPTIONS,
+  field = 'mailbox',
+): ResolvedMailboxOptions {
+  if (options === undefined) return base;
+  if (typeof options !== 'object' || options === null) throw new InvalidSpecError(field, options, 'must be an object');
+  const capacity = options.capacity ?? base.capacity;
+  if (!(capacity === Infinity || (Number.isInteger(capacity) && capacity >= 1))) {
+    throw new InvalidSpecError(`${field}.capacity`, capacity, 'must be a positive integer or Infinity');
+  }
+  const overflow = options.overflow ?? base.overflow;
+  if (!POLICIES.includes(overflow)) {
+    throw new InvalidSpecError(`${field}.overflow`, overflow, `must be one of ${POLICIES.join(', ')}`);
+  }
+  return { capacity, overflow };
+}
+
+/** A mailbox of system messages `S` and user messages `U`. */
+export class Mailbox<S, U> {
+  readonly system = new Deque<S>(4);
+  readonly user = new Deque<U>(16);
+
+  constructor(readonly options: ResolvedMailboxOptions = DEFAULT_MAILBOX_OPTIONS) {}
+
+  pushSystem(message: S): void {
+    this.system.push(message);
+  }
+
+  /**
+   * Offers a user message. Returns `undefined` when it was queued with nothing displaced;
+   * otherwise the message the caller must dead-letter (the new one under `'reject'`, the
+   * oldest under `'drop_oldest'`). Under `'throw'` a full mailbox throws `MAILBOX_FULL`.
+   */
+  offerUser(message: U): U | undefined {
+    if (this.user.size < this.options.capacity) {
+      this.user.push(message);
+      return undefined;
+    }
+    switch (this.options.overflow) {
+      case 'reject':
+        return message;
+      case 'drop_oldest': {
+        const oldest = this.user.shift();
+        this.user.push(message);
+        return oldest;
+      }
+      case 'throw':
+        throw new ArborError('MAILBOX_FULL', `mailbox full (capacity ${this.options.capacity})`, {
+          capacity: this.options.capacity,
+        });
+    }
+  }
+
+  /** Takes the next message: every system message before any user message. */
+  take(): { system: true; message: S } | { system: false; message: U } | undefined {
+    if (this.system.size > 0) return { system: true, message: this.system.shift() as S };
+    if (this.user.size > 0) return { system: false, message: this.user.shift() as U };
+    return undefined;
+  }
+
+  get size(): number {
+    return this.system.size + this.user.size;
+  }
+}

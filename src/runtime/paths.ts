@@ -1,0 +1,42 @@
+/**
+ * Actor paths: `arbor://<node>/<id>/<child id>/...`. A path names a place in a supervision tree,
+ * not the host that runs it, so it stays the same across restarts and failovers.
+ */
+import { InvalidSpecError } from './errors.js';
+
+export const SCHEME = 'arbor://';
+
+/** An actor or child id: non-empty, no `/`, no whitespace, at most 200 characters. */
+const ID = /^[^/\s]{1,200}$/;
+
+/** Throws `INVALID_SPEC` naming `field` unless `id` is a usable actor id. */
+export function validateId(id: unknown, field: string): string {
+  if (typeof id !== 'string' || !ID.test(id) || id.startsWith('$')) {
+    throw new InvalidSpecError(field, id, 'must be a non-empty string without "/" or whitespace, not starting with "$"');
+  }
+  return id;
+}
+
+/** The full path of a root actor on `node`. */
+export function rootPath(node: string, id: string): string {
+  return `${SCHEME}${node}/${id}`;
+}
+
+/** The full path of a child under `parentPath`. */
+export function childPath(parentPath: string, id: string): string {
+  return `${parentPath}/${id}`;
+}
+
+/** Accepts `arbor://node/a/b` or the node-relative `a/b` (also `/a/b`); returns the full path. */
+export function resolvePath(node: string, path: string): string {
+  if (path.startsWith(SCHEME)) return path;
+  return `${SCHEME}${node}/${path.replace(/^\/+/, '')}`;
+}
+
+/** The node named in a full path, e.g. `a` for `arbor://a/root/w1`. */
+export function nodeOfPath(path: string): string | undefined {
+  if (!path.startsWith(SCHEME)) return undefined;
+  const rest = path.slice(SCHEME.length);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? rest : rest.slice(0, slash);
+}

@@ -1,0 +1,98 @@
+/**
+ * Actor refs: what users hold. A ref names an actor by path and stays valid across restarts;
+ * every operation goes through the runtime (never straight into an XState actor).
+ */
+import type { Cell } from './cell.js';
+import { assertEvent, type ArborEvent } from './event.js';
+
+/** Options of {@link ActorRef.ask}. */
+export interface AskOptions {
+  /**
+   * Milliseconds to wait for the reply before rejecting with `ASK_TIMEOUT`.
+   * @default 5000
+   */
+  timeout?: number;
+}
+
+/** The default ask timeout, in ms. */
+export const DEFAULT_ASK_TIMEOUT = 5000;
+
+/**
+ * A handle on an actor, local or remote, valid across its restarts.
+ *
+ * @example
+ * const ref = system.spawn(counter, { id: 'counter' });
+ * ref.send({ type: 'inc' });                       // fire and forget, delivered asynchronously
+ * const reply = await ref.ask({ type: 'get' });    // the machine answers to event.replyTo
+ */
+export interface ActorRef<TEvent extends ArborEvent = ArborEvent> {
+  /** `arbor://<node>/<id>/...`: the actor's place in the supervision tree. */
+  readonly path: string;
+  /** The last segment of the path. */
+  readonly id: string;
+  /**
+   * Fire and forget; returns at once and delivers asynchronously. A malformed event throws
+   * `TypeError`; a stopped actor or a full mailbox sends the event to dead letters.
+   */
+  send(event: TEvent): void;
+  /**
+   * Sends `event` with a `replyTo` ref added and resolves with the first event sent to it;
+   * rejects with code `ASK_TIMEOUT` after `timeout` ms, or with the reason if the request is
+   * dead-lettered.
+   */
+  ask<TReply = ArborEvent>(event: TEvent, options?: AskOptions): Promise<TReply>;
+  /** Resolves with the output of a normal exit; rejects with the reason of a final abnormal exit. */
+  result(): Promise<unknown>;
+  /** The current snapshot (an XState snapshot for workers). */
+  getSnapshot(): unknown;
+  /** @internal XState relays `sendTo(ref, ...)` through `_send`. */
+  _send(event: TEvent): void;
+  toJSON(): { path: string };
+}
+
+/** A ref to an actor in this process. */
+export class LocalActorRef implements ActorRef {
+  /** @internal */
+  readonly _cell: Cell;
+
+  constructor(cell: Cell) {
+    this._cell = cell;
+  }
+
+  get path(): string {
+    return this._cell.path;
+  }
+
+  get id(): string {
+    return this._cell.id;
+  }
+
+  send(event: ArborEvent): void {
+    assertEvent(event);
+    this._cell.tell(event);
+  }
+
+  _send(event: ArborEvent): void {
+    this.send(event);
+  }
+
+  ask<TReply = ArborEvent>(event: ArborEvent, options?: AskOptions): Promise<TReply> {
+    return this._cell.system.ask<TReply>(this, event, options);
+  }
+
+  result(): Promise<unknown> {
+    return this._cell.result.promise();
+  }
+
+  getSnapshot(): unknown {
+    return this._cell.getSnapshot();
+  }
+
+  toJSON(): { path: string } {
+    return { path: this.path };
+  }
+
+  toString(): string {
+    return this.path;
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The actor system: one node's registry of actors, its dispatcher, dead letters, reports and
+ * transport. It knows actors only as {@link Cell}s made by {@link CellFactory}s, so the layers
+ * above (XState workers, supervisors) plug in without the runtime importing them.
+ */
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { InspectionEvent } from 'xstate';
+import { Asks, failAsk } from './ask.js';
+import type { Cell, CellInit, Shutdown } from './cell.js';
+import { realClock, type Clock } from './clock.js';
+import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
+import { Emitter } from './emitter.js';
+import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
+import { correlationOf, type ArborEvent } from './event.js';
+import { normalizeMailboxOptions, type MailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
+import { resolvePath, rootPath, validateId } from './paths.js';
+import type { ActorRef, AskOptions } from './ref.js';
+import { inMemoryTransport, type DeliveryResult, type Envelope, type NodeInfo, type Transport } from './transport.js';
+
+/** Makes cells for one family of logic (XState logic, supervisors, ...). */
+export interface CellFactory {
+  readonly name: string;
+  accepts(logic: unknown): boolean;
+  create(init: CellInit): Cell;
+}
+
+/** Options of `createSystem`. */
+export interface SystemOptions {
+  /**
+   * This node's id; it is the host part of every local path.
+   * @default a generated id, `node-<8 hex digits>`
+   */
+  node?: string;
+  /**
+   * How this node reaches others.
+   * @default the embedded in-memory transport (one process)
+   */
+  transport?: Transport;
+  /**
+   * A pino logger, or `false` for silence.
+   * @default pino at level `ARBOR_LOG_LEVEL` (else `info`), JSON lines on stderr
+   */
+  logger?: Logger | false;
+  /**
+   * The clock behind every timer; tests pass a `SimulatedClock`.
+   * @default the wall clock
+   */
+  clock?: Clock;
+  /** The default mailbox of every actor on this node. */
+  mailbox?: MailboxOptions;
+  /** Dispatcher tuning (throughput per actor turn, budget per event-loop turn). */
+  dispatcher?: DispatcherOptions;
+  /** An XState inspection observer: receives `@xstate.actor`, `@xstate.event`, `@xstate.snapshot`, ... */
+  inspect?: (event: InspectionEvent) => void;
+  /** Logic this node can run by kind name (children may name a `kind` instead of `logic`). */
+  kinds?: Record<string, unknown>;
+  /**
+   * Randomness for backoff jitter; tests pass a seeded one.
+   * @default Math.random
+   */
+  random?: () => number;
+}
+
+/** Options of `system.spawn`. */
+export interface SpawnOptions {
+  /** The root actor's id: `arbor://<node>/<id>`. */
+  id: string;
+  /** Passed to the logic as its input. */
+  input?: unknown;
+  mailbox?: MailboxOptions;
+  /** How long `shutdown()` waits for this actor to stop gracefully. */
+  shutdown?: Shutdown;
+}
+
+/** A message that could not be delivered, and why. */
+export interface DeadLetter {
+  /** The path it was addressed to. */
+  recipient: string;
+  event: unknown;
+  reason: ArborError;
+  at: number;
+}
+
+/** What a supervisor reports. */
+export type ReportKind = 'child_started' | 'child_restarted' | 'child_exited' | 'child_terminated' | 'shutdown';
+
+/** A supervisor report, emitted as the system's `'report'` event and logged. */
+export interface SupervisorReport {
+  kind: ReportKind;
+  /** The supervisor's path. */
+  supervisor: string;
+  /** The child's id (for `'shutdown'`: the child whose exit caused it). */
+  child: string;
+  /** The child's path. */
+  childPath?: string;
+  /** `'normal'` or the error for `child_exited`; `'MAX_RESTART_INTENSITY'` or `'AUTO_SHUTDOWN'` for `shutdown`. */
+  reason?: unknown;
+  at: number;
+}
+
+/** The events `system.on` can subscribe to. */
+export interface SystemEvents extends Record<string, unknown> {
+  report: SupervisorReport;
+  deadLetter: DeadLetter;
+}
+
+function defaultLogger(): Logger {
+  return pino({ name: 'arbor', level: process.env.ARBOR_LOG_LEVEL ?? 'info' }, pino.destination({ fd: 2, sync: false }));
+}
+
+export class ActorSystem {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly dispatcher: Dispatcher;
+  readonly transport: Transport;
+  readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  readonly kinds: Readonly<Record<string, unknown>>;
+  readonly random: () => number;
+  readonly mailboxDefaults: ResolvedMailboxOptions;
+  /** How many messages went to dead letters. */
+  deadLetters = 0;
+  private readonly registry = new Map<string, Cell>();
+  private readonly roots: Cell[] = [];
+  private readonly events = new Emitter<SystemEvents>();
+  private readonly asks: Asks;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    options: SystemOptions,
+    private readonly factories: readonly CellFactory[],
+  ) {
+    this.node = options.node === undefined ? `node-${randomUUID().slice(0, 8)}` : validateId(options.node, 'node');
+    this.clock = options.clock ?? realClock;
+    this.logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
+    this.dispatcher = new Dispatcher(options.dispatcher);
+    this.transport = options.transport ?? inMemoryTransport();
+    this.inspect = options.inspect;
+    this.kinds = { ...options.kinds };
+    this.random = options.random ?? Math.random;
+    this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
+    this.asks = new Asks(this.node, this.clock);
+  }
+
+  /** @internal Connects the transport. */
+  async _start(): Promise<void> {
+    await this.transport.start({
+      node: this.node,
+      kinds: Object.keys(this.kinds),
+      logger: this.logger,
+      clock: this.clock,
+      deliver: (envelope) => this.deliver(envelope),
+      undeliverable: (envelope, error) => this.deadLetter(envelope.to, envelope.body, error),
+      nodeUp: (info) => this.logger.info({ peer: info.node, kinds: info.kinds }, 'node up'),
+      nodeDown: (node) => this.logger.warn({ peer: node }, 'node down'),
+    });
+  }
+
+  /**
+   * Starts a root actor. `logic` is any XState actor logic or a `supervisor(...)`.
+   * Throws `INVALID_SPEC` for a bad id, a duplicate id, or logic no factory accepts.
+   */
+  spawn(logic: unknown, options: SpawnOptions): ActorRef {
+    if (this.stopping) throw new ArborError('SYSTEM_SHUTDOWN', `system ${this.node} is shut down`, { node: this.node });
+    if (typeof options !== 'object' || options === null) throw new InvalidSpecError('options', options, 'must be an object with an id');
+    const id = validateId(options.id, 'id');
+    const path = rootPath(this.node, id);
+    if (this.registry.has(path)) throw new InvalidSpecError('id', id, 'must be unique among root actors');
+    const cell = this.createCell(
+      { path, id, parent: undefined, logic, input: options.input, mailbox: normalizeMailboxOptions(options.mailbox, this.mailboxDefaults) },
+      'logic',
+    );
+    if (options.shutdown !== undefined) cell.shutdown = options.shutdown;
+    this.roots.push(cell);
+    cell.start();
+    return cell.ref;
+  }
+
+  /** @internal Makes (and registers) a cell with the first factory that accepts its logic. */
+  createCell(init: Omit<CellInit, 'system'>, field: string): Cell {
+    const factory = this.factories.find((f) => f.accepts(init.logic));
+    if (!factory) throw new InvalidSpecError(field, init.logic, 'must be XState actor logic or a supervisor(...)');
+    const cell = factory.create({ ...init, system: this });
+    this.registry.set(cell.path, cell);
+    return cell;
+  }
+
+  /** @internal Forgets a cell (its refs keep dead-lettering). */
+  unregister(cell: Cell): void {
+    if (this.registry.get(cell.path) === cell) this.registry.delete(cell.path);
+  }
+
+  /** The ref at `path` (`arbor://node/a/b` or `a/b`), or `undefined`. */
+  lookup(path: string): ActorRef | undefined {
+    if (typeof path !== 'string') return undefined;
+    const full = resolvePath(this.node, path);
+    return this.registry.get(full)?.ref;
+  }
+
+  /** Subscribes to `'report'` or `'deadLetter'`; returns the unsubscribe function. */
+  on<K extends keyof SystemEvents>(name: K, listener: (value: SystemEvents[K]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
+  /** The live nodes of the cluster (just this one on the in-memory transport). */
+  nodes(): NodeInfo[] {
+    return this.transport.nodes();
+  }
+
+  /** @internal */
+  ask<T>(target: ActorRef, event: ArborEvent, options?: AskOptions): Promise<T> {
+    return this.asks.ask<T>(target, event, options);
+  }
+
+  /** Puts a message on the dead-letter stream (and fails its ask, if it was one). */
+  deadLetter(recipient: string, event: unknown, reason: ArborError): void {
+    this.deadLetters++;
+    failAsk(event, reason);
+    const type = (event as { type?: unknown } | null)?.type;
+    this.logger.warn(
+      { recipient, eventType: typeof type === 'string' ? type : describe(event), code: reason.code, correlationId: correlationOf(event) },
+      `dead letter: ${reason.message}`,
+    );
+    this.events.emit('deadLetter', { recipient, event, reason, at: this.clock.now() }, (err) => this.listenerFailed(err));
+  }
+
+  /** @internal Publishes a supervisor report and logs it. */
+  report(report: SupervisorReport): void {
+    const level = report.kind === 'shutdown' ? 'error' : report.kind === 'child_exited' && report.reason !== 'normal' ? 'warn' : 'info';
+    const reason = report.reason instanceof Error ? { message: report.reason.message, code: (report.reason as { code?: unknown }).code } : report.reason;
+    this.logger[level]({ actor: report.supervisor, report: report.kind, child: report.child, reason }, `supervisor ${report.kind}`);
+    this.events.emit('report', report, (err) => this.listenerFailed(err));
+  }
+
+  private listenerFailed(err: unknown): void {
+    this.logger.error({ err: toError(err) }, 'a system event listener threw');
+  }
+
+  /** @internal A root actor exited by itself. */
+  _rootExited(cell: Cell): void {
+    const i = this.roots.indexOf(cell);
+    if (i >= 0) this.roots.splice(i, 1);
+  }
+
+  /** Resolves when no actor has work queued (timers may still be pending). For tests and tools. */
+  async idle(): Promise<void> {
+    for (let quiet = 0; quiet < 2; ) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      quiet = this.dispatcher.busy ? 0 : quiet + 1;
+    }
+  }
+
+  /** Stops every root actor, in reverse spawn order, each as its `shutdown` allows; then the transport. */
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      const reason = new ArborError('SYSTEM_SHUTDOWN', `system ${this.node} shut down`, { node: this.node });
+      for (const cell of [...this.roots].reverse()) {
+        await cell.stop(cell.shutdown);
+        cell.retire(reason);
+      }
+      this.roots.length = 0;
+      this.asks.failAll(reason);
+      await this.transport.stop();
+      this.logger.flush?.();
+    })();
+    return this.stopping;
+  }
+
+  private deliver(envelope: Envelope): DeliveryResult {
+    const cell = this.registry.get(envelope.to);
+    if (!cell) {
+      return { ok: false, retry: false, error: new ArborError('NOT_FOUND', `no actor at ${envelope.to}`, { path: envelope.to }) };
+    }
+    cell.tell(envelope.body as ArborEvent);
+    return { ok: true };
+  }
+}

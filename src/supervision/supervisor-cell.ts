@@ -1,0 +1,358 @@
+/**
+ * The supervisor: carries out what the strategy decides. Child exits arrive as system messages
+ * and are handled one at a time, so a restart in progress is never interleaved with the next
+ * decision. Child cells outlive incarnations: a restarted child keeps its ref and its queued
+ * messages; only the incarnation inside is new.
+ */
+import { createActor, type Actor } from 'xstate';
+import { Cell, type CellInit, type CellParent, type Exit, type Shutdown } from '../runtime/cell.js';
+import { ArborError, InvalidSpecError } from '../runtime/errors.js';
+import type { ArborEvent } from '../runtime/event.js';
+import { normalizeMailboxOptions } from '../runtime/mailbox.js';
+import { childPath } from '../runtime/paths.js';
+import type { ActorRef } from '../runtime/ref.js';
+import type { ReportKind } from '../runtime/system.js';
+import { Aggregator } from './aggregate.js';
+import { backoffDelay } from './backoff.js';
+import { supervisorLifecycle, type LifecyclePhase } from './lifecycle.js';
+import { RestartIntensity } from './restart-intensity.js';
+import { normalizeChildSpec, type ChildSpec, type NormalizedChildSpec, type NormalizedSupervisorSpec } from './spec.js';
+import { planRestart, shouldRestart } from './strategy.js';
+import { LocalSupervisorRef, type ChildInfo } from './supervisor-ref.js';
+import { isSupervisorLogic } from './supervisor.js';
+
+interface Slot {
+  spec: NormalizedChildSpec;
+  cell: Cell;
+  status: ChildInfo['status'];
+  dynamic: boolean;
+  /** Consecutive backoff attempts. */
+  attempts: number;
+  startedAt: number;
+}
+
+export class SupervisorCell extends Cell implements CellParent {
+  override shutdown: Shutdown = 'infinity';
+  readonly spec: NormalizedSupervisorSpec;
+  private slots: Slot[] = [];
+  private intensity: RestartIntensity;
+  private aggregator: Aggregator;
+  private readonly lifecycle: Actor<typeof supervisorLifecycle>;
+  private readonly timers = new Set<unknown>();
+
+  constructor(init: CellInit) {
+    super(init);
+    this.spec = (init.logic as { spec: NormalizedSupervisorSpec }).spec;
+    this.intensity = new RestartIntensity(this.spec.intensity, this.spec.period);
+    this.aggregator = new Aggregator(this.spec.aggregate, this.path);
+    this.lifecycle = createActor(supervisorLifecycle, {
+      id: this.path,
+      ...(init.system.inspect ? { inspect: init.system.inspect } : {}),
+    }).start();
+  }
+
+  get phase(): LifecyclePhase {
+    return this.lifecycle.getSnapshot().value;
+  }
+
+  protected createRef(): ActorRef {
+    return new LocalSupervisorRef(this);
+  }
+
+  getSnapshot(): unknown {
+    const phase = this.phase;
+    const status = phase === 'exited' ? 'done' : phase === 'failed' ? 'error' : phase === 'idle' ? 'stopped' : 'active';
+    return { status, value: phase, context: { children: this.whichChildren(), results: this.aggregator.output() } };
+  }
+
+  // --- incarnation ---------------------------------------------------------------------------
+
+  protected startIncarnation(): void {
+    this.incarnation++;
+    this.status = 'running';
+    this.lifecycle.send({ type: 'start' });
+    this.intensity = new RestartIntensity(this.spec.intensity, this.spec.period);
+    this.aggregator = new Aggregator(this.spec.aggregate, this.path);
+    // A restarted supervisor starts from its static children (as in OTP); their cells, refs
+    // and queued messages are kept, dynamic children are dropped.
+    const previous = new Map(this.slots.map((s) => [s.spec.id, s]));
+    for (const s of this.slots) if (s.dynamic) this.removeSlot(s);
+    this.slots = this.spec.children.map((c, i) => {
+      const old = previous.get(c.id);
+      return old && !old.dynamic ? old : this.makeSlot(c, false, `children[${i}]`);
+    });
+    for (const slot of this.slots) this.startSlot(slot, 'child_started');
+    const timeout = this.spec.aggregate?.timeout;
+    if (timeout !== undefined) {
+      this.setTimer(timeout, () => this.post({ kind: 'aggregate_timeout', run: () => this.onAggregateTimeout(timeout) }));
+    }
+  }
+
+  protected async stopIncarnation(): Promise<void> {
+    this.status = 'stopping';
+    this.lifecycle.send({ type: 'terminate' });
+    this.clearTimers();
+    await this.stopChildren();
+    this.lifecycle.send({ type: 'stopped' });
+    this.status = 'suspended';
+  }
+
+  protected killIncarnation(): void {
+    this.clearTimers();
+    for (const slot of [...this.slots].reverse()) {
+      slot.cell.kill();
+      if (slot.status !== 'stopped') slot.status = 'stopped';
+    }
+    this.lifecycle.send({ type: 'terminate' });
+    this.lifecycle.send({ type: 'stopped' });
+    this.status = 'suspended';
+  }
+
+  override retire(reason?: Error): void {
+    super.retire(reason);
+    const cause = new ArborError('ACTOR_STOPPED', `stopped with its supervisor ${this.path}`, { supervisor: this.path }, { cause: reason });
+    for (const slot of this.slots) slot.cell.retire(cause);
+  }
+
+  /** Supervisors take no user events: each goes to dead letters with `UNHANDLED_MESSAGE`. */
+  protected processUser(budget: number): number {
+    let n = 0;
+    for (let event = this.mailbox.user.shift(); event !== undefined; event = n < budget ? this.mailbox.user.shift() : undefined) {
+      n++;
+      this.system.deadLetter(this.path, event, new ArborError('UNHANDLED_MESSAGE', `supervisor ${this.path} takes no user events (got "${(event as ArborEvent).type}")`, { path: this.path }));
+    }
+    return n;
+  }
+
+  // --- children ------------------------------------------------------------------------------
+
+  private makeSlot(spec: NormalizedChildSpec, dynamic: boolean, field: string): Slot {
+    const logic = spec.logic ?? (spec.kind !== undefined ? this.system.kinds[spec.kind] : undefined);
+    if (logic === undefined) throw new InvalidSpecError(`${field}.kind`, spec.kind, `is not a kind node ${this.system.node} hosts`);
+    const cell = this.system.createCell(
+      { path: childPath(this.path, spec.id), id: spec.id, parent: this, logic, input: spec.input, mailbox: normalizeMailboxOptions(spec.mailbox, this.system.mailboxDefaults) },
+      `${field}.logic`,
+    );
+    cell.shutdown = spec.shutdown;
+    return { spec, cell, status: 'stopped', dynamic, attempts: 0, startedAt: this.system.clock.now() };
+  }
+
+  private startSlot(slot: Slot, kind: 'child_started' | 'child_restarted'): void {
+    slot.status = 'running';
+    slot.startedAt = this.system.clock.now();
+    slot.cell.start();
+    this.report(kind, slot);
+  }
+
+  private async terminateSlot(slot: Slot): Promise<void> {
+    if (slot.status !== 'running') return;
+    await slot.cell.stop(slot.spec.shutdown);
+    slot.status = 'stopped';
+    this.report('child_terminated', slot);
+  }
+
+  private async stopChildren(): Promise<void> {
+    for (const slot of [...this.slots].reverse()) {
+      await this.terminateSlot(slot);
+      slot.status = 'stopped';
+    }
+  }
+
+  private removeSlot(slot: Slot, reason?: Error): void {
+    slot.cell.retire(reason);
+    this.system.unregister(slot.cell);
+    this.slots = this.slots.filter((s) => s !== slot);
+  }
+
+  private slot(id: string): Slot | undefined {
+    return this.slots.find((s) => s.spec.id === id);
+  }
+
+  private liveIds(): string[] {
+    return this.slots.filter((s) => s.status !== 'stopped').map((s) => s.spec.id);
+  }
+
+  // --- exits and decisions -------------------------------------------------------------------
+
+  childExited(child: Cell, incarnation: number, exit: Exit): void {
+    this.post({ kind: 'child_exit', run: () => this.onChildExit(child, incarnation, exit) });
+  }
+
+  private async onChildExit(child: Cell, incarnation: number, exit: Exit): Promise<void> {
+    const slot = this.slots.find((s) => s.cell === child);
+    // Stale: an exit from an incarnation we already stopped, or while we are winding down.
+    if (this.phase !== 'running' || !slot || slot.status !== 'running' || child.incarnation !== incarnation) return;
+    const id = slot.spec.id;
+    this.report('child_exited', slot, exit.kind === 'normal' ? 'normal' : exit.error);
+    const restart = shouldRestart(slot.spec.restart, exit.kind);
+    if (exit.kind === 'normal') this.aggregator.recordResult(id, exit.output);
+    if (!restart) {
+      slot.status = 'stopped';
+      if (exit.kind === 'crash') this.aggregator.recordFailure(id, exit.error);
+      if (slot.spec.restart === 'temporary') this.removeSlot(slot, exit.kind === 'crash' ? exit.error : undefined);
+      else slot.cell.retire(exit.kind === 'crash' ? exit.error : undefined);
+    }
+    const verdict = this.aggregator.verdict(this.liveIds());
+    if (verdict.type === 'done') return this.finish({ kind: 'normal', output: verdict.output });
+    if (verdict.type === 'failed') return this.finish({ kind: 'crash', error: verdict.error });
+    if (!restart) {
+      if (this.autoShutdownDue(slot, exit)) {
+        this.report('shutdown', slot, 'AUTO_SHUTDOWN');
+        return this.finish({ kind: 'normal', output: this.aggregator.output() });
+      }
+      return;
+    }
+    const now = this.system.clock.now();
+    if (!this.intensity.add(now)) {
+      this.report('shutdown', slot, 'MAX_RESTART_INTENSITY');
+      const error = new ArborError(
+        'MAX_RESTART_INTENSITY',
+        `supervisor ${this.path} gave up: more than ${this.spec.intensity} restart(s) within ${this.spec.period} ms (last: child ${id})`,
+        { supervisor: this.path, child: id, intensity: this.spec.intensity, period: this.spec.period },
+        { cause: exit.kind === 'crash' ? exit.error : undefined },
+      );
+      return this.finish({ kind: 'crash', error });
+    }
+    await this.restart(slot);
+  }
+
+  private autoShutdownDue(slot: Slot, exit: Exit): boolean {
+    if (!slot.spec.significant || this.spec.autoShutdown === 'never') return false;
+    if (exit.kind === 'crash' && slot.spec.restart !== 'temporary') return false;
+    if (this.spec.autoShutdown === 'any_significant') return true;
+    return !this.slots.some((s) => s.spec.significant && s.status !== 'stopped');
+  }
+
+  private async restart(failed: Slot): Promise<void> {
+    const plan = planRestart(this.spec.strategy, this.slots.map((s) => s.spec.id), failed.spec.id);
+    for (const id of plan.stop) {
+      const s = this.slot(id);
+      if (!s) continue;
+      await this.terminateSlot(s);
+      // OTP deletes temporary children instead of restarting them with the group.
+      if (s.spec.restart === 'temporary') this.removeSlot(s);
+    }
+    const group = plan.start.map((id) => this.slot(id)).filter((s): s is Slot => s !== undefined);
+    for (const s of group) s.status = 'restarting';
+    const delay = this.restartDelay(failed);
+    if (delay <= 0) return this.startGroup(group);
+    this.setTimer(delay, () => this.post({ kind: 'restart', run: () => this.startGroup(group) }));
+  }
+
+  private startGroup(group: Slot[]): void {
+    if (this.phase !== 'running') return;
+    for (const s of group) if (s.status === 'restarting' && this.slots.includes(s)) this.startSlot(s, 'child_restarted');
+  }
+
+  private restartDelay(slot: Slot): number {
+    const backoff = this.spec.backoff;
+    if (!backoff) return 0;
+    if (this.system.clock.now() - slot.startedAt >= backoff.resetAfter) slot.attempts = 0;
+    return backoffDelay(slot.attempts++, backoff, this.system.random);
+  }
+
+  private onAggregateTimeout(timeout: number): Promise<void> | void {
+    if (this.phase !== 'running') return;
+    const verdict = this.aggregator.timedOut(this.liveIds(), timeout);
+    if (verdict.type === 'done') return this.finish({ kind: 'normal', output: verdict.output });
+    if (verdict.type === 'failed') return this.finish({ kind: 'crash', error: verdict.error });
+  }
+
+  /** Ends this incarnation by itself: stops the children (reverse order), then exits. */
+  private async finish(exit: Exit): Promise<void> {
+    this.lifecycle.send({ type: exit.kind === 'normal' ? 'finish' : 'give_up' });
+    this.clearTimers();
+    await this.stopChildren();
+    this.lifecycle.send({ type: 'stopped' });
+    this.exited(exit);
+  }
+
+  // --- the dynamic child API (each step is a system message) ---------------------------------
+
+  startChild(spec: ChildSpec): Promise<ActorRef> {
+    return this.control('start_child', () => {
+      this.assertRunning();
+      const child = normalizeChildSpec(spec, 'spec', isSupervisorLogic, this.spec.autoShutdown);
+      if (this.slot(child.id)) throw new InvalidSpecError('spec.id', child.id, `must be unique among the children of ${this.path}`);
+      const slot = this.makeSlot(child, true, 'spec');
+      this.slots.push(slot);
+      this.startSlot(slot, 'child_started');
+      return slot.cell.ref;
+    });
+  }
+
+  terminateChild(id: string): Promise<void> {
+    return this.control('terminate_child', async () => {
+      const slot = this.requireSlot(id);
+      await this.terminateSlot(slot);
+      slot.status = 'stopped';
+      if (slot.spec.restart === 'temporary') this.removeSlot(slot);
+      else slot.cell.retire();
+    });
+  }
+
+  restartChild(id: string): Promise<ActorRef> {
+    return this.control('restart_child', () => {
+      this.assertRunning();
+      const slot = this.requireSlot(id);
+      if (slot.status !== 'stopped') throw new ArborError('CHILD_RUNNING', `child ${id} of ${this.path} is ${slot.status}`, { child: id });
+      this.startSlot(slot, 'child_restarted');
+      return slot.cell.ref;
+    });
+  }
+
+  deleteChild(id: string): Promise<void> {
+    return this.control('delete_child', () => {
+      const slot = this.requireSlot(id);
+      if (slot.status !== 'stopped') throw new ArborError('CHILD_RUNNING', `child ${id} of ${this.path} is ${slot.status}`, { child: id });
+      this.removeSlot(slot);
+    });
+  }
+
+  whichChildren(): ChildInfo[] {
+    return this.slots.map((s) => ({ id: s.spec.id, path: s.cell.path, status: s.status }));
+  }
+
+  private requireSlot(id: string): Slot {
+    const slot = this.slot(id);
+    if (!slot) throw new ArborError('NOT_FOUND', `no child ${JSON.stringify(id)} under ${this.path}`, { child: id, supervisor: this.path });
+    return slot;
+  }
+
+  private assertRunning(): void {
+    if (this.phase !== 'running') throw new ArborError('ACTOR_STOPPED', `supervisor ${this.path} is ${this.phase}`, { path: this.path });
+  }
+
+  // --- reports and timers --------------------------------------------------------------------
+
+  private report(kind: ReportKind, slot: Slot, reason?: unknown): void {
+    this.system.report({
+      kind,
+      supervisor: this.path,
+      child: slot.spec.id,
+      childPath: slot.cell.path,
+      ...(reason !== undefined ? { reason } : {}),
+      at: this.system.clock.now(),
+    });
+  }
+
+  private setTimer(ms: number, fn: () => void): void {
+    const handle = this.system.clock.setTimeout(() => {
+      this.timers.delete(handle);
+      fn();
+    }, ms);
+    this.timers.add(handle);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) this.system.clock.clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+/** Makes supervisor cells for `supervisor(...)` logic. */
+export const supervisorCellFactory = {
+  name: 'supervisor',
+  accepts: isSupervisorLogic,
+  create: (init: CellInit) => new SupervisorCell(init),
+};

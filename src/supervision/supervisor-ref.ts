@@ -1,0 +1,58 @@
+/** The ref of a supervisor: an actor ref plus OTP's dynamic child API. */
+import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
+import type { ChildSpec } from './spec.js';
+import type { SupervisorCell } from './supervisor-cell.js';
+
+/** One line of `whichChildren()`. */
+export interface ChildInfo {
+  id: string;
+  path: string;
+  status: 'running' | 'restarting' | 'stopped';
+}
+
+/**
+ * A supervisor's ref.
+ *
+ * @example
+ * const root = system.spawn(supervisor({ children: [] }), { id: 'root' });
+ * const worker = await root.startChild({ id: 'w1', logic: machine, restart: 'transient' });
+ * root.whichChildren(); // [{ id: 'w1', path: 'arbor://node-a/root/w1', status: 'running' }]
+ */
+export interface SupervisorRef extends ActorRef {
+  /** Adds and starts a child; rejects with `INVALID_SPEC` for a bad spec or a duplicate id. */
+  startChild(spec: ChildSpec): Promise<ActorRef>;
+  /** Stops a child (as its `shutdown` allows) and keeps its spec; a temporary child's spec is deleted. */
+  terminateChild(id: string): Promise<void>;
+  /** Starts a stopped child again; rejects with `CHILD_RUNNING` if it runs. */
+  restartChild(id: string): Promise<ActorRef>;
+  /** Deletes a stopped child's spec; rejects with `CHILD_RUNNING` if it runs. */
+  deleteChild(id: string): Promise<void>;
+  /** The children in start order with their status. */
+  whichChildren(): ChildInfo[];
+}
+
+export class LocalSupervisorRef extends LocalActorRef implements SupervisorRef {
+  constructor(private readonly supervisor: SupervisorCell) {
+    super(supervisor);
+  }
+
+  startChild(spec: ChildSpec): Promise<ActorRef> {
+    return this.supervisor.startChild(spec);
+  }
+
+  terminateChild(id: string): Promise<void> {
+    return this.supervisor.terminateChild(id);
+  }
+
+  restartChild(id: string): Promise<ActorRef> {
+    return this.supervisor.restartChild(id);
+  }
+
+  deleteChild(id: string): Promise<void> {
+    return this.supervisor.deleteChild(id);
+  }
+
+  whichChildren(): ChildInfo[] {
+    return this.supervisor.whichChildren();
+  }
+}

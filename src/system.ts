@@ -1,0 +1,52 @@
+/**
+ * `createSystem`: the composition root. The runtime knows actors only as cells made by
+ * factories; here the XState worker and supervisor factories are plugged in.
+ */
+import type { Logger } from 'pino';
+import type { AnyActorLogic } from 'xstate';
+import { xstateCellFactory } from './actors/index.js';
+import { ActorSystem, type SpawnOptions, type SystemEvents, type SystemOptions } from './runtime/system.js';
+import type { ActorRef } from './runtime/ref.js';
+import type { Clock } from './runtime/clock.js';
+import type { NodeInfo } from './runtime/transport.js';
+import { supervisorCellFactory } from './supervision/supervisor-cell.js';
+import type { SupervisorLogic } from './supervision/supervisor.js';
+import type { SupervisorRef } from './supervision/supervisor-ref.js';
+
+/** A running actor system: one node. */
+export interface System {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How many messages went to dead letters so far. */
+  readonly deadLetters: number;
+  /** Starts a root supervisor; its ref has the dynamic child API. */
+  spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;
+  /** Starts a root worker from any XState actor logic. */
+  spawn(logic: AnyActorLogic, options: SpawnOptions): ActorRef;
+  /** The ref at `arbor://node/a/b` (or `a/b`), or `undefined`. */
+  lookup(path: string): ActorRef | undefined;
+  /** Subscribes to `'report'` (supervisor reports) or `'deadLetter'`; returns an unsubscribe function. */
+  on<K extends keyof SystemEvents>(name: K, listener: (value: SystemEvents[K]) => void): () => void;
+  /** The live nodes (this one alone on the embedded transport). */
+  nodes(): NodeInfo[];
+  /** Resolves when no actor has work queued; timers may still be pending. */
+  idle(): Promise<void>;
+  /** Stops every root actor in reverse start order, then the transport. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Creates and starts an actor system.
+ *
+ * @example
+ * const system = await createSystem({ node: 'node-a' });
+ * const root = system.spawn(supervisor({ children: [{ id: 'w1', logic: worker }] }), { id: 'root' });
+ * system.lookup('root/w1')?.send({ type: 'work' });
+ * await system.shutdown();
+ */
+export async function createSystem(options: SystemOptions = {}): Promise<System> {
+  const system = new ActorSystem(options, [supervisorCellFactory, xstateCellFactory]);
+  await system._start();
+  return system as unknown as System;
+}
