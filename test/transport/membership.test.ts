@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../../src/runtime/clock.js';
+import type { NodeInfo } from '../../src/runtime/transport.js';
+import { Membership } from '../../src/transport/Membership.js';
+
+function setup() {
+  const clock = new SimulatedClock(1000);
+  const events: string[] = [];
+  const ups: NodeInfo[] = [];
+  const membership = new Membership({
+    self: 'a',
+    clock,
+    heartbeat: 100,
+    onUp: (info) => {
+      ups.push(info);
+      events.push(`up:${info.node}`);
+    },
+    onDown: (node, reason) => events.push(`down:${node}:${reason}`),
+  });
+  return { clock, events, ups, membership };
+}
+
+const beat = (node: string, incarnation = 'i1') => ({ node, kinds: ['acc'], startedAt: 0, incarnation });
+
+describe('Membership', () => {
+  it('reports a peer up on its first heartbeat only', () => {
+    const { membership, events, ups, clock } = setup();
+    membership.heard(beat('b'));
+    clock.increment(100);
+    membership.heard(beat('b'));
+    expect(events).toEqual(['up:b']);
+    expect(ups[0]).toEqual({ node: 'b', kinds: ['acc'], lastSeen: 1000 });
+    expect(membership.nodes()).toEqual([{ node: 'b', kinds: ['acc'], lastSeen: 1100 }]);
+  });
+
+  it('ignores its own heartbeats', () => {
+    const { membership, events } = setup();
+    membership.heard(beat('a'));
+    expect(events).toEqual([]);
+    expect(membership.nodes()).toEqual([]);
+  });
+
+  it('keeps a peer that beats on time up indefinitely', () => {
+    const { membership, events, clock } = setup();
+    for (let i = 0; i < 50; i++) {
+      membership.heard(beat('b'));
+      clock.increment(100);
+    }
+    expect(events).toEqual(['up:b']);
+  });
+
+  it('tolerates two missed heartbeats', () => {
+    const { membership, events, clock } = setup();
+    membership.heard(beat('b'));
+    clock.increment(299);
+    membership.heard(beat('b'));
+    clock.increment(299);
+    expect(events).toEqual(['up:b']);
+  });
+
+  it('reports a peer down once three heartbeat periods pass in silence', () => {
+    const { membership, events, clock } = setup();
+    membership.heard(beat('b'));
+    clock.increment(299);
+    expect(events).toEqual(['up:b']);
+    clock.increment(1);
+    expect(events).toEqual(['up:b', 'down:b:silent']);
+    expect(membership.isUp('b')).toBe(false);
+  });
+
+  it('reports a peer down at once when it says goodbye, and ignores a goodbye from an older incarnation', () => {
+    const { membership, events } = setup();
+    membership.heard(beat('b', 'new'));
+    membership.bye('b', 'old');
+    expect(membership.isUp('b')).toBe(true);
+    membership.bye('b', 'new');
+    expect(events).toEqual(['up:b', 'down:b:bye']);
+  });
+
+  it('reports a restarted peer down and up again', () => {
+    const { membership, events } = setup();
+    membership.heard(beat('b', 'one'));
+    membership.heard(beat('b', 'two'));
+    expect(events).toEqual(['up:b', 'down:b:restarted', 'up:b']);
+  });
+
+  it('beats at once and then every period until stopped', () => {
+    const { membership, clock } = setup();
+    let beats = 0;
+    membership.startBeating(() => beats++);
+    expect(beats).toBe(1);
+    clock.increment(350);
+    expect(beats).toBe(4);
+    membership.stopBeating();
+    clock.increment(1000);
+    expect(beats).toBe(4);
+  });
+
+  it('sees a silent peer down while two other nodes keep beating', () => {
+    const { membership, events, clock } = setup();
+    for (let t = 0; t < 10; t++) {
+      membership.heard(beat('b'));
+      if (t < 3) membership.heard(beat('c'));
+      clock.increment(100);
+    }
+    expect(events).toEqual(['up:b', 'up:c', 'down:c:silent']);
+    expect(membership.nodes().map((n) => n.node)).toEqual(['b']);
+  });
+
+  it('forgets every peer on stop without reporting them down and leaves no timers behind', () => {
+    const { membership, events, clock } = setup();
+    membership.heard(beat('b'));
+    membership.startBeating(() => undefined);
+    membership.stop();
+    expect(clock.pending).toBe(0);
+    clock.increment(10_000);
+    expect(events).toEqual(['up:b']);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { isArborError } from '../../src/runtime/errors.js';
+import { DEFAULT_AMQP_URL, DEFAULT_RABBITMQ_OPTIONS, normalizeRabbitmqOptions } from '../../src/transport/options.js';
+
+function invalidField(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (isArborError(err, 'INVALID_SPEC')) return String(err.details.field);
+    throw err;
+  }
+  return undefined;
+}
+
+describe('normalizeRabbitmqOptions', () => {
+  it('fills every field from the defaults when given nothing and no environment', () => {
+    const o = normalizeRabbitmqOptions({}, {});
+    expect(o.url).toBe(DEFAULT_AMQP_URL);
+    expect(o).toMatchObject({ ...DEFAULT_RABBITMQ_OPTIONS, coalesce: { ...DEFAULT_RABBITMQ_OPTIONS.coalesce } });
+  });
+
+  it('takes the URL from AMQP_URL when the options name none', () => {
+    expect(normalizeRabbitmqOptions({}, { AMQP_URL: 'amqp://u:p@broker:5672/vh' }).url).toBe('amqp://u:p@broker:5672/vh');
+    expect(normalizeRabbitmqOptions({ url: 'amqps://x@y' }, { AMQP_URL: 'amqp://u:p@broker' }).url).toBe('amqps://x@y');
+  });
+
+  it('accepts amqps URLs so that TLS is used', () => {
+    expect(normalizeRabbitmqOptions({ url: 'amqps://guest:guest@secure.example:5671' }, {}).url).toMatch(/^amqps:/);
+  });
+
+  it('merges partial nested options with their defaults', () => {
+    const o = normalizeRabbitmqOptions({ retryBackoff: { min: 5 }, coalesce: { maxBatchCount: 3 }, reconnect: { max: 9000 } }, {});
+    expect(o.retryBackoff).toEqual({ min: 5, max: 10_000, factor: 2 });
+    expect(o.coalesce).toEqual({ enabled: true, maxBatchBytes: 65_536, maxBatchCount: 3 });
+    expect(o.reconnect).toEqual({ min: 100, max: 9000 });
+  });
+
+  it('turns coalescing off with false', () => {
+    expect(normalizeRabbitmqOptions({ coalesce: false }, {}).coalesce.enabled).toBe(false);
+  });
+
+  it('keeps batches no larger than the largest message', () => {
+    expect(normalizeRabbitmqOptions({ maxMessageBytes: 1000 }, {}).coalesce.maxBatchBytes).toBe(1000);
+    expect(invalidField(() => normalizeRabbitmqOptions({ maxMessageBytes: 1000, coalesce: { maxBatchBytes: 2000 } }, {}))).toBe('coalesce.maxBatchBytes');
+  });
+
+  it.each([
+    ['heartbeat', { heartbeat: 0 }],
+    ['heartbeat', { heartbeat: 1.5 }],
+    ['prefetch', { prefetch: -1 }],
+    ['poolPrefetch', { poolPrefetch: 70_000 }],
+    ['maxAttempts', { maxAttempts: 0 }],
+    ['maxMessageBytes', { maxMessageBytes: Number.NaN }],
+    ['dedupCapacity', { dedupCapacity: 0 }],
+    ['sendTimeout', { sendTimeout: '10s' }],
+    ['cluster', { cluster: 'has.dot' }],
+    ['cluster', { cluster: '' }],
+    ['retryBackoff.factor', { retryBackoff: { factor: 0.5 } }],
+    ['retryBackoff.max', { retryBackoff: { min: 500, max: 100 } }],
+    ['reconnect.max', { reconnect: { min: 500, max: 100 } }],
+    ['coalesce', { coalesce: 'yes' }],
+    ['url', { url: 'http://guest:guest@host' }],
+    ['url', { url: 42 }],
+  ])('rejects a bad %s with INVALID_SPEC naming the field', (field, options) => {
+    expect(invalidField(() => normalizeRabbitmqOptions(options as never, {}))).toBe(field);
+  });
+
+  it('names the bad value in the message', () => {
+    expect(() => normalizeRabbitmqOptions({ heartbeat: -5 }, {})).toThrow(/heartbeat .*got -5/);
+  });
+
+  it('never shows the password of a rejected URL', () => {
+    let message = '';
+    try {
+      normalizeRabbitmqOptions({ url: 'http://admin:s3cret@host' }, {});
+    } catch (err) {
+      message = err instanceof Error ? `${err.message} ${JSON.stringify((err as { details?: unknown }).details)}` : '';
+    }
+    expect(message).toContain('admin:***@host');
+    expect(message).not.toContain('s3cret');
+  });
+});
