@@ -18,12 +18,9 @@ export interface Clock {
 /** The wall clock. */
 export const realClock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // A pending runtime timer (an ask timeout, a backoff) must not keep the process alive.
-    t.unref?.();
-    return t;
-  },
+  // Timers are not unref'd: a pending XState delay or a backoff restart is real work that must
+  // keep the process alive. The runtime clears its timers when they settle and at shutdown.
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
