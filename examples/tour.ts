@@ -1,10 +1,10 @@
 // The README's tour of the API, runnable: npx tsx examples/tour.ts
-import { assign, sendTo, setup } from 'xstate';
-import { createSystem, supervisor, type ActorRef } from '../src/index.js';
+import { assign, sendTo, setup, type AnyActorRef } from 'xstate';
+import { createSystem, supervisor } from '../src/index.js';
 
 // Any XState logic is a worker. It crashes when an action throws, and exits normally at a final state.
 const counter = setup({
-  types: { context: {} as { n: number }, events: {} as { type: 'inc' } | { type: 'get'; replyTo: ActorRef } | { type: 'stop' } },
+  types: { context: {} as { n: number }, events: {} as { type: 'inc' } | { type: 'get'; replyTo: AnyActorRef } | { type: 'stop' } },
 }).createMachine({
   context: { n: 0 },
   initial: 'counting',
