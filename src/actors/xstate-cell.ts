@@ -5,8 +5,9 @@
  * at that moment goes to dead letters with the error. Each restart is a fresh `createActor`.
  *
  * Graceful stop: a worker whose current state accepts `{ type: 'arbor.shutdown' }` receives it
- * first and may finish (reach a final state) within its `shutdown` time; any other worker is
- * stopped at once, running its exit actions.
+ * first and may finish (reach a final state, running its exit actions) within its `shutdown`
+ * time; any other worker is stopped at once. XState's `stop()` runs no exit actions, so
+ * cleanup that must happen belongs on the `arbor.shutdown` path.
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type Subscription } from 'xstate';
 import { ArborError, toError } from '../runtime/errors.js';
