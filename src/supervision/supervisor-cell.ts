@@ -186,6 +186,8 @@ export class SupervisorCell extends Cell implements CellParent {
     this.report('child_exited', slot, exit.kind === 'normal' ? 'normal' : exit.error);
     const restart = shouldRestart(slot.spec.restart, exit.kind);
     if (exit.kind === 'normal') this.aggregator.recordResult(id, exit.output);
+    // It is not running any more: if we give up below, there is nothing of it left to terminate.
+    if (restart) slot.status = 'restarting';
     if (!restart) {
       slot.status = 'stopped';
       if (exit.kind === 'crash') this.aggregator.recordFailure(id, exit.error);
