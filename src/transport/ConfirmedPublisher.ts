@@ -7,7 +7,7 @@
  * - confirmed and routed → `{ ok: true }`;
  * - returned by the broker (`mandatory` and no queue bound) → `UNROUTABLE`. RabbitMQ sends
  *   `basic.return` before the `basic.ack` of the same message on the same channel, so the return
- *   is recorded by message id by the time the confirm resolves;
+ *   is recorded by message id by the time the confirm is examined (see the note in `attempt`);
  * - failed (connection lost, nack) → retried, paced by a growing delay, until `sendTimeout` after
  *   the publish began → `TRANSPORT_ERROR`.
  *
@@ -125,7 +125,10 @@ export class ConfirmedPublisher {
       const once = (): void => {
         paceTimer = undefined;
         this.sendOnce(req, messageId).then(
-          () => finish(this.confirmed(req, messageId)),
+          // rabbitmq-client emits 'basic.return' from a setImmediate queued while parsing the
+          // return, which precedes the ack on the wire; the ack resolves this promise at once. One
+          // more setImmediate, queued after that one, lets the return be recorded first.
+          () => setImmediate(() => finish(this.confirmed(req, messageId))),
           (err: unknown) => {
             if (done) return;
             if (this.closed) return finish({ ok: false, error: transportError(err, this.deps.url, 'publish failed while stopping', { routingKey: req.routingKey }) });

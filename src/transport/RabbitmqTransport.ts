@@ -129,9 +129,12 @@ export class RabbitmqTransport implements Transport {
     this.enqueue(`node:${node}`, this.topology.envelopeKey(node, envelope.kind, envelope.body), envelope);
   }
 
-  /** Sends an envelope to the work pool of `kind`: exactly one consuming node takes it. */
+  /**
+   * Sends an envelope to the work pool of `kind`: one consuming node takes it. Pool sends are not
+   * coalesced: a batch is taken by one consumer whole, which would defeat spreading the work.
+   */
   sendToPool(kind: string, envelope: Envelope): void {
-    this.enqueue(`pool:${kind}`, this.topology.poolKey(kind), envelope);
+    this.enqueue(undefined, this.topology.poolKey(kind), envelope);
   }
 
   /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
@@ -198,7 +201,8 @@ export class RabbitmqTransport implements Transport {
     return this.run;
   }
 
-  private enqueue(group: string, routingKey: string, envelope: Envelope): void {
+  /** Checks and encodes one envelope, then coalesces it within `group`, or (no group) publishes it alone. */
+  private enqueue(group: string | undefined, routingKey: string, envelope: Envelope): void {
     const host = this.host;
     if (!host) throw new ArborError('TRANSPORT_ERROR', 'rabbitmq transport used before start');
     const run = this.run;
@@ -218,7 +222,8 @@ export class RabbitmqTransport implements Transport {
       });
       return run.host.undeliverable(envelope, error);
     }
-    run.coalescer.push({ group, routingKey, bytes, envelope });
+    if (group === undefined) this.publishFrame({ routingKey, body: bytes, envelopes: [envelope] });
+    else run.coalescer.push({ group, routingKey, bytes, envelope });
   }
 
   private publishFrame(frame: OutFrame): void {
