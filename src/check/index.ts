@@ -1,0 +1,10 @@
+/**
+ * Model checking of XState machines: bounded search plus property-based random walks, finding
+ * errors, broken invariants, deadlocks and unreachable states with shrunk counterexamples.
+ */
+export { checkMachine } from './check-machine.js';
+export { assertMachine, MachineCheckError } from './assert.js';
+export { formatReport, formatEvents } from './format.js';
+export { replayEvents } from './replay.js';
+export { DEFAULT_CHECK_OPTIONS, CheckOptionsError } from './types.js';
+export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads } from './types.js';

@@ -1,0 +1,42 @@
+/** State values as the checker reports and compares them. */
+import type { AnyStateMachine, AnyStateNode, StateValue } from 'xstate';
+
+/**
+ * A state value as dotted leaf paths: `idle`, `review.manager`, `on.cars.green, on.walk.stop`.
+ * Unambiguous and stable, so it doubles as the key of a state value.
+ */
+export function formatStateValue(value: StateValue): string {
+  return leafPaths(value, '').join(', ');
+}
+
+function leafPaths(value: StateValue, prefix: string): string[] {
+  if (typeof value === 'string') return [prefix + value];
+  const entries = Object.entries(value);
+  if (entries.length === 0) return [prefix.replace(/\.$/, '')];
+  return entries.flatMap(([key, sub]) => (sub === undefined ? [prefix + key] : leafPaths(sub, `${prefix}${key}.`)));
+}
+
+/** Ids of every state node active in `value` (not the root). */
+export function activeStateIds(machine: AnyStateMachine, value: StateValue): string[] {
+  return activeUnder(machine.root, value);
+}
+
+function activeUnder(node: AnyStateNode, value: StateValue | undefined): string[] {
+  if (value === undefined) return [];
+  const states = node.states as Record<string, AnyStateNode>;
+  if (typeof value === 'string') {
+    const child = states[value];
+    return child ? [child.id] : [];
+  }
+  return Object.entries(value).flatMap(([key, sub]) => {
+    const child = states[key];
+    return child ? [child.id, ...activeUnder(child, sub)] : [];
+  });
+}
+
+/** The active atomic (leaf) state nodes of `value`. */
+export function activeLeaves(machine: AnyStateMachine, value: StateValue): AnyStateNode[] {
+  return activeStateIds(machine, value)
+    .map((id) => machine.getStateNodeById(id))
+    .filter((n) => Object.keys(n.states).length === 0);
+}

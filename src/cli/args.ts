@@ -1,0 +1,44 @@
+/**
+ * Flag parsing for every command, on `node:util`'s `parseArgs` in strict mode: unknown flags and
+ * missing values become a {@link CliError} (exit 2) naming the flag.
+ */
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { CliError } from './errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Flags every command accepts. */
+export const COMMON_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+} as const satisfies Options;
+
+/** Parses `argv` against `options` plus {@link COMMON_OPTIONS}. */
+export function parse<const T extends Options>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs' messages are good but long ("... To specify a positional argument ..."); keep the first sentence.
+    const message = err instanceof Error ? err.message.split(/\.\s/)[0] ?? err.message : String(err);
+    throw new CliError('USAGE', message.replace(/\.$/, ''));
+  }
+}
+
+/** The single `<module>` positional, or a usage error. */
+export function onePositional(positionals: readonly string[], name: string): string {
+  if (positionals.length !== 1) {
+    throw new CliError('USAGE', positionals.length === 0 ? `missing <${name}> argument` : `expected one <${name}>, got ${positionals.length}: ${positionals.join(' ')}`);
+  }
+  return positionals[0] as string;
+}
+
+/** A non-negative integer flag value, or a usage error naming the flag. */
+export function integerFlag(value: string | undefined, flag: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new CliError('USAGE', `--${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}

@@ -1,0 +1,50 @@
+/**
+ * SVG through `@viz-js/viz`: Graphviz compiled to WebAssembly, so rendering needs no `dot` binary
+ * or any other program outside node_modules. The WebAssembly instance is costly to create (tens of
+ * ms), so one is created lazily and shared.
+ */
+import { instance } from '@viz-js/viz';
+import type { Viz } from '@viz-js/viz';
+import type { AnyStateMachine } from 'xstate';
+import { toDot } from './dot.js';
+
+let shared: Promise<Viz> | undefined;
+
+function viz(): Promise<Viz> {
+  shared ??= instance();
+  return shared;
+}
+
+/** Rendering DOT failed; `code` is `'RENDER_FAILED'` and `details` lists Graphviz's messages. */
+export class DiagramRenderError extends Error {
+  override name = 'DiagramRenderError';
+  readonly code = 'RENDER_FAILED' as const;
+  constructor(readonly details: readonly string[]) {
+    super(`Graphviz could not render the diagram: ${details.join('; ') || 'no message'}`);
+  }
+}
+
+/**
+ * Renders DOT text to SVG text with Graphviz in WebAssembly. Throws {@link DiagramRenderError}
+ * when Graphviz rejects the input.
+ *
+ * @example
+ * import { dotToSvg, treeToDot } from 'arbor';
+ * const svg = await dotToSvg(treeToDot(rootSupervisor));
+ */
+export async function dotToSvg(dot: string): Promise<string> {
+  const result = (await viz()).render(dot, { format: 'svg' });
+  if (result.status === 'failure') throw new DiagramRenderError(result.errors.map((e) => e.message));
+  return result.output;
+}
+
+/**
+ * Renders a machine as SVG: {@link toDot}'s graph laid out by Graphviz (in WebAssembly).
+ *
+ * @example
+ * import { toSvg } from 'arbor';
+ * await writeFile('order.svg', await toSvg(orderMachine));
+ */
+export async function toSvg(machine: AnyStateMachine): Promise<string> {
+  return dotToSvg(toDot(machine));
+}
