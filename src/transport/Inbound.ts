@@ -115,7 +115,7 @@ export class Inbound {
       body: encodeEnvelope({ ...envelope, attempt: attempts }),
       mandatory: true,
       durable: true,
-      headers: { 'x-arbor-delay': delay },
+      headers: { 'arbor-delay': delay },
       ...(envelope.correlationId ? { correlationId: envelope.correlationId } : {}),
     });
     this.deps.logger.debug({ messageId: envelope.id, correlationId: envelope.correlationId, routingKey, attempt: attempts, delay, code: result.error.code }, 'delivery retry scheduled');

@@ -250,7 +250,7 @@ export class RabbitmqTransport implements Transport {
       const queue = t.retryQueue(delay);
       // No x-dead-letter-routing-key: an expired message keeps the key it was published with.
       await connection.queueDeclare({ queue, durable: true, arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': t.exchange } });
-      await connection.queueBind({ queue, exchange: t.retryExchange, arguments: { 'x-match': 'all', 'x-arbor-delay': delay } });
+      await connection.queueBind({ queue, exchange: t.retryExchange, arguments: { 'x-match': 'all', 'arbor-delay': delay } });
     }
     await connection.queueDeclare({ queue: t.deadQueue, durable: true });
     await connection.queueBind({ queue: t.deadQueue, exchange: t.exchange, routingKey: 'dead.#' });

@@ -5,7 +5,8 @@
  * Exchanges
  * - `arbor.<cluster>` (topic, durable): all traffic.
  * - `arbor.<cluster>.retry` (headers, durable): parks envelopes that are to be retried; each
- *   delay tier queue is bound with `x-arbor-delay = <ms>`.
+ *   delay tier queue is bound with `arbor-delay = <ms>` (not `x-`: a headers exchange ignores
+ *   `x-` headers when matching, so every tier would match).
  *
  * Routing keys on `arbor.<cluster>` (each `<word>` encoded by {@link encodeKeyWord}):
  * - `node.<node>.msg.<eventType>`   a user envelope for an actor on `<node>`
