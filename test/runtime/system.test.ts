@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createMachine, fromPromise } from 'xstate';
-import { ArborError, createSystem, supervisor, type ActorRef } from '../../src/index.js';
+import type { ArborError} from '../../src/index.js';
+import { createSystem, supervisor, type ActorRef } from '../../src/index.js';
 import { testSystem, worker } from '../fixtures/workers.js';
 
 describe('refs, send and ask', () => {
@@ -93,7 +94,7 @@ describe('refs, send and ask', () => {
     system.spawn(worker, { id: 'w' });
     expect(() => system.spawn(worker, { id: 'w' })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', field: 'id' }));
     expect(() => system.spawn(worker, { id: 'a/b' })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', field: 'id' }));
-    expect(() => system.spawn({ not: 'logic' }, { id: 'x' })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', field: 'logic' }));
+    expect(() => system.spawn({ not: 'logic' } as never, { id: 'x' })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', field: 'logic' }));
   });
 });
 
@@ -194,7 +195,7 @@ describe('time, shutdown, inspection and logs', () => {
     await system.idle();
     const types = new Set(events.map((e) => e.type));
     expect(types).toEqual(expect.objectContaining(new Set(['@xstate.actor', '@xstate.event', '@xstate.snapshot'])));
-    expect(events.some((e) => e.type === '@xstate.event' && (e as { event: { type: string } }).event.type === 'work')).toBe(true);
+    expect(events.some((e) => e.type === '@xstate.event' && (e as unknown as { event: { type: string } }).event.type === 'work')).toBe(true);
   });
 
   it('logs dead letters as structured pino lines with the recipient and correlation id', async () => {
