@@ -202,3 +202,27 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...started].map((t) => t.stop()));
   started.clear();
 }
+
+/** How many ready messages `queue` holds (a passive declare; 0 when it does not exist). */
+export async function queueDepth(queue: string): Promise<number> {
+  const connection = new Connection({ url: AMQP_URL });
+  connection.on('error', () => undefined);
+  try {
+    const ok = await connection.queueDeclare({ queue, passive: true });
+    return ok.messageCount;
+  } catch {
+    return 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Waits until `queue` holds `count` ready messages. */
+export async function waitForDepth(queue: string, count: number): Promise<void> {
+  let depth = -1;
+  const until = Date.now() + 10_000;
+  while ((depth = await queueDepth(queue)) !== count) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${queue} to hold ${count} messages (holds ${depth})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
