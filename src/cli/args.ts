@@ -14,10 +14,16 @@ export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
 } as const satisfies Options;
 
+type Config<T extends Options> = { args: string[]; options: typeof COMMON_OPTIONS & T; allowPositionals: true; strict: true };
+
+/** What {@link parse} returns: `values` typed from the options, and the positionals. */
+export type Parsed<T extends Options> = ReturnType<typeof parseArgs<Config<T>>>;
+
 /** Parses `argv` against `options` plus {@link COMMON_OPTIONS}. */
-export function parse<const T extends Options>(argv: readonly string[], options: T) {
+export function parse<const T extends Options>(argv: readonly string[], options: T): Parsed<T> {
   try {
-    return parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const config: Config<T> = { args: [...argv], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true };
+    return parseArgs(config);
   } catch (err) {
     // parseArgs' messages are good but long ("... To specify a positional argument ..."); keep the first sentence.
     const message = err instanceof Error ? err.message.split(/\.\s/)[0] ?? err.message : String(err);

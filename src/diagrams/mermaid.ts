@@ -67,7 +67,8 @@ function idOf(ids: ReadonlyMap<string, string>, stateId: string): string {
 function renderState(state: StateModel, ctx: Ctx, depth: number): string[] {
   const pad = '  '.repeat(depth);
   const id = idOf(ctx.ids, state.id);
-  const declare = state.key === id ? [] : [`${pad}state "${escapeText(displayKey(state))}" as ${id}`];
+  const shown = displayKey(state);
+  const declare = shown === id ? [] : [`${pad}state "${escapeText(shown)}" as ${id}`];
   if (state.children.length === 0) return declare.length > 0 ? declare : [`${pad}${id}`];
   const body: string[] = state.initial.map((t) => `${pad}  [*] --> ${idOf(ctx.ids, t)}`);
   state.children.forEach((child, i) => {

@@ -1,9 +1,9 @@
 /**
  * SVG through `@viz-js/viz`: Graphviz compiled to WebAssembly, so rendering needs no `dot` binary
- * or any other program outside node_modules. The WebAssembly instance is costly to create (tens of
- * ms), so one is created lazily and shared.
+ * or any other program outside node_modules. The module embeds the WebAssembly binary (megabytes
+ * to parse) and an instance is costly to create, so both happen on first use, once: importing
+ * the diagrams (or starting the CLI) stays fast when no SVG is wanted.
  */
-import { instance } from '@viz-js/viz';
 import type { Viz } from '@viz-js/viz';
 import type { AnyStateMachine } from 'xstate';
 import { toDot } from './dot.js';
@@ -11,7 +11,7 @@ import { toDot } from './dot.js';
 let shared: Promise<Viz> | undefined;
 
 function viz(): Promise<Viz> {
-  shared ??= instance();
+  shared ??= import('@viz-js/viz').then((viz) => viz.instance());
   return shared;
 }
 
