@@ -24,30 +24,24 @@ export function clusterExchanges(topology: Topology): Declarations {
   return { exchanges: [{ exchange: topology.exchange, type: 'topic', durable: true }] };
 }
 
-/** This node's durable inbound queue. */
+/** This node's durable inbound queue: one message at a time, for per-sender order. */
 export function nodeConsumerProps(topology: Topology, node: string, prefetch: number): ConsumerProps {
-  const queue = topology.nodeQueue(node);
-  return {
-    ...clusterExchanges(topology),
-    queue,
-    queueOptions: { durable: true },
-    queueBindings: [{ exchange: topology.exchange, queue, routingKey: topology.nodeBinding(node) }],
-    qos: { prefetchCount: prefetch },
-    concurrency: 1,
-    requeue: true,
-  };
+  return durableConsumerProps(topology, topology.nodeQueue(node), topology.nodeBinding(node), prefetch, 1);
 }
 
-/** A shared work-pool queue (competing consumers). */
+/** A shared work-pool queue (competing consumers), worked concurrently up to its prefetch. */
 export function poolConsumerProps(topology: Topology, kind: string, prefetch: number): ConsumerProps {
-  const queue = topology.poolQueue(kind);
+  return durableConsumerProps(topology, topology.poolQueue(kind), topology.poolKey(kind), prefetch, prefetch);
+}
+
+function durableConsumerProps(topology: Topology, queue: string, routingKey: string, prefetch: number, concurrency: number): ConsumerProps {
   return {
     ...clusterExchanges(topology),
     queue,
     queueOptions: { durable: true },
-    queueBindings: [{ exchange: topology.exchange, queue, routingKey: topology.poolKey(kind) }],
+    queueBindings: [{ exchange: topology.exchange, queue, routingKey }],
     qos: { prefetchCount: prefetch },
-    concurrency: prefetch,
+    concurrency,
     requeue: true,
   };
 }

@@ -74,15 +74,11 @@ export async function cleanupClusters(): Promise<void> {
   const prefixes = [...clusters].map((c) => `arbor.${c}`);
   const owned = (name: string) => prefixes.some((p) => name === p || name.startsWith(`${p}.`));
   const list = async (what: string) => (await run('rabbitmqctl', ['-q', what, 'name', '--no-table-headers'])).stdout.split('\n').map((s) => s.trim());
-  const connection = new Connection({ url: AMQP_URL });
-  connection.on('error', () => undefined);
-  try {
+  await withConnection(async (connection) => {
     for (const queue of (await list('list_queues')).filter(owned)) await connection.queueDelete({ queue });
     for (const exchange of (await list('list_exchanges')).filter(owned)) await connection.exchangeDelete({ exchange });
-  } finally {
-    await connection.close();
-    clusters.clear();
-  }
+  });
+  clusters.clear();
 }
 
 /** Closes, from the broker side, the AMQP connection named `name` (the client reconnects). */
@@ -151,34 +147,39 @@ export function envelope(to: string, body: Record<string, unknown> & { type: str
   return { id: `e-${process.pid}-${++envelopeSeq}`, to, kind: 'user', body, sentAt: Date.now(), ...extra };
 }
 
-/** Reads (and acks) everything in `queue`, with headers. */
-export async function readQueue(queue: string): Promise<{ body: Buffer; headers: Record<string, unknown>; routingKey: string }[]> {
+/** Runs `fn` on a short-lived connection of its own. */
+async function withConnection<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
   const connection = new Connection({ url: AMQP_URL });
   connection.on('error', () => undefined);
-  const out: { body: Buffer; headers: Record<string, unknown>; routingKey: string }[] = [];
   try {
-    for (;;) {
-      const msg = await connection.basicGet({ queue, noAck: true });
-      if (!msg) break;
-      out.push({ body: msg.body as Buffer, headers: msg.headers ?? {}, routingKey: msg.routingKey });
-    }
+    return await fn(connection);
   } finally {
     await connection.close();
   }
-  return out;
+}
+
+/** Reads (and acks) everything in `queue`, with headers. */
+export function readQueue(queue: string): Promise<{ body: Buffer; headers: Record<string, unknown>; routingKey: string }[]> {
+  return withConnection(async (connection) => {
+    const out: { body: Buffer; headers: Record<string, unknown>; routingKey: string }[] = [];
+    for (;;) {
+      const msg = await connection.basicGet({ queue, noAck: true });
+      if (!msg) return out;
+      out.push({ body: msg.body as Buffer, headers: msg.headers ?? {}, routingKey: msg.routingKey });
+    }
+  });
 }
 
 /** Publishes raw bytes straight to an exchange, bypassing the transport. */
-export async function publishRaw(exchange: string, routingKey: string, body: Buffer): Promise<void> {
-  const connection = new Connection({ url: AMQP_URL });
-  connection.on('error', () => undefined);
-  const publisher = connection.createPublisher({ confirm: true });
-  try {
-    await publisher.send({ exchange, routingKey, contentType: 'application/octet-stream' }, body);
-  } finally {
-    await publisher.close();
-    await connection.close();
-  }
+export function publishRaw(exchange: string, routingKey: string, body: Buffer): Promise<void> {
+  return withConnection(async (connection) => {
+    const publisher = connection.createPublisher({ confirm: true });
+    try {
+      await publisher.send({ exchange, routingKey, contentType: 'application/octet-stream' }, body);
+    } finally {
+      await publisher.close();
+    }
+  });
 }
 
 const started = new Set<RabbitmqTransport>();
@@ -204,17 +205,8 @@ export async function stopAll(): Promise<void> {
 }
 
 /** How many ready messages `queue` holds (a passive declare; 0 when it does not exist). */
-export async function queueDepth(queue: string): Promise<number> {
-  const connection = new Connection({ url: AMQP_URL });
-  connection.on('error', () => undefined);
-  try {
-    const ok = await connection.queueDeclare({ queue, passive: true });
-    return ok.messageCount;
-  } catch {
-    return 0;
-  } finally {
-    await connection.close();
-  }
+export function queueDepth(queue: string): Promise<number> {
+  return withConnection((connection) => connection.queueDeclare({ queue, passive: true }).then((ok) => ok.messageCount, () => 0));
 }
 
 /** Waits until `queue` holds `count` ready messages. */
