@@ -7,8 +7,10 @@ import { arbor } from './run-cli.js';
 
 const EXAMPLES = 'examples/machines/index.ts';
 const BUGGY = 'examples/machines/buggy.ts';
+// Each test starts node with tsx and may check several machines: generous on a loaded machine.
+const SPAWN = { timeout: 60_000 };
 
-describe.concurrent('arbor (top level)', () => {
+describe.concurrent('arbor (top level)', SPAWN, () => {
   it('prints help listing every command and exits 0 with --help', async () => {
     const { code, stdout } = await arbor(['--help']);
     expect(code).toBe(0);
@@ -30,7 +32,7 @@ describe.concurrent('arbor (top level)', () => {
   });
 });
 
-describe.concurrent('arbor check', () => {
+describe.concurrent('arbor check', SPAWN, () => {
   it('prints its help and exits 0 with --help', async () => {
     const { code, stdout } = await arbor(['check', '--help']);
     expect(code).toBe(0);
@@ -84,7 +86,7 @@ describe.concurrent('arbor check', () => {
   });
 });
 
-describe.concurrent('arbor diagram', () => {
+describe.concurrent('arbor diagram', SPAWN, () => {
   const dirs: string[] = [];
   async function tempDir(): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'arbor-diagram-'));

@@ -8,7 +8,7 @@ function captureIo(color: boolean): Io & { output: () => string } {
   return { out: (t) => void (text += t), err: (t) => void (text += t), color, output: () => text };
 }
 
-describe('CLI colour', () => {
+describe('CLI colour', { timeout: 60_000 }, () => {
   const tty = process.stdout.isTTY;
   afterEach(() => {
     vi.unstubAllEnvs();
