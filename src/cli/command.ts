@@ -6,7 +6,7 @@ export interface Command {
   readonly name: string;
   /** One line for the top-level help. */
   readonly summary: string;
-  /** The full `--help` text. */
+  /** The full `--help` text; `main` prints it for `--help` / `-h`, so `run` never sees those. */
   readonly help: string;
   /** Runs with the arguments after the subcommand; resolves with the exit code. */
   run(argv: readonly string[], io: Io): Promise<number>;

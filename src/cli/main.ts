@@ -36,6 +36,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) return fail(io, new CliError('USAGE', `unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`));
+  // Handled here so every command has it, and before flag parsing so `--help` works even
+  // alongside flags that would be rejected.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.help);
+    return EXIT.OK;
+  }
   try {
     return await command.run(rest, io);
   } catch (err) {

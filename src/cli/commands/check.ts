@@ -38,10 +38,6 @@ export const checkCommand: Command = {
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { seed: { type: 'string' }, runs: { type: 'string' }, 'max-steps': { type: 'string' } });
-  if (values.help) {
-    io.out(HELP);
-    return EXIT.OK;
-  }
   const overrides = {
     ...optional('seed', integerFlag(values.seed, 'seed')),
     ...optional('numRuns', integerFlag(values.runs, 'runs', 1)),

@@ -38,10 +38,6 @@ export const diagramCommand: Command = {
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' } });
-  if (values.help) {
-    io.out(HELP);
-    return EXIT.OK;
-  }
   const format = parseFormat(values.format);
   const path = onePositional(positionals, 'module');
   const mod = await loadModule(path);
