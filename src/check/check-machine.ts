@@ -22,10 +22,16 @@ import { walk } from './walks.js';
  * and states that no event sequence reaches (`'unreachable'`). Every failure but
  * `'unreachable'` carries a shrunk counterexample that reproduces it on `createActor(machine)`.
  *
- * Events sent are the machine's own `on` event types (payloads from `options.events`) and the
- * `xstate.after.*` events of delayed transitions. The search is bounded (`maxSteps`,
- * `maxStates`), so machines with unbounded context terminate; a passing report therefore means
- * "nothing found within the bounds", as `stats` shows. The same `seed` gives the same report.
+ * Events sent are the machine's own `on` event types and the `xstate.after.*` events of delayed
+ * transitions (sending one fires the delay at once, so counterexamples replay without waiting).
+ * An event without an arbitrary in `options.events` is sent as a bare `{ type }`: give one for
+ * every event whose actions or guards read a payload, or the missing fields surface as errors.
+ *
+ * Counterexamples found by the breadth-first search are shortest; those only random walks found
+ * are shrunk by fast-check and then until no single event can be dropped. The search is bounded
+ * (`maxSteps`, `maxStates`), so machines with unbounded context terminate; a passing report
+ * means "nothing found within the bounds", as `stats` shows. The same `seed` gives the same
+ * report. Invoked actors are not run to completion: states waiting on one are never deadlocks.
  *
  * @example
  * import fc from 'fast-check';
