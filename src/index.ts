@@ -11,6 +11,27 @@ export { DEFAULT_MAILBOX_OPTIONS } from './runtime/mailbox.js';
 export { DEFAULT_SUPERVISOR_OPTIONS, DEFAULT_BACKOFF } from './supervision/spec.js';
 export { SHUTDOWN_EVENT } from './actors/xstate-cell.js';
 export { supervisorLifecycle } from './supervision/lifecycle.js';
+export {
+  toMermaid,
+  toDot,
+  toSvg,
+  dotToSvg,
+  treeToMermaid,
+  treeToDot,
+  isSupervisorLike,
+  isSupervisorSpecLike,
+  DiagramRenderError,
+} from './diagrams/index.js';
+export {
+  checkMachine,
+  assertMachine,
+  MachineCheckError,
+  formatReport,
+  formatEvents,
+  replayEvents,
+  DEFAULT_CHECK_OPTIONS,
+  CheckOptionsError,
+} from './check/index.js';
 
 export type { System } from './system.js';
 export type { SystemOptions, SpawnOptions, DeadLetter, SupervisorReport, ReportKind, SystemEvents } from './runtime/system.js';
@@ -33,3 +54,5 @@ export type {
   AggregateOptions,
   AggregatePolicy,
 } from './supervision/spec.js';
+export type { TreeDiagramOptions, SupervisorLike, SupervisorSpecLike, ChildSpecLike } from './diagrams/index.js';
+export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads } from './check/index.js';

@@ -47,11 +47,11 @@ export function normalizeMailboxOptions(
 ): ResolvedMailboxOptions {
   if (options === undefined) return base;
   if (typeof options !== 'object' || options === null) throw new InvalidSpecError(field, options, 'must be an object');
-  const capacity = options.capacity ?? base.capacity;
+  const capacity = options.capacity === undefined ? base.capacity : options.capacity;
   if (!(capacity === Infinity || (Number.isInteger(capacity) && capacity >= 1))) {
     throw new InvalidSpecError(`${field}.capacity`, capacity, 'must be a positive integer or Infinity');
   }
-  const overflow = options.overflow ?? base.overflow;
+  const overflow = options.overflow === undefined ? base.overflow : options.overflow;
   if (!POLICIES.includes(overflow)) {
     throw new InvalidSpecError(`${field}.overflow`, overflow, `must be one of ${POLICIES.join(', ')}`);
   }

@@ -6,7 +6,8 @@ import type { BackoffOptions } from './spec.js';
 
 /** The delay in ms before restart number `attempt` (0-based); `random` returns [0, 1). */
 export function backoffDelay(attempt: number, options: Required<BackoffOptions>, random: () => number): number {
-  const base = Math.min(options.max, options.min * Math.pow(options.factor, attempt));
+  // min = 0 stays 0: factor^attempt may overflow to Infinity, and 0 * Infinity is NaN.
+  const base = options.min === 0 ? 0 : Math.min(options.max, options.min * Math.pow(options.factor, attempt));
   const spread = base * options.jitter * (2 * random() - 1);
   return Math.round(Math.min(options.max, Math.max(0, base + spread)));
 }

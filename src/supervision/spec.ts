@@ -129,6 +129,11 @@ const RESTARTS: readonly RestartType[] = ['permanent', 'transient', 'temporary']
 const AUTO: readonly AutoShutdown[] = ['never', 'any_significant', 'all_significant'];
 const POLICIES: readonly AggregatePolicy[] = ['all', 'any', 'quorum'];
 
+/** `value`, or `fallback` when it is absent. An explicit `null` is a value (and then rejected). */
+function or<T>(value: unknown, fallback: T): unknown {
+  return value === undefined ? fallback : value;
+}
+
 function oneOf<T>(value: unknown, allowed: readonly T[], field: string): T {
   if (!allowed.includes(value as T)) throw new InvalidSpecError(field, value, `must be one of ${allowed.join(', ')}`);
   return value as T;
@@ -175,12 +180,12 @@ function normalizeAggregate(value: unknown): NormalizedSupervisorSpec['aggregate
   if (value === undefined) return undefined;
   if (!isPlainObject(value)) throw new InvalidSpecError('aggregate', value, 'must be an object');
   allowKeys(value, ['policy', 'quorum', 'timeout', 'onPartialFailure'], 'aggregate');
-  const policy = oneOf(value.policy ?? 'all', POLICIES, 'aggregate.policy');
+  const policy = oneOf(or(value.policy, 'all'), POLICIES, 'aggregate.policy');
   let quorum = 1;
   if (policy === 'quorum') quorum = number(value.quorum, 'aggregate.quorum', (n) => Number.isInteger(n) && n >= 1, "must be an integer >= 1 with policy 'quorum'");
   else if (value.quorum !== undefined) throw new InvalidSpecError('aggregate.quorum', value.quorum, "is only meaningful with policy 'quorum'");
   const timeout = value.timeout === undefined ? undefined : number(value.timeout, 'aggregate.timeout', positive, 'must be a number of ms > 0');
-  const onPartialFailure = oneOf(value.onPartialFailure ?? 'fail', ['fail', 'proceed'] as const, 'aggregate.onPartialFailure');
+  const onPartialFailure = oneOf(or(value.onPartialFailure, 'fail'), ['fail', 'proceed'] as const, 'aggregate.onPartialFailure');
   return { policy, quorum, timeout, onPartialFailure };
 }
 
@@ -208,10 +213,10 @@ export function normalizeChildSpec(
   if (node !== undefined && (!Array.isArray(node) || node.length === 0 || node.some((n) => typeof n !== 'string' || n === ''))) {
     throw new InvalidSpecError(`${field}.node`, value.node, 'must be a node id or a non-empty list of node ids');
   }
-  const restart = oneOf(value.restart ?? DEFAULT_CHILD.restart, RESTARTS, `${field}.restart`);
+  const restart = oneOf(or(value.restart, DEFAULT_CHILD.restart), RESTARTS, `${field}.restart`);
   const supervisorChild = value.logic !== undefined && isSupervisor(value.logic);
   const shutdown = normalizeShutdown(value.shutdown, `${field}.shutdown`, supervisorChild ? DEFAULT_CHILD.supervisorShutdown : DEFAULT_CHILD.workerShutdown);
-  const significant = value.significant ?? DEFAULT_CHILD.significant;
+  const significant = or(value.significant, DEFAULT_CHILD.significant);
   if (typeof significant !== 'boolean') throw new InvalidSpecError(`${field}.significant`, significant, 'must be a boolean');
   if (significant && restart === 'permanent') throw new InvalidSpecError(`${field}.significant`, significant, "cannot be true for a 'permanent' child (OTP rule)");
   if (significant && autoShutdown === 'never') throw new InvalidSpecError(`${field}.significant`, significant, "cannot be true when autoShutdown is 'never' (OTP rule)");
@@ -233,11 +238,11 @@ export function normalizeChildSpec(
 export function normalizeSupervisorSpec(value: unknown, isSupervisor: (logic: unknown) => boolean): NormalizedSupervisorSpec {
   if (!isPlainObject(value)) throw new InvalidSpecError('options', value, 'must be an object');
   allowKeys(value, ['strategy', 'intensity', 'period', 'backoff', 'autoShutdown', 'aggregate', 'children'], '');
-  const strategy = oneOf(value.strategy ?? DEFAULT_SUPERVISOR_OPTIONS.strategy, STRATEGIES, 'strategy');
-  const intensity = number(value.intensity ?? DEFAULT_SUPERVISOR_OPTIONS.intensity, 'intensity', nonNegInt, 'must be an integer >= 0');
-  const period = number(value.period ?? DEFAULT_SUPERVISOR_OPTIONS.period, 'period', positive, 'must be a number of ms > 0');
-  const autoShutdown = oneOf(value.autoShutdown ?? DEFAULT_SUPERVISOR_OPTIONS.autoShutdown, AUTO, 'autoShutdown');
-  const children = value.children ?? [];
+  const strategy = oneOf(or(value.strategy, DEFAULT_SUPERVISOR_OPTIONS.strategy), STRATEGIES, 'strategy');
+  const intensity = number(or(value.intensity, DEFAULT_SUPERVISOR_OPTIONS.intensity), 'intensity', nonNegInt, 'must be an integer >= 0');
+  const period = number(or(value.period, DEFAULT_SUPERVISOR_OPTIONS.period), 'period', positive, 'must be a number of ms > 0');
+  const autoShutdown = oneOf(or(value.autoShutdown, DEFAULT_SUPERVISOR_OPTIONS.autoShutdown), AUTO, 'autoShutdown');
+  const children = or(value.children, []);
   if (!Array.isArray(children)) throw new InvalidSpecError('children', children, 'must be an array');
   const seen = new Set<string>();
   const normalized = children.map((c, i) => {

@@ -181,14 +181,12 @@ describe('backoffDelay', () => {
     );
   });
 
-  // BUG (src/supervision/backoff.ts:9): with `min: 0` (which spec validation accepts) and an
-  // attempt large enough that `factor ** attempt` overflows to Infinity (attempt 1024 at factor 2,
-  // attempt 2 at factor 1e300), `0 * Infinity` is NaN and so is the delay, instead of 0. The
-  // supervisor then sets a NaN timer, which never fires on the SimulatedClock (`at = now +
-  // max(0, NaN)`), so the child is never restarted there.
-  it.fails('gives a delay of 0 for min 0, however many attempts came before', () => {
+  // Regression: `factor ** attempt` overflowing to Infinity once made `0 * Infinity` a NaN delay,
+  // a timer that never fired on the SimulatedClock.
+  it('gives a delay of 0 for min 0, however many attempts came before', () => {
     const options = { min: 0, max: 100, factor: 2, jitter: 0, resetAfter: 30_000 };
     expect(backoffDelay(2000, options, () => 0.5)).toBe(0);
+    expect(backoffDelay(2, { ...options, factor: 1e300 }, () => 0.5)).toBe(0);
   });
 });
 
@@ -286,13 +284,14 @@ describe('spec validation', () => {
     );
   });
 
-  // BUG (src/supervision/spec.ts:236-240, 211, 214, 178, 183): fields are defaulted with `??`, so
-  // an explicit `null` (a value the types forbid, e.g. from a JSON config) is silently taken as
-  // "use the default" for strategy, intensity, period, autoShutdown, children, restart,
-  // significant, aggregate.policy and aggregate.onPartialFailure, instead of failing with
-  // INVALID_SPEC naming the field as any other bad value does.
-  it.fails('rejects null for a field as a bad value, not as the default', () => {
-    expectInvalid({ strategy: null }, 'strategy');
+  // Regression: fields were once defaulted with `??`, so an explicit `null` (e.g. from a JSON
+  // config) silently meant "use the default" instead of failing like any other bad value.
+  it('rejects null for a field as a bad value, not as the default', () => {
+    for (const field of ['strategy', 'intensity', 'period', 'autoShutdown', 'children']) expectInvalid({ [field]: null }, field);
+    expectInvalid({ children: [child({ restart: null })] }, 'children[0].restart');
+    expectInvalid({ children: [child({ significant: null })] }, 'children[0].significant');
+    expectInvalid({ aggregate: { policy: null } }, 'aggregate.policy');
+    expectInvalid({ aggregate: { onPartialFailure: null } }, 'aggregate.onPartialFailure');
   });
 });
 
