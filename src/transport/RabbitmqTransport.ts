@@ -76,23 +76,7 @@ export class RabbitmqTransport implements Transport {
     if (this.run || this.stopping) throw new ArborError('TRANSPORT_ERROR', 'rabbitmq transport can be started once', { node: host.node });
     const { options: o, topology } = this;
     const logger = host.logger.child({ component: 'transport', node: host.node, cluster: o.cluster });
-    const connection = new Connection({
-      url: o.url,
-      connectionName: `arbor/${o.cluster}/${host.node}`,
-      connectionTimeout: o.connectTimeout,
-      acquireTimeout: o.sendTimeout,
-      retryLow: o.reconnect.min,
-      retryHigh: o.reconnect.max,
-    });
-    connection.on('error', (err: unknown) => logger.warn({ err: transportError(err, o.url, 'connection error').message }, 'amqp connection error'));
-    connection.on('connection', () => logger.info({ url: redactUrl(o.url) }, 'amqp connected'));
-    try {
-      await connection.onConnect(o.connectTimeout);
-      await this.declare(connection);
-    } catch (err) {
-      connection.unsafeDestroy();
-      throw err instanceof ArborError ? err : transportError(err, o.url, 'cannot connect to broker', { node: host.node });
-    }
+    const connection = await this.connect(host.node, logger);
     const publisher = new ConfirmedPublisher({ connection, clock: host.clock, sendTimeout: o.sendTimeout, url: o.url, logger });
     const inbound = new Inbound({ host, logger, dedup: new Dedup(o.dedupCapacity), options: o, topology, publisher });
     const membership = new Membership({
@@ -239,6 +223,31 @@ export class RabbitmqTransport implements Transport {
           run.host.undeliverable(envelope, outcome.error);
         }
       });
+  }
+
+  /** Opens the connection (it reconnects by itself from then on) and declares the shared topology. */
+  private async connect(node: string, logger: Logger): Promise<Connection> {
+    const o = this.options;
+    const connection = new Connection({
+      url: o.url,
+      connectionName: `arbor/${o.cluster}/${node}`,
+      connectionTimeout: o.connectTimeout,
+      // A channel request waits for a reconnection at most as long as a send may take overall.
+      acquireTimeout: o.sendTimeout,
+      retryLow: o.reconnect.min,
+      retryHigh: o.reconnect.max,
+    });
+    connection.on('error', (err: unknown) => logger.warn({ err: transportError(err, o.url, 'connection error').message }, 'amqp connection error'));
+    connection.on('connection', () => logger.info({ url: redactUrl(o.url) }, 'amqp connected'));
+    try {
+      await connection.onConnect(o.connectTimeout);
+      await this.declare(connection);
+      return connection;
+    } catch (err) {
+      // onConnect closed it on timeout; close() on a never-opened connection would not settle.
+      connection.unsafeDestroy();
+      throw err instanceof ArborError ? err : transportError(err, o.url, 'cannot connect to broker', { node });
+    }
   }
 
   /** Exchanges, the retry tiers and the dead-letter queue: declared once, all durable. */

@@ -28,11 +28,12 @@ async function probe(): Promise<string | undefined> {
   connection.on('error', () => undefined);
   try {
     await connection.onConnect(3000);
+    await connection.close();
     return undefined;
   } catch (err) {
+    // onConnect closed it already; close() on a connection that never opened would never settle.
+    connection.unsafeDestroy();
     return err instanceof Error ? err.message : String(err);
-  } finally {
-    await connection.close().catch(() => connection.unsafeDestroy());
   }
 }
 
