@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'benchmarks/results.json'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'scratch/**', '.scratch/**', 'diagrams/**', 'benchmarks/results.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

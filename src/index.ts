@@ -7,6 +7,7 @@ export { supervisor, isSupervisorLogic } from './supervision/supervisor.js';
 export { ArborError, InvalidSpecError, InvalidEventError, isArborError } from './runtime/errors.js';
 export { SimulatedClock, realClock } from './runtime/clock.js';
 export { inMemoryTransport } from './runtime/transport.js';
+export { rabbitmqTransport, RabbitmqTransport, DEFAULT_RABBITMQ_OPTIONS, redactUrl } from './transport/index.js';
 export { DEFAULT_MAILBOX_OPTIONS } from './runtime/mailbox.js';
 export { DEFAULT_SUPERVISOR_OPTIONS, DEFAULT_BACKOFF } from './supervision/spec.js';
 export { SHUTDOWN_EVENT } from './actors/xstate-cell.js';
@@ -56,3 +57,4 @@ export type {
 } from './supervision/spec.js';
 export type { TreeDiagramOptions, SupervisorLike, SupervisorSpecLike, ChildSpecLike } from './diagrams/index.js';
 export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads } from './check/index.js';
+export type { RabbitmqTransportOptions, TappedMessage, TapHandler } from './transport/index.js';
