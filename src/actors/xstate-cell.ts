@@ -47,6 +47,12 @@ export class XStateCell extends Cell {
     this.input = init.input;
   }
 
+  /**
+   * XState's `log` action output, through pino. One function per cell, made once: a fresh closure
+   * per `createActor` would give every actor's options object its own hidden class.
+   */
+  private readonly xstateLogger = (...args: unknown[]): void => this.log.info({ xstate: args }, 'xstate log');
+
   protected createRef(): ActorRef {
     return new LocalActorRef(this);
   }
@@ -62,7 +68,7 @@ export class XStateCell extends Cell {
       clock: this.system.clock,
       id: this.path,
       ...(this.system.inspect ? { inspect: this.system.inspect } : {}),
-      logger: (...args: unknown[]) => this.log.info({ xstate: args }, 'xstate log'),
+      logger: this.xstateLogger,
     });
     this.actor = actor;
     this.status = 'running';
