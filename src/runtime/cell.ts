@@ -239,6 +239,8 @@ export abstract class Cell implements Runnable {
     this.status = 'stopped';
     const error = reason ?? new ArborError('ACTOR_STOPPED', `actor ${this.path} was stopped`, { path: this.path });
     this.result.reject(error);
+    // Most actors retire with an empty mailbox: build the dead-letter reason only when needed.
+    if (this.mailbox.user.size === 0) return;
     const dead = new ArborError('ACTOR_STOPPED', `actor ${this.path} stopped before this message was processed`, {
       path: this.path,
     }, { cause: reason });
