@@ -35,7 +35,9 @@ export {
 } from './check/index.js';
 
 export type { System } from './system.js';
-export type { SystemOptions, SpawnOptions, DeadLetter, SupervisorReport, ReportKind, SystemEvents } from './runtime/system.js';
+export type { SystemOptions, SpawnOptions, DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system.js';
+export type { JournalEntry, JournalSink } from './runtime/journal.js';
+export { topicMatcher, validateTopicPattern } from './runtime/topics.js';
 export type { ActorRef, AskOptions } from './runtime/ref.js';
 export type { ArborEvent } from './runtime/event.js';
 export type { ErrorCode } from './runtime/errors.js';

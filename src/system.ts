@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import type { AnyActorLogic } from 'xstate';
 import { xstateCellFactory } from './actors/index.js';
-import { ActorSystem, type SpawnOptions, type SystemEvents, type SystemOptions } from './runtime/system.js';
+import { ActorSystem, type SpawnOptions, type SystemEvents, type SystemOptions, type Unsubscribe } from './runtime/system.js';
+import type { ArborEvent } from './runtime/event.js';
 import type { ActorRef } from './runtime/ref.js';
 import type { Clock } from './runtime/clock.js';
 import type { NodeInfo } from './runtime/transport.js';
@@ -28,6 +29,10 @@ export interface System {
   lookup(path: string): ActorRef | undefined;
   /** Subscribes to `'report'` (supervisor reports) or `'deadLetter'`; returns an unsubscribe function. */
   on<K extends keyof SystemEvents>(name: K, listener: (value: SystemEvents[K]) => void): () => void;
+  /** Choreography: sends `event` to every actor subscribed to a pattern matching its type, on any node. */
+  publish(event: ArborEvent): void;
+  /** Subscribes `ref` to published events whose type matches `pattern` (`research.*`, `order.#`). */
+  subscribe(pattern: string, ref: ActorRef): Unsubscribe;
   /** The live nodes (this one alone on the embedded transport). */
   nodes(): NodeInfo[];
   /** Resolves when no actor has work queued; timers may still be pending. */

@@ -41,10 +41,18 @@ export class XStateCell extends Cell {
   /** Resolves a graceful stop once the actor is no longer active. */
   private settledWaiter: (() => void) | undefined;
 
+  /**
+   * True when the logic names `arbor.shutdown` itself. A wildcard (`'*'`) transition does not
+   * count: such a machine would swallow the request and be killed only after `shutdown` ms.
+   */
+  private readonly gracefulShutdown: boolean;
+
   constructor(init: CellInit) {
     super(init);
     this.logic = init.logic as AnyActorLogic;
     this.input = init.input;
+    const events = (init.logic as { events?: unknown }).events;
+    this.gracefulShutdown = Array.isArray(events) && events.includes(SHUTDOWN_EVENT.type);
   }
 
   /**
@@ -126,7 +134,7 @@ export class XStateCell extends Cell {
     if (!actor) return;
     this.status = 'stopping';
     const snapshot = actor.getSnapshot() as { status: string; can?: (e: unknown) => boolean };
-    if (shutdown !== 'brutal_kill' && snapshot.status === 'active' && snapshot.can?.(SHUTDOWN_EVENT)) {
+    if (shutdown !== 'brutal_kill' && this.gracefulShutdown && snapshot.status === 'active' && snapshot.can?.(SHUTDOWN_EVENT)) {
       const settled = new Promise<void>((resolve) => (this.settledWaiter = resolve));
       actor.send(SHUTDOWN_EVENT);
       if (this.actor === actor) await settled; // the caller bounds this wait by `shutdown`

@@ -119,6 +119,9 @@ export abstract class Cell implements Runnable {
         }),
       );
     }
+    if (this.system.journal !== undefined && displaced !== event) {
+      this.system.journal.append({ node: this.system.node, to: this.path, at: this.system.clock.now(), event });
+    }
     if (this.status === 'running' && !this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
   }
 

@@ -16,3 +16,5 @@ export * from './ask.js';
 export * from './emitter.js';
 export * from './system.js';
 export * from './transport.js';
+export * from './topics.js';
+export * from './journal.js';

@@ -12,10 +12,12 @@ import { realClock, type Clock } from './clock.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { Emitter } from './emitter.js';
 import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
-import { correlationOf, type ArborEvent } from './event.js';
+import { assertEvent, correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type MailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
 import { resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
+import type { JournalSink } from './journal.js';
+import { TopicBus, validateTopicPattern } from './topics.js';
 import { inMemoryTransport, type DeliveryResult, type Envelope, type NodeInfo, type Transport } from './transport.js';
 
 /** Makes cells for one family of logic (XState logic, supervisors, ...). */
@@ -60,6 +62,8 @@ export interface SystemOptions {
    * @default Math.random
    */
   random?: () => number;
+  /** Every user event an actor's mailbox accepts is appended here (see `src/journal`). */
+  journal?: JournalSink;
 }
 
 /** Options of `system.spawn`. */
@@ -105,6 +109,12 @@ export interface SystemEvents extends Record<string, unknown> {
   deadLetter: DeadLetter;
 }
 
+/** The `to` of a published choreography event. */
+export const TOPIC_TARGET = 'arbor://$topic';
+
+/** Stops a subscription; `ready` resolves once the subscription reaches across nodes. */
+export type Unsubscribe = (() => void) & { readonly ready: Promise<void> };
+
 function defaultLogger(): Logger {
   return pino({ name: 'arbor', level: process.env.ARBOR_LOG_LEVEL ?? 'info' }, pino.destination({ fd: 2, sync: false }));
 }
@@ -119,12 +129,16 @@ export class ActorSystem {
   readonly kinds: Readonly<Record<string, unknown>>;
   readonly random: () => number;
   readonly mailboxDefaults: ResolvedMailboxOptions;
+  /** @internal Read by every cell on delivery. */
+  readonly journal: JournalSink | undefined;
   /** How many messages went to dead letters. */
   deadLetters = 0;
   private readonly registry = new Map<string, Cell>();
   private readonly roots: Cell[] = [];
   private readonly events = new Emitter<SystemEvents>();
   private readonly asks: Asks;
+  private readonly topics = new TopicBus();
+  private topicSeq = 0;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -141,6 +155,7 @@ export class ActorSystem {
     this.random = options.random ?? Math.random;
     this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
     this.asks = new Asks(this.node, this.clock);
+    this.journal = options.journal;
   }
 
   /** @internal Connects the transport. */
@@ -203,6 +218,44 @@ export class ActorSystem {
     return this.events.on(name, listener);
   }
 
+  /**
+   * Choreography: sends `event` to every actor subscribed (on any node) to a pattern matching its
+   * type. Returns at once; delivery is asynchronous. With no subscriber anywhere the event is
+   * simply not delivered to anyone (a publish is not addressed to an actor).
+   */
+  publish(event: ArborEvent): void {
+    assertEvent(event);
+    this.topics.deliver(event);
+    if (this.transport.publish) {
+      const envelope: Envelope = { id: `${this.node}/t/${++this.topicSeq}/${randomUUID().slice(0, 8)}`, to: TOPIC_TARGET, from: this.node, kind: 'user', body: event, sentAt: this.clock.now() };
+      const correlationId = correlationOf(event);
+      if (correlationId !== undefined) envelope.correlationId = correlationId;
+      this.transport.publish(event.type, envelope);
+    }
+  }
+
+  /**
+   * Subscribes `ref` to events published with a type matching `pattern` (`*` one word, `#` any
+   * number of words). Returns the unsubscribe function; its `ready` promise resolves once events
+   * published on other nodes reach this one (the broker binding is in place).
+   */
+  subscribe(pattern: string, ref: ActorRef): Unsubscribe {
+    validateTopicPattern(pattern);
+    if (typeof ref !== 'object' || ref === null || typeof (ref as { send?: unknown }).send !== 'function') {
+      throw new InvalidSpecError('ref', ref, 'must be an actor ref');
+    }
+    const { first, remove } = this.topics.add(pattern, ref);
+    const ready = first && this.transport.bindTopic ? this.transport.bindTopic(pattern) : Promise.resolve();
+    ready.catch((err: unknown) => this.logger.error({ err: toError(err), pattern }, 'topic binding failed'));
+    const unsubscribe = (() => {
+      if (remove() && this.transport.unbindTopic) {
+        this.transport.unbindTopic(pattern).catch((err: unknown) => this.logger.warn({ err: toError(err), pattern }, 'topic unbinding failed'));
+      }
+    }) as Unsubscribe;
+    Object.defineProperty(unsubscribe, 'ready', { value: ready });
+    return unsubscribe;
+  }
+
   /** The live nodes of the cluster (just this one on the in-memory transport). */
   nodes(): NodeInfo[] {
     return this.transport.nodes();
@@ -262,12 +315,18 @@ export class ActorSystem {
       this.roots.length = 0;
       this.asks.failAll(reason);
       await this.transport.stop();
+      await this.journal?.close?.();
       this.logger.flush?.();
     })();
     return this.stopping;
   }
 
   private deliver(envelope: Envelope): DeliveryResult {
+    if (envelope.to === TOPIC_TARGET) {
+      // Our own publishes were delivered locally already.
+      if (envelope.from !== this.node) this.topics.deliver(envelope.body as ArborEvent);
+      return { ok: true };
+    }
     const cell = this.registry.get(envelope.to);
     if (!cell) {
       return { ok: false, retry: false, error: new ArborError('NOT_FOUND', `no actor at ${envelope.to}`, { path: envelope.to }) };

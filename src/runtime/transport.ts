@@ -82,6 +82,15 @@ export interface Transport {
    * on this node, then deletes that queue. Resolves to the number of envelopes handed over.
    */
   drainNode?(node: string): Promise<number>;
+  /**
+   * Optional (RabbitMQ transport): publishes a choreography event by its type to every node that
+   * bound a matching pattern with {@link Transport.bindTopic}. Problems go to `host.undeliverable`.
+   */
+  publish?(topic: string, envelope: Envelope): void;
+  /** Optional: from now on, events published with a topic matching `pattern` reach this node. */
+  bindTopic?(pattern: string): Promise<void>;
+  /** Optional: undoes {@link Transport.bindTopic}. */
+  unbindTopic?(pattern: string): Promise<void>;
 }
 
 /**
