@@ -27,6 +27,9 @@ export type ErrorCode =
   | 'UNROUTABLE'
   | 'DECODE_ERROR'
   | 'ENCODE_ERROR'
+  | 'BUDGET_EXCEEDED'
+  | 'CIRCUIT_OPEN'
+  | 'WORKFLOW_TIMEOUT'
   | 'DELIVERY_FAILED';
 
 /** Base class of every error Arbor raises (except the `TypeError` for a malformed event). */
