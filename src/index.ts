@@ -3,6 +3,7 @@
  * aggregated up each level, and RabbitMQ between nodes.
  */
 export { createSystem } from './system.js';
+export * from './patterns/index.js';
 export { supervisor, isSupervisorLogic } from './supervision/supervisor.js';
 export { ArborError, InvalidSpecError, InvalidEventError, isArborError } from './runtime/errors.js';
 export { SimulatedClock, realClock } from './runtime/clock.js';
@@ -37,6 +38,9 @@ export {
 export type { System } from './system.js';
 export type { SystemOptions, SpawnOptions, DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system.js';
 export type { JournalEntry, JournalSink } from './runtime/journal.js';
+export type { ClusterStatus, NodeTree } from './runtime/cluster.js';
+export type { TreeNode } from './runtime/cell.js';
+export { RemoteActorRef } from './runtime/remote-ref.js';
 export { topicMatcher, validateTopicPattern } from './runtime/topics.js';
 export type { ActorRef, AskOptions } from './runtime/ref.js';
 export type { ArborEvent } from './runtime/event.js';

@@ -10,6 +10,7 @@ import type { ArborEvent } from './runtime/event.js';
 import type { ActorRef } from './runtime/ref.js';
 import type { Clock } from './runtime/clock.js';
 import type { NodeInfo } from './runtime/transport.js';
+import type { ClusterStatus, NodeTree } from './runtime/cluster.js';
 import { supervisorCellFactory } from './supervision/supervisor-cell.js';
 import type { SupervisorLogic } from './supervision/supervisor.js';
 import type { SupervisorRef } from './supervision/supervisor-ref.js';
@@ -33,6 +34,14 @@ export interface System {
   publish(event: ArborEvent): void;
   /** Subscribes `ref` to published events whose type matches `pattern` (`research.*`, `order.#`). */
   subscribe(pattern: string, ref: ActorRef): Unsubscribe;
+  /** This node's actors: its root trees, and what it hosts for supervisors on other nodes. */
+  describe(): NodeTree;
+  /** Every live node's tree, asked over the transport (`unreachable`: nodes that did not answer within `timeout` ms, default 2000). */
+  clusterStatus(options?: { timeout?: number }): Promise<ClusterStatus>;
+  /** A ref to the work pool of `kind`: each message goes to one node serving it (competing consumers). */
+  poolRef(kind: string): ActorRef;
+  /** Serves the pool of `kind` on this node by handing its messages to `ref`; resolves to a stop function. */
+  servePool(kind: string, ref: ActorRef): Promise<() => Promise<void>>;
   /** The live nodes (this one alone on the embedded transport). */
   nodes(): NodeInfo[];
   /** Resolves when no actor has work queued; timers may still be pending. */

@@ -34,6 +34,18 @@ export interface SystemMessage {
   run(): void | Promise<void>;
 }
 
+/** A node's description of one actor, for `describe()` and `arbor status`. */
+export interface TreeNode {
+  path: string;
+  id: string;
+  type: 'supervisor' | 'worker' | 'remote';
+  status: string;
+  /** The node it runs on (for a remote child: where its current incarnation runs, or `''`). */
+  node: string;
+  kind?: string;
+  children?: TreeNode[];
+}
+
 /** Who hears about a cell's own exits. */
 export interface CellParent {
   readonly path: string;
@@ -65,6 +77,8 @@ export abstract class Cell implements Runnable {
   /** Counts incarnations; an exit report from an older one is stale. */
   incarnation = 0;
   readonly result = new ResultSlot();
+  /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
+  protected journaled = true;
   private busy = false;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
@@ -100,6 +114,11 @@ export abstract class Cell implements Runnable {
   protected abstract processUser(budget: number): number;
   abstract getSnapshot(): unknown;
 
+  /** This actor (and, for a supervisor, its subtree) for `describe()` and `arbor status`. */
+  describe(): TreeNode {
+    return { path: this.path, id: this.id, type: 'worker', status: this.status, node: this.system.node };
+  }
+
   // --- messaging ----------------------------------------------------------------------------
 
   /** Delivers a user message (already validated). Never throws, except under the `'throw'` overflow policy. */
@@ -119,7 +138,7 @@ export abstract class Cell implements Runnable {
         }),
       );
     }
-    if (this.system.journal !== undefined && displaced !== event) {
+    if (this.system.journal !== undefined && this.journaled && displaced !== event) {
       this.system.journal.append({ node: this.system.node, to: this.path, at: this.system.clock.now(), event });
     }
     if (this.status === 'running' && !this._scheduled && !this.busy) this.system.dispatcher.schedule(this);

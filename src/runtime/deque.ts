@@ -26,6 +26,14 @@ export class Deque<T> {
     this.count++;
   }
 
+  /** Puts an item in front of the oldest one (it becomes the next to shift). */
+  unshift(item: T): void {
+    if (this.count === this.buf.length) this.grow();
+    this.head = (this.head - 1) & this.mask;
+    this.buf[this.head] = item;
+    this.count++;
+  }
+
   /** Removes and returns the oldest item, or `undefined` when empty. */
   shift(): T | undefined {
     if (this.count === 0) return undefined;

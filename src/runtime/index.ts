@@ -18,3 +18,6 @@ export * from './system.js';
 export * from './transport.js';
 export * from './topics.js';
 export * from './journal.js';
+export * from './cluster.js';
+export * from './remote-cell.js';
+export * from './remote-ref.js';

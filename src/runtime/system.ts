@@ -6,7 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
-import { Asks, failAsk } from './ask.js';
+import { Asks, failAsk, type ReplyRef } from './ask.js';
+import { Cluster, type ClusterStatus, type NodeTree } from './cluster.js';
+import type { RemoteChildCell } from './remote-cell.js';
+import { RemoteActorRef } from './remote-ref.js';
 import type { Cell, CellInit, Shutdown } from './cell.js';
 import { realClock, type Clock } from './clock.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
@@ -14,10 +17,11 @@ import { Emitter } from './emitter.js';
 import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
 import { assertEvent, correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type MailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
-import { resolvePath, rootPath, validateId } from './paths.js';
+import { nodeOfPath, resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
+import { encodeRefs, reviveRefs } from './remote-ref.js';
 import { inMemoryTransport, type DeliveryResult, type Envelope, type NodeInfo, type Transport } from './transport.js';
 
 /** Makes cells for one family of logic (XState logic, supervisors, ...). */
@@ -112,6 +116,9 @@ export interface SystemEvents extends Record<string, unknown> {
 /** The `to` of a published choreography event. */
 export const TOPIC_TARGET = 'arbor://$topic';
 
+/** The `to` of a message for a work pool: `arbor://$pool/<kind>`. */
+export const POOL_TARGET = 'arbor://$pool';
+
 /** Stops a subscription; `ready` resolves once the subscription reaches across nodes. */
 export type Unsubscribe = (() => void) & { readonly ready: Promise<void> };
 
@@ -138,7 +145,9 @@ export class ActorSystem {
   private readonly events = new Emitter<SystemEvents>();
   private readonly asks: Asks;
   private readonly topics = new TopicBus();
-  private topicSeq = 0;
+  /** @internal Routing, placement and the protocol between nodes. */
+  readonly cluster: Cluster;
+  private readonly pools = new Map<string, ActorRef>();
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -156,6 +165,7 @@ export class ActorSystem {
     this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
     this.asks = new Asks(this.node, this.clock);
     this.journal = options.journal;
+    this.cluster = new Cluster(this);
   }
 
   /** @internal Connects the transport. */
@@ -166,9 +176,9 @@ export class ActorSystem {
       logger: this.logger,
       clock: this.clock,
       deliver: (envelope) => this.deliver(envelope),
-      undeliverable: (envelope, error) => this.deadLetter(envelope.to, envelope.body, error),
-      nodeUp: (info) => this.logger.info({ peer: info.node, kinds: info.kinds }, 'node up'),
-      nodeDown: (node) => this.logger.warn({ peer: node }, 'node down'),
+      undeliverable: (envelope, error) => this.cluster.undeliverable(envelope, error),
+      nodeUp: (info) => this.logger.debug({ peer: info.node, kinds: info.kinds }, 'node up'),
+      nodeDown: (node) => this.cluster.nodeDown(node),
     });
   }
 
@@ -192,13 +202,43 @@ export class ActorSystem {
     return cell.ref;
   }
 
-  /** @internal Makes (and registers) a cell with the first factory that accepts its logic. */
-  createCell(init: Omit<CellInit, 'system'>, field: string): Cell {
+  /** @internal Makes (and, unless told not to, registers) a cell with the first factory that accepts its logic. */
+  createCell(init: Omit<CellInit, 'system'>, field: string, register = true): Cell {
     const factory = this.factories.find((f) => f.accepts(init.logic));
     if (!factory) throw new InvalidSpecError(field, init.logic, 'must be XState actor logic or a supervisor(...)');
     const cell = factory.create({ ...init, system: this });
+    if (register) this.registry.set(cell.path, cell);
+    return cell;
+  }
+
+  /**
+   * @internal Makes and registers the owner's cell of a child of `kind` that runs on another node
+   * (the first of `candidates` that is up and hosts the kind; any such node when undefined).
+   */
+  createRemoteCell(init: Omit<CellInit, 'system' | 'logic'>, kind: string, candidates: readonly string[] | undefined): RemoteChildCell {
+    const cell = this.cluster.createRemoteChild({ ...init, logic: undefined, system: this }, kind, candidates);
     this.registry.set(cell.path, cell);
     return cell;
+  }
+
+  /** @internal True when other nodes can be reached (the transport is not the in-memory one). */
+  get clustered(): boolean {
+    return this.transport.name !== 'in-memory';
+  }
+
+  /** @internal */
+  _cellAt(path: string): Cell | undefined {
+    return this.registry.get(path);
+  }
+
+  /** @internal The reply ref of a pending ask on this node. */
+  _pendingAsk(path: string): ActorRef | undefined {
+    return this.asks.pending.get(path) as (ReplyRef & ActorRef) | undefined;
+  }
+
+  /** @internal */
+  _roots(): readonly Cell[] {
+    return this.roots;
   }
 
   /** @internal Forgets a cell (its refs keep dead-lettering). */
@@ -206,11 +246,74 @@ export class ActorSystem {
     if (this.registry.get(cell.path) === cell) this.registry.delete(cell.path);
   }
 
-  /** The ref at `path` (`arbor://node/a/b` or `a/b`), or `undefined`. */
+  /**
+   * The ref at `path` (`arbor://node/a/b` or `a/b`), or `undefined`. A path on another live node,
+   * or below a child placed on another node, gives a ref that routes there.
+   */
   lookup(path: string): ActorRef | undefined {
     if (typeof path !== 'string') return undefined;
     const full = resolvePath(this.node, path);
-    return this.registry.get(full)?.ref;
+    const local = this.registry.get(full);
+    if (local) return local.ref;
+    const owner = nodeOfPath(full);
+    if (owner === undefined || full.length <= `arbor://${owner}/`.length) return undefined;
+    if (owner !== this.node) return this.transport.nodes().some((n) => n.node === owner) ? new RemoteActorRef(full, this.cluster) : undefined;
+    for (let i = full.lastIndexOf('/'); i > 'arbor://'.length; i = full.lastIndexOf('/', i - 1)) {
+      const above = this.registry.get(full.slice(0, i));
+      if (above) return above.describe().type === 'remote' ? new RemoteActorRef(full, this.cluster) : undefined;
+    }
+    return undefined;
+  }
+
+  /** This node's actors: its root trees and what it hosts for other nodes. */
+  describe(): NodeTree {
+    return this.cluster.describe();
+  }
+
+  /** Every live node's tree (asked over the transport; nodes that do not answer within `timeout` ms are listed as unreachable). */
+  clusterStatus(options: { timeout?: number } = {}): Promise<ClusterStatus> {
+    return this.cluster.clusterStatus(options.timeout ?? 2000);
+  }
+
+  /**
+   * A ref to the work pool of `kind`: each message goes to exactly one node that serves the pool
+   * (competing consumers, RabbitMQ transport). On the in-memory transport this node's server, if any.
+   */
+  poolRef(kind: string): ActorRef {
+    validateId(kind, 'kind');
+    return new RemoteActorRef(`${POOL_TARGET}/${kind}`, {
+      route: (_path, event) => this.sendToPool(kind, event),
+      ask: (target, event, options) => this.ask(target, event, options),
+      remoteResult: () => Promise.reject(new ArborError('NOT_FOUND', `a pool has no result (pool "${kind}")`, { kind })),
+    });
+  }
+
+  /**
+   * Serves the pool of `kind` on this node: its messages go to `ref` (a local actor). Resolves
+   * once this node takes work from the pool; resolves to a function that stops serving.
+   */
+  async servePool(kind: string, ref: ActorRef): Promise<() => Promise<void>> {
+    validateId(kind, 'kind');
+    if (this.pools.has(kind)) throw new InvalidSpecError('kind', kind, 'is already served by this node');
+    this.pools.set(kind, ref);
+    const stop = this.transport.consumePool ? await this.transport.consumePool(kind) : async () => undefined;
+    return async () => {
+      await stop();
+      if (this.pools.get(kind) === ref) this.pools.delete(kind);
+    };
+  }
+
+  private sendToPool(kind: string, event: ArborEvent): void {
+    if (!this.transport.sendToPool) {
+      const server = this.pools.get(kind);
+      if (server) server.send(event);
+      else this.deadLetter(`${POOL_TARGET}/${kind}`, event, new ArborError('NOT_FOUND', `no node serves pool "${kind}"`, { kind }));
+      return;
+    }
+    const envelope: Envelope = { id: this.cluster.newId(), to: `${POOL_TARGET}/${kind}`, kind: 'user', body: encodeRefs(event), sentAt: this.clock.now() };
+    const correlationId = correlationOf(event);
+    if (correlationId !== undefined) envelope.correlationId = correlationId;
+    this.transport.sendToPool(kind, envelope);
   }
 
   /** Subscribes to `'report'` or `'deadLetter'`; returns the unsubscribe function. */
@@ -227,7 +330,7 @@ export class ActorSystem {
     assertEvent(event);
     this.topics.deliver(event);
     if (this.transport.publish) {
-      const envelope: Envelope = { id: `${this.node}/t/${++this.topicSeq}/${randomUUID().slice(0, 8)}`, to: TOPIC_TARGET, from: this.node, kind: 'user', body: event, sentAt: this.clock.now() };
+      const envelope: Envelope = { id: this.cluster.newId(), to: TOPIC_TARGET, from: this.node, kind: 'user', body: encodeRefs(event), sentAt: this.clock.now() };
       const correlationId = correlationOf(event);
       if (correlationId !== undefined) envelope.correlationId = correlationId;
       this.transport.publish(event.type, envelope);
@@ -269,7 +372,7 @@ export class ActorSystem {
   /** Puts a message on the dead-letter stream (and fails its ask, if it was one). */
   deadLetter(recipient: string, event: unknown, reason: ArborError): void {
     this.deadLetters++;
-    failAsk(event, reason);
+    if (!failAsk(event, reason)) this.cluster.remoteAskFailed(event, reason);
     const type = (event as { type?: unknown } | null)?.type;
     this.logger.warn(
       { recipient, eventType: typeof type === 'string' ? type : describe(event), code: reason.code, correlationId: correlationOf(event) },
@@ -313,6 +416,7 @@ export class ActorSystem {
         cell.retire(reason);
       }
       this.roots.length = 0;
+      await this.cluster.shutdown();
       this.asks.failAll(reason);
       await this.transport.stop();
       await this.journal?.close?.();
@@ -324,14 +428,17 @@ export class ActorSystem {
   private deliver(envelope: Envelope): DeliveryResult {
     if (envelope.to === TOPIC_TARGET) {
       // Our own publishes were delivered locally already.
-      if (envelope.from !== this.node) this.topics.deliver(envelope.body as ArborEvent);
+      if (envelope.from !== this.node) this.topics.deliver(reviveRefs(envelope.body, (p) => this.cluster.refFor(p)) as ArborEvent);
       return { ok: true };
     }
-    const cell = this.registry.get(envelope.to);
-    if (!cell) {
-      return { ok: false, retry: false, error: new ArborError('NOT_FOUND', `no actor at ${envelope.to}`, { path: envelope.to }) };
+    if (envelope.to.startsWith(POOL_TARGET)) {
+      const kind = envelope.to.slice(POOL_TARGET.length + 1);
+      const server = this.pools.get(kind);
+      // Not served here (any more): let the transport retry it, so another node takes it.
+      if (!server) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `node "${this.node}" does not serve pool "${kind}"`, { kind }) };
+      server.send(reviveRefs(envelope.body, (p) => this.cluster.refFor(p)) as ArborEvent);
+      return { ok: true };
     }
-    cell.tell(envelope.body as ArborEvent);
-    return { ok: true };
+    return this.cluster.deliver(envelope);
   }
 }

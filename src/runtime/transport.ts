@@ -25,6 +25,13 @@ export interface Envelope {
   sentAt: number;
   /** Delivery attempts so far (0 on first send); transports increase it on redelivery. */
   attempt?: number;
+  /**
+   * Set on a message an owner forwards to the incarnation of a remote child: that incarnation's
+   * number and the message's sequence number within it (the host drops sequence numbers it has
+   * already taken, and reports the highest one processed).
+   */
+  inc?: number;
+  seq?: number;
 }
 
 /** What a receiving runtime says about an envelope it was handed. */

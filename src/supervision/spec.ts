@@ -213,6 +213,12 @@ export function normalizeChildSpec(
   if (node !== undefined && (!Array.isArray(node) || node.length === 0 || node.some((n) => typeof n !== 'string' || n === ''))) {
     throw new InvalidSpecError(`${field}.node`, value.node, 'must be a node id or a non-empty list of node ids');
   }
+  if (node !== undefined && kind === undefined) {
+    throw new InvalidSpecError(`${field}.node`, value.node, 'places the child on other nodes, which needs a kind (logic does not travel): name a kind the nodes host instead of logic');
+  }
+  if (node !== undefined && value.logic !== undefined) {
+    throw new InvalidSpecError(`${field}.logic`, value.logic, 'cannot be given with node: the node runs the logic it hosts for the kind');
+  }
   const restart = oneOf(or(value.restart, DEFAULT_CHILD.restart), RESTARTS, `${field}.restart`);
   const supervisorChild = value.logic !== undefined && isSupervisor(value.logic);
   const shutdown = normalizeShutdown(value.shutdown, `${field}.shutdown`, supervisorChild ? DEFAULT_CHILD.supervisorShutdown : DEFAULT_CHILD.workerShutdown);

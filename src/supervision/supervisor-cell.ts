@@ -5,7 +5,7 @@
  * messages; only the incarnation inside is new.
  */
 import { createActor, type Actor } from 'xstate';
-import { Cell, type CellInit, type CellParent, type Exit, type Shutdown } from '../runtime/cell.js';
+import { Cell, type CellInit, type CellParent, type Exit, type Shutdown, type TreeNode } from '../runtime/cell.js';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { normalizeMailboxOptions } from '../runtime/mailbox.js';
@@ -57,6 +57,17 @@ export class SupervisorCell extends Cell implements CellParent {
 
   protected createRef(): ActorRef {
     return new LocalSupervisorRef(this);
+  }
+
+  override describe(): TreeNode {
+    return {
+      path: this.path,
+      id: this.id,
+      type: 'supervisor',
+      status: this.status,
+      node: this.system.node,
+      children: this.slots.map((s) => ({ ...s.cell.describe(), status: s.status })),
+    };
   }
 
   getSnapshot(): unknown {
@@ -127,12 +138,17 @@ export class SupervisorCell extends Cell implements CellParent {
   // --- children ------------------------------------------------------------------------------
 
   private makeSlot(spec: NormalizedChildSpec, dynamic: boolean, field: string): Slot {
-    const logic = spec.logic ?? (spec.kind !== undefined ? this.system.kinds[spec.kind] : undefined);
-    if (logic === undefined) throw new InvalidSpecError(`${field}.kind`, spec.kind, `is not a kind node ${this.system.node} hosts`);
-    const cell = this.system.createCell(
-      { path: childPath(this.path, spec.id), id: spec.id, parent: this, logic, input: spec.input, mailbox: normalizeMailboxOptions(spec.mailbox, this.system.mailboxDefaults) },
-      `${field}.logic`,
-    );
+    const init = { path: childPath(this.path, spec.id), id: spec.id, parent: this, input: spec.input, mailbox: normalizeMailboxOptions(spec.mailbox, this.system.mailboxDefaults) };
+    const hostedHere = spec.kind !== undefined && Object.prototype.hasOwnProperty.call(this.system.kinds, spec.kind);
+    let cell: Cell;
+    if (spec.kind !== undefined && (spec.node !== undefined || (!hostedHere && this.system.clustered))) {
+      // Placed on another node (or on whichever node hosts the kind): the owner's cell lives here.
+      cell = this.system.createRemoteCell(init, spec.kind, spec.node);
+    } else {
+      const logic = spec.logic ?? (hostedHere ? this.system.kinds[spec.kind as string] : undefined);
+      if (logic === undefined) throw new InvalidSpecError(`${field}.kind`, spec.kind, `is not a kind node ${this.system.node} hosts`);
+      cell = this.system.createCell({ ...init, logic }, `${field}.logic`);
+    }
     cell.shutdown = spec.shutdown;
     return { spec, cell, status: 'stopped', dynamic, attempts: 0, startedAt: this.system.clock.now() };
   }

@@ -44,6 +44,8 @@ export function encodeEnvelope(envelope: Envelope): Buffer {
   if (envelope.from !== undefined) e.from = envelope.from;
   if (envelope.correlationId !== undefined) e.correlationId = envelope.correlationId;
   if (envelope.attempt !== undefined) e.attempt = envelope.attempt;
+  if (envelope.inc !== undefined) e.inc = envelope.inc;
+  if (envelope.seq !== undefined) e.seq = envelope.seq;
   return copy(packr.pack({ v: WIRE_VERSION, t: 'env', e }));
 }
 
@@ -125,19 +127,27 @@ function decodeBatch(items: unknown): DecodeResult {
 /** The envelope, or why it is not one. */
 function toEnvelope(raw: unknown): Envelope | string {
   if (!isRecord(raw)) return 'envelope is not a map';
-  const { id, to, from, kind, body, correlationId, sentAt, attempt } = raw;
+  const { id, to, from, kind, body, correlationId, sentAt, attempt, inc, seq } = raw;
   if (typeof id !== 'string' || id.length === 0) return 'envelope without id';
   if (typeof to !== 'string') return 'envelope without "to"';
   if (kind !== 'user' && kind !== 'system') return 'envelope kind is neither "user" nor "system"';
   if (typeof sentAt !== 'number') return 'envelope without sentAt';
   if (from !== undefined && typeof from !== 'string') return 'envelope "from" is not a string';
   if (correlationId !== undefined && typeof correlationId !== 'string') return 'envelope correlationId is not a string';
-  if (attempt !== undefined && !(typeof attempt === 'number' && Number.isInteger(attempt) && attempt >= 0)) return 'envelope attempt is not a count';
+  if (attempt !== undefined && !isCount(attempt)) return 'envelope attempt is not a count';
+  if (inc !== undefined && !isCount(inc)) return 'envelope inc is not a count';
+  if (seq !== undefined && !isCount(seq)) return 'envelope seq is not a count';
   const envelope: Envelope = { id, to, kind, body, sentAt };
+  if (inc !== undefined) envelope.inc = inc;
+  if (seq !== undefined) envelope.seq = seq;
   if (from !== undefined) envelope.from = from;
   if (correlationId !== undefined) envelope.correlationId = correlationId;
   if (attempt !== undefined) envelope.attempt = attempt;
   return envelope;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,0 +1,219 @@
+/**
+ * The owner's half of a child placed on another node. The supervisor sees an ordinary cell: it
+ * starts, stops and restarts it by the usual rules, and its ref, path and mailbox live here, on
+ * the supervisor's node. Each incarnation runs on a node chosen at start (the first candidate that
+ * is up and hosts the kind); user messages queue in this cell's mailbox and are forwarded to the
+ * running incarnation with a per-incarnation sequence number.
+ *
+ * Forwarded messages stay in an outstanding window here until the host reports them processed.
+ * When the incarnation ends (crash, stop, or its node going down) whatever it had not processed
+ * goes back to the front of the mailbox, in order, for the next incarnation: messages are kept
+ * across restarts exactly as for a local child, and none are lost with a dead node. The window
+ * also bounds how far the owner runs ahead of a slow host (backpressure).
+ */
+import { Cell, type CellInit, type Exit, type Shutdown, type TreeNode } from './cell.js';
+import { Deque } from './deque.js';
+import { ArborError } from './errors.js';
+import type { ArborEvent } from './event.js';
+import { LocalActorRef, type ActorRef } from './ref.js';
+
+/** What a remote child needs from the cluster layer. */
+export interface RemoteChildHost {
+  /** The node for a new incarnation, or `undefined` when no candidate is up. */
+  place(kind: string, candidates: readonly string[] | undefined): string | undefined;
+  spawn(cell: RemoteChildCell, host: string): void;
+  stop(cell: RemoteChildCell, shutdown: Shutdown): void;
+  kill(cell: RemoteChildCell): void;
+  forward(cell: RemoteChildCell, seq: number, event: ArborEvent): void;
+  released(cell: RemoteChildCell): void;
+}
+
+/** Forwarded but not yet reported processed. */
+interface Outstanding {
+  seq: number;
+  event: ArborEvent;
+}
+
+/**
+ * Forwarded messages one incarnation may have unprocessed at a time.
+ * @default 1000
+ */
+export const DEFAULT_REMOTE_WINDOW = 1000;
+
+export class RemoteChildCell extends Cell {
+  /** The node running the current incarnation. */
+  host: string | undefined;
+  readonly input: unknown;
+  private seq = 0;
+  private readonly outstanding = new Deque<Outstanding>();
+  private stopWaiter: (() => void) | undefined;
+
+  constructor(
+    init: CellInit,
+    readonly kind: string,
+    readonly candidates: readonly string[] | undefined,
+    private readonly cluster: RemoteChildHost,
+    private readonly window = DEFAULT_REMOTE_WINDOW,
+  ) {
+    super(init);
+    this.input = init.input;
+    this.journaled = false;
+  }
+
+  protected createRef(): ActorRef {
+    return new LocalActorRef(this);
+  }
+
+  getSnapshot(): unknown {
+    return { status: this.status === 'running' ? 'active' : 'stopped', value: 'remote', node: this.host, kind: this.kind };
+  }
+
+  override describe(): TreeNode {
+    return { path: this.path, id: this.id, type: 'remote', status: this.status, node: this.host ?? '', kind: this.kind };
+  }
+
+  /** Messages forwarded and not yet processed (for tests and status). */
+  get inFlight(): number {
+    return this.outstanding.size;
+  }
+
+  // --- incarnation -----------------------------------------------------------------------------
+
+  protected startIncarnation(): void {
+    this.incarnation++;
+    this.seq = 0;
+    this.requeue();
+    this.status = 'running';
+    const host = this.cluster.place(this.kind, this.candidates);
+    this.host = host;
+    if (host === undefined) {
+      const incarnation = this.incarnation;
+      const error = new ArborError('NO_NODE', `no node that hosts kind "${this.kind}" is up for ${this.path}`, {
+        path: this.path,
+        kind: this.kind,
+        candidates: this.candidates ?? 'any',
+      });
+      queueMicrotask(() => this.remoteExited(incarnation, 0, { kind: 'crash', error }));
+      return;
+    }
+    this.cluster.spawn(this, host);
+  }
+
+  protected stopIncarnation(shutdown: Shutdown): Promise<void> {
+    if (this.host === undefined) {
+      this.status = 'suspended';
+      return Promise.resolve();
+    }
+    this.status = 'stopping';
+    const stopped = new Promise<void>((resolve) => (this.stopWaiter = resolve));
+    this.cluster.stop(this, shutdown);
+    return stopped.then(() => {
+      this.requeue();
+      if (this.status === 'stopping') this.status = 'suspended';
+    });
+  }
+
+  protected killIncarnation(): void {
+    if (this.host !== undefined) this.cluster.kill(this);
+    this.settleStop();
+    this.requeue();
+    this.status = 'suspended';
+  }
+
+  override retire(reason?: Error): void {
+    if (this.status === 'running' || this.status === 'stopping') this.kill();
+    this.requeue();
+    super.retire(reason);
+    this.cluster.released(this);
+  }
+
+  override hasWork(): boolean {
+    return super.hasWork() && (this.mailbox.system.size > 0 || this.status !== 'running' || this.outstanding.size < this.window);
+  }
+
+  /** Forwards queued messages while the window has room. */
+  protected processUser(budget: number): number {
+    let n = 0;
+    while (n < budget && this.outstanding.size < this.window) {
+      const event = this.mailbox.user.shift();
+      if (event === undefined) break;
+      const seq = ++this.seq;
+      this.outstanding.push({ seq, event });
+      this.cluster.forward(this, seq, event);
+      n++;
+    }
+    return n;
+  }
+
+  // --- what the host reports -------------------------------------------------------------------
+
+  /** The host processed every message up to `processed`. */
+  onProcessed(incarnation: number, processed: number): void {
+    if (incarnation !== this.incarnation) return;
+    const before = this.outstanding.size;
+    while ((this.outstanding.peek()?.seq ?? Infinity) <= processed) this.outstanding.shift();
+    if (before >= this.window && this.outstanding.size < this.window) this.wake();
+  }
+
+  /** The incarnation ended by itself on its host (or could not start there). */
+  remoteExited(incarnation: number, processed: number, exit: Exit): void {
+    if (incarnation !== this.incarnation) return;
+    this.onProcessed(incarnation, processed);
+    if (this.status === 'stopping') return this.settleStop();
+    if (this.status !== 'running') return;
+    this.requeue();
+    this.host = undefined;
+    this.exited(exit);
+  }
+
+  /** The host finished a stop we asked for. */
+  remoteStopped(incarnation: number, processed: number): void {
+    if (incarnation !== this.incarnation) return;
+    this.onProcessed(incarnation, processed);
+    this.settleStop();
+  }
+
+  /**
+   * A forward could not be sent. A message that can never travel (too large, not encodable) is
+   * dead-lettered with the reason and the rest carry on (the host accepts any higher sequence
+   * number). Any other failure means this incarnation cannot be reached: it counts as a crash
+   * with that error, and its supervisor restarts it by the usual rules.
+   */
+  forwardFailed(incarnation: number, seq: number, error: ArborError): void {
+    if (incarnation !== this.incarnation) return;
+    if (error.code === 'MESSAGE_TOO_LARGE' || error.code === 'ENCODE_ERROR') {
+      for (const o of this.outstanding.drain()) {
+        if (o.seq === seq) this.system.deadLetter(this.path, o.event, error);
+        else this.outstanding.push(o);
+      }
+      return;
+    }
+    this.remoteExited(incarnation, 0, { kind: 'crash', error });
+  }
+
+  /** The node running this incarnation went down: a crash with `NODE_DOWN`. */
+  hostDown(node: string): void {
+    if (this.host !== node) return;
+    if (this.status === 'stopping') {
+      this.settleStop();
+      return;
+    }
+    if (this.status !== 'running') return;
+    const error = new ArborError('NODE_DOWN', `node "${node}" running ${this.path} went down`, { path: this.path, node });
+    this.remoteExited(this.incarnation, 0, { kind: 'crash', error });
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  /** Puts unprocessed forwarded messages back at the front of the mailbox, oldest first. */
+  private requeue(): void {
+    const all = this.outstanding.drain();
+    for (let i = all.length - 1; i >= 0; i--) this.mailbox.user.unshift((all[i] as Outstanding).event);
+  }
+
+  private settleStop(): void {
+    const waiter = this.stopWaiter;
+    this.stopWaiter = undefined;
+    waiter?.();
+  }
+}

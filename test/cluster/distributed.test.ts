@@ -1,0 +1,108 @@
+/**
+ * Several nodes in one process over the real broker: placement, location transparency (send,
+ * ask, result from any node), and failover with nothing lost.
+ */
+import { afterAll, afterEach, expect, it } from 'vitest';
+import pino from 'pino';
+import { createSystem, rabbitmqTransport, supervisor, type SupervisorReport, type System } from '../../src/index.js';
+import { AMQP_URL, cleanupClusters, describeBroker, uniqueCluster, waitFor } from '../broker/broker.js';
+import { acc, ledger, reporterOn } from '../support/acc.js';
+
+const logger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
+const systems: System[] = [];
+
+async function node(name: string, cluster: string, kinds: Record<string, unknown> = {}): Promise<System> {
+  const system = await createSystem({ node: name, logger, kinds, transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: 200, sendTimeout: 5000 }) });
+  systems.push(system);
+  return system;
+}
+
+const sees = (system: System, ...names: string[]) => () => names.every((n) => system.nodes().some((i) => i.node === n));
+
+describeBroker('distribution: placement and location transparency', () => {
+  afterEach(async () => {
+    await Promise.all(systems.splice(0).map((s) => s.shutdown()));
+  });
+  afterAll(cleanupClusters);
+
+  it('runs a child on the node that hosts its kind; send, ask and result work from any node', async () => {
+    const cluster = uniqueCluster();
+    const b = await node('b', cluster, { acc });
+    const a = await node('a', cluster);
+    const c = await node('c', cluster);
+    await waitFor('a to see b and c', sees(a, 'b', 'c'));
+    await waitFor('c to see a', sees(c, 'a'));
+    const root = a.spawn(supervisor({ children: [{ id: 'w1', kind: 'acc', node: ['b'], restart: 'transient', input: { from: 'a' } }], aggregate: { policy: 'all' } }), { id: 'root' });
+    await waitFor('w1 hosted on b', () => b.describe().hosted.length === 1);
+    expect(b.describe().hosted[0]).toMatchObject({ path: 'arbor://a/root/w1', node: 'b' });
+
+    const fromA = a.lookup('root/w1');
+    const fromC = c.lookup('arbor://a/root/w1');
+    expect(fromC?.path).toBe('arbor://a/root/w1');
+    for (let id = 1; id <= 100; id++) (id % 2 ? fromA : fromC)?.send({ type: 'work', id });
+    const reply = (await fromC?.ask({ type: 'dump' }, { timeout: 5000 })) as { seen: number[]; input: unknown };
+    expect(reply.input).toEqual({ from: 'a' });
+    expect([...reply.seen].sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    // per-sender order holds
+    expect(reply.seen.filter((id) => id % 2)).toEqual(Array.from({ length: 50 }, (_, i) => 2 * i + 1));
+
+    const result = fromC?.result();
+    fromA?.send({ type: 'finish' });
+    await expect(result).resolves.toEqual({ seen: 100 });
+    await expect(root.result()).resolves.toEqual({ w1: { seen: 100 } });
+
+    const status = await c.clusterStatus();
+    expect(status.nodes.map((n) => n.node).sort()).toEqual(['a', 'b', 'c']);
+    expect(status.unreachable).toEqual([]);
+  });
+
+  it('a crash on the host is restarted there by the supervisor on the owner node, with queued messages kept', async () => {
+    const cluster = uniqueCluster();
+    const b = await node('b', cluster, { acc });
+    const a = await node('a', cluster);
+    await waitFor('a to see b', sees(a, 'b'));
+    const reports: SupervisorReport[] = [];
+    a.on('report', (r) => reports.push(r));
+    a.spawn(supervisor({ intensity: 3, children: [{ id: 'w1', kind: 'acc', node: 'b' }] }), { id: 'root' });
+    const w1 = a.lookup('root/w1');
+    w1?.send({ type: 'work', id: 1 });
+    w1?.send({ type: 'crash' });
+    for (let id = 2; id <= 20; id++) w1?.send({ type: 'work', id });
+    await waitFor('the restart', () => reports.some((r) => r.kind === 'child_restarted'));
+    const reply = (await w1?.ask({ type: 'dump' })) as { seen: number[] };
+    expect(reply.seen).toEqual(Array.from({ length: 19 }, (_, i) => i + 2));
+    const exit = reports.find((r) => r.kind === 'child_exited');
+    expect((exit?.reason as Error).message).toContain('acc crashed on purpose');
+    expect(b.describe().hosted).toHaveLength(1);
+  });
+
+  it('a node that goes down: its children crash with NODE_DOWN and restart on a candidate that is up; no message is lost', async () => {
+    const cluster = uniqueCluster();
+    const b = await node('b', cluster, { rep: reporterOn('b') });
+    await node('c', cluster, { rep: reporterOn('c') });
+    const a = await node('a', cluster);
+    await waitFor('a to see b and c', sees(a, 'b', 'c'));
+    const reports: SupervisorReport[] = [];
+    a.on('report', (r) => reports.push(r));
+    const book = a.spawn(ledger, { id: 'ledger' });
+    a.spawn(supervisor({ intensity: 5, children: [{ id: 'w1', kind: 'rep', node: ['b', 'c'], input: { ledger: book } }] }), { id: 'root' });
+    await waitFor('w1 on b', () => b.describe().hosted.length === 1);
+    const w1 = a.lookup('root/w1');
+    const total = 2000;
+    const ids = () => (book.getSnapshot() as { context: { ids: number[]; nodes: string[] } }).context;
+    for (let id = 1; id <= total / 2; id++) w1?.send({ type: 'work', id });
+    await waitFor('b to have processed some', () => ids().ids.length >= 100);
+    const stopping = b.shutdown(); // b leaves while messages flow
+    for (let id = total / 2 + 1; id <= total; id++) w1?.send({ type: 'work', id });
+    await stopping;
+    systems.splice(systems.indexOf(b), 1);
+    await waitFor('every id processed', () => new Set(ids().ids).size === total, 20_000);
+    const exits = reports.filter((r) => r.kind === 'child_exited').map((r) => (r.reason as { code?: string }).code);
+    expect(exits).toEqual(['NODE_DOWN']);
+    expect(reports.filter((r) => r.kind === 'child_restarted')).toHaveLength(1);
+    expect(new Set(ids().nodes)).toEqual(new Set(['b', 'c']));
+    expect(ids().nodes.at(-1)).toBe('c');
+    const duplicates = ids().ids.length - total;
+    expect(duplicates).toBeGreaterThanOrEqual(0);
+  });
+});
