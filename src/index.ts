@@ -64,3 +64,22 @@ export type {
 export type { TreeDiagramOptions, SupervisorLike, SupervisorSpecLike, ChildSpecLike } from './diagrams/index.js';
 export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads } from './check/index.js';
 export type { RabbitmqTransportOptions, TappedMessage, TapHandler } from './transport/index.js';
+
+// The event journal and replay (issue 5).
+export { fileJournal, streamJournal, journalQueue, readJournal, replayJournal, timeline, isGap, relativePath, DEFAULT_FILE_JOURNAL_OPTIONS, DEFAULT_STREAM_JOURNAL_OPTIONS } from './journal/index.js';
+export type {
+  StoredEntry,
+  StoredRef,
+  JournalGap,
+  JournalRecord,
+  JournalStats,
+  FileJournalOptions,
+  StreamJournalOptions,
+  StreamLocation,
+  StreamReadOptions,
+  ReplayOptions,
+  ReplayResult,
+  ReplayTarget,
+  TimelineRow,
+  TimelineOptions,
+} from './journal/index.js';

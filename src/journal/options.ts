@@ -1,0 +1,132 @@
+/**
+ * Options of the file and stream journals: one documented type each, one `DEFAULT_…` constant
+ * each, and one normalising function that validates and fills in defaults (`INVALID_SPEC` naming
+ * the field and its value).
+ */
+import pino, { type Logger } from 'pino';
+import { ArborError, describe } from '../runtime/errors.js';
+
+/** Options shared by every buffered journal writer. */
+export interface JournalBufferOptions {
+  /**
+   * Entries not yet written (buffered or in flight) before new ones are dropped into a gap record.
+   * @default 10_000
+   */
+  maxPendingEntries?: number;
+  /**
+   * Characters of JSON not yet written before new entries are dropped into a gap record.
+   * @default 16_777_216 (16 Mi)
+   */
+  maxPendingChars?: number;
+  /**
+   * Where warnings (gaps) and write errors are logged; `false` for silence.
+   * @default pino at level `ARBOR_LOG_LEVEL` (else `info`), JSON lines on stderr
+   */
+  logger?: Logger | false;
+}
+
+/** Options of {@link fileJournal}. */
+export interface FileJournalOptions extends JournalBufferOptions {
+  /**
+   * Most lines per `write` call.
+   * @default 4096
+   */
+  batchLines?: number;
+}
+
+/** Options of {@link streamJournal}. */
+export interface StreamJournalOptions extends JournalBufferOptions {
+  /**
+   * Broker URL; credentials never reach logs or errors.
+   * @default process.env.AMQP_URL, then 'amqp://guest:guest@127.0.0.1:5672'
+   */
+  url?: string;
+  /** The cluster whose journal this is: the stream queue is `arbor.<cluster>.journal`. @default 'arbor' */
+  cluster?: string;
+  /** Messages published and not yet confirmed by the broker. @default 32 */
+  maxInFlight?: number;
+  /** Most journal lines in one stream message. @default 256 */
+  batchLines?: number;
+  /** About the largest stream message, in characters (one line may exceed it). @default 65_536 */
+  batchChars?: number;
+  /** Time (ms) after which an unconfirmed message counts as failed (its entries become a gap). @default 10_000 */
+  sendTimeout?: number;
+  /** Time (ms) `close()` waits for the backlog to be confirmed before it gives up on it. @default 5_000 */
+  closeTimeout?: number;
+}
+
+/** Normalised buffer options. */
+export interface NormalizedBufferOptions {
+  maxPendingEntries: number;
+  maxPendingChars: number;
+  logger: () => Logger;
+}
+
+export const DEFAULT_FILE_JOURNAL_OPTIONS = Object.freeze({
+  maxPendingEntries: 10_000,
+  maxPendingChars: 16_777_216,
+  batchLines: 4096,
+});
+
+export const DEFAULT_STREAM_JOURNAL_OPTIONS = Object.freeze({
+  maxPendingEntries: 10_000,
+  maxPendingChars: 16_777_216,
+  maxInFlight: 32,
+  batchLines: 256,
+  batchChars: 65_536,
+  sendTimeout: 10_000,
+  closeTimeout: 5_000,
+});
+
+export function normalizeFileJournalOptions(options: FileJournalOptions = {}): NormalizedBufferOptions & { batchLines: number } {
+  const d = DEFAULT_FILE_JOURNAL_OPTIONS;
+  return { ...normalizeBuffer(options, d), batchLines: validInt('batchLines', options.batchLines ?? d.batchLines, 1) };
+}
+
+export function normalizeStreamJournalOptions(
+  options: StreamJournalOptions = {},
+): NormalizedBufferOptions & Required<Pick<StreamJournalOptions, 'maxInFlight' | 'batchLines' | 'batchChars' | 'sendTimeout' | 'closeTimeout'>> {
+  const d = DEFAULT_STREAM_JOURNAL_OPTIONS;
+  return {
+    ...normalizeBuffer(options, d),
+    maxInFlight: validInt('maxInFlight', options.maxInFlight ?? d.maxInFlight, 1, 65_535),
+    batchLines: validInt('batchLines', options.batchLines ?? d.batchLines, 1),
+    batchChars: validInt('batchChars', options.batchChars ?? d.batchChars, 1),
+    sendTimeout: validInt('sendTimeout', options.sendTimeout ?? d.sendTimeout, 1),
+    closeTimeout: validInt('closeTimeout', options.closeTimeout ?? d.closeTimeout, 1),
+  };
+}
+
+function normalizeBuffer(options: JournalBufferOptions, d: { maxPendingEntries: number; maxPendingChars: number }): NormalizedBufferOptions {
+  if (typeof options !== 'object' || options === null) invalid('options', options, 'must be an object');
+  const logger = options.logger;
+  if (logger !== undefined && logger !== false && typeof (logger as { warn?: unknown }).warn !== 'function') invalid('logger', logger, 'must be a pino logger or false');
+  return {
+    maxPendingEntries: validInt('maxPendingEntries', options.maxPendingEntries ?? d.maxPendingEntries, 1),
+    maxPendingChars: validInt('maxPendingChars', options.maxPendingChars ?? d.maxPendingChars, 1),
+    logger: lazyLogger(logger),
+  };
+}
+
+// The default logger is made on first use: a journal that never warns opens no stream.
+function lazyLogger(logger: Logger | false | undefined): () => Logger {
+  if (logger === false) {
+    const silent = pino({ enabled: false });
+    return () => silent;
+  }
+  if (logger) {
+    const child = logger.child({ component: 'journal' });
+    return () => child;
+  }
+  let made: Logger | undefined;
+  return () => (made ??= pino({ name: 'arbor', level: process.env.ARBOR_LOG_LEVEL ?? 'info' }, pino.destination({ fd: 2, sync: false })).child({ component: 'journal' }));
+}
+
+function invalid(field: string, value: unknown, expected: string): never {
+  throw new ArborError('INVALID_SPEC', `invalid journal option: ${field} ${expected}, got ${describe(value)}`, { field, value });
+}
+
+function validInt(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) invalid(field, value, `must be an integer from ${min} to ${max}`);
+  return value;
+}
