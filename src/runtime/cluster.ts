@@ -26,7 +26,7 @@ import { Deque } from './deque.js';
 import { ArborError, toError, type ErrorCode } from './errors.js';
 import { correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions } from './mailbox.js';
-import { nodeOfPath, SCHEME } from './paths.js';
+import { nodeOfPath, SCHEME, TOPIC_TARGET } from './paths.js';
 import type { ActorRef } from './ref.js';
 import { RemoteChildCell, type RemoteChildHost } from './remote-cell.js';
 import { encodeRefs, RemoteActorRef, reviveRefs, type RemoteRouter } from './remote-ref.js';
@@ -554,6 +554,11 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     }
     if (envelope.inc !== undefined && envelope.seq !== undefined) {
       this.proxyAt(envelope.to)?.forwardFailed(envelope.inc, envelope.seq, error);
+      return;
+    }
+    if (envelope.to === TOPIC_TARGET && error.code === 'UNROUTABLE') {
+      // No node subscribes to this type: as on one node, a publish nobody listens to reaches no one.
+      this.system.logger.debug({ eventType: (envelope.body as { type?: unknown }).type }, 'published event has no subscriber');
       return;
     }
     this.system.deadLetter(envelope.to, reviveRefs(envelope.body, (p) => this.refFor(p)), error);

@@ -6,6 +6,12 @@ import { InvalidSpecError } from './errors.js';
 
 export const SCHEME = 'arbor://';
 
+/** The `to` of a published choreography event. */
+export const TOPIC_TARGET = 'arbor://$topic';
+
+/** The `to` of a message for a work pool: `arbor://$pool/<kind>`. */
+export const POOL_TARGET = 'arbor://$pool';
+
 /** An actor or child id: non-empty, no `/`, no whitespace, at most 200 characters. */
 const ID = /^[^/\s]{1,200}$/;
 

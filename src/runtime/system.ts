@@ -17,7 +17,7 @@ import { Emitter } from './emitter.js';
 import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
 import { assertEvent, correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type MailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
-import { nodeOfPath, resolvePath, rootPath, validateId } from './paths.js';
+import { nodeOfPath, POOL_TARGET, resolvePath, rootPath, TOPIC_TARGET, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
@@ -113,11 +113,7 @@ export interface SystemEvents extends Record<string, unknown> {
   deadLetter: DeadLetter;
 }
 
-/** The `to` of a published choreography event. */
-export const TOPIC_TARGET = 'arbor://$topic';
 
-/** The `to` of a message for a work pool: `arbor://$pool/<kind>`. */
-export const POOL_TARGET = 'arbor://$pool';
 
 /** Stops a subscription; `ready` resolves once the subscription reaches across nodes. */
 export type Unsubscribe = (() => void) & { readonly ready: Promise<void> };

@@ -127,6 +127,23 @@ export class RabbitmqTransport implements Transport {
     return () => this.closeConsumer(consumer);
   }
 
+  /** Publishes a choreography event to every node whose queue is bound to a matching pattern. */
+  publish(topic: string, envelope: Envelope): void {
+    this.enqueue(undefined, this.topology.topicKey(topic), envelope);
+  }
+
+  /** Binds this node's queue to events published with a type matching `pattern`. */
+  async bindTopic(pattern: string): Promise<void> {
+    const run = this.requireRun('bindTopic');
+    await run.connection.queueBind({ queue: this.topology.nodeQueue(run.host.node), exchange: this.topology.exchange, routingKey: this.topology.topicBinding(pattern) });
+  }
+
+  /** Undoes {@link bindTopic}. */
+  async unbindTopic(pattern: string): Promise<void> {
+    const run = this.requireRun('unbindTopic');
+    await run.connection.queueUnbind({ queue: this.topology.nodeQueue(run.host.node), exchange: this.topology.exchange, routingKey: this.topology.topicBinding(pattern) });
+  }
+
   /**
    * Taps the cluster's traffic: `pattern` is a topic binding key over the routing keys documented
    * in `./topology.ts` (e.g. `node.*.msg.order_created`, `dead.#`). Resolves once bound.

@@ -14,6 +14,9 @@
  * - `pool.<kind>`                   work for any node that consumes the `<kind>` pool
  * - `hb.<node>` / `bye.<node>`      heartbeats and goodbyes
  * - `dead.<node>`                   an envelope `<node>` gave up on (to the dead-letter queue)
+ * - `evt.<w1>.<w2>...`               a choreography event published by type (`research.done` →
+ *                                    `evt.research.done`); a node with subscribers binds its own
+ *                                    queue with `evt.<pattern>` (`research.*` → `evt.research.*`)
  *
  * So an observer can bind `node.*.msg.order_created` to see every `order_created` event, `node.b.#`
  * for all traffic to `b`, `dead.#` for every dead letter, `hb.*` for membership.
@@ -103,6 +106,16 @@ export class Topology {
 
   retryQueue(delayMs: number): string {
     return `${this.exchange}.retry.${delayMs}`;
+  }
+
+  /** The routing key of an event published by its type: one word per dot-separated part. */
+  topicKey(type: string): string {
+    return `evt.${type.split('.').map(encodeKeyWord).join('.')}`;
+  }
+
+  /** The binding key of a subscription pattern (`*` and `#` stay wildcards). */
+  topicBinding(pattern: string): string {
+    return `evt.${pattern.split('.').map((w) => (w === '*' || w === '#' ? w : encodeKeyWord(w))).join('.')}`;
   }
 
   /** The routing key of a user envelope whose body is `body`, or of a system envelope. */

@@ -6,7 +6,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import pino from 'pino';
 import { createSystem, rabbitmqTransport, supervisor, type SupervisorReport, type System } from '../../src/index.js';
 import { AMQP_URL, cleanupClusters, describeBroker, uniqueCluster, waitFor } from '../broker/broker.js';
-import { acc, ledger, reporterOn } from '../support/acc.js';
+import { acc, collector, ledger, reporterOn } from '../support/acc.js';
 
 const logger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
 const systems: System[] = [];
@@ -104,5 +104,41 @@ describeBroker('distribution: placement and location transparency', () => {
     expect(ids().nodes.at(-1)).toBe('c');
     const duplicates = ids().ids.length - total;
     expect(duplicates).toBeGreaterThanOrEqual(0);
+  });
+
+  it('choreography: an event published on one node reaches subscribers on every node by topic pattern', async () => {
+    const cluster = uniqueCluster();
+    const a = await node('a', cluster);
+    const b = await node('b', cluster);
+    const onA = a.spawn(collector, { id: 'l' });
+    const onB = b.spawn(collector, { id: 'l' });
+    await a.subscribe('research.*', onA).ready;
+    await b.subscribe('research.#', onB).ready;
+    for (let id = 1; id <= 5; id++) b.publish({ type: 'research.done', id, node: 'b' } as never);
+    a.publish({ type: 'research.web.done', id: 6, node: 'a' } as never);
+    a.publish({ type: 'draft.done', id: 7, node: 'a' } as never);
+    const ids = (ref: typeof onA) => (ref.getSnapshot() as { context: { ids: number[] } }).context.ids;
+    await waitFor('both to receive', () => ids(onA).length === 5 && ids(onB).length === 6, 3000).catch((err: unknown) => {
+      throw new Error(`${String(err)}: a got ${JSON.stringify(ids(onA))}, b got ${JSON.stringify(ids(onB))}`);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ids(onA)).toEqual([1, 2, 3, 4, 5]);
+    expect([...ids(onB)].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('work pools: competing consumers on two nodes share one kind of work, each message taken once', async () => {
+    const cluster = uniqueCluster();
+    const a = await node('a', cluster);
+    const b = await node('b', cluster);
+    const c = await node('c', cluster);
+    const book = a.spawn(ledger, { id: 'ledger' });
+    await b.servePool('rep', b.spawn(reporterOn('b'), { id: 'worker', input: { ledger: book } }));
+    await c.servePool('rep', c.spawn(reporterOn('c'), { id: 'worker', input: { ledger: book } }));
+    const pool = a.poolRef('rep');
+    for (let id = 1; id <= 200; id++) pool.send({ type: 'work', id });
+    const ctx = () => (book.getSnapshot() as { context: { ids: number[]; nodes: string[] } }).context;
+    await waitFor('all processed', () => ctx().ids.length === 200);
+    expect(new Set(ctx().ids).size).toBe(200);
+    expect(new Set(ctx().nodes)).toEqual(new Set(['b', 'c']));
   });
 });

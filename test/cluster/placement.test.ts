@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSystem, supervisor, type DeadLetter, type SupervisorReport } from '../../src/index.js';
+import type { ChildSpec, SupervisorOptions } from '../../src/supervision/spec.js';
 import { acc } from '../support/acc.js';
 
-async function setup(children: Parameters<typeof supervisor>[0]['children'], options: Partial<Parameters<typeof supervisor>[0]> = {}) {
+async function setup(children: ChildSpec[], options: SupervisorOptions = {}) {
   const system = await createSystem({ node: 'a', logger: false, kinds: { acc } });
   const reports: SupervisorReport[] = [];
   const dead: DeadLetter[] = [];

@@ -57,3 +57,9 @@ export const ledger = setup({
   context: { ids: [], nodes: [] },
   on: { processed: { actions: assign({ ids: ({ context, event }) => [...context.ids, event.id], nodes: ({ context, event }) => [...context.nodes, event.node] }) } },
 });
+
+/** Records the `id` of every event it gets, whatever its type. */
+export const collector = setup({ types: { context: {} as { ids: number[] }, events: {} as { type: string; id?: number } } }).createMachine({
+  context: { ids: [] },
+  on: { '*': { actions: assign({ ids: ({ context, event }) => [...context.ids, event.id ?? -1] }) } },
+});
