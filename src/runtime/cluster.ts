@@ -219,7 +219,11 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     }
     const owner = nodeOfPath(path);
     if (owner !== undefined && owner !== this.node) {
-      if (!this.isUp(owner)) return { ok: false, retry: false, error: new ArborError('NODE_DOWN', `node "${owner}" that owns ${path} is down`, { path, node: owner }) };
+      if (!this.isUp(owner)) {
+        const error = new ArborError('NODE_DOWN', `node "${owner}" that owns ${path} is down`, { path, node: owner });
+        if (envelope) this.remoteAskFailed(event, error);
+        return { ok: false, retry: false, error };
+      }
       if (envelope) this.system.transport.send(owner, envelope);
       else this.sendUser(owner, path, event);
       return { ok: true };
@@ -237,7 +241,10 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
       this.sendUser(proxy.host, path, event);
       return { ok: true };
     }
-    return { ok: false, retry: false, error: new ArborError('NOT_FOUND', `no actor at ${path}`, { path }) };
+    const error = new ArborError('NOT_FOUND', `no actor at ${path}`, { path });
+    // Dead-lettered by the transport on this node: an ask waiting on another node fails now.
+    if (envelope) this.remoteAskFailed(event, error);
+    return { ok: false, retry: false, error };
   }
 
   /** The remote child whose subtree holds `path`, if any. */
@@ -533,13 +540,17 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     }
     // Incarnations we ran for a supervisor on that node die with it, as linked processes would.
     for (const h of [...this.hosted.values()]) if (h.owner === node) this.removeHosted(h, true, error);
-    const drain = this.system.transport.drainNode;
-    if (drain) {
-      drain.call(this.system.transport, node).then(
+    const transport = this.system.transport;
+    if (!transport.drainNode) return;
+    // A node that restarted under the same name is reported down and at once up again: its queue
+    // is live then, and must not be drained.
+    setTimeout(() => {
+      if (this.isUp(node) || !transport.drainNode) return;
+      transport.drainNode(node).then(
         (n) => n > 0 && this.system.logger.info({ peer: node, envelopes: n }, 'took over messages in flight to a dead node'),
         (err: unknown) => this.system.logger.warn({ peer: node, err: toError(err).message }, 'could not drain a dead node'),
       );
-    }
+    }, 0);
   }
 
   /** An envelope this node sent could not be delivered. */

@@ -141,4 +141,15 @@ describeBroker('distribution: placement and location transparency', () => {
     expect(new Set(ctx().ids).size).toBe(200);
     expect(new Set(ctx().nodes)).toEqual(new Set(['b', 'c']));
   });
+
+  it('an ask to a path that does not exist on a live node fails at once with NOT_FOUND, not at its timeout', async () => {
+    const cluster = uniqueCluster();
+    const a = await node('a', cluster);
+    const b = await node('b', cluster);
+    await waitFor('b to see a', sees(b, 'a'));
+    const ghost = b.lookup('arbor://a/nobody');
+    expect(ghost?.path).toBe('arbor://a/nobody');
+    await expect(ghost?.ask({ type: 'dump' }, { timeout: 15_000 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(a.lookup('arbor://zz/x')).toBeUndefined();
+  });
 });
