@@ -3,17 +3,20 @@
  * mailbox hot path (one push, one shift per message) runs on this, so it avoids `Array#shift`,
  * which is O(n) once V8 gives up on its fast path.
  */
+const EMPTY: readonly never[] = [];
+
 export class Deque<T> {
-  private buf: (T | undefined)[];
+  // Allocated on the first push: most actors' system queues, and many mailboxes, stay empty.
+  private buf: (T | undefined)[] = EMPTY as (T | undefined)[];
   private head = 0;
   private count = 0;
-  private mask: number;
+  private mask = 0;
+  private readonly initial: number;
 
   constructor(initialCapacity = 16) {
     let cap = 4;
     while (cap < initialCapacity) cap <<= 1;
-    this.buf = new Array<T | undefined>(cap);
-    this.mask = cap - 1;
+    this.initial = cap;
   }
 
   get size(): number {
@@ -57,7 +60,7 @@ export class Deque<T> {
 
   private grow(): void {
     const old = this.buf;
-    const next = new Array<T | undefined>(old.length * 2);
+    const next = new Array<T | undefined>(old.length === 0 ? this.initial : old.length * 2);
     for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & this.mask];
     this.buf = next;
     this.head = 0;
