@@ -13,3 +13,5 @@ export * from './budget.js';
 export * from './breaker.js';
 export * from './timeout.js';
 export * from './saga.js';
+export * from './chain.js';
+export * from './choreography.js';

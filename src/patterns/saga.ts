@@ -17,6 +17,7 @@ import { assign, fromPromise, setup, type AnyActorLogic } from 'xstate';
 import { InvalidSpecError, describe as describeValue } from '../runtime/errors.js';
 import { backoffDelay } from '../supervision/backoff.js';
 import { eventFields } from './event.js';
+import { assigner, effect } from './machine-config.js';
 import { duration, fn, integer, isPlainObject, loggerOption, nonEmptyString, optionsObject } from './validate.js';
 
 /** What a step's `run` gets. */
@@ -90,9 +91,8 @@ interface SagaContext {
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 
-type Args<E> = { context: SagaContext; event: E };
-/** A typed `assign` for states built outside `createMachine`'s inference. */
-const update = <E = unknown>(f: (args: Args<E>) => Partial<SagaContext>) => assign(f as never);
+const update = assigner<SagaContext>();
+const act = effect<SagaContext>();
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : describeValue(error);
@@ -164,7 +164,7 @@ export function saga<TInput = unknown>(options: SagaOptions<TInput>) {
           target: `#${id}.failing`,
           actions: [
             update<{ error: unknown }>(({ event }) => ({ failedStep: step.name, reason: reasonOf(event.error) })),
-            ({ context, event }: { context: SagaContext; event: { error: unknown } }) => log(context).warn({ step: step.name, reason: reasonOf(event.error) }, 'saga step failed'),
+            act<{ error: unknown }>(({ context, event }) => log(context).warn({ step: step.name, reason: reasonOf(event.error) }, 'saga step failed')),
           ],
         },
       },
@@ -185,8 +185,9 @@ export function saga<TInput = unknown>(options: SagaOptions<TInput>) {
             target: `wait_${step.name}`,
             actions: [
               update(({ context }) => ({ attempt: context.attempt + 1 })),
-              ({ context, event }: { context: SagaContext; event: { error: unknown } }) =>
+              act<{ error: unknown }>(({ context, event }) =>
                 log(context).warn({ step: step.name, attempt: context.attempt, reason: reasonOf(event.error) }, 'saga compensation failed; retrying'),
+              ),
             ],
           },
           {

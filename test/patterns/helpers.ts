@@ -83,3 +83,14 @@ export async function resultAfter<T>(t: { system: System; clock: SimulatedClock 
   await t.system.shutdown();
   return out;
 }
+
+/** Records every event it receives, in order. */
+export const collector = setup({ types: { context: {} as { seen: Record<string, unknown>[] }, events: {} as { type: string } } }).createMachine({
+  context: { seen: [] },
+  on: { '*': { actions: assign({ seen: ({ context, event }) => [...context.seen, event] }) } },
+});
+
+/** What a {@link collector} has seen. */
+export function seen<T = Record<string, unknown>>(ref: ActorRef): T[] {
+  return (ref.getSnapshot() as { context: { seen: T[] } }).context.seen;
+}
