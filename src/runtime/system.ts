@@ -268,7 +268,11 @@ export class ActorSystem {
 
   /** Every live node's tree (asked over the transport; nodes that do not answer within `timeout` ms are listed as unreachable). */
   clusterStatus(options: { timeout?: number } = {}): Promise<ClusterStatus> {
-    return this.cluster.clusterStatus(options.timeout ?? 2000);
+    const timeout = options.timeout ?? 2000;
+    if (!(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
+      return Promise.reject(new InvalidSpecError('timeout', timeout, 'must be a positive number of ms'));
+    }
+    return this.cluster.clusterStatus(timeout);
   }
 
   /**
@@ -290,6 +294,7 @@ export class ActorSystem {
    */
   async servePool(kind: string, ref: ActorRef): Promise<() => Promise<void>> {
     validateId(kind, 'kind');
+    if (typeof ref !== 'object' || ref === null || typeof (ref as { send?: unknown }).send !== 'function') throw new InvalidSpecError('ref', ref, 'must be an actor ref');
     if (this.pools.has(kind)) throw new InvalidSpecError('kind', kind, 'is already served by this node');
     this.pools.set(kind, ref);
     const stop = this.transport.consumePool ? await this.transport.consumePool(kind) : async () => undefined;

@@ -100,4 +100,27 @@ describe('placement protocol (child placed with node, on this node)', () => {
   it('a spec with node but no kind is rejected with INVALID_SPEC naming the field', () => {
     expect(() => supervisor({ children: [{ id: 'x', logic: acc, node: 'b' } as never] })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', field: 'children[0].node' }));
   });
+
+  it('bad input to the cluster API is refused with INVALID_SPEC naming the value', async () => {
+    const system = await createSystem({ node: 'a', logger: false });
+    await expect(system.clusterStatus({ timeout: -1 })).rejects.toMatchObject({ code: 'INVALID_SPEC', field: 'timeout' });
+    await expect(system.servePool('k', 'nope' as never)).rejects.toMatchObject({ code: 'INVALID_SPEC', field: 'ref' });
+    expect(() => system.poolRef('')).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', field: 'kind' }));
+    expect(() => system.subscribe('a..b', system.spawn(acc, { id: 'x' }))).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', field: 'pattern' }));
+    await system.shutdown();
+  });
+
+  it('a work pool on the embedded transport goes to this node\'s server, or to dead letters with a reason', async () => {
+    const system = await createSystem({ node: 'a', logger: false });
+    const dead: string[] = [];
+    system.on('deadLetter', (d) => dead.push(d.reason.code));
+    system.poolRef('acc').send({ type: 'work', id: 0 });
+    const server = system.spawn(acc, { id: 'server' });
+    const stop = await system.servePool('acc', server);
+    for (let id = 1; id <= 3; id++) system.poolRef('acc').send({ type: 'work', id });
+    expect(await seen(server)).toEqual([1, 2, 3]);
+    expect(dead).toEqual(['NOT_FOUND']);
+    await stop();
+    await system.shutdown();
+  });
 });
