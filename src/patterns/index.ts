@@ -15,3 +15,4 @@ export * from './timeout.js';
 export * from './saga.js';
 export * from './chain.js';
 export * from './choreography.js';
+export * from './delegation.js';
