@@ -25,10 +25,11 @@ export interface ChainStage<TIn = unknown, TOut = unknown> {
   on: string;
   /** The event type it emits, with `run`'s result as `data`. */
   emit: string;
+  // Method syntax on purpose: stages with different data types then fit one `ChainStage[]`.
   /** Does the stage's work on the incoming event's `data`. */
-  run: (data: TIn, event: PatternEvent<TIn>, signal: AbortSignal) => TOut | Promise<TOut>;
+  run(data: TIn, event: PatternEvent<TIn>, signal: AbortSignal): TOut | Promise<TOut>;
   /** Accepts the output (`true`) or rejects it with a reason. @default accept */
-  validate?: (output: TOut) => true | string;
+  validate?(output: TOut): true | string;
   /** Letters, digits, `_` and `-`. @default the first word of `emit` */
   name?: string;
 }
@@ -116,7 +117,7 @@ function normalizeStages(value: unknown): (ChainStage & { name: string })[] {
  * const ref = system.spawn(article, { id: 'article-1', input: { sink: publisher(system), onFailure: deadLetters } });
  * ref.send(createEvent('research.requested', { topic }, { source: 'planner' }));
  */
-export function chain(stages: ChainStage<never, never>[] | ChainStage[], options: ChainOptions = {}) {
+export function chain(stages: readonly ChainStage[], options: ChainOptions = {}) {
   const o = optionsObject(options, 'options');
   const id = o.id === undefined ? 'chain' : nonEmptyString(o.id, 'id');
   const list = normalizeStages(stages);

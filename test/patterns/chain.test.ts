@@ -10,7 +10,7 @@ const stages = (review: ChainStage<string, string>['run'] = async (d) => `${d} (
     { on: 'research.done', emit: 'draft.done', run: async (notes: string[]) => notes.join('; ') },
     { on: 'draft.done', emit: 'review.done', run: review, validate: (text: string) => (text.includes('TODO') ? 'draft still has a TODO' : true) },
     { on: 'review.done', emit: 'article.published', name: 'publish', run: async (text: string) => ({ url: `/a/${text.length}` }) },
-  ] as ChainStage[];
+  ];
 
 async function runChain(list: ChainStage[]) {
   const { logger, lines } = memoryLogger();

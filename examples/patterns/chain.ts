@@ -1,0 +1,36 @@
+// Event chaining: research → draft → review → publish, each stage validated. A draft that still
+// has a TODO is rejected at review and routed to the failure handler with the reason.
+// Run: npx tsx examples/patterns/chain.ts
+import { assign, setup } from 'xstate';
+import { chain, createEvent, createSystem, type ChainOutput, type PatternEvent } from '../../src/index.js';
+
+const printer = setup({ types: { context: {} as { n: number }, events: {} as PatternEvent } }).createMachine({
+  context: { n: 0 },
+  on: { '*': { actions: [assign({ n: ({ context }) => context.n + 1 }), ({ event }) => console.log(`  ${event.type.padEnd(18)} caused by ${event.causationId.slice(0, 8)}  data: ${JSON.stringify(event.data)}`)] } },
+});
+
+const article = (draft: (notes: string[]) => string) =>
+  chain(
+    [
+      { on: 'research.requested', emit: 'research.done', run: (d: { topic: string }) => [`${d.topic} are isolated`, `${d.topic} restart`], validate: (notes: string[]) => notes.length > 0 || 'no notes' },
+      { on: 'research.done', emit: 'draft.done', run: draft },
+      { on: 'draft.done', emit: 'review.done', run: (text: string) => text, validate: (text: string) => (text.includes('TODO') ? 'draft still has a TODO' : true) },
+      { on: 'review.done', emit: 'article.published', name: 'publish', run: (text: string) => ({ url: `/articles/${text.length}` }) },
+    ],
+    { id: 'article' },
+  );
+
+const system = await createSystem({ logger: false });
+const sink = system.spawn(printer, { id: 'sink' });
+const deadLetters = system.spawn(printer, { id: 'dead-letters' });
+for (const [id, draft] of [
+  ['good', (notes: string[]) => notes.join('. ')],
+  ['sloppy', () => 'TODO: write the article'],
+] as const) {
+  console.log(`workflow ${id}:`);
+  const ref = system.spawn(article(draft), { id, input: { sink, onFailure: deadLetters } });
+  ref.send(createEvent('research.requested', { topic: 'actors' }, { source: 'planner' }));
+  const out = (await ref.result()) as ChainOutput;
+  console.log(`  → ${out.status}${out.failure ? ` at ${out.failure.stage} (${out.failure.kind}): ${out.failure.reason}` : ''}\n`);
+}
+await system.shutdown();

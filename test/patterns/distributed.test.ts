@@ -1,0 +1,101 @@
+/**
+ * Patterns across two systems in one process over the real broker: scatter-gather asking workers
+ * placed on another node, a choreography whose participants live on different nodes, and a saga
+ * hosted on one node under a supervisor on the other.
+ */
+import { afterAll, afterEach, expect, it } from 'vitest';
+import pino from 'pino';
+import {
+  choreography,
+  createEvent,
+  createSystem,
+  publisher,
+  rabbitmqTransport,
+  reactor,
+  saga,
+  scatterGather,
+  supervisor,
+  type ActorRef,
+  type GatherOutput,
+  type SagaOutput,
+  type System,
+} from '../../src/index.js';
+import { AMQP_URL, cleanupClusters, describeBroker, uniqueCluster, waitFor } from '../broker/broker.js';
+import { collector, replier, seen } from './helpers.js';
+
+const logger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
+const systems: System[] = [];
+
+async function node(name: string, cluster: string, kinds: Record<string, unknown> = {}): Promise<System> {
+  const system = await createSystem({ node: name, logger, kinds, transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: 200, sendTimeout: 5000 }) });
+  systems.push(system);
+  return system;
+}
+
+/** Nodes a and b of a fresh cluster, each seeing the other. */
+async function pair(kindsOnB: Record<string, unknown> = {}): Promise<{ a: System; b: System }> {
+  const cluster = uniqueCluster();
+  const b = await node('b', cluster, kindsOnB);
+  const a = await node('a', cluster);
+  await waitFor('a and b to see each other', () => a.nodes().some((n) => n.node === 'b') && b.nodes().some((n) => n.node === 'a'));
+  return { a, b };
+}
+
+describeBroker('patterns over RabbitMQ', () => {
+  afterEach(async () => {
+    await Promise.all(systems.splice(0).map((s) => s.shutdown()));
+  });
+  afterAll(cleanupClusters);
+
+  it('scatter-gather on node a asks workers placed on node b and gathers by quorum', async () => {
+    const { a, b } = await pair({ replier });
+    a.spawn(
+      supervisor({ children: [1, 2, 3].map((v) => ({ id: `w${v}`, kind: 'replier', node: 'b', input: { value: v, mode: v === 2 ? 'silent' : 'reply' } })) }),
+      { id: 'pool' },
+    );
+    await waitFor('workers hosted on b', () => b.describe().hosted.length === 3);
+    const workers = [1, 2, 3].map((v) => a.lookup(`pool/w${v}`)) as ActorRef[];
+    const gather = a.spawn(scatterGather({ policy: 'quorum', deadline: 5000 }), { id: 'gather', input: { workers, request: { type: 'estimate' } } });
+    const out = (await gather.result()) as GatherOutput<{ value: number }>;
+    expect(out.ok).toBe(true);
+    expect(out.results.map((r) => r.reply.value).sort()).toEqual([1, 3]);
+    expect(out.results.map((r) => r.worker).sort()).toEqual(['arbor://a/pool/w1', 'arbor://a/pool/w3']);
+  });
+
+  it('choreography: participants on two nodes pass a workflow along by topic, and a subscriber joins later', async () => {
+    const { a, b } = await pair();
+    await choreography(b, [
+      { id: 'researcher', logic: reactor({ name: 'researcher', emit: 'research.done', run: (d: { topic: string }) => `notes on ${d.topic}` }), input: { publish: publisher(b) }, topics: ['research.requested'] },
+    ]);
+    const flow = await choreography(a, [
+      { id: 'writer', logic: reactor({ name: 'writer', emit: 'draft.done', run: (notes: string) => `article: ${notes}` }), input: { publish: publisher(a) }, topics: ['research.done'] },
+    ]);
+    const auditor = await flow.join({ id: 'auditor', logic: collector, topics: ['#'] });
+    const start = createEvent('research.requested', { topic: 'actors' }, { source: 'planner' });
+    publisher(a).send(start);
+    await waitFor('the draft', () => seen(auditor).length === 3);
+    const events = seen<{ type: string; correlationId: string; source: string }>(auditor);
+    expect(events.map((e) => `${e.type}@${e.source}`)).toEqual(['research.requested@planner', 'research.done@researcher', 'draft.done@writer']);
+    expect(events.every((e) => e.correlationId === start.correlationId)).toBe(true);
+  });
+
+  it('a saga hosted on node b under a supervisor on node a compensates in reverse and reports to a', async () => {
+    const log: string[] = [];
+    const step = (name: string, fail = false) => ({
+      name,
+      run: async () => {
+        log.push(`run:${name}`);
+        if (fail) throw new Error(`${name} declined`);
+        return name;
+      },
+      compensate: async () => void log.push(`undo:${name}`),
+    });
+    const order = saga({ id: 'order', steps: [step('reserve'), step('charge'), step('ship', true)] });
+    const { a, b } = await pair({ order });
+    const root = a.spawn(supervisor({ aggregate: { policy: 'all' }, children: [{ id: 'o1', kind: 'order', node: 'b', restart: 'transient' }] }), { id: 'orders' });
+    const out = (await root.result()) as { o1: SagaOutput };
+    expect(out.o1).toMatchObject({ status: 'compensated', failedStep: 'ship', reason: 'ship declined', compensated: ['charge', 'reserve'] });
+    expect(log).toEqual(['run:reserve', 'run:charge', 'run:ship', 'undo:charge', 'undo:reserve']);
+    expect(b.describe().hosted.length).toBeLessThanOrEqual(1);
+  });
+});
