@@ -4,16 +4,18 @@
 export const EXIT = {
   /** Success; for `check`, every machine passed. */
   OK: 0,
-  /** `check` found failures. */
+  /** `check` found failures; `run`: the root actor failed; `status`: a node did not answer; `replay`: nothing matched. */
   FAILED: 1,
-  /** Bad usage or input: unknown command or flag, missing file, module without `machines`. */
+  /** Bad usage or input: unknown command or flag, missing file, module without `machines`, unusable broker. */
   USAGE: 2,
+  /** `run`: a second SIGINT/SIGTERM forced the exit (128 + SIGINT). */
+  FORCED: 130,
   /** A bug in arbor itself (EX_SOFTWARE). */
   INTERNAL: 70,
 } as const;
 
 /** Codes of {@link CliError}. */
-export type CliErrorCode = 'USAGE' | 'MODULE_NOT_FOUND' | 'MODULE_LOAD_FAILED' | 'INVALID_MODULE';
+export type CliErrorCode = 'USAGE' | 'MODULE_NOT_FOUND' | 'MODULE_LOAD_FAILED' | 'INVALID_MODULE' | 'INVALID_INPUT' | 'UNAVAILABLE';
 
 /** A user-facing CLI error: printed as `arbor: <message>`, exit code 2. */
 export class CliError extends Error {
@@ -24,4 +26,23 @@ export class CliError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Arbor error codes that mean the user's input or environment is wrong, not that arbor has a bug. */
+const USER_CODES: Readonly<Record<string, CliErrorCode>> = {
+  INVALID_SPEC: 'INVALID_INPUT',
+  NOT_FOUND: 'INVALID_INPUT',
+  DECODE_ERROR: 'INVALID_INPUT',
+  TRANSPORT_ERROR: 'UNAVAILABLE',
+};
+
+/**
+ * `err` as a {@link CliError} when it is an Arbor error caused by the user's input (a bad spec, a
+ * missing or malformed journal, an unreachable broker: messages already name the value, with URLs
+ * redacted); anything else unchanged.
+ */
+export function asCliError(err: unknown, context?: string): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (!(err instanceof Error) || typeof code !== 'string' || !(code in USER_CODES)) return err;
+  return new CliError(USER_CODES[code] as CliErrorCode, context ? `${context}: ${err.message}` : err.message);
 }

@@ -5,12 +5,15 @@
 import type { Command } from './command.js';
 import { checkCommand } from './commands/check.js';
 import { diagramCommand } from './commands/diagram.js';
+import { replayCommand } from './commands/replay.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
 import { CliError, EXIT } from './errors.js';
 import { processIo } from './io.js';
 import type { Io } from './io.js';
 
 /** Every command, in help order. Add a command here. */
-const COMMANDS: readonly Command[] = [diagramCommand, checkCommand];
+const COMMANDS: readonly Command[] = [runCommand, statusCommand, replayCommand, diagramCommand, checkCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -21,7 +24,7 @@ function topHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run "arbor <command> --help" for a command\'s options.',
-    'Exit codes: 0 ok, 1 check failures, 2 usage or input error, 70 internal error.',
+    'Exit codes: 0 ok, 1 failure (a check failed, the root actor failed, ...), 2 usage or input error, 70 internal error.',
     '',
   ].join('\n');
 }
