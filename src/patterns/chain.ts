@@ -17,7 +17,7 @@ import { realClock, type Clock } from '../runtime/clock.js';
 import { InvalidSpecError, describe as describeValue } from '../runtime/errors.js';
 import { assertPatternEvent, deriveEvent, eventLogger, type PatternEvent } from './event.js';
 import { assigner, effect } from './machine-config.js';
-import { fn, isPlainObject, loggerOption, nonEmptyString, optionsObject } from './validate.js';
+import { fn, isPlainObject, loggerOption, nonEmptyString, optionsObject, stateName } from './validate.js';
 
 /** One stage of a chain. */
 export interface ChainStage<TIn = unknown, TOut = unknown> {
@@ -85,8 +85,6 @@ class InvalidOutput extends Error {}
 const update = assigner<ChainContext>();
 const act = effect<ChainContext>();
 
-const NAME = /^[A-Za-z0-9_-]+$/;
-
 function normalizeStages(value: unknown): (ChainStage & { name: string })[] {
   if (!Array.isArray(value) || value.length === 0) throw new InvalidSpecError('stages', value, 'must be a non-empty array');
   const names = new Set<string>();
@@ -98,8 +96,7 @@ function normalizeStages(value: unknown): (ChainStage & { name: string })[] {
     if (previous && previous.emit !== on) throw new InvalidSpecError(`stages[${i}].on`, on, `must be what stages[${i - 1}] emits ("${previous.emit}")`);
     fn(stage.run, `stages[${i}].run`);
     if (stage.validate !== undefined) fn(stage.validate, `stages[${i}].validate`);
-    const name = stage.name === undefined ? emit.split('.')[0]! : nonEmptyString(stage.name, `stages[${i}].name`);
-    if (!NAME.test(name)) throw new InvalidSpecError(`stages[${i}].name`, name, 'must be letters, digits, "_" or "-" (give a name when emit does not start with one)');
+    const name = stateName(stage.name ?? emit.split('.')[0], `stages[${i}].name`, ' (give a name when emit does not start with one)');
     if (names.has(name)) throw new InvalidSpecError(`stages[${i}].name`, name, 'must be unique in the chain');
     names.add(name);
     return { ...(stage as unknown as ChainStage), name };

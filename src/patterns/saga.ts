@@ -18,7 +18,7 @@ import { InvalidSpecError, describe as describeValue } from '../runtime/errors.j
 import { backoffDelay } from '../supervision/backoff.js';
 import { eventFields } from './event.js';
 import { assigner, effect } from './machine-config.js';
-import { duration, fn, integer, isPlainObject, loggerOption, nonEmptyString, optionsObject } from './validate.js';
+import { duration, fn, integer, isPlainObject, loggerOption, nonEmptyString, optionsObject, stateName } from './validate.js';
 
 /** What a step's `run` gets. */
 export interface SagaStepContext<TInput> {
@@ -89,8 +89,6 @@ interface SagaContext {
   compensationFailed: SagaOutput['compensationFailed'];
 }
 
-const NAME = /^[A-Za-z0-9_-]+$/;
-
 const update = assigner<SagaContext>();
 const act = effect<SagaContext>();
 
@@ -112,8 +110,7 @@ function normalizeSteps<TInput>(value: unknown): SagaStep<TInput>[] {
   const seen = new Set<string>();
   return value.map((step, i) => {
     if (!isPlainObject(step)) throw new InvalidSpecError(`steps[${i}]`, step, 'must be an object');
-    const name = nonEmptyString(step.name, `steps[${i}].name`);
-    if (!NAME.test(name)) throw new InvalidSpecError(`steps[${i}].name`, name, 'must be letters, digits, "_" or "-"');
+    const name = stateName(step.name, `steps[${i}].name`);
     if (seen.has(name)) throw new InvalidSpecError(`steps[${i}].name`, name, 'must be unique in the saga');
     seen.add(name);
     fn(step.run, `steps[${i}].run`);

@@ -14,11 +14,13 @@
  * deadline, workers without a reply become failures (`ASK_TIMEOUT`) and `timedOut` is true; the
  * gather then succeeds only if what came in meets the policy by those same rules.
  */
+import type { Logger } from 'pino';
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { eventFields } from './event.js';
 import type { ArborEvent } from '../runtime/event.js';
 import type { ActorRef } from '../runtime/ref.js';
 import { describe, toError } from '../runtime/errors.js';
-import { duration, integer, nonEmptyString, oneOf, optionsObject } from './validate.js';
+import { duration, integer, loggerOption, nonEmptyString, oneOf, optionsObject } from './validate.js';
 
 export type GatherPolicy = 'all' | 'any' | 'quorum' | 'first-k';
 export type PartialFailure = 'fail' | 'proceed';
@@ -37,6 +39,8 @@ export interface ScatterGatherOptions<TReply = ArborEvent> {
   validate?: (reply: TReply) => true | string;
   /** The machine id. @default 'scatterGather' */
   id?: string;
+  /** The outcome is logged here, with the request's event ids. @default silent */
+  logger?: Logger | false;
 }
 
 /** Input of a scatter-gather machine. */
@@ -128,6 +132,7 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
   const id = o.id === undefined ? 'scatterGather' : nonEmptyString(o.id, 'id');
   const verdict = (c: GatherContext<TReply>) => gatherVerdict(policy, onPartialFailure, c.needed, c);
   const settle = (c: GatherContext<TReply>, index: number) => c.pending.filter((i) => i !== index);
+  const logger = loggerOption(o.logger).child({ gather: id });
 
   return setup({
     types: {
@@ -202,7 +207,15 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
           },
         },
       },
-      done: { type: 'final' },
+      done: {
+        type: 'final',
+        entry: ({ context }) => {
+          const ok = verdict(context) === 'ok';
+          const line = { ...eventFields(context.request), ok, results: context.results.length, failures: context.failures.length, timedOut: context.timedOut };
+          if (ok) logger.info(line, 'gather done');
+          else logger.warn({ ...line, reason: reasonOf(policy, context) }, 'gather failed');
+        },
+      },
     },
     output: ({ context }) => {
       const taken = policy === 'first-k' ? context.results.slice(0, context.needed) : context.results;

@@ -51,3 +51,12 @@ export function loggerOption(value: unknown, field = 'logger'): Logger {
   if (typeof value !== 'object' || value === null || typeof (value as Logger).child !== 'function') throw new InvalidSpecError(field, value, 'must be a pino logger or false');
   return value as Logger;
 }
+
+const STATE_NAME = /^[A-Za-z0-9_-]+$/;
+
+/** A name that becomes part of a generated state id: letters, digits, `_` and `-`. */
+export function stateName(value: unknown, field: string, hint = ''): string {
+  const name = nonEmptyString(value, field);
+  if (!STATE_NAME.test(name)) throw new InvalidSpecError(field, name, `must be letters, digits, "_" or "-"${hint}`);
+  return name;
+}

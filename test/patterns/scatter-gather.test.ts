@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { checkMachine, gatherVerdict, scatterGather, toMermaid, type ActorRef, type GatherOutput, type ScatterGatherOptions } from '../../src/index.js';
+import { checkMachine, createEvent, gatherVerdict, scatterGather, toMermaid, type ActorRef, type GatherOutput, type ScatterGatherOptions } from '../../src/index.js';
 import { testSystem } from '../fixtures/workers.js';
-import { replier, resultAfter, type ReplierInput } from './helpers.js';
+import { memoryLogger, replier, resultAfter, type ReplierInput } from './helpers.js';
 
 async function gather(options: ScatterGatherOptions<{ value: number }>, workers: ReplierInput[], advance: number[] = [1000]) {
   const t = await testSystem();
@@ -75,6 +75,16 @@ describe('scatterGather', () => {
     );
     expect(out.ok).toBe(true);
     expect(out.failures).toEqual([expect.objectContaining({ index: 0, reason: 'reply rejected: value -1 is not positive' })]);
+  });
+
+  it('logs the outcome with the request’s correlation and causation ids', async () => {
+    const { logger, lines } = memoryLogger();
+    const request = createEvent('estimate', null, { source: 'planner', correlationId: 'wf-7' });
+    const t = await testSystem();
+    const w = t.system.spawn(replier, { id: 'w', input: { value: 1 } });
+    const ref = t.system.spawn(scatterGather({ deadline: 1000, logger }), { id: 'g', input: { workers: [w], request } });
+    await resultAfter(t, ref, [0]);
+    expect(lines.find((l) => l.msg === 'gather done')).toMatchObject({ gather: 'scatterGather', correlationId: 'wf-7', eventId: request.id, ok: true, results: 1 });
   });
 
   it('decides like a pure function of what came in (verdict table)', () => {
