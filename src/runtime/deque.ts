@@ -3,11 +3,11 @@
  * mailbox hot path (one push, one shift per message) runs on this, so it avoids `Array#shift`,
  * which is O(n) once V8 gives up on its fast path.
  */
-const EMPTY: readonly never[] = [];
+const EMPTY: never[] = [];
 
 export class Deque<T> {
   // Allocated on the first push: most actors' system queues, and many mailboxes, stay empty.
-  private buf: (T | undefined)[] = EMPTY as (T | undefined)[];
+  private buf: (T | undefined)[] = EMPTY;
   private head = 0;
   private count = 0;
   private mask = 0;
