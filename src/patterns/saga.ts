@@ -78,7 +78,7 @@ export interface SagaOutput {
   compensationFailed?: { step: string; reason: string; attempts: number };
 }
 
-interface SagaContext {
+export interface SagaContext {
   input: unknown;
   results: Record<string, unknown>;
   completed: string[];

@@ -74,7 +74,7 @@ export interface GatherOutput<TReply = ArborEvent> {
   reason?: string;
 }
 
-interface GatherContext<TReply> {
+export interface GatherContext<TReply> {
   workers: readonly ActorRef[];
   request: ArborEvent;
   needed: number;
