@@ -539,7 +539,17 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
       pending.reject(error);
     }
     // Incarnations we ran for a supervisor on that node die with it, as linked processes would.
-    for (const h of [...this.hosted.values()]) if (h.owner === node) this.removeHosted(h, true, error);
+    // The owner is told all the same: a node whose event loop stalled past 3 heartbeats looks down
+    // but is not, and a live owner that never heard of this would forward into the void for ever
+    // (its window full, nothing re-sent). Told, it restarts the child by its supervisor's rules and
+    // re-sends what was not processed; to an owner that really died the message goes nowhere.
+    for (const h of [...this.hosted.values()]) {
+      if (h.owner !== node) continue;
+      this.settleProcessed(h);
+      const lost = new ArborError('NODE_DOWN', `node "${this.node}" running ${h.path} lost its owner "${node}"`, { path: h.path, node: this.node, owner: node });
+      this.sendSys(node, { op: 'exit', from: this.node, path: h.path, inc: h.inc, processed: h.processed, exit: { normal: false, error: toWireError(lost) } });
+      this.removeHosted(h, true, error);
+    }
     const transport = this.system.transport;
     if (!transport.drainNode) return;
     // A node that restarted under the same name is reported down and at once up again: its queue

@@ -171,16 +171,18 @@ export class RabbitmqTransport implements Transport {
   /**
    * Failover: hands what is left in the dead `node`'s inbound queue to `host.deliver` on this node
    * (retries of those come back to this node), then deletes that queue. Resolves to the number of
-   * envelopes handed over. See `./drain.ts`.
+   * envelopes handed over. A queue its node still consumes is not touched (the node is slow, not
+   * dead). See `./drain.ts`.
    */
   async drainNode(node: string): Promise<number> {
     const run = this.requireRun('drainNode');
     if (node === run.host.node) throw new ArborError('INVALID_SPEC', `cannot drain this node's own queue ("${node}")`, { node });
-    const count = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound).catch((err: unknown) => {
+    const { taken, live } = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound).catch((err: unknown) => {
       throw transportError(err, this.options.url, `cannot drain node "${node}"`, { node });
     });
-    run.logger.info({ peer: node, envelopes: count }, 'drained dead node queue');
-    return count;
+    if (live) run.logger.warn({ peer: node, envelopes: taken }, 'node reported down still consumes its queue (slow, not dead): not drained');
+    else run.logger.info({ peer: node, envelopes: taken }, 'drained dead node queue');
+    return taken;
   }
 
   /** The live nodes, this one first. */

@@ -8,6 +8,11 @@
  * deletes the queue — but only while it is empty (`ifEmpty`), because peers that have not yet
  * noticed the death may still be sending to it; if it refilled, it is drained again. Once deleted,
  * further sends to the dead node come back to their senders as `UNROUTABLE`, so none disappear.
+ *
+ * A queue that still has a consumer is left alone (`live`): its node is not dead but slow (an event
+ * loop stalled past three heartbeats looks like silence), and taking its messages would hand them
+ * to a node that answers "owner down" and dead-letters them. A process that really died has no
+ * consumer: the broker cancels it as soon as the connection drops.
  */
 import type { Connection, Channel } from 'rabbitmq-client';
 import type { Inbound } from './Inbound.js';
@@ -15,28 +20,36 @@ import type { Inbound } from './Inbound.js';
 /** Drain-then-delete rounds before giving up on a queue that keeps refilling. */
 const MAX_ROUNDS = 5;
 
-/** Drains `queue` through `inbound`; resolves to the number of envelopes handed over. */
-export async function drainQueue(connection: Connection, queue: string, inbound: Inbound): Promise<number> {
+/** What a drain did: envelopes handed over, and whether it stopped because the queue has a consumer. */
+export interface DrainResult {
+  taken: number;
+  live: boolean;
+}
+
+/** Drains `queue` through `inbound` unless something still consumes it. */
+export async function drainQueue(connection: Connection, queue: string, inbound: Inbound): Promise<DrainResult> {
   let taken = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const channel = await connection.acquire();
     try {
+      if ((await channel.queueDeclare({ queue, passive: true })).consumerCount > 0) return { taken, live: true };
       const result = await drainRound(channel, queue, inbound);
       taken += result.taken;
-      if (result.missing) return taken;
-      await channel.queueDelete({ queue, ifEmpty: true });
-      return taken;
+      if (result.missing) return { taken, live: false };
+      await channel.queueDelete({ queue, ifEmpty: true, ifUnused: true });
+      return { taken, live: false };
     } catch (err) {
-      // PRECONDITION_FAILED: a message arrived between the last get and the delete (the channel is
-      // closed by the broker); go round again. NOT_FOUND: someone else deleted it meanwhile.
+      // PRECONDITION_FAILED: a message (or a consumer) arrived between the last get and the delete
+      // (the channel is closed by the broker); go round again. NOT_FOUND: there is no such queue,
+      // or someone else deleted it meanwhile.
       const code = (err as { code?: string }).code;
-      if (code === 'NOT_FOUND') return taken;
+      if (code === 'NOT_FOUND') return { taken, live: false };
       if (code !== 'PRECONDITION_FAILED') throw err;
     } finally {
       if (channel.active) await channel.close().catch(() => undefined);
     }
   }
-  return taken;
+  return { taken, live: false };
 }
 
 async function drainRound(channel: Channel, queue: string, inbound: Inbound): Promise<{ taken: number; missing: boolean }> {
