@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../runtime/clock.js';
 import { ArborError } from '../runtime/errors.js';
-import { assertEvent, correlationOf, type ArborEvent } from '../runtime/event.js';
+import { correlationOf, type ArborEvent } from '../runtime/event.js';
 import { DEFAULT_ASK_TIMEOUT, type ActorRef } from '../runtime/ref.js';
 import { assertPatternEvent, eventFields, eventLogger, type PatternEvent } from './event.js';
 import { duration, optionsObject } from './validate.js';
@@ -29,8 +29,6 @@ export interface RequestContext {
   readonly logger: Logger;
 }
 
-let seq = 0;
-
 /**
  * @example
  * const question = createEvent('quote.requested', { sku }, { source: 'shop', clock: system.clock });
@@ -47,50 +45,25 @@ export function request<TReply extends ArborEvent = PatternEvent>(
   const o = optionsObject(options, 'options');
   const timeout = duration(o.timeout, 'timeout', DEFAULT_ASK_TIMEOUT);
   const log = eventLogger(system.logger, event).child({ target: target.path });
-  return new Promise<TReply>((resolve, reject) => {
-    const id = `$request/${++seq}`;
-    const path = `arbor://${system.node}/${id}`;
-    let done = false;
-    const timer = system.clock.setTimeout(() => {
-      if (done) return;
-      done = true;
+  // An ask that takes only the matching reply: its reply ref routes by path, so the reply may come
+  // from any node, and a request that is dead-lettered fails at once rather than at its timeout.
+  return target
+    .ask<TReply>(event, {
+      timeout,
+      accept: (reply) => correlationOf(reply) === event.correlationId,
+      onRejected: (reply) => {
+        log.warn({ reply: eventFields(reply as Partial<PatternEvent>), expected: event.correlationId, got: correlationOf(reply) }, 'reply with a mismatched correlation id ignored');
+        options.onMismatch?.(reply);
+      },
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof ArborError) || err.code !== 'ASK_TIMEOUT') throw err;
       log.warn({ timeout }, 'request timed out');
-      reject(
-        new ArborError('ASK_TIMEOUT', `no reply with correlation id ${event.correlationId} from ${target.path} to "${event.type}" within ${timeout} ms`, {
-          target: target.path,
-          eventType: event.type,
-          correlationId: event.correlationId,
-          timeout,
-        }),
-      );
-    }, timeout);
-    const replyTo = {
-      path,
-      id,
-      send(reply: ArborEvent): void {
-        assertEvent(reply);
-        if (done) return;
-        const got = correlationOf(reply);
-        if (got !== event.correlationId) {
-          log.warn({ reply: eventFields(reply as Partial<PatternEvent>), expected: event.correlationId, got }, 'reply with a mismatched correlation id ignored');
-          options.onMismatch?.(reply);
-          return;
-        }
-        done = true;
-        system.clock.clearTimeout(timer);
-        resolve(reply as TReply);
-      },
-      _send(reply: ArborEvent): void {
-        replyTo.send(reply);
-      },
-      toJSON: () => ({ path }),
-    };
-    try {
-      target.send({ ...event, replyTo });
-    } catch (err) {
-      done = true;
-      system.clock.clearTimeout(timer);
-      reject(err);
-    }
-  });
+      throw new ArborError('ASK_TIMEOUT', `no reply with correlation id ${event.correlationId} from ${target.path} to "${event.type}" within ${timeout} ms`, {
+        target: target.path,
+        eventType: event.type,
+        correlationId: event.correlationId,
+        timeout,
+      });
+    });
 }

@@ -41,6 +41,10 @@ export class Asks {
   ask<T>(target: ActorRef, event: ArborEvent, options: AskOptions | undefined): Promise<T> {
     assertEvent(event);
     const timeout = options?.timeout ?? DEFAULT_ASK_TIMEOUT;
+    const accept = options?.accept;
+    if (accept !== undefined && typeof accept !== 'function') {
+      return Promise.reject(new ArborError('INVALID_SPEC', 'ask option accept must be a function', { field: 'accept', value: accept }));
+    }
     if (!(timeout > 0)) {
       return Promise.reject(new ArborError('INVALID_SPEC', `invalid ask timeout: ${String(timeout)}`, { field: 'timeout', value: timeout }));
     }
@@ -60,6 +64,8 @@ export class Asks {
         id,
         send: (ev) => {
           assertEvent(ev);
+          if (done) return;
+          if (accept && !accept(ev)) return options?.onRejected?.(ev);
           if (finish()) resolve(ev as T);
         },
         _send: (ev) => reply.send(ev),

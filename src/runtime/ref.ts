@@ -12,6 +12,13 @@ export interface AskOptions {
    * @default 5000
    */
   timeout?: number;
+  /**
+   * Which reply ends the ask: a reply this returns `false` for is handed to `onRejected` and the
+   * wait goes on (e.g. a late answer to an earlier request). Every reply is taken when absent.
+   */
+  accept?: (reply: ArborEvent) => boolean;
+  /** Told of every reply `accept` turned down. */
+  onRejected?: (reply: ArborEvent) => void;
 }
 
 /** The default ask timeout, in ms. */

@@ -398,6 +398,8 @@ export class ActorSystem {
   _rootExited(cell: Cell): void {
     const i = this.roots.indexOf(cell);
     if (i >= 0) this.roots.splice(i, 1);
+    // Its id is free again; refs already handed out keep dead-lettering.
+    this.unregister(cell);
   }
 
   /** Resolves when no actor has work queued (timers may still be pending). For tests and tools. */

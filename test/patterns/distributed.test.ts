@@ -12,6 +12,7 @@ import {
   publisher,
   rabbitmqTransport,
   reactor,
+  request,
   saga,
   scatterGather,
   supervisor,
@@ -97,5 +98,15 @@ describeBroker('patterns over RabbitMQ', () => {
     expect(out.o1).toMatchObject({ status: 'compensated', failedStep: 'ship', reason: 'ship declined', compensated: ['charge', 'reserve'] });
     expect(log).toEqual(['run:reserve', 'run:charge', 'run:ship', 'undo:charge', 'undo:reserve']);
     expect(b.describe().hosted.length).toBeLessThanOrEqual(1);
+  });
+
+  it('request-reply: a request from node a to a worker on node b resolves with the reply carrying its correlation id', async () => {
+    const { a, b } = await pair({ replier });
+    a.spawn(supervisor({ children: [{ id: 'w', kind: 'replier', node: 'b', input: { value: 42 } }] }), { id: 'pool' });
+    await waitFor('worker hosted on b', () => b.describe().hosted.length === 1);
+    const question = createEvent('estimate', {}, { source: 'a' });
+    const reply = await request<{ type: string; value: number; correlationId: string }>(a, a.lookup('pool/w') as ActorRef, question, { timeout: 5000 });
+    expect(reply.correlationId).toBe(question.correlationId);
+    expect(reply.value).toBe(42);
   });
 });
