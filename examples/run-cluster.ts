@@ -14,6 +14,8 @@ export default supervisor({
   strategy: 'one_for_one',
   intensity: 5,
   period: 10_000,
+  // Until a node hosting "ticker" is up, placing `remote` fails: retry at a gentle pace meanwhile.
+  backoff: { min: 500, max: 2000 },
   children: [
     { id: 'local', logic: ticker },
     { id: 'remote', kind: 'ticker', node: ['b'] },

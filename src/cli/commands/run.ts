@@ -12,7 +12,7 @@ import type { JournalSink } from '../../runtime/journal.js';
 import type { ActorRef } from '../../runtime/ref.js';
 import { isSupervisorLogic } from '../../supervision/supervisor.js';
 import { createSystem, type System } from '../../system.js';
-import { onePositional, parse } from '../args.js';
+import { integerFlag, onePositional, parse } from '../args.js';
 import { BROKER_OPTIONS, brokerFlags, brokerTransport } from '../broker-flags.js';
 import type { Command } from '../command.js';
 import { asCliError, EXIT } from '../errors.js';
@@ -22,7 +22,7 @@ import { cliLogger } from '../logger.js';
 import { kindsOf, loadModule, startOf, systemOf, type RunnableLogic, type StartHook } from '../load-module.js';
 import type { Transport } from '../../runtime/transport.js';
 
-const HELP = `Usage: arbor run <module> [--broker URL --cluster NAME] [--node NAME] [--id ID] [--journal FILE] [--json]
+const HELP = `Usage: arbor run <module> [--broker URL --cluster NAME] [--node NAME] [--id ID] [--journal FILE] [--wait MS] [--json]
 
 Starts the system the module's default export defines (supervisor(...), plain supervisor options,
 or any XState logic) as the root actor "root" of one node, and runs it until the root exits or the
@@ -37,6 +37,8 @@ Options:
   --node NAME      this node's id (default: a generated one)
   --id ID          the root actor's id (default: root)
   --journal FILE   append every event the actors accept to FILE (see "arbor replay")
+  --wait MS        with --broker: listen this long for the other nodes before starting the root,
+                   so children placed by kind find their hosts (default 1500: 1.5 heartbeats)
   --json           print the root's result as one JSON object
   -h, --help       show this help
 
@@ -58,9 +60,10 @@ export const runCommand: Command = {
 type Outcome = { kind: 'done'; result: unknown } | { kind: 'failed'; error: unknown } | { kind: 'signal'; signal: string };
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { ...BROKER_OPTIONS, node: { type: 'string' }, id: { type: 'string' }, journal: { type: 'string' } });
+  const { values, positionals } = parse(argv, { ...BROKER_OPTIONS, node: { type: 'string' }, id: { type: 'string' }, journal: { type: 'string' }, wait: { type: 'string' } });
   const path = onePositional(positionals, 'module');
   const broker = brokerFlags(values);
+  const wait = integerFlag(values.wait, 'wait') ?? (broker ? 1500 : 0);
   const mod = await loadModule(path);
   const logic = systemOf(mod, path);
   const kinds = kindsOf(mod, path);
@@ -71,7 +74,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   // Listening before anything is logged: a signal sent as soon as "started" shows must find the handler.
   const signals = onSignals(logger, io);
   try {
-    return await runSystem(io, { path, logic, kinds, start, transport, journal, logger, signals, node: values.node, id: values.id ?? 'root', json: values.json === true });
+    return await runSystem(io, { path, logic, kinds, start, transport, journal, logger, signals, node: values.node, id: values.id ?? 'root', json: values.json === true, wait });
   } finally {
     signals.dispose();
   }
@@ -89,6 +92,8 @@ interface RunPlan {
   node: string | undefined;
   id: string;
   json: boolean;
+  /** Time to listen for heartbeats before spawning the root, so children placed by kind find their nodes. */
+  wait: number;
 }
 
 async function runSystem(io: Io, plan: RunPlan): Promise<number> {
@@ -99,6 +104,15 @@ async function runSystem(io: Io, plan: RunPlan): Promise<number> {
   } catch (err) {
     await journal?.close?.();
     throw asCliError(err);
+  }
+  if (plan.wait > 0) {
+    logger.info({ waitMs: plan.wait }, 'arbor run: joining the cluster');
+    const joined = await Promise.race([sleep(plan.wait).then(() => true), signals.first.then(() => false)]);
+    if (!joined) {
+      await system.shutdown();
+      return EXIT.OK;
+    }
+    logger.info({ nodes: system.nodes().map((n) => n.node) }, 'arbor run: live nodes');
   }
   let root: ActorRef;
   try {
@@ -127,6 +141,10 @@ async function runSystem(io: Io, plan: RunPlan): Promise<number> {
   }
   report(io, root.path, outcome, plan.json);
   return outcome.kind === 'done' ? EXIT.OK : EXIT.FAILED;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function openJournal(file: string, logger: Logger): JournalSink {
