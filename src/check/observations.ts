@@ -55,7 +55,10 @@ export class Observations {
     this.runs++;
     // Thousands of runs each see many snapshots: prefixes are sliced only when they are kept.
     let previousKey: string | undefined;
-    const onMicrostep = (value: StateValue, step: number): void => this.recordReached(value, events, step);
+    const onMicrostep = (value: StateValue, step: number, sources: readonly string[]): void => {
+      this.recordReached(value, events, step);
+      for (const id of sources) this.recordReachedId(id, events, step);
+    };
     return runEvents(this.machine, events, this.input, (snapshot, step) => {
       if (snapshot.status === 'error') {
         const message = errorMessage(snapshot.error);
@@ -68,10 +71,12 @@ export class Observations {
   }
 
   private recordReached(value: StateValue, events: readonly EventObject[], step: number): void {
-    for (const id of activeStateIds(this.machine, value)) {
-      const known = this.reached.get(id);
-      if (!known || step < known.length) this.reached.set(id, events.slice(0, step));
-    }
+    for (const id of activeStateIds(this.machine, value)) this.recordReachedId(id, events, step);
+  }
+
+  private recordReachedId(id: string, events: readonly EventObject[], step: number): void {
+    const known = this.reached.get(id);
+    if (!known || step < known.length) this.reached.set(id, events.slice(0, step));
   }
 
   /** Records one non-error snapshot; returns its formatted state value. */

@@ -26,7 +26,8 @@ export type SnapshotVisitor = (snapshot: AnyMachineSnapshot, step: number) => bo
  * Called with the state value after each microstep while event number `step` is processed. It
  * sees states that no snapshot shows, such as a final child whose parent's `onDone` leaves at once.
  */
-export type MicrostepVisitor = (value: StateValue, step: number) => void;
+/** `sources`: ids of the state nodes the microstep's transitions left (a transient state is reached too). */
+export type MicrostepVisitor = (value: StateValue, step: number, sources: readonly string[]) => void;
 
 /**
  * Runs `events` on a fresh actor and returns the last snapshot. Sending stops once the actor is
@@ -43,7 +44,11 @@ export function runEvents(
   const inspect = onMicrostep
     ? (e: InspectionEvent) => {
         // Invoked and spawned children report their microsteps here too; only the root's count.
-        if (e.type === '@xstate.microstep' && e.actorRef === actor) onMicrostep((e.snapshot as AnyMachineSnapshot).value, step);
+        // (Compared by parent, not identity: the root's first microsteps come from inside
+        // createActor, before `actor` below is assigned.)
+        if (e.type !== '@xstate.microstep' || (e.actorRef as { _parent?: unknown })._parent !== undefined) return;
+        const sources = (e._transitions as readonly { source?: { id?: unknown } }[]).map((t) => t.source?.id).filter((id): id is string => typeof id === 'string');
+        onMicrostep((e.snapshot as AnyMachineSnapshot).value, step, sources);
       }
     : undefined;
   const actor = createActor(machine, { clock: INERT_CLOCK, ...(input === undefined ? {} : { input }), ...(inspect ? { inspect } : {}) });
