@@ -93,8 +93,14 @@ export function startView(o: ViewOptions): { stop(): void } {
     drawn = lines.length;
   };
   const restore = () => o.out.write('\x1b[?25h');
+  // Ctrl-C ends the process without 'exit' listeners running: show the cursor again first.
+  const interrupted = () => {
+    restore();
+    process.exit(130);
+  };
   o.out.write('\x1b[?25l');
   process.once('exit', restore);
+  process.once('SIGINT', interrupted);
   draw();
   const timer = setInterval(draw, 120);
   return {
@@ -103,6 +109,7 @@ export function startView(o: ViewOptions): { stop(): void } {
       draw();
       restore();
       process.off('exit', restore);
+      process.off('SIGINT', interrupted);
     },
   };
 }
