@@ -36,6 +36,8 @@ export class Asks {
   constructor(
     private readonly node: string,
     private readonly clock: Clock,
+    /** Told of every reply an ask takes (the system journals replies like mailbox deliveries). */
+    private readonly onReply?: (path: string, reply: ArborEvent) => void,
   ) {}
 
   ask<T>(target: ActorRef, event: ArborEvent, options: AskOptions | undefined): Promise<T> {
@@ -66,7 +68,9 @@ export class Asks {
           assertEvent(ev);
           if (done) return;
           if (accept && !accept(ev)) return options?.onRejected?.(ev);
-          if (finish()) resolve(ev as T);
+          if (!finish()) return;
+          this.onReply?.(path, ev);
+          resolve(ev as T);
         },
         _send: (ev) => reply.send(ev),
         toJSON: () => ({ path }),

@@ -159,8 +159,13 @@ export class ActorSystem {
     this.kinds = { ...options.kinds };
     this.random = options.random ?? Math.random;
     this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
-    this.asks = new Asks(this.node, this.clock);
     this.journal = options.journal;
+    const journal = this.journal;
+    this.asks = new Asks(
+      this.node,
+      this.clock,
+      journal && ((to, event) => journal.append({ node: this.node, to, at: this.clock.now(), event })),
+    );
     this.cluster = new Cluster(this);
   }
 

@@ -35,4 +35,14 @@ describe('ask', () => {
     expect(system.lookup('job')).toBe(second);
     await system.shutdown();
   });
+
+  it('the reply an ask takes is journalled, like a mailbox delivery', async () => {
+    const entries: { to: string; type: string }[] = [];
+    const system = await createSystem({ logger: false, journal: { append: (e) => entries.push({ to: e.to, type: e.event.type }) } });
+    const ref = system.spawn(echo, { id: 'echo' });
+    await ref.ask({ type: 'q', n: 3 }, { accept: (r) => r.n === 3 });
+    expect(entries.map((e) => e.type)).toEqual(['q', 'a']);
+    expect(entries[1]?.to).toMatch(/^arbor:\/\/.+\/\$ask\/\d+$/);
+    await system.shutdown();
+  });
 });
