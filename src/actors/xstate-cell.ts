@@ -117,7 +117,12 @@ export class XStateCell extends Cell {
 
   protected processUser(budget: number): number {
     const queue = this.mailbox.user;
+    const system = this.system;
     let n = 0;
+    // What the actor sends while it processes (XState runs `sendTo` synchronously inside `send`)
+    // is journalled with this actor as its sender.
+    const outer = system._sender;
+    system._sender = this.path;
     while (n < budget && this.status === 'running') {
       const event = queue.shift();
       if (event === undefined) break;
@@ -125,6 +130,7 @@ export class XStateCell extends Cell {
       (this.actor as AnyActorRef).send(event);
       n++;
     }
+    system._sender = outer;
     this.current = NONE;
     return n;
   }

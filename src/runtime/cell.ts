@@ -122,7 +122,7 @@ export abstract class Cell implements Runnable {
   // --- messaging ----------------------------------------------------------------------------
 
   /** Delivers a user message (already validated). Never throws, except under the `'throw'` overflow policy. */
-  tell(event: ArborEvent): void {
+  tell(event: ArborEvent, from?: string): void {
     if (this.status === 'stopped') {
       this.system.deadLetter(this.path, event, new ArborError('ACTOR_STOPPED', `actor ${this.path} is stopped`, { path: this.path }));
       return;
@@ -139,7 +139,10 @@ export abstract class Cell implements Runnable {
       );
     }
     if (this.system.journal !== undefined && this.journaled && displaced !== event) {
-      this.system.journal.append({ node: this.system.node, to: this.path, at: this.system.clock.now(), event });
+      const sender = from ?? this.system._sender;
+      this.system.journal.append(
+        sender === undefined ? { node: this.system.node, to: this.path, at: this.system.clock.now(), event } : { node: this.system.node, to: this.path, at: this.system.clock.now(), event, from: sender },
+      );
     }
     if (this.status === 'running' && !this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
   }

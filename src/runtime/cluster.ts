@@ -15,9 +15,12 @@
  * - **Refs in events** travel as `{ $ref: path }` and come back as `RemoteActorRef`s.
  *
  * A host keeps, per hosted incarnation, the sequence numbers it accepted in mailbox order and
- * reports the highest processed one back (batched, once per turn of the event loop), so the
- * owner can release its outstanding window; everything unprocessed when an incarnation ends is
- * re-queued by the owner for the next one.
+ * reports back (batched, once per turn of the event loop) the highest one below which *every*
+ * sequence number was processed, so the owner can release its outstanding window; everything
+ * unprocessed when an incarnation ends is re-queued by the owner for the next one. Forwards can
+ * arrive out of order (a publish retried after a lost connection overtakes later ones), so a
+ * number below the highest seen is not taken for a duplicate: it is accepted late, and the report
+ * waits for it. A number the owner could never send (`MESSAGE_TOO_LARGE`) it gives up with `skip`.
  */
 import { randomUUID } from 'node:crypto';
 import { failAsk } from './ask.js';
@@ -51,6 +54,7 @@ export type SystemOp =
   | { op: 'exit'; from: string; path: string; inc: number; processed: number; exit: WireExit }
   | { op: 'stopped'; from: string; path: string; inc: number; processed: number }
   | { op: 'processed'; from: string; path: string; inc: number; processed: number }
+  | { op: 'skip'; from: string; path: string; inc: number; seq: number }
   | { op: 'ask_fail'; from: string; path: string; error: WireError }
   | { op: 'request'; from: string; req: number; what: 'result' | 'describe'; path?: string }
   | { op: 'reply'; from: string; req: number; ok: boolean; value?: unknown; error?: WireError };
@@ -80,7 +84,11 @@ interface Hosted {
   cell: Cell;
   /** Sequence numbers accepted into the mailbox and not yet processed, oldest first. */
   accepted: Deque<number>;
-  lastSeq: number;
+  /** Accepted above `processed` (processed or not): a repeat of one is a duplicate. */
+  taken: Set<number>;
+  /** Processed (or skipped) above `processed`, waiting for a gap below them to fill. */
+  done: Set<number>;
+  /** Every sequence number up to this one was processed: what the owner may release. */
   processed: number;
   reported: number;
   gone: boolean;
@@ -127,6 +135,8 @@ export function fromWireError(w: WireError | undefined, node: string): Error {
 export class Cluster implements RemoteRouter, RemoteChildHost {
   private readonly hosted = new Map<string, Hosted>();
   private readonly proxies = new Set<RemoteChildCell>();
+  /** Remote children waiting for a node to place them on, with their timeout timers. */
+  private readonly waiting = new Map<RemoteChildCell, unknown>();
   private readonly requests = new Map<number, PendingRequest>();
   private readonly dirty = new Set<Hosted>();
   private flushScheduled = false;
@@ -180,6 +190,8 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     const envelope: Envelope = { id: this.newId(), to: path, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now() };
     const correlationId = correlationOf(event);
     if (correlationId !== undefined) envelope.correlationId = correlationId;
+    const sender = this.system._sender;
+    if (sender !== undefined) envelope.from = sender;
     this.send(node, envelope);
   }
 
@@ -214,7 +226,7 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
   private deliverLocal(path: string, event: ArborEvent, envelope: Envelope | undefined): DeliveryResult {
     const cell = this.system._cellAt(path);
     if (cell) {
-      cell.tell(event);
+      cell.tell(event, envelope?.from);
       return { ok: true };
     }
     const owner = nodeOfPath(path);
@@ -266,10 +278,10 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
       this.system.logger.debug({ actor: envelope.to, inc: envelope.inc, seq }, 'stale forward dropped; the owner re-sends it');
       return { ok: true };
     }
-    if (seq <= h.lastSeq) return { ok: true }; // a duplicate
-    h.lastSeq = seq;
+    if (seq <= h.processed || h.taken.has(seq)) return { ok: true }; // a duplicate
+    h.taken.add(seq);
     h.accepted.push(seq);
-    h.cell.tell(reviveRefs(envelope.body, (p) => this.refFor(p)) as ArborEvent);
+    h.cell.tell(reviveRefs(envelope.body, (p) => this.refFor(p)) as ArborEvent, envelope.from);
     this.markDirty(h);
     return { ok: true };
   }
@@ -308,6 +320,14 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
       case 'processed':
         this.proxyAt(op.path)?.onProcessed(op.inc, op.processed);
         break;
+      case 'skip': {
+        const h = this.hosted.get(op.path);
+        if (!h || h.inc !== op.inc || h.gone || op.seq <= h.processed || h.taken.has(op.seq)) break;
+        h.taken.add(op.seq);
+        this.markDone(h, op.seq);
+        this.markDirty(h);
+        break;
+      }
       case 'ask_fail': {
         const ask = this.system._pendingAsk(op.path);
         if (ask) failAsk({ replyTo: ask }, fromWireError(op.error, op.from));
@@ -358,6 +378,37 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     return best;
   }
 
+  awaitPlacement(cell: RemoteChildCell): void {
+    this.cancelPlacement(cell);
+    const incarnation = cell.incarnation;
+    const timeout = this.system.placementTimeout;
+    this.waiting.set(
+      cell,
+      this.system.clock.setTimeout(() => {
+        this.waiting.delete(cell);
+        cell.placementTimedOut(incarnation, timeout);
+      }, timeout),
+    );
+    this.system.logger.info({ actor: cell.path, kind: cell.kind, candidates: cell.candidates, timeout }, 'waiting for a node that hosts the kind');
+  }
+
+  cancelPlacement(cell: RemoteChildCell): void {
+    if (!this.waiting.has(cell)) return;
+    this.system.clock.clearTimeout(this.waiting.get(cell));
+    this.waiting.delete(cell);
+  }
+
+  /** A node came up: children waiting for a host may now be placed. */
+  nodeUp(info: NodeInfo): void {
+    this.system.logger.debug({ peer: info.node, kinds: info.kinds }, 'node up');
+    for (const cell of [...this.waiting.keys()]) {
+      const host = this.place(cell.kind, cell.candidates);
+      if (host === undefined) continue;
+      this.cancelPlacement(cell);
+      cell.placed(host);
+    }
+  }
+
   spawn(cell: RemoteChildCell, host: string): void {
     this.sendSys(host, { op: 'spawn', from: this.node, path: cell.path, kind: cell.kind, input: encodeRefs(cell.input), inc: cell.incarnation, shutdown: cell.shutdown });
   }
@@ -370,16 +421,23 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     if (cell.host !== undefined) this.sendSys(cell.host, { op: 'kill', from: this.node, path: cell.path, inc: cell.incarnation });
   }
 
+  skip(cell: RemoteChildCell, seq: number): void {
+    if (cell.host !== undefined) this.sendSys(cell.host, { op: 'skip', from: this.node, path: cell.path, inc: cell.incarnation, seq });
+  }
+
   forward(cell: RemoteChildCell, seq: number, event: ArborEvent): void {
     const host = cell.host;
     if (host === undefined) return;
     const envelope: Envelope = { id: this.newId(), to: cell.path, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now(), inc: cell.incarnation, seq };
     const correlationId = correlationOf(event);
     if (correlationId !== undefined) envelope.correlationId = correlationId;
+    const sender = cell.senderOf(event);
+    if (sender !== undefined) envelope.from = sender;
     this.send(host, envelope);
   }
 
   released(cell: RemoteChildCell): void {
+    this.cancelPlacement(cell);
     this.proxies.delete(cell);
   }
 
@@ -397,7 +455,7 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
       fail(new ArborError('NOT_FOUND', `node "${this.node}" does not host kind "${op.kind}"`, { node: this.node, kind: op.kind }));
       return;
     }
-    const h: Hosted = { path: op.path, owner: op.from, inc: op.inc, cell: undefined as unknown as Cell, accepted: new Deque<number>(), lastSeq: 0, processed: 0, reported: 0, gone: false };
+    const h: Hosted = { path: op.path, owner: op.from, inc: op.inc, cell: undefined as unknown as Cell, accepted: new Deque<number>(), taken: new Set(), done: new Set(), processed: 0, reported: 0, gone: false };
     const parent: CellParent = {
       path: op.path.slice(0, op.path.lastIndexOf('/')),
       childExited: (child, _incarnation, exit) => {
@@ -458,7 +516,17 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
 
   private settleProcessed(h: Hosted): void {
     const queued = h.cell.mailbox.user.size;
-    while (h.accepted.size > queued) h.processed = h.accepted.shift() as number;
+    while (h.accepted.size > queued) this.markDone(h, h.accepted.shift() as number);
+  }
+
+  /** `seq` was processed (or skipped): `processed` moves up over every number now done below it. */
+  private markDone(h: Hosted, seq: number): void {
+    h.done.add(seq);
+    while (h.done.has(h.processed + 1)) {
+      h.processed++;
+      h.done.delete(h.processed);
+      h.taken.delete(h.processed);
+    }
   }
 
   private markDirty(h: Hosted): void {

@@ -16,6 +16,12 @@ export interface JournalEntry {
   at: number;
   /** The event as sent (it may hold refs, e.g. `replyTo`; sinks serialise them by path). */
   event: ArborEvent;
+  /**
+   * The actor that sent it, when an actor did (on this node or another); absent for events from
+   * outside the actors (a `send` from application code). Replay re-sends only those by default:
+   * the others are sent again by the replayed actors themselves.
+   */
+  from?: string;
 }
 
 /** Where a system writes its journal. */

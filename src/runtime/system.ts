@@ -68,6 +68,12 @@ export interface SystemOptions {
   random?: () => number;
   /** Every user event an actor's mailbox accepts is appended here (see `src/journal`). */
   journal?: JournalSink;
+  /**
+   * How long a child placed on other nodes waits for a node that hosts its kind to come up
+   * before its start fails with `NO_NODE` (a node that just started has not heard the others yet).
+   * @default 5000
+   */
+  placementTimeout?: number;
 }
 
 /** Options of `system.spawn`. */
@@ -134,6 +140,10 @@ export class ActorSystem {
   readonly mailboxDefaults: ResolvedMailboxOptions;
   /** @internal Read by every cell on delivery. */
   readonly journal: JournalSink | undefined;
+  /** @internal */
+  readonly placementTimeout: number;
+  /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
+  _sender: string | undefined = undefined;
   /** How many messages went to dead letters. */
   deadLetters = 0;
   private readonly registry = new Map<string, Cell>();
@@ -160,6 +170,10 @@ export class ActorSystem {
     this.random = options.random ?? Math.random;
     this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
     this.journal = options.journal;
+    this.placementTimeout = options.placementTimeout ?? 5000;
+    if (!(typeof this.placementTimeout === 'number' && this.placementTimeout >= 0 && this.placementTimeout <= 2 ** 31 - 1)) {
+      throw new InvalidSpecError('placementTimeout', options.placementTimeout, 'must be a number of ms');
+    }
     const journal = this.journal;
     this.asks = new Asks(
       this.node,
@@ -178,7 +192,7 @@ export class ActorSystem {
       clock: this.clock,
       deliver: (envelope) => this.deliver(envelope),
       undeliverable: (envelope, error) => this.cluster.undeliverable(envelope, error),
-      nodeUp: (info) => this.logger.debug({ peer: info.node, kinds: info.kinds }, 'node up'),
+      nodeUp: (info) => this.cluster.nodeUp(info),
       nodeDown: (node) => this.cluster.nodeDown(node),
     });
   }

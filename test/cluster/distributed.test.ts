@@ -152,4 +152,39 @@ describeBroker('distribution: placement and location transparency', () => {
     await expect(ghost?.ask({ type: 'dump' }, { timeout: 15_000 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(a.lookup('arbor://zz/x')).toBeUndefined();
   });
+
+  it('a child whose host is not up yet waits for it (messages kept), and starts there when it comes up', async () => {
+    const cluster = uniqueCluster();
+    const a = await node('a', cluster);
+    const reports: SupervisorReport[] = [];
+    a.on('report', (r) => reports.push(r));
+    a.spawn(supervisor({ intensity: 0, children: [{ id: 'w1', kind: 'acc', node: 'late' }] }), { id: 'root' });
+    const w1 = a.lookup('root/w1');
+    for (let id = 1; id <= 10; id++) w1?.send({ type: 'work', id });
+    await new Promise((r) => setTimeout(r, 300));
+    const late = await node('late', cluster, { acc });
+    await waitFor('w1 hosted on the late node', () => late.describe().hosted.length === 1);
+    expect(((await w1?.ask({ type: 'dump' })) as { seen: number[] }).seen).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(reports.map((r) => r.kind)).toEqual(['child_started']);
+  });
+
+  it('the journal records who sent each event, across nodes too', async () => {
+    const cluster = uniqueCluster();
+    const entries: { to: string; type: string; from?: string }[] = [];
+    const b = await createSystem({
+      node: 'b',
+      logger,
+      kinds: { acc },
+      journal: { append: (e) => entries.push({ to: e.to, type: e.event.type, ...(e.from ? { from: e.from } : {}) }) },
+      transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: 200 }),
+    });
+    systems.push(b);
+    const a = await node('a', cluster);
+    await waitFor('a to see b', sees(a, 'b'));
+    a.spawn(supervisor({ children: [{ id: 'w1', kind: 'acc', node: 'b' }, { id: 'w2', kind: 'acc', node: 'b' }] }), { id: 'root' });
+    a.lookup('root/w1')?.send({ type: 'forward', id: 1, to: a.lookup('root/w2') as never });
+    await waitFor('w2 to get work', () => entries.some((e) => e.type === 'work'));
+    expect(entries.find((e) => e.type === 'forward')).toEqual({ to: 'arbor://a/root/w1', type: 'forward' });
+    expect(entries.find((e) => e.type === 'work')).toEqual({ to: 'arbor://a/root/w2', type: 'work', from: 'arbor://a/root/w1' });
+  });
 });

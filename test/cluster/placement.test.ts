@@ -8,8 +8,8 @@ import { createSystem, supervisor, type DeadLetter, type SupervisorReport } from
 import type { ChildSpec, SupervisorOptions } from '../../src/supervision/spec.js';
 import { acc } from '../support/acc.js';
 
-async function setup(children: ChildSpec[], options: SupervisorOptions = {}) {
-  const system = await createSystem({ node: 'a', logger: false, kinds: { acc } });
+async function setup(children: ChildSpec[], options: SupervisorOptions = {}, placementTimeout?: number) {
+  const system = await createSystem({ node: 'a', logger: false, kinds: { acc }, ...(placementTimeout === undefined ? {} : { placementTimeout }) });
   const reports: SupervisorReport[] = [];
   const dead: DeadLetter[] = [];
   system.on('report', (r) => reports.push(r));
@@ -61,8 +61,8 @@ describe('placement protocol (child placed with node, on this node)', () => {
     await system.shutdown();
   });
 
-  it('no candidate up: the start crashes with NO_NODE and the supervisor gives up by its intensity', async () => {
-    const { system, root, reports } = await setup([{ id: 'w1', kind: 'acc', node: ['elsewhere'] }], { intensity: 2 });
+  it('no candidate comes up within the placement timeout: the start crashes with NO_NODE and the supervisor gives up by its intensity', async () => {
+    const { system, root, reports } = await setup([{ id: 'w1', kind: 'acc', node: ['elsewhere'] }], { intensity: 2 }, 20);
     await expect(root.result()).rejects.toMatchObject({ code: 'MAX_RESTART_INTENSITY' });
     const exits = reports.filter((r) => r.kind === 'child_exited').map((r) => (r.reason as { code?: string }).code);
     expect(exits).toEqual(['NO_NODE', 'NO_NODE', 'NO_NODE']);
