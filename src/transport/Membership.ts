@@ -5,6 +5,11 @@
  *
  * A peer whose beat carries a new `incarnation` restarted without us noticing the gap: it is
  * reported down and up again, because whatever ran on the old incarnation is gone.
+ *
+ * Silence means something only while this node can hear: while it cannot (`listening()` is false,
+ * e.g. its broker connection is down, as in a broker restart) no peer is declared down, and when it
+ * hears again {@link refresh} gives every peer a fresh `missLimit` periods to be heard. Otherwise
+ * every node would take every other for dead during a broker outage, and restart and drain them.
  */
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { NodeInfo } from '../runtime/transport.js';
@@ -27,6 +32,8 @@ export interface MembershipOptions {
   heartbeat: number;
   /** Silent periods before a peer is down. @default 3 */
   missLimit?: number;
+  /** Whether this node can hear beats now (its broker connection is up). @default always */
+  listening?: () => boolean;
   onUp(info: NodeInfo): void;
   onDown(node: string, reason: 'silent' | 'bye' | 'restarted'): void;
 }
@@ -103,6 +110,14 @@ export class Membership {
     return [...this.peers.values()].map((p) => ({ ...p.info, kinds: [...p.info.kinds] }));
   }
 
+  /** This node can hear again (reconnected): every peer gets a fresh `missLimit` periods to be heard. */
+  refresh(): void {
+    for (const [node, peer] of this.peers) {
+      this.options.clock.clearTimeout(peer.deadline);
+      peer.deadline = this.armDeadline(node);
+    }
+  }
+
   /** Stops beating and forgets every peer, without reporting anyone down. */
   stop(): void {
     this.stopBeating();
@@ -111,7 +126,11 @@ export class Membership {
   }
 
   private armDeadline(node: string): TimerHandle {
-    return this.options.clock.setTimeout(() => this.down(node, 'silent'), this.missLimit * this.options.heartbeat);
+    return this.options.clock.setTimeout(() => {
+      const peer = this.peers.get(node);
+      if (peer && this.options.listening && !this.options.listening()) peer.deadline = this.armDeadline(node);
+      else this.down(node, 'silent');
+    }, this.missLimit * this.options.heartbeat);
   }
 
   private down(node: string, reason: 'silent' | 'bye' | 'restarted'): void {

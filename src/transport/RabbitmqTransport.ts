@@ -83,6 +83,7 @@ export class RabbitmqTransport implements Transport {
       self: host.node,
       clock: host.clock,
       heartbeat: o.heartbeat,
+      listening: () => connection.ready,
       onUp: (info) => {
         logger.info({ peer: info.node, kinds: info.kinds }, 'node up');
         host.nodeUp(info);
@@ -257,7 +258,11 @@ export class RabbitmqTransport implements Transport {
       retryHigh: o.reconnect.max,
     });
     connection.on('error', (err: unknown) => logger.warn({ err: transportError(err, o.url, 'connection error').message }, 'amqp connection error'));
-    connection.on('connection', () => logger.info({ url: redactUrl(o.url) }, 'amqp connected'));
+    connection.on('connection', () => {
+      logger.info({ url: redactUrl(o.url) }, 'amqp connected');
+      // Back after an outage: peers were not heard meanwhile through no fault of theirs.
+      this.run?.membership.refresh();
+    });
     try {
       await connection.onConnect(o.connectTimeout);
       await this.declare(connection);
