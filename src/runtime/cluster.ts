@@ -135,6 +135,8 @@ export function fromWireError(w: WireError | undefined, node: string): Error {
 export class Cluster implements RemoteRouter, RemoteChildHost {
   private readonly hosted = new Map<string, Hosted>();
   private readonly proxies = new Set<RemoteChildCell>();
+  /** Remote children waiting for a node to place them on, with their timeout timers. */
+  private readonly waiting = new Map<RemoteChildCell, unknown>();
   private readonly requests = new Map<number, PendingRequest>();
   private readonly dirty = new Set<Hosted>();
   private flushScheduled = false;
@@ -188,6 +190,8 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     const envelope: Envelope = { id: this.newId(), to: path, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now() };
     const correlationId = correlationOf(event);
     if (correlationId !== undefined) envelope.correlationId = correlationId;
+    const sender = this.system._sender;
+    if (sender !== undefined) envelope.from = sender;
     this.send(node, envelope);
   }
 
@@ -222,7 +226,7 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
   private deliverLocal(path: string, event: ArborEvent, envelope: Envelope | undefined): DeliveryResult {
     const cell = this.system._cellAt(path);
     if (cell) {
-      cell.tell(event);
+      cell.tell(event, envelope?.from);
       return { ok: true };
     }
     const owner = nodeOfPath(path);
@@ -277,7 +281,7 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     if (seq <= h.processed || h.taken.has(seq)) return { ok: true }; // a duplicate
     h.taken.add(seq);
     h.accepted.push(seq);
-    h.cell.tell(reviveRefs(envelope.body, (p) => this.refFor(p)) as ArborEvent);
+    h.cell.tell(reviveRefs(envelope.body, (p) => this.refFor(p)) as ArborEvent, envelope.from);
     this.markDirty(h);
     return { ok: true };
   }
@@ -374,6 +378,37 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     return best;
   }
 
+  awaitPlacement(cell: RemoteChildCell): void {
+    this.cancelPlacement(cell);
+    const incarnation = cell.incarnation;
+    const timeout = this.system.placementTimeout;
+    this.waiting.set(
+      cell,
+      this.system.clock.setTimeout(() => {
+        this.waiting.delete(cell);
+        cell.placementTimedOut(incarnation, timeout);
+      }, timeout),
+    );
+    this.system.logger.info({ actor: cell.path, kind: cell.kind, candidates: cell.candidates, timeout }, 'waiting for a node that hosts the kind');
+  }
+
+  cancelPlacement(cell: RemoteChildCell): void {
+    if (!this.waiting.has(cell)) return;
+    this.system.clock.clearTimeout(this.waiting.get(cell));
+    this.waiting.delete(cell);
+  }
+
+  /** A node came up: children waiting for a host may now be placed. */
+  nodeUp(info: NodeInfo): void {
+    this.system.logger.debug({ peer: info.node, kinds: info.kinds }, 'node up');
+    for (const cell of [...this.waiting.keys()]) {
+      const host = this.place(cell.kind, cell.candidates);
+      if (host === undefined) continue;
+      this.cancelPlacement(cell);
+      cell.placed(host);
+    }
+  }
+
   spawn(cell: RemoteChildCell, host: string): void {
     this.sendSys(host, { op: 'spawn', from: this.node, path: cell.path, kind: cell.kind, input: encodeRefs(cell.input), inc: cell.incarnation, shutdown: cell.shutdown });
   }
@@ -396,10 +431,13 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     const envelope: Envelope = { id: this.newId(), to: cell.path, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now(), inc: cell.incarnation, seq };
     const correlationId = correlationOf(event);
     if (correlationId !== undefined) envelope.correlationId = correlationId;
+    const sender = cell.senderOf(event);
+    if (sender !== undefined) envelope.from = sender;
     this.send(host, envelope);
   }
 
   released(cell: RemoteChildCell): void {
+    this.cancelPlacement(cell);
     this.proxies.delete(cell);
   }
 

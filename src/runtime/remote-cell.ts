@@ -21,6 +21,9 @@ import { LocalActorRef, type ActorRef } from './ref.js';
 export interface RemoteChildHost {
   /** The node for a new incarnation, or `undefined` when no candidate is up. */
   place(kind: string, candidates: readonly string[] | undefined): string | undefined;
+  /** No candidate is up yet: place the cell when one comes up, or time it out with `NO_NODE`. */
+  awaitPlacement(cell: RemoteChildCell): void;
+  cancelPlacement(cell: RemoteChildCell): void;
   spawn(cell: RemoteChildCell, host: string): void;
   stop(cell: RemoteChildCell, shutdown: Shutdown): void;
   kill(cell: RemoteChildCell): void;
@@ -74,6 +77,20 @@ export class RemoteChildCell extends Cell {
     return { path: this.path, id: this.id, type: 'remote', status: this.status, node: this.host ?? '', kind: this.kind };
   }
 
+  /** Who sent each queued message, when an actor did: it travels with the forward, for the host's journal. */
+  private readonly senders = new WeakMap<ArborEvent, string>();
+
+  override tell(event: ArborEvent, from?: string): void {
+    const sender = from ?? this.system._sender;
+    if (sender !== undefined) this.senders.set(event, sender);
+    super.tell(event, from);
+  }
+
+  /** The actor that sent `event` here, if an actor did. */
+  senderOf(event: ArborEvent): string | undefined {
+    return this.senders.get(event);
+  }
+
   /** Messages forwarded and not yet processed (for tests and status). */
   get inFlight(): number {
     return this.outstanding.size;
@@ -88,21 +105,35 @@ export class RemoteChildCell extends Cell {
     this.status = 'running';
     const host = this.cluster.place(this.kind, this.candidates);
     this.host = host;
-    if (host === undefined) {
-      const incarnation = this.incarnation;
-      const error = new ArborError('NO_NODE', `no node that hosts kind "${this.kind}" is up for ${this.path}`, {
-        path: this.path,
-        kind: this.kind,
-        candidates: this.candidates ?? 'any',
-      });
-      queueMicrotask(() => this.remoteExited(incarnation, 0, { kind: 'crash', error }));
-      return;
-    }
+    // No candidate is up (yet: a node that just started has not heard the others): messages wait
+    // here until one comes up within the placement timeout.
+    if (host === undefined) return this.cluster.awaitPlacement(this);
     this.cluster.spawn(this, host);
+  }
+
+  /** A node that can run the waiting incarnation came up. */
+  placed(host: string): void {
+    if (this.status !== 'running' || this.host !== undefined) return;
+    this.host = host;
+    this.cluster.spawn(this, host);
+    this.wake();
+  }
+
+  /** No node came up in time: the incarnation fails to start, a crash with `NO_NODE`. */
+  placementTimedOut(incarnation: number, timeout: number): void {
+    if (incarnation !== this.incarnation || this.status !== 'running' || this.host !== undefined) return;
+    const error = new ArborError('NO_NODE', `no node that hosts kind "${this.kind}" came up within ${timeout} ms for ${this.path}`, {
+      path: this.path,
+      kind: this.kind,
+      candidates: this.candidates ?? 'any',
+      timeout,
+    });
+    this.remoteExited(incarnation, 0, { kind: 'crash', error });
   }
 
   protected stopIncarnation(shutdown: Shutdown): Promise<void> {
     if (this.host === undefined) {
+      this.cluster.cancelPlacement(this);
       this.status = 'suspended';
       return Promise.resolve();
     }
@@ -117,6 +148,7 @@ export class RemoteChildCell extends Cell {
 
   protected killIncarnation(): void {
     if (this.host !== undefined) this.cluster.kill(this);
+    else this.cluster.cancelPlacement(this);
     this.settleStop();
     this.requeue();
     this.status = 'suspended';
@@ -130,12 +162,13 @@ export class RemoteChildCell extends Cell {
   }
 
   override hasWork(): boolean {
-    return super.hasWork() && (this.mailbox.system.size > 0 || this.status !== 'running' || this.outstanding.size < this.window);
+    return super.hasWork() && (this.mailbox.system.size > 0 || this.status !== 'running' || (this.host !== undefined && this.outstanding.size < this.window));
   }
 
   /** Forwards queued messages while the window has room. */
   protected processUser(budget: number): number {
     let n = 0;
+    if (this.host === undefined) return 0; // waiting for a node to place it on
     while (n < budget && this.outstanding.size < this.window) {
       const event = this.mailbox.user.shift();
       if (event === undefined) break;
@@ -165,6 +198,7 @@ export class RemoteChildCell extends Cell {
     if (this.status !== 'running') return;
     this.requeue();
     this.host = undefined;
+    this.cluster.cancelPlacement(this);
     this.exited(exit);
   }
 
