@@ -27,6 +27,8 @@ export interface StoredEntry {
   at: number;
   /** The event as plain data (refs as {@link StoredRef}). */
   event: { type: string; [key: string]: unknown };
+  /** The actor that sent it, when an actor did; absent for events from outside the actors. */
+  from?: string;
 }
 
 /** Entries a writer dropped because its buffer was full (or a write failed). */
@@ -110,6 +112,7 @@ export function toStoredValue(value: unknown, depth = 0, ancestors: object[] = [
 export function encodeEntry(seq: number, entry: JournalEntry): string {
   const event = toStoredValue(entry.event) as StoredEntry['event'];
   const stored: StoredEntry = { seq, node: entry.node, to: entry.to, at: entry.at, event };
+  if (entry.from !== undefined) stored.from = entry.from;
   return JSON.stringify(stored);
 }
 

@@ -3,10 +3,10 @@
  * node-relative path (`root/w1` for `arbor://a/root/w1`) of a fresh system, so that deterministic
  * workers driven by those events reach the same states again.
  *
- * What replay cannot tell apart: the journal holds every event a mailbox accepted, including the
- * ones actors sent each other. Replaying those while the actors also send them again delivers them
- * twice; replay journals of systems whose actors only react to outside events, or filter entries
- * (`filter`) to the outside ones.
+ * The journal holds every event a mailbox accepted, including the ones actors sent each other
+ * (those entries name their sender in `from`). The replayed actors send those again themselves, so
+ * by default only the events from outside the actors are re-sent (`all: true` re-sends every entry,
+ * e.g. to drive actors whose partners are not part of the replay).
  */
 import type { ActorRef } from '../runtime/ref.js';
 import type { ArborEvent } from '../runtime/event.js';
@@ -23,6 +23,11 @@ export interface ReplayTarget {
 export interface ReplayOptions {
   /** Replay only the events whose `correlationId` is this. */
   correlationId?: string;
+  /**
+   * Re-send the events actors sent each other too (entries with `from`), not only outside ones.
+   * @default false
+   */
+  all?: boolean;
   /** Replay only the entries this returns true for (after `correlationId`). */
   filter?: (entry: StoredEntry) => boolean;
   /**
@@ -76,6 +81,7 @@ export async function replayJournal(
       continue;
     }
     if (options.correlationId !== undefined && record.event['correlationId'] !== options.correlationId) continue;
+    if (!options.all && record.from !== undefined) continue;
     if (options.filter && !options.filter(record)) continue;
     const path = relativePath(record.to);
     // A recipient started dynamically by an earlier event may not exist until that event is processed.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSystem } from '../../src/index.js';
+import { createSystem, supervisor } from '../../src/index.js';
+import { acc } from '../support/acc.js';
 import { fileJournal, readJournal, replayJournal, timeline } from '../../src/journal/index.js';
 import { bank } from './machines.js';
 import { finalStates, replayed, runJournalled, type Sent } from './bank-run.js';
@@ -81,5 +82,26 @@ describe('replayJournal', () => {
       { kind: 'gap', offset: 20, at: 120, node: 'a', dropped: 2, firstSeq: 3, lastSeq: 4, reason: 'buffer_full' },
       { kind: 'event', seq: 5, offset: 35, at: 135, node: 'a', to: 'root/x/z', type: 'next', id: 'e2', correlationId: 'w1', causationId: 'e1' },
     ]);
+  });
+
+  it('re-sends only outside events by default: what actors sent each other is sent again by the replayed actors', async () => {
+    const path = await tempJournal();
+    const app = supervisor({ children: [{ id: 'w1', logic: acc }, { id: 'w2', logic: acc }] });
+    const original = await createSystem({ node: 'original', logger: false, journal: fileJournal(path, { logger: false }) });
+    original.spawn(app, { id: 'root' });
+    for (let id = 1; id <= 3; id++) original.lookup('root/w1')?.send({ type: 'forward', id, to: original.lookup('root/w2') as never });
+    await original.idle();
+    await original.shutdown();
+    const stored = (await records(readJournal(path))) as { to: string; from?: string; event: { type: string } }[];
+    expect(stored.filter((r) => r.event.type === 'work').every((r) => r.from === 'arbor://original/root/w1')).toBe(true);
+    expect(stored.filter((r) => r.event.type === 'forward').every((r) => r.from === undefined)).toBe(true);
+
+    const fresh = await createSystem({ node: 'fresh', logger: false });
+    fresh.spawn(app, { id: 'root' });
+    const result = await replayJournal(readJournal(path), fresh);
+    expect(result.sent).toBe(3);
+    const w2 = (await fresh.lookup('root/w2')?.ask({ type: 'dump' })) as { seen: number[] };
+    expect(w2.seen).toEqual([1, 2, 3]); // not [1, 1, 2, 2, 3, 3]
+    await fresh.shutdown();
   });
 });
