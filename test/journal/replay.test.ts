@@ -92,7 +92,7 @@ describe('replayJournal', () => {
     for (let id = 1; id <= 3; id++) original.lookup('root/w1')?.send({ type: 'forward', id, to: original.lookup('root/w2') as never });
     await original.idle();
     await original.shutdown();
-    const stored = (await records(readJournal(path))) as { to: string; from?: string; event: { type: string } }[];
+    const stored = (await records(path)) as { to: string; from?: string; event: { type: string } }[];
     expect(stored.filter((r) => r.event.type === 'work').every((r) => r.from === 'arbor://original/root/w1')).toBe(true);
     expect(stored.filter((r) => r.event.type === 'forward').every((r) => r.from === undefined)).toBe(true);
 

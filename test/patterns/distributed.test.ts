@@ -5,8 +5,11 @@
  */
 import { afterAll, afterEach, expect, it } from 'vitest';
 import pino from 'pino';
+import { assign, sendTo, setup, type AnyActorRef } from 'xstate';
 import {
+  chain,
   choreography,
+  idempotent,
   createEvent,
   createSystem,
   publisher,
@@ -17,7 +20,9 @@ import {
   scatterGather,
   supervisor,
   type ActorRef,
+  type ChainOutput,
   type GatherOutput,
+  type PatternEvent,
   type SagaOutput,
   type System,
 } from '../../src/index.js';
@@ -108,5 +113,52 @@ describeBroker('patterns over RabbitMQ', () => {
     const reply = await request<{ type: string; value: number; correlationId: string }>(a, a.lookup('pool/w') as ActorRef, question, { timeout: 5000 });
     expect(reply.correlationId).toBe(question.correlationId);
     expect(reply.value).toBe(42);
+  });
+
+  it('event chaining: a chain hosted on node b emits each stage to a sink on node a, failures routed with the reason', async () => {
+    const stages = (draft: (notes: string[]) => string) =>
+      chain(
+        [
+          { on: 'research.requested', emit: 'research.done', run: (d: { topic: string }) => [`${d.topic} restart`] },
+          { on: 'research.done', emit: 'draft.done', run: draft },
+          { on: 'draft.done', emit: 'review.done', run: (t: string) => t, validate: (t: string) => (t.includes('TODO') ? 'draft still has a TODO' : true) },
+        ],
+        { id: 'article' },
+      );
+    const { a, b } = await pair({ good: stages((n) => n.join('. ')), sloppy: stages(() => 'TODO') });
+    const sink = a.spawn(collector, { id: 'sink' });
+    const failures = a.spawn(collector, { id: 'failures' });
+    a.spawn(
+      supervisor({
+        aggregate: { policy: 'all' },
+        children: ['good', 'sloppy'].map((kind) => ({ id: kind, kind, node: 'b', restart: 'transient' as const, input: { sink, onFailure: failures } })),
+      }),
+      { id: 'chains' },
+    );
+    await waitFor('both chains hosted on b', () => b.describe().hosted.length === 2);
+    for (const id of ['good', 'sloppy']) a.lookup(`chains/${id}`)?.send(createEvent('research.requested', { topic: 'actors' }, { source: 'planner', correlationId: id }));
+    const outs = (await Promise.all(['good', 'sloppy'].map((id) => a.lookup(`chains/${id}`)?.result()))) as ChainOutput[];
+    expect(outs.map((o) => o.status)).toEqual(['completed', 'failed']);
+    await waitFor('sink and failures', () => seen(sink).length === 5 && seen(failures).length === 1);
+    const emitted = seen(sink) as unknown as PatternEvent[];
+    expect(emitted.filter((e) => e.correlationId === 'good').map((e) => e.type)).toEqual(['research.done', 'draft.done', 'review.done']);
+    expect((seen(failures)[0] as unknown as { type: string; correlationId: string }).correlationId).toBe('sloppy');
+  });
+
+  it('idempotency: the same event delivered twice to a worker on another node is processed once', async () => {
+    const counter = setup({ types: { context: {} as { n: number }, events: {} as PatternEvent } }).createMachine({
+      context: { n: 0 },
+      on: { 'tick': { actions: assign({ n: ({ context }) => context.n + 1 }) }, dump: { actions: sendTo(({ event }) => (event as unknown as { replyTo: AnyActorRef }).replyTo, ({ context }) => ({ type: 'n', n: context.n })) } },
+    });
+    const { a, b } = await pair({ counter: idempotent(counter, { capacity: 100 }) });
+    a.spawn(supervisor({ children: [{ id: 'c', kind: 'counter', node: 'b' }] }), { id: 'root' });
+    await waitFor('hosted', () => b.describe().hosted.length === 1);
+    const tick = createEvent('tick', {}, { source: 'test' });
+    const ref = a.lookup('root/c') as ActorRef;
+    ref.send(tick);
+    ref.send(tick);
+    ref.send(createEvent('tick', {}, { source: 'test' }));
+    const reply = (await ref.ask(createEvent('dump', {}, { source: 'test' }))) as { n: number };
+    expect(reply.n).toBe(2);
   });
 });
