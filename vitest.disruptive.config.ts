@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Tests that disturb the one RabbitMQ every broker test shares (they restart it with
+ * `rabbitmqctl stop_app` / `start_app`). The main run (`vitest.config.ts`) leaves them out; this
+ * config runs them alone, one file at a time, after it: `npm test` does both. Without a broker
+ * they skip with a notice, as every broker test does (or fail with ARBOR_REQUIRE_BROKER=1).
+ */
+export const DISRUPTIVE_TESTS = ['test/broker/broker-restart.test.ts', 'test/cluster/broker-restart-ledger.test.ts'];
+
+export default defineConfig({
+  test: {
+    include: DISRUPTIVE_TESTS,
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
