@@ -22,6 +22,8 @@ export interface Result {
   target?: number;
   /** A short remark for the table (spread, counts, secondary figures). */
   note?: string;
+  /** Why the scenario could not run (e.g. `skipped (no broker)`): shown in the table, not written to results.json. */
+  skipped?: string;
 }
 
 export interface ScenarioOptions {

@@ -3,7 +3,9 @@
  *
  * Runs each scenario (all, or those named), prints one aligned table with every figure beside
  * its baseline, the ratio (> 1: Arbor is better), the target and whether it is met, and writes
- * the rows to `benchmarks/results.json`.
+ * the rows to `benchmarks/results.json`: a full run writes them all; a run of named scenarios
+ * replaces their rows and keeps the others. A scenario that could not run (the cross-node ones
+ * without a broker) shows as skipped and leaves its previous rows as they were.
  *
  * Arbor is measured as it ships, compiled. Under tsx every TypeScript file is transpiled with
  * esbuild's `keepNames`, which wraps each function and class in a `__name(...)` call, so every
@@ -16,10 +18,13 @@
  * bundle and runs the TypeScript sources under tsx instead.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { counting } from './counting.js';
+import { crossNodeLatency } from './cross-node-latency.js';
+import { crossNodeThroughput } from './cross-node-throughput.js';
+import { failover } from './failover.js';
 import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
 import { restartLatency } from './restart-latency.js';
@@ -32,6 +37,9 @@ const SCENARIOS: Record<string, Scenario> = {
   'thread-ring': threadRing,
   spawn,
   'restart-latency': restartLatency,
+  'cross-node-throughput': crossNodeThroughput,
+  'cross-node-latency': crossNodeLatency,
+  failover,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -62,6 +70,7 @@ function format(value: number, unit: string): string {
 }
 
 function status(r: Result): string {
+  if (r.skipped) return r.skipped;
   if (r.target === undefined) return 'report';
   return r.ratio >= r.target ? 'met' : 'NOT MET';
 }
@@ -71,10 +80,10 @@ function table(results: readonly Result[]): string {
   const rows = results.map((r) => [
     r.id,
     r.unit,
-    format(r.arbor, r.unit),
-    format(r.baseline, r.unit),
+    r.skipped ? '-' : format(r.arbor, r.unit),
+    r.skipped ? '-' : format(r.baseline, r.unit),
     r.baselineName,
-    r.ratio.toFixed(2),
+    r.skipped ? '-' : r.ratio.toFixed(2),
     r.target === undefined ? '-' : `≥ ${r.target.toFixed(2)}`,
     status(r),
     r.note ?? '',
@@ -86,8 +95,32 @@ function table(results: readonly Result[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+type Row = Pick<Result, 'id' | 'unit' | 'arbor' | 'baseline' | 'baselineName' | 'ratio' | 'target'> & { met?: boolean };
+
+/** The rows to write: this run's (skipped ones left out), and for a partial run the previous rows of the other scenarios. */
+function rowsToWrite(results: readonly Result[], partial: boolean): Row[] {
+  const fresh: Row[] = results
+    .filter((r) => !r.skipped)
+    .map(({ id, unit, arbor, baseline, baselineName, ratio, target }) => ({
+      id,
+      unit,
+      arbor,
+      baseline,
+      baselineName,
+      ratio,
+      ...(target !== undefined ? { target, met: ratio >= target } : {}),
+    }));
+  if (!partial || !existsSync(RESULTS_FILE)) return fresh;
+  const previous = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Row[];
+  const byId = new Map(fresh.map((r) => [r.id, r]));
+  const merged = previous.map((r) => byId.get(r.id) ?? r);
+  for (const r of fresh) if (!previous.some((p) => p.id === r.id)) merged.push(r);
+  return merged;
+}
+
 async function main(): Promise<void> {
   const { quick, names } = parseArgs(process.argv.slice(2));
+  const partial = names.length < Object.keys(SCENARIOS).length;
   const results: Result[] = [];
   const started = Date.now();
   for (const name of names) {
@@ -98,16 +131,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nArbor benchmarks${quick ? ' (--quick)' : ''}, Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(1)} s; ratio > 1 means Arbor is better\n`);
   console.log(table(results));
-  const json = results.map(({ id, unit, arbor, baseline, baselineName, ratio, target }) => ({
-    id,
-    unit,
-    arbor,
-    baseline,
-    baselineName,
-    ratio,
-    ...(target !== undefined ? { target, met: ratio >= target } : {}),
-  }));
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(rowsToWrite(results, partial), null, 2)}\n`);
   console.log(`\nwrote ${RESULTS_FILE}`);
   // Every scenario shuts its systems down; if a handle still keeps the process alive, say which.
   setTimeout(() => {
