@@ -91,6 +91,8 @@ describe.concurrent('arbor run', SPAWN, () => {
     const { rows } = JSON.parse(replay.stdout) as { rows: { to: string; type: string; id?: string; causationId?: string }[] };
     expect(rows.map((r) => [r.to, r.type, r.id, r.causationId])).toEqual([
       ['root/inventory', 'stock.reserve', 'order-2/placed', undefined],
+      // the inventory's answer to the ask, journalled as the reply it took
+      [expect.stringMatching(/^\$ask\/\d+$/), 'stock.short', 'order-2/placed-short', 'order-2/placed'],
       ['root/book', 'order.rejected', 'order-2/settled', 'order-2/placed-short'],
     ]);
   });
