@@ -186,13 +186,20 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     return this.request(owner, { what: 'result', path }, undefined);
   }
 
-  private sendUser(node: string, path: string, event: ArborEvent): void {
-    const envelope: Envelope = { id: this.newId(), to: path, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now() };
+  /**
+   * The envelope of a user event for `to`: a fresh id, refs in wire form, the event's correlation
+   * id, and `from` when given (the sending actor, or the publishing node for a topic event).
+   */
+  userEnvelope(to: string, event: ArborEvent, from: string | undefined): Envelope {
+    const envelope: Envelope = { id: this.newId(), to, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now() };
     const correlationId = correlationOf(event);
     if (correlationId !== undefined) envelope.correlationId = correlationId;
-    const sender = this.system._sender;
-    if (sender !== undefined) envelope.from = sender;
-    this.send(node, envelope);
+    if (from !== undefined) envelope.from = from;
+    return envelope;
+  }
+
+  private sendUser(node: string, path: string, event: ArborEvent): void {
+    this.send(node, this.userEnvelope(path, event, this.system._sender));
   }
 
   private sendSys(node: string, op: SystemOp): void {
@@ -428,11 +435,9 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
   forward(cell: RemoteChildCell, seq: number, event: ArborEvent): void {
     const host = cell.host;
     if (host === undefined) return;
-    const envelope: Envelope = { id: this.newId(), to: cell.path, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now(), inc: cell.incarnation, seq };
-    const correlationId = correlationOf(event);
-    if (correlationId !== undefined) envelope.correlationId = correlationId;
-    const sender = cell.senderOf(event);
-    if (sender !== undefined) envelope.from = sender;
+    const envelope = this.userEnvelope(cell.path, event, cell.senderOf(event));
+    envelope.inc = cell.incarnation;
+    envelope.seq = seq;
     this.send(host, envelope);
   }
 

@@ -21,7 +21,7 @@ import { nodeOfPath, POOL_TARGET, resolvePath, rootPath, TOPIC_TARGET, validateI
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
-import { encodeRefs, reviveRefs } from './remote-ref.js';
+import { reviveRefs } from './remote-ref.js';
 import { inMemoryTransport, type DeliveryResult, type Envelope, type NodeInfo, type Transport } from './transport.js';
 
 /** Makes cells for one family of logic (XState logic, supervisors, ...). */
@@ -330,10 +330,7 @@ export class ActorSystem {
       else this.deadLetter(`${POOL_TARGET}/${kind}`, event, new ArborError('NOT_FOUND', `no node serves pool "${kind}"`, { kind }));
       return;
     }
-    const envelope: Envelope = { id: this.cluster.newId(), to: `${POOL_TARGET}/${kind}`, kind: 'user', body: encodeRefs(event), sentAt: this.clock.now() };
-    const correlationId = correlationOf(event);
-    if (correlationId !== undefined) envelope.correlationId = correlationId;
-    this.transport.sendToPool(kind, envelope);
+    this.transport.sendToPool(kind, this.cluster.userEnvelope(`${POOL_TARGET}/${kind}`, event, undefined));
   }
 
   /** Subscribes to `'report'` or `'deadLetter'`; returns the unsubscribe function. */
@@ -350,10 +347,7 @@ export class ActorSystem {
     assertEvent(event);
     this.topics.deliver(event);
     if (this.transport.publish) {
-      const envelope: Envelope = { id: this.cluster.newId(), to: TOPIC_TARGET, from: this.node, kind: 'user', body: encodeRefs(event), sentAt: this.clock.now() };
-      const correlationId = correlationOf(event);
-      if (correlationId !== undefined) envelope.correlationId = correlationId;
-      this.transport.publish(event.type, envelope);
+      this.transport.publish(event.type, this.cluster.userEnvelope(TOPIC_TARGET, event, this.node));
     }
   }
 
