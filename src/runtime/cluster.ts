@@ -267,7 +267,7 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
   }
 
   /** The remote child whose subtree holds `path`, if any. */
-  private proxyAbove(path: string): RemoteChildCell | undefined {
+  proxyAbove(path: string): RemoteChildCell | undefined {
     for (let i = path.lastIndexOf('/'); i > SCHEME.length; i = path.lastIndexOf('/', i - 1)) {
       const cell = this.system._cellAt(path.slice(0, i));
       if (cell) return cell instanceof RemoteChildCell ? cell : undefined;

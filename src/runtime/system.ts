@@ -273,11 +273,7 @@ export class ActorSystem {
     const owner = nodeOfPath(full);
     if (owner === undefined || full.length <= `arbor://${owner}/`.length) return undefined;
     if (owner !== this.node) return this.transport.nodes().some((n) => n.node === owner) ? new RemoteActorRef(full, this.cluster) : undefined;
-    for (let i = full.lastIndexOf('/'); i > 'arbor://'.length; i = full.lastIndexOf('/', i - 1)) {
-      const above = this.registry.get(full.slice(0, i));
-      if (above) return above.describe().type === 'remote' ? new RemoteActorRef(full, this.cluster) : undefined;
-    }
-    return undefined;
+    return this.cluster.proxyAbove(full) ? new RemoteActorRef(full, this.cluster) : undefined;
   }
 
   /** This node's actors: its root trees and what it hosts for other nodes. */
