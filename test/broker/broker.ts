@@ -17,6 +17,7 @@ import type { ArborError } from '../../src/runtime/errors.js';
 import type { DeliveryResult, Envelope, NodeInfo, TransportHost } from '../../src/runtime/transport.js';
 import { redactUrl } from '../../src/transport/redact.js';
 import { rabbitmqTransport } from '../../src/transport/index.js';
+import { createSystem, type System, type SystemOptions } from '../../src/index.js';
 import type { RabbitmqTransport, RabbitmqTransportOptions } from '../../src/transport/index.js';
 
 const run = promisify(execFile);
@@ -218,4 +219,25 @@ export async function waitForDepth(queue: string, count: number): Promise<void> 
     if (Date.now() > until) throw new Error(`timed out waiting for ${queue} to hold ${count} messages (holds ${depth})`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+const systems: System[] = [];
+const systemLogger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
+
+/** Starts an actor system on node `name` of `cluster` over the broker (heartbeat 200 ms); {@link shutdownSystems} stops it. */
+export async function startSystem(name: string, cluster: string, kinds: Record<string, unknown> = {}, extra: Partial<SystemOptions> = {}): Promise<System> {
+  const system = await createSystem({
+    node: name,
+    logger: systemLogger,
+    kinds,
+    transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: 200, sendTimeout: 5000 }),
+    ...extra,
+  });
+  systems.push(system);
+  return system;
+}
+
+/** Shuts down every system {@link startSystem} started (again, harmlessly, for one already shut down). Call from `afterEach`. */
+export async function shutdownSystems(): Promise<void> {
+  await Promise.all(systems.splice(0).map((s) => s.shutdown()));
 }

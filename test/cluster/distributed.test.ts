@@ -3,26 +3,16 @@
  * ask, result from any node), and failover with nothing lost.
  */
 import { afterAll, afterEach, expect, it } from 'vitest';
-import pino from 'pino';
-import { createSystem, rabbitmqTransport, supervisor, type SupervisorReport, type System } from '../../src/index.js';
-import { AMQP_URL, cleanupClusters, describeBroker, uniqueCluster, waitFor } from '../broker/broker.js';
+import { supervisor, type SupervisorReport, type System } from '../../src/index.js';
+import { cleanupClusters, describeBroker, shutdownSystems, startSystem, uniqueCluster, waitFor } from '../broker/broker.js';
 import { acc, collector, ledger, reporterOn } from '../support/acc.js';
 
-const logger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
-const systems: System[] = [];
-
-async function node(name: string, cluster: string, kinds: Record<string, unknown> = {}): Promise<System> {
-  const system = await createSystem({ node: name, logger, kinds, transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: 200, sendTimeout: 5000 }) });
-  systems.push(system);
-  return system;
-}
+const node = startSystem;
 
 const sees = (system: System, ...names: string[]) => () => names.every((n) => system.nodes().some((i) => i.node === n));
 
 describeBroker('distribution: placement and location transparency', () => {
-  afterEach(async () => {
-    await Promise.all(systems.splice(0).map((s) => s.shutdown()));
-  });
+  afterEach(shutdownSystems);
   afterAll(cleanupClusters);
 
   it('runs a child on the node that hosts its kind; send, ask and result work from any node', async () => {
@@ -95,7 +85,6 @@ describeBroker('distribution: placement and location transparency', () => {
     const stopping = b.shutdown(); // b leaves while messages flow
     for (let id = total / 2 + 1; id <= total; id++) w1?.send({ type: 'work', id });
     await stopping;
-    systems.splice(systems.indexOf(b), 1);
     await waitFor('every id processed', () => new Set(ids().ids).size === total, 20_000);
     const exits = reports.filter((r) => r.kind === 'child_exited').map((r) => (r.reason as { code?: string }).code);
     expect(exits).toEqual(['NODE_DOWN']);
@@ -171,14 +160,7 @@ describeBroker('distribution: placement and location transparency', () => {
   it('the journal records who sent each event, across nodes too', async () => {
     const cluster = uniqueCluster();
     const entries: { to: string; type: string; from?: string }[] = [];
-    const b = await createSystem({
-      node: 'b',
-      logger,
-      kinds: { acc },
-      journal: { append: (e) => entries.push({ to: e.to, type: e.event.type, ...(e.from ? { from: e.from } : {}) }) },
-      transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: 200 }),
-    });
-    systems.push(b);
+    await node('b', cluster, { acc }, { journal: { append: (e) => entries.push({ to: e.to, type: e.event.type, ...(e.from ? { from: e.from } : {}) }) } });
     const a = await node('a', cluster);
     await waitFor('a to see b', sees(a, 'b'));
     a.spawn(supervisor({ children: [{ id: 'w1', kind: 'acc', node: 'b' }, { id: 'w2', kind: 'acc', node: 'b' }] }), { id: 'root' });

@@ -4,16 +4,13 @@
  * hosted on one node under a supervisor on the other.
  */
 import { afterAll, afterEach, expect, it } from 'vitest';
-import pino from 'pino';
 import { assign, sendTo, setup, type AnyActorRef } from 'xstate';
 import {
   chain,
   choreography,
   idempotent,
   createEvent,
-  createSystem,
   publisher,
-  rabbitmqTransport,
   reactor,
   request,
   saga,
@@ -26,17 +23,10 @@ import {
   type SagaOutput,
   type System,
 } from '../../src/index.js';
-import { AMQP_URL, cleanupClusters, describeBroker, uniqueCluster, waitFor } from '../broker/broker.js';
+import { cleanupClusters, describeBroker, shutdownSystems, startSystem, uniqueCluster, waitFor } from '../broker/broker.js';
 import { collector, replier, seen } from './helpers.js';
 
-const logger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
-const systems: System[] = [];
-
-async function node(name: string, cluster: string, kinds: Record<string, unknown> = {}): Promise<System> {
-  const system = await createSystem({ node: name, logger, kinds, transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: 200, sendTimeout: 5000 }) });
-  systems.push(system);
-  return system;
-}
+const node = startSystem;
 
 /** Nodes a and b of a fresh cluster, each seeing the other. */
 async function pair(kindsOnB: Record<string, unknown> = {}): Promise<{ a: System; b: System }> {
@@ -48,9 +38,7 @@ async function pair(kindsOnB: Record<string, unknown> = {}): Promise<{ a: System
 }
 
 describeBroker('patterns over RabbitMQ', () => {
-  afterEach(async () => {
-    await Promise.all(systems.splice(0).map((s) => s.shutdown()));
-  });
+  afterEach(shutdownSystems);
   afterAll(cleanupClusters);
 
   it('scatter-gather on node a asks workers placed on node b and gathers by quorum', async () => {
