@@ -2,7 +2,7 @@
  * Arbor: XState actors with runtime-owned mailboxes, OTP supervision trees with results
  * aggregated up each level, and RabbitMQ between nodes.
  */
-export { createSystem } from './system.js';
+export { createSystem } from './create-system.js';
 export * from './patterns/index.js';
 export { supervisor, isSupervisorLogic } from './supervision/supervisor.js';
 export { ArborError, InvalidSpecError, InvalidEventError, isArborError } from './runtime/errors.js';
@@ -35,12 +35,13 @@ export {
   CheckOptionsError,
 } from './check/index.js';
 
-export type { System } from './system.js';
-export type { SystemOptions, SpawnOptions, DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system.js';
+export type { System } from './create-system.js';
+export type { SystemOptions, SpawnOptions } from './runtime/actor-system.js';
+export type { DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system-events.js';
 export type { JournalEntry, JournalSink } from './runtime/journal.js';
-export type { ClusterStatus, NodeTree } from './runtime/cluster.js';
+export type { ClusterStatus, NodeTree } from './runtime/node-status.js';
 export type { TreeNode } from './runtime/cell.js';
-export { RemoteActorRef } from './runtime/remote-ref.js';
+export { RemoteActorRef } from './remote/remote-ref.js';
 export { topicMatcher, validateTopicPattern } from './runtime/topics.js';
 export type { ActorRef, AskOptions } from './runtime/ref.js';
 export type { ArborEvent } from './runtime/event.js';

@@ -11,7 +11,7 @@ import type { ArborEvent } from '../runtime/event.js';
 import { normalizeMailboxOptions } from '../runtime/mailbox.js';
 import { childPath } from '../runtime/paths.js';
 import type { ActorRef } from '../runtime/ref.js';
-import type { ReportKind } from '../runtime/system.js';
+import type { ReportKind } from '../runtime/system-events.js';
 import { Aggregator } from './aggregate.js';
 import { backoffDelay } from './backoff.js';
 import { supervisorLifecycle, type LifecyclePhase } from './lifecycle.js';
@@ -95,7 +95,7 @@ export class SupervisorCell extends Cell implements CellParent {
     for (const slot of this.slots) this.startSlot(slot, 'child_started');
     const timeout = this.spec.aggregate?.timeout;
     if (timeout !== undefined) {
-      this.setTimer(timeout, () => this.post({ kind: 'aggregate_timeout', run: () => this.onAggregateTimeout(timeout) }));
+      this.setTimer(timeout, () => this.post({ name: 'aggregate_timeout', run: () => this.onAggregateTimeout(timeout) }));
     }
   }
 
@@ -139,16 +139,8 @@ export class SupervisorCell extends Cell implements CellParent {
 
   private makeSlot(spec: NormalizedChildSpec, dynamic: boolean, field: string): Slot {
     const init = { path: childPath(this.path, spec.id), id: spec.id, parent: this, input: spec.input, mailbox: normalizeMailboxOptions(spec.mailbox, this.system.mailboxDefaults) };
-    const hostedHere = spec.kind !== undefined && Object.prototype.hasOwnProperty.call(this.system.kinds, spec.kind);
-    let cell: Cell;
-    if (spec.kind !== undefined && (spec.node !== undefined || (!hostedHere && this.system.clustered))) {
-      // Placed on another node (or on whichever node hosts the kind): the owner's cell lives here.
-      cell = this.system.createRemoteCell(init, spec.kind, spec.node);
-    } else {
-      const logic = spec.logic ?? (hostedHere ? this.system.kinds[spec.kind as string] : undefined);
-      if (logic === undefined) throw new InvalidSpecError(`${field}.kind`, spec.kind, `is not a kind node ${this.system.node} hosts`);
-      cell = this.system.createCell({ ...init, logic }, `${field}.logic`);
-    }
+    // Here, or (when the placement port says so) on another node with the owner's cell here.
+    const cell = this.system.childCell({ init, logic: spec.logic, kind: spec.kind, node: spec.node, field });
     cell.shutdown = spec.shutdown;
     return { spec, cell, status: 'stopped', dynamic, attempts: 0, startedAt: this.system.clock.now() };
   }
@@ -191,7 +183,7 @@ export class SupervisorCell extends Cell implements CellParent {
   // --- exits and decisions -------------------------------------------------------------------
 
   childExited(child: Cell, incarnation: number, exit: Exit): void {
-    this.post({ kind: 'child_exit', run: () => this.onChildExit(child, incarnation, exit) });
+    this.post({ name: 'child_exit', run: () => this.onChildExit(child, incarnation, exit) });
   }
 
   private async onChildExit(child: Cell, incarnation: number, exit: Exit): Promise<void> {
@@ -254,7 +246,7 @@ export class SupervisorCell extends Cell implements CellParent {
     for (const s of group) s.status = 'restarting';
     const delay = this.restartDelay(failed);
     if (delay <= 0) return this.startGroup(group);
-    this.setTimer(delay, () => this.post({ kind: 'restart', run: () => this.startGroup(group) }));
+    this.setTimer(delay, () => this.post({ name: 'restart', run: () => this.startGroup(group) }));
   }
 
   private startGroup(group: Slot[]): void {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { Connection } from 'rabbitmq-client';
 import { normalizeRabbitmqOptions, Topology } from '../../transport/index.js';
 import { redactUrl } from '../../transport/redact.js';
-import { createSystem, type System } from '../../system.js';
+import { createSystem, type System } from '../../create-system.js';
 import { integerFlag, parse } from '../args.js';
 import { BROKER_OPTIONS, brokerFlags, brokerTransport, type BrokerFlags } from '../broker-flags.js';
 import type { Command } from '../command.js';
