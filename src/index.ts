@@ -33,7 +33,7 @@ export {
   replayEvents,
   DEFAULT_CHECK_OPTIONS,
   CheckOptionsError,
-} from './check/index.js';
+} from './entry/check.js';
 
 export type { System } from './create-system.js';
 export type { SystemOptions, SpawnOptions } from './runtime/actor-system.js';
