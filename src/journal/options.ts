@@ -4,7 +4,9 @@
  * the field and its value).
  */
 import pino, { type Logger } from 'pino';
-import { ArborError, describe } from '../runtime/errors.js';
+import { validator } from '../runtime/validate.js';
+
+const { invalid, int: validInt } = validator('journal option');
 
 /** Options shared by every buffered journal writer. */
 export interface JournalBufferOptions {
@@ -122,11 +124,3 @@ function lazyLogger(logger: Logger | false | undefined): () => Logger {
   return () => (made ??= pino({ name: 'arbor', level: process.env.ARBOR_LOG_LEVEL ?? 'info' }, pino.destination({ fd: 2, sync: false })).child({ component: 'journal' }));
 }
 
-function invalid(field: string, value: unknown, expected: string): never {
-  throw new ArborError('INVALID_SPEC', `invalid journal option: ${field} ${expected}, got ${describe(value)}`, { field, value });
-}
-
-function validInt(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) invalid(field, value, `must be an integer from ${min} to ${max}`);
-  return value;
-}

@@ -22,3 +22,4 @@ export * from './distribution.js';
 export * from './transport.js';
 export * from './topics.js';
 export * from './journal.js';
+export * from './validate.js';

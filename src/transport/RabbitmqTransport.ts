@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { Connection, ConsumerStatus } from 'rabbitmq-client';
 import type { Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
-import { ArborError } from '../runtime/errors.js';
+import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import type { Envelope, NodeInfo, Transport, TransportHost } from '../runtime/transport.js';
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
@@ -177,7 +177,7 @@ export class RabbitmqTransport implements Transport {
    */
   async drainNode(node: string): Promise<number> {
     const run = this.requireRun('drainNode');
-    if (node === run.host.node) throw new ArborError('INVALID_SPEC', `cannot drain this node's own queue ("${node}")`, { node });
+    if (node === run.host.node) throw new InvalidSpecError('node', node, "must be another node (a node cannot drain its own queue)");
     const { taken, live } = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound).catch((err: unknown) => {
       throw transportError(err, this.options.url, `cannot drain node "${node}"`, { node });
     });

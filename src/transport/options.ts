@@ -3,8 +3,18 @@
  * constant, one {@link normalizeRabbitmqOptions} that validates and fills in defaults. Everything
  * downstream reads only the normalised form, so no other file re-checks or re-defaults a field.
  */
-import { ArborError, describe } from '../runtime/errors.js';
+import { InvalidSpecError } from '../runtime/errors.js';
+import { validator } from '../runtime/validate.js';
 import { redactUrl } from './redact.js';
+
+const check = validator('rabbitmq option');
+const validInt = check.int;
+const validNumber = check.number;
+
+/** Declared as a function, so a call narrows the value's type like a throw does. */
+function invalid(field: string, value: unknown, expected: string): never {
+  return check.invalid(field, value, expected);
+}
 
 /** Exponential backoff: the n-th retry waits `min * factor^(n-1)` ms, capped at `max`. */
 export interface BackoffOptions {
@@ -155,22 +165,6 @@ function normalizeCoalesce(value: RabbitmqTransportOptions['coalesce'], maxMessa
   };
 }
 
-function invalid(field: string, value: unknown, expected: string): never {
-  throw new ArborError('INVALID_SPEC', `invalid rabbitmq option: ${field} ${expected}, got ${describe(value)}`, { field, value });
-}
-
-function validInt(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    invalid(field, value, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function validNumber(field: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) invalid(field, value, `must be a finite number of at least ${min}`);
-  return value;
-}
-
 /** Cluster names become exchange and queue name parts, so they stay within a safe alphabet. */
 function validName(field: string, value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
@@ -193,6 +187,5 @@ function validUrl(value: unknown): string {
 }
 
 function invalidRedacted(url: string, expected: string): never {
-  const shown = redactUrl(url);
-  throw new ArborError('INVALID_SPEC', `invalid rabbitmq option: url ${expected}, got ${JSON.stringify(shown)}`, { field: 'url', value: shown });
+  throw new InvalidSpecError('url', url, expected, { subject: 'rabbitmq option', shown: redactUrl(url) });
 }
