@@ -23,3 +23,4 @@ export * from './transport.js';
 export * from './topics.js';
 export * from './journal.js';
 export * from './validate.js';
+export * from './system-options.js';
