@@ -82,7 +82,7 @@ export class HostSide {
         const h = this.hosted.get(message.path);
         if (!h || h.gone || h.cell !== child) return;
         this.settle(h);
-        const wire: WireExit = exit.kind === 'normal' ? { normal: true, output: encodeRefs(exit.output) } : { normal: false, error: toWireError(exit.error) };
+        const wire: WireExit = exit.outcome === 'normal' ? { normal: true, output: encodeRefs(exit.output) } : { normal: false, error: toWireError(exit.error) };
         this.router.sendProtocol(h.owner, { op: 'exit', from: this.node, path: h.path, inc: h.inc, processed: h.ledger.processed, exit: wire });
         queueMicrotask(() => this.remove(h, false));
       },

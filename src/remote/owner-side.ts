@@ -114,8 +114,8 @@ export class OwnerSide implements PlacementLink {
 
   exited(message: ProtocolOp<'exit'>): void {
     const exit: Exit = message.exit.normal
-      ? { kind: 'normal', output: this.router.revive(message.exit.output) }
-      : { kind: 'crash', error: fromWireError(message.exit.error, message.from) };
+      ? { outcome: 'normal', output: this.router.revive(message.exit.output) }
+      : { outcome: 'crash', error: fromWireError(message.exit.error, message.from) };
     this.router.proxyAt(message.path)?.remoteExited(message.inc, message.processed, exit);
   }
 
@@ -146,7 +146,7 @@ export class OwnerSide implements PlacementLink {
 
   /** A `spawn` or `stop` that could not be sent: the incarnation failed to start, or is gone. */
   undeliverable(message: ProtocolOp<'spawn'> | ProtocolOp<'stop'>, error: ArborError): void {
-    if (message.op === 'spawn') this.router.proxyAt(message.path)?.remoteExited(message.inc, 0, { kind: 'crash', error });
+    if (message.op === 'spawn') this.router.proxyAt(message.path)?.remoteExited(message.inc, 0, { outcome: 'crash', error });
     else this.router.proxyAt(message.path)?.remoteStopped(message.inc, 0);
   }
 

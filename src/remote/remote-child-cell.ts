@@ -128,7 +128,7 @@ export class RemoteChildCell extends Cell {
       candidates: this.candidates ?? 'any',
       timeout,
     });
-    this.remoteExited(incarnation, 0, { kind: 'crash', error });
+    this.remoteExited(incarnation, 0, { outcome: 'crash', error });
   }
 
   protected stopIncarnation(shutdown: Shutdown): Promise<void> {
@@ -225,7 +225,7 @@ export class RemoteChildCell extends Cell {
       this.link.skip(this, seq);
       return;
     }
-    this.remoteExited(incarnation, 0, { kind: 'crash', error });
+    this.remoteExited(incarnation, 0, { outcome: 'crash', error });
   }
 
   /** The node running this incarnation went down: a crash with `NODE_DOWN`. */
@@ -237,7 +237,7 @@ export class RemoteChildCell extends Cell {
     }
     if (this.status !== 'running') return;
     const error = new ArborError('NODE_DOWN', `node "${node}" running ${this.path} went down`, { path: this.path, node });
-    this.remoteExited(this.incarnation, 0, { kind: 'crash', error });
+    this.remoteExited(this.incarnation, 0, { outcome: 'crash', error });
   }
 
   // --- helpers ---------------------------------------------------------------------------------

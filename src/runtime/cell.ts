@@ -23,8 +23,8 @@ import { ResultSlot } from './result-slot.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { SupervisorReport } from './system-events.js';
 
-/** How an incarnation ended by itself. */
-export type Exit = { kind: 'normal'; output: unknown } | { kind: 'crash'; error: Error };
+/** How an incarnation ended by itself: its `outcome` (a word of its own: "kind" names child and report kinds). */
+export type Exit = { outcome: 'normal'; output: unknown } | { outcome: 'crash'; error: Error };
 
 /** `shutdown` of a child spec: ms to wait for a graceful stop, or one of OTP's two extremes. */
 export type Shutdown = number | 'brutal_kill' | 'infinity';
@@ -326,13 +326,13 @@ export abstract class Cell implements Runnable {
    */
   protected exited(exit: Exit): void {
     this.status = 'suspended';
-    if (exit.kind === 'normal') this.result.resolve(exit.output);
+    if (exit.outcome === 'normal') this.result.resolve(exit.output);
     if (this.parent) {
       this.parent.childExited(this, this.incarnation, exit);
       return;
     }
-    if (exit.kind === 'crash') this.log.error({ err: exit.error }, 'root actor crashed');
-    this.retire(exit.kind === 'crash' ? exit.error : undefined);
+    if (exit.outcome === 'crash') this.log.error({ err: exit.error }, 'root actor crashed');
+    this.retire(exit.outcome === 'crash' ? exit.error : undefined);
     this.system._rootExited(this);
   }
 }

@@ -191,24 +191,24 @@ export class SupervisorCell extends Cell implements CellParent {
     // Stale: an exit from an incarnation we already stopped, or while we are winding down.
     if (this.phase !== 'running' || !slot || slot.status !== 'running' || child.incarnation !== incarnation) return;
     const id = slot.spec.id;
-    this.report('child_exited', slot, exit.kind === 'normal' ? 'normal' : exit.error);
-    const restart = shouldRestart(slot.spec.restart, exit.kind);
-    if (exit.kind === 'normal') this.aggregator.recordResult(id, exit.output);
+    this.report('child_exited', slot, exit.outcome === 'normal' ? 'normal' : exit.error);
+    const restart = shouldRestart(slot.spec.restart, exit.outcome);
+    if (exit.outcome === 'normal') this.aggregator.recordResult(id, exit.output);
     // It is not running any more: if we give up below, there is nothing of it left to terminate.
     if (restart) slot.status = 'restarting';
     if (!restart) {
       slot.status = 'stopped';
-      if (exit.kind === 'crash') this.aggregator.recordFailure(id, exit.error);
-      if (slot.spec.restart === 'temporary') this.removeSlot(slot, exit.kind === 'crash' ? exit.error : undefined);
-      else slot.cell.retire(exit.kind === 'crash' ? exit.error : undefined);
+      if (exit.outcome === 'crash') this.aggregator.recordFailure(id, exit.error);
+      if (slot.spec.restart === 'temporary') this.removeSlot(slot, exit.outcome === 'crash' ? exit.error : undefined);
+      else slot.cell.retire(exit.outcome === 'crash' ? exit.error : undefined);
     }
     const verdict = this.aggregator.verdict(this.liveIds());
-    if (verdict.type === 'done') return this.finish({ kind: 'normal', output: verdict.output });
-    if (verdict.type === 'failed') return this.finish({ kind: 'crash', error: verdict.error });
+    if (verdict.type === 'done') return this.finish({ outcome: 'normal', output: verdict.output });
+    if (verdict.type === 'failed') return this.finish({ outcome: 'crash', error: verdict.error });
     if (!restart) {
       if (this.autoShutdownDue(slot, exit)) {
         this.report('shutdown', slot, 'AUTO_SHUTDOWN');
-        return this.finish({ kind: 'normal', output: this.aggregator.output() });
+        return this.finish({ outcome: 'normal', output: this.aggregator.output() });
       }
       return;
     }
@@ -219,16 +219,16 @@ export class SupervisorCell extends Cell implements CellParent {
         'MAX_RESTART_INTENSITY',
         `supervisor ${this.path} gave up: more than ${this.spec.intensity} restart(s) within ${this.spec.period} ms (last: child ${id})`,
         { supervisor: this.path, child: id, intensity: this.spec.intensity, period: this.spec.period },
-        { cause: exit.kind === 'crash' ? exit.error : undefined },
+        { cause: exit.outcome === 'crash' ? exit.error : undefined },
       );
-      return this.finish({ kind: 'crash', error });
+      return this.finish({ outcome: 'crash', error });
     }
     await this.restart(slot);
   }
 
   private autoShutdownDue(slot: Slot, exit: Exit): boolean {
     if (!slot.spec.significant || this.spec.autoShutdown === 'never') return false;
-    if (exit.kind === 'crash' && slot.spec.restart !== 'temporary') return false;
+    if (exit.outcome === 'crash' && slot.spec.restart !== 'temporary') return false;
     if (this.spec.autoShutdown === 'any_significant') return true;
     return !this.slots.some((s) => s.spec.significant && s.status !== 'stopped');
   }
@@ -264,13 +264,13 @@ export class SupervisorCell extends Cell implements CellParent {
   private onAggregateTimeout(timeout: number): Promise<void> | void {
     if (this.phase !== 'running') return;
     const verdict = this.aggregator.timedOut(this.liveIds(), timeout);
-    if (verdict.type === 'done') return this.finish({ kind: 'normal', output: verdict.output });
-    if (verdict.type === 'failed') return this.finish({ kind: 'crash', error: verdict.error });
+    if (verdict.type === 'done') return this.finish({ outcome: 'normal', output: verdict.output });
+    if (verdict.type === 'failed') return this.finish({ outcome: 'crash', error: verdict.error });
   }
 
   /** Ends this incarnation by itself: stops the children (reverse order), then exits. */
   private async finish(exit: Exit): Promise<void> {
-    this.lifecycle.send({ type: exit.kind === 'normal' ? 'finish' : 'give_up' });
+    this.lifecycle.send({ type: exit.outcome === 'normal' ? 'finish' : 'give_up' });
     this.clearTimers();
     await this.stopChildren();
     this.lifecycle.send({ type: 'stopped' });
