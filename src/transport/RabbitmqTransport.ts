@@ -35,7 +35,7 @@ import { normalizeRabbitmqOptions } from './options.js';
 import type { NormalizedRabbitmqOptions, RabbitmqTransportOptions } from './options.js';
 import { redactUrl, transportError } from './redact.js';
 import { tappedMessages } from './taps.js';
-import type { TapHandler, Unsubscribe } from './taps.js';
+import type { TapHandler, StopTap } from './taps.js';
 import { Topology } from './topology.js';
 
 /** Everything that exists only between `start` and `stop`. */
@@ -154,7 +154,7 @@ export class RabbitmqTransport implements Transport {
    *   if (m.type === 'envelope') seen.push(m.envelope);
    * });
    */
-  async subscribe(pattern: string, handler: TapHandler): Promise<Unsubscribe> {
+  async subscribe(pattern: string, handler: TapHandler): Promise<StopTap> {
     const run = this.requireRun('subscribe');
     const queue = `${this.topology.exchange}.tap.${this.incarnation}.${++this.tapSeq}`;
     const consumer = await this.startRaw(tapConsumerProps(this.topology, queue, pattern), (msg) => {

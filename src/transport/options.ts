@@ -17,7 +17,7 @@ function invalid(field: string, value: unknown, expected: string): never {
 }
 
 /** Exponential backoff: the n-th retry waits `min * factor^(n-1)` ms, capped at `max`. */
-export interface BackoffOptions {
+export interface RetryBackoffOptions {
   /** @default 100 */
   min: number;
   /** @default 10_000 */
@@ -60,7 +60,7 @@ export interface RabbitmqTransportOptions {
   /** Delivery attempts (the first included) before an envelope is dead-lettered. @default 5 */
   maxAttempts?: number;
   /** Delay between delivery attempts of an envelope the receiving host asked to retry. */
-  retryBackoff?: Partial<BackoffOptions>;
+  retryBackoff?: Partial<RetryBackoffOptions>;
   /** How many recently delivered message ids each receiver remembers to drop duplicates. @default 10_000 */
   dedupCapacity?: number;
   /** Time (ms) after which a send the broker has not confirmed goes to `host.undeliverable` as `TRANSPORT_ERROR`. @default 10_000 */
@@ -84,7 +84,7 @@ export interface NormalizedRabbitmqOptions {
   poolPrefetch: number;
   maxMessageBytes: number;
   maxAttempts: number;
-  retryBackoff: BackoffOptions;
+  retryBackoff: RetryBackoffOptions;
   dedupCapacity: number;
   sendTimeout: number;
   connectTimeout: number;
