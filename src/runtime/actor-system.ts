@@ -37,15 +37,26 @@ export interface SystemPlugins {
   distribution: (system: ActorSystem) => Distribution;
 }
 
+/**
+ * One node. Its public face is the `System` interface (`src/create-system.ts`); the rest is marked
+ * `@internal`: what cells use is the {@link CellContext} they see it through, and the
+ * `_`-prefixed members are for the distribution layer and the composition root only.
+ */
 export class ActorSystem implements CellContext {
   readonly node: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** @internal */
   readonly dispatcher: Dispatcher;
+  /** @internal */
   readonly transport: Transport;
+  /** @internal */
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  /** @internal */
   readonly kinds: Readonly<Record<string, unknown>>;
+  /** @internal */
   readonly random: () => number;
+  /** @internal */
   readonly mailboxDefaults: ResolvedMailboxOptions;
   /** @internal Read by every cell on delivery. */
   readonly journal: JournalSink | undefined;
@@ -135,7 +146,7 @@ export class ActorSystem implements CellContext {
   }
 
   /**
-   * Makes and registers the cell of a supervisor's child: placed on another node when the
+   * @internal Makes and registers the cell of a supervisor's child: placed on another node when the
    * placement port says so, else run here from its logic or from the logic this node hosts for
    * its kind.
    */
@@ -281,12 +292,12 @@ export class ActorSystem implements CellContext {
     return this.transport.nodes();
   }
 
-  /** Asks `target` with `event` (the ref's `ask`); a reply ref of this node takes the answer. */
+  /** @internal Asks `target` with `event` (the ref's `ask`); a reply ref of this node takes the answer. */
   ask<T>(target: ActorRef, event: ArborEvent, options?: AskOptions): Promise<T> {
     return this.asks.ask<T>(target, event, options);
   }
 
-  /** Puts a message on the dead-letter stream (and fails its ask, if it was one). */
+  /** @internal Puts a message on the dead-letter stream (and fails its ask, if it was one). */
   deadLetter(recipient: string, event: unknown, reason: ArborError): void {
     this.deadLetters++;
     if (!failAsk(event, reason)) this._distribution.deadLettered(event, reason);
