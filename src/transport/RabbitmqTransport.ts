@@ -30,7 +30,9 @@ import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
 import { Inbound } from './Inbound.js';
 import type { InboundSource } from './Inbound.js';
+import { PhiAccrualDetector } from './FailureDetector.js';
 import { Membership } from './Membership.js';
+import { PresenceBeacon, PresenceWatch } from './Presence.js';
 import { normalizeRabbitmqOptions } from './options.js';
 import type { NormalizedRabbitmqOptions, RabbitmqTransportOptions } from './options.js';
 import { redactUrl, transportError } from './redact.js';
@@ -47,6 +49,8 @@ interface Running {
   inbound: Inbound;
   membership: Membership;
   coalescer: Coalescer;
+  beacon: PresenceBeacon;
+  watch: PresenceWatch;
 }
 
 /** A {@link Transport} over RabbitMQ. Create it with {@link rabbitmqTransport}. */
@@ -83,6 +87,7 @@ export class RabbitmqTransport implements Transport {
       self: host.node,
       clock: host.clock,
       heartbeat: o.heartbeat,
+      detector: () => new PhiAccrualDetector({ heartbeat: o.heartbeat, ...o.failureDetector }),
       listening: () => connection.ready,
       onUp: (info) => {
         logger.info({ peer: info.node, kinds: info.kinds }, 'node up');
@@ -90,15 +95,21 @@ export class RabbitmqTransport implements Transport {
       },
       onDown: (node, reason) => {
         logger.warn({ peer: node, reason }, 'node down');
+        watch.unwatch(node);
         host.nodeDown(node);
       },
     });
+    const beacon = new PresenceBeacon({ connection, topology, node: host.node, incarnation: this.incarnation, logger, url: o.url });
+    const watch = new PresenceWatch({ connection, logger, url: o.url, onClosed: (node, incarnation) => this.peerClosed(node, incarnation) });
     const coalescer = new Coalescer(o.coalesce, (frame) => this.publishFrame(frame));
-    this.run = { host, logger, connection, publisher, inbound, membership, coalescer };
+    this.run = { host, logger, connection, publisher, inbound, membership, coalescer, beacon, watch };
     this.host = host;
     this.startedAt = host.clock.now();
     try {
       await this.consume(nodeConsumerProps(topology, host.node, o.prefetch), 'node');
+      await beacon.open();
+      // Every reconnection is a new presence session: the old queue died with the connection or gave its token away.
+      connection.on('connection', () => void beacon.open().catch((err: unknown) => logger.warn({ err: transportError(err, o.url, 'presence').message }, 'presence queue not reopened')));
       await this.startHeartbeats();
     } catch (err) {
       this.run = undefined;
@@ -302,13 +313,33 @@ export class RabbitmqTransport implements Transport {
       const frame = decoded.frame;
       if (frame.t === 'hb' && frame.node === host.node && frame.incarnation !== this.incarnation) {
         logger.error({ incarnation: frame.incarnation }, 'another process uses this node name');
-      } else if (frame.t === 'hb') membership.heard(frame);
+      } else if (frame.t === 'hb') {
+        membership.heard(frame);
+        if (frame.presence !== undefined && membership.isUp(frame.node)) run.watch.watch(frame.node, frame.incarnation, frame.presence);
+      } else if (frame.t === 'bye' && frame.closed) membership.closed(frame.node, frame.incarnation);
       else if (frame.t === 'bye') membership.bye(frame.node, frame.incarnation);
     });
-    const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation });
     membership.startBeating(() => {
+      const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation, presence: run.beacon.current() });
       // Fire and forget: a lost beat is covered by the next; expiration drops stale ones.
       void publisher.publish({ exchange: this.topology.exchange, routingKey: this.topology.heartbeatKey(host.node), body, mandatory: false, durable: false, expiration: ttl });
+    });
+  }
+
+  /**
+   * The broker gave us `node`'s presence token: its connection closed. Down here at once, and the
+   * other nodes are told with a goodbye on its behalf (only one watcher receives the token).
+   */
+  private peerClosed(node: string, incarnation: string): void {
+    const run = this.run;
+    if (!run || run.membership.incarnationOf(node) !== incarnation) return;
+    run.membership.closed(node, incarnation);
+    void run.publisher.publish({
+      exchange: this.topology.exchange,
+      routingKey: this.topology.byeKey(node),
+      body: encodeBye(node, incarnation, true),
+      mandatory: false,
+      durable: false,
     });
   }
 
@@ -354,6 +385,9 @@ export class RabbitmqTransport implements Transport {
 
   private async gracefulStop(run: Running): Promise<void> {
     run.membership.stopBeating();
+    // Before the goodbye: an acknowledged token moves to no watcher, so leaving is not taken for a crash.
+    await run.beacon.close();
+    await run.watch.close();
     run.coalescer.flush();
     const bye = run.publisher.publish({
       exchange: this.topology.exchange,

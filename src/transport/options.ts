@@ -35,8 +35,20 @@ export interface RabbitmqTransportOptions {
   url?: string;
   /** Cluster name: nodes with the same name on one broker see each other. Letters, digits, `_-`. @default 'arbor' */
   cluster?: string;
-  /** Heartbeat period in ms; a node silent for 3 periods (or that said goodbye) is down. @default 1000 */
+  /**
+   * Heartbeat period in ms. A peer is down when the broker saw its connection close (at once), when
+   * it said goodbye, or when its silence grew too unlikely for the φ accrual detector
+   * (`failureDetector`; about 3.5 periods of silence for a steady peer with the defaults).
+   * @default 1000
+   */
   heartbeat?: number;
+  /**
+   * The φ accrual failure detector that judges silent peers (as Akka's): `threshold` is the φ at
+   * which a peer is down (8: a silence with a 10⁻⁸ chance), `acceptablePause` how much longer than
+   * usual a silence may be (GC pauses, long turns), `minStdDeviation` the least spread assumed.
+   * @default { threshold: 8, acceptablePause: 2 × heartbeat, minStdDeviation: heartbeat / 10 }
+   */
+  failureDetector?: FailureDetectorOptions;
   /** Unacknowledged messages the broker may push to this node's queue consumer ahead of processing. @default 64 */
   prefetch?: number;
   /**
@@ -65,11 +77,20 @@ export interface RabbitmqTransportOptions {
   coalesce?: boolean | Partial<CoalesceOptions>;
 }
 
+/** Tuning of the φ accrual failure detector; times in ms. */
+export interface FailureDetectorOptions {
+  threshold?: number;
+  acceptablePause?: number;
+  minStdDeviation?: number;
+}
+
 /** The options after {@link normalizeRabbitmqOptions}: every field present and valid. */
 export interface NormalizedRabbitmqOptions {
   url: string;
   cluster: string;
   heartbeat: number;
+  /** A missing time means: scaled from `heartbeat` (see {@link RabbitmqTransportOptions.failureDetector}). */
+  failureDetector: { threshold: number; acceptablePause?: number; minStdDeviation?: number };
   prefetch: number;
   poolPrefetch: number;
   maxMessageBytes: number;
@@ -90,6 +111,7 @@ export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 'url'>> = Object.freeze({
   cluster: 'arbor',
   heartbeat: 1000,
+  failureDetector: Object.freeze({ threshold: 8 }),
   prefetch: 64,
   poolPrefetch: 8,
   maxMessageBytes: 1_048_576,
@@ -120,6 +142,7 @@ export function normalizeRabbitmqOptions(
     url: validUrl(options.url ?? (env.AMQP_URL || DEFAULT_AMQP_URL)),
     cluster: validName('cluster', options.cluster ?? d.cluster),
     heartbeat: validInt('heartbeat', options.heartbeat ?? d.heartbeat, 10),
+    failureDetector: normalizeFailureDetector(options.failureDetector),
     prefetch: validInt('prefetch', options.prefetch ?? d.prefetch, 1, 65_535),
     poolPrefetch: validInt('poolPrefetch', options.poolPrefetch ?? d.poolPrefetch, 1, 65_535),
     maxMessageBytes,
@@ -195,4 +218,13 @@ function validUrl(value: unknown): string {
 function invalidRedacted(url: string, expected: string): never {
   const shown = redactUrl(url);
   throw new ArborError('INVALID_SPEC', `invalid rabbitmq option: url ${expected}, got ${JSON.stringify(shown)}`, { field: 'url', value: shown });
+}
+
+function normalizeFailureDetector(fd: FailureDetectorOptions | undefined): NormalizedRabbitmqOptions['failureDetector'] {
+  if (fd === undefined) return { ...DEFAULT_RABBITMQ_OPTIONS.failureDetector };
+  if (typeof fd !== 'object' || fd === null) invalid('failureDetector', fd, 'must be an object');
+  const out: NormalizedRabbitmqOptions['failureDetector'] = { threshold: validNumber('failureDetector.threshold', fd.threshold ?? DEFAULT_RABBITMQ_OPTIONS.failureDetector.threshold, 1) };
+  if (fd.acceptablePause !== undefined) out.acceptablePause = validInt('failureDetector.acceptablePause', fd.acceptablePause, 0);
+  if (fd.minStdDeviation !== undefined) out.minStdDeviation = validInt('failureDetector.minStdDeviation', fd.minStdDeviation, 1);
+  return out;
 }

@@ -39,6 +39,11 @@ describe('normalizeRabbitmqOptions', () => {
     expect(normalizeRabbitmqOptions({ coalesce: false }, {}).coalesce.enabled).toBe(false);
   });
 
+  it('keeps the failure detector times unset unless given, so they scale with the heartbeat', () => {
+    expect(normalizeRabbitmqOptions({}, {}).failureDetector).toEqual({ threshold: 8 });
+    expect(normalizeRabbitmqOptions({ failureDetector: { threshold: 12, acceptablePause: 5000 } }, {}).failureDetector).toEqual({ threshold: 12, acceptablePause: 5000 });
+  });
+
   it('keeps batches no larger than the largest message', () => {
     expect(normalizeRabbitmqOptions({ maxMessageBytes: 1000 }, {}).coalesce.maxBatchBytes).toBe(1000);
     expect(invalidField(() => normalizeRabbitmqOptions({ maxMessageBytes: 1000, coalesce: { maxBatchBytes: 2000 } }, {}))).toBe('coalesce.maxBatchBytes');
@@ -59,6 +64,10 @@ describe('normalizeRabbitmqOptions', () => {
     ['retryBackoff.max', { retryBackoff: { min: 500, max: 100 } }],
     ['reconnect.max', { reconnect: { min: 500, max: 100 } }],
     ['coalesce', { coalesce: 'yes' }],
+    ['failureDetector', { failureDetector: 8 }],
+    ['failureDetector.threshold', { failureDetector: { threshold: 0.5 } }],
+    ['failureDetector.acceptablePause', { failureDetector: { acceptablePause: -1 } }],
+    ['failureDetector.minStdDeviation', { failureDetector: { minStdDeviation: 0 } }],
     ['url', { url: 'http://guest:guest@host' }],
     ['url', { url: 42 }],
   ])('rejects a bad %s with INVALID_SPEC naming the field', (field, options) => {
