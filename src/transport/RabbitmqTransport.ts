@@ -25,7 +25,7 @@ import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec
 import { Coalescer } from './Coalescer.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
-import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, startConsumer, tapConsumerProps } from './consumers.js';
+import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, startConsumer, tapConsumerProps } from './consumers.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
 import { Inbound } from './Inbound.js';
@@ -106,7 +106,7 @@ export class RabbitmqTransport implements Transport {
     this.host = host;
     this.startedAt = host.clock.now();
     try {
-      await this.consume(nodeConsumerProps(topology, host.node, o.prefetch), 'node');
+      await this.consume(nodeConsumerProps(topology, host.node, o.prefetch, o), 'node');
       await beacon.open();
       // Every reconnection is a new presence session: the old queue died with the connection or gave its token away.
       connection.on('connection', () => void beacon.open().catch((err: unknown) => logger.warn({ err: transportError(err, o.url, 'presence').message }, 'presence queue not reopened')));
@@ -135,7 +135,7 @@ export class RabbitmqTransport implements Transport {
 
   /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
   async consumePool(kind: string): Promise<() => Promise<void>> {
-    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch), 'pool');
+    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType), 'pool');
     return () => this.closeConsumer(consumer);
   }
 
@@ -261,6 +261,8 @@ export class RabbitmqTransport implements Transport {
     const o = this.options;
     const connection = new Connection({
       url: o.url,
+      // Every broker of the cluster: rabbitmq-client moves to the next one when a connection fails.
+      ...(o.hosts.length > 1 ? { hosts: o.hosts } : {}),
       connectionName: `arbor/${o.cluster}/${node}`,
       connectionTimeout: o.connectTimeout,
       // A channel request waits for a reconnection at most as long as a send may take overall.
@@ -296,10 +298,10 @@ export class RabbitmqTransport implements Transport {
     for (const delay of retryTiers(o.maxAttempts, o.retryBackoff)) {
       const queue = t.retryQueue(delay);
       // No x-dead-letter-routing-key: an expired message keeps the key it was published with.
-      await connection.queueDeclare({ queue, durable: true, arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': t.exchange } });
+      await connection.queueDeclare({ queue, durable: true, arguments: { ...queueTypeArguments(o.queueType), 'x-message-ttl': delay, 'x-dead-letter-exchange': t.exchange } });
       await connection.queueBind({ queue, exchange: t.retryExchange, arguments: { 'x-match': 'all', 'arbor-delay': delay } });
     }
-    await connection.queueDeclare({ queue: t.deadQueue, durable: true });
+    await connection.queueDeclare({ queue: t.deadQueue, durable: true, arguments: queueTypeArguments(o.queueType) });
     await connection.queueBind({ queue: t.deadQueue, exchange: t.exchange, routingKey: 'dead.#' });
   }
 

@@ -33,6 +33,30 @@ export interface RabbitmqTransportOptions {
    * @default process.env.AMQP_URL, then 'amqp://guest:guest@127.0.0.1:5672'
    */
   url?: string;
+  /**
+   * More addresses of the same RabbitMQ cluster (its other broker nodes). The node connects to the
+   * first that answers and moves to the next when its broker is lost; messages are not lost or
+   * duplicated by the move (confirms, acks and dedup hold across it). Each must use the scheme,
+   * user, password and vhost of `url`. A `url` (or `AMQP_URL`) may also be a comma-separated list.
+   * @default []
+   */
+  urls?: readonly string[];
+  /**
+   * The type of the queues that hold messages (node, pool, retry and dead-letter queues):
+   * `'classic'` (one broker node holds each queue) or `'quorum'` (replicated by Raft over the broker
+   * cluster's nodes, the only replicated type in RabbitMQ 4: choose it on a broker cluster). The
+   * default is classic because it measured faster on one broker (benchmarks/README.md,
+   * `queue-type`); RabbitMQ refuses to redeclare an existing queue as another type, so a cluster
+   * must use one type throughout.
+   * @default 'classic'
+   */
+  queueType?: QueueType;
+  /**
+   * An observer node (`arbor status`, `arbor inspect`): its inbound queue is exclusive and
+   * auto-deleted with its connection instead of durable, so it leaves nothing behind.
+   * @default false
+   */
+  ephemeral?: boolean;
   /** Cluster name: nodes with the same name on one broker see each other. Letters, digits, `_-`. @default 'arbor' */
   cluster?: string;
   /**
@@ -77,6 +101,9 @@ export interface RabbitmqTransportOptions {
   coalesce?: boolean | Partial<CoalesceOptions>;
 }
 
+/** The RabbitMQ queue types Arbor can use for its message queues. */
+export type QueueType = 'classic' | 'quorum';
+
 /** Tuning of the φ accrual failure detector; times in ms. */
 export interface FailureDetectorOptions {
   threshold?: number;
@@ -86,7 +113,12 @@ export interface FailureDetectorOptions {
 
 /** The options after {@link normalizeRabbitmqOptions}: every field present and valid. */
 export interface NormalizedRabbitmqOptions {
+  /** The first broker URL (credentials and vhost for every address). */
   url: string;
+  /** `hostname:port` of every broker address, `url`'s first. */
+  hosts: string[];
+  queueType: QueueType;
+  ephemeral: boolean;
   cluster: string;
   heartbeat: number;
   /** A missing time means: scaled from `heartbeat` (see {@link RabbitmqTransportOptions.failureDetector}). */
@@ -108,7 +140,9 @@ export interface NormalizedRabbitmqOptions {
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 /** The defaults, in one place (the URL is resolved at normalisation time, from the environment). */
-export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 'url'>> = Object.freeze({
+export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 'url' | 'hosts'>> = Object.freeze({
+  queueType: 'classic' as QueueType,
+  ephemeral: false,
   cluster: 'arbor',
   heartbeat: 1000,
   failureDetector: Object.freeze({ threshold: 8 }),
@@ -138,8 +172,15 @@ export function normalizeRabbitmqOptions(
   const backoff = { ...d.retryBackoff, ...options.retryBackoff };
   const reconnect = { ...d.reconnect, ...options.reconnect };
   const coalesce = normalizeCoalesce(options.coalesce, maxMessageBytes);
+  const [url, ...moreUrls] = splitUrls(options.url ?? (env.AMQP_URL || DEFAULT_AMQP_URL));
+  const extra = options.urls ?? [];
+  if (!Array.isArray(extra)) invalid('urls', extra, 'must be an array of URLs');
+  const first = validUrl(url);
   const out: NormalizedRabbitmqOptions = {
-    url: validUrl(options.url ?? (env.AMQP_URL || DEFAULT_AMQP_URL)),
+    url: first,
+    hosts: [hostOf(first), ...[...moreUrls, ...extra].map((u, i) => hostOf(sameBroker(first, u, `urls[${i}]`)))],
+    queueType: validChoice('queueType', options.queueType ?? d.queueType, ['classic', 'quorum'] as const),
+    ephemeral: validBoolean('ephemeral', options.ephemeral ?? d.ephemeral),
     cluster: validName('cluster', options.cluster ?? d.cluster),
     heartbeat: validInt('heartbeat', options.heartbeat ?? d.heartbeat, 10),
     failureDetector: normalizeFailureDetector(options.failureDetector),
@@ -215,9 +256,46 @@ function validUrl(value: unknown): string {
   return value;
 }
 
-function invalidRedacted(url: string, expected: string): never {
+function invalidRedacted(url: string, expected: string, field = 'url'): never {
   const shown = redactUrl(url);
-  throw new ArborError('INVALID_SPEC', `invalid rabbitmq option: url ${expected}, got ${JSON.stringify(shown)}`, { field: 'url', value: shown });
+  throw new ArborError('INVALID_SPEC', `invalid rabbitmq option: ${field} ${expected}, got ${JSON.stringify(shown)}`, { field, value: shown });
+}
+
+/** A comma-separated list of URLs (as `AMQP_URL` may hold) as its URLs; a single URL as itself. */
+function splitUrls(value: unknown): unknown[] {
+  return typeof value === 'string' ? value.split(/,(?=\s*amqps?:\/\/)/).map((u) => u.trim()) : [value];
+}
+
+/** `hostname:port` of a validated URL, with the scheme's default port. */
+function hostOf(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || (u.protocol === 'amqps:' ? '5671' : '5672')}`;
+}
+
+/** Another address of the broker cluster of `first`: same scheme, credentials and vhost (the connection has one set of each). */
+function sameBroker(first: string, other: unknown, field: string): string {
+  if (typeof other !== 'string') return invalid(field, other, 'must be a string');
+  let parsed: URL;
+  try {
+    parsed = new URL(other);
+  } catch {
+    return invalidRedacted(other, 'must be a valid URL', field);
+  }
+  const a = new URL(first);
+  if (parsed.protocol !== a.protocol || parsed.username !== a.username || parsed.password !== a.password || parsed.pathname !== a.pathname) {
+    invalidRedacted(other, `must use the scheme, user, password and vhost of url (${redactUrl(first)})`, field);
+  }
+  return other;
+}
+
+function validChoice<T extends string>(field: string, value: unknown, choices: readonly T[]): T {
+  if (!choices.includes(value as T)) invalid(field, value, `must be one of ${choices.map((c) => `'${c}'`).join(', ')}`);
+  return value as T;
+}
+
+function validBoolean(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') invalid(field, value, 'must be a boolean');
+  return value;
 }
 
 function normalizeFailureDetector(fd: FailureDetectorOptions | undefined): NormalizedRabbitmqOptions['failureDetector'] {
