@@ -29,7 +29,7 @@ const TIMEOUT = 300_000;
 /** Publishes in flight for the pipelined baseline (a common choice; the broker's default credit flow allows far more). */
 const WINDOW = 256;
 
-const counter = setup({
+export const counter = setup({
   types: { context: {} as { n: number }, events: {} as { type: 'work'; id: number } | { type: 'get'; replyTo: AnyActorRef } },
 }).createMachine({
   context: { n: 0 },
@@ -42,7 +42,8 @@ const counter = setup({
 /** Root ids stay taken after a run (only the child is terminated), so rounds are numbered across every Arbor side. */
 let round = 0;
 
-function arborSide(a: System, b: System, count: number): Side {
+/** Arbor's side: `count` messages from `a` to a counter placed on `b`, ended by an ask queued behind them. */
+export function arborSide(a: System, b: System, count: number): Side {
   return {
     async setup() {
       const id = `r${++round}`;

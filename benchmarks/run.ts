@@ -28,6 +28,7 @@ import { crossNodeThroughput } from './cross-node-throughput.js';
 import { failover } from './failover.js';
 import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
+import { queueType } from './queue-type.js';
 import { restartLatency } from './restart-latency.js';
 import { spawn } from './spawn.js';
 import { threadRing } from './thread-ring.js';
@@ -41,6 +42,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'cross-node-throughput': crossNodeThroughput,
   'cross-node-latency': crossNodeLatency,
   failover,
+  'queue-type': queueType,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
