@@ -180,6 +180,7 @@ class LocalStore implements StateStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     const db = this.db ?? (await this.opening?.catch(() => undefined));
     this.db = undefined;
