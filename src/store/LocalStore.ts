@@ -14,7 +14,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { changePath, decodeRow, encodeBatch, STATE_COLUMNS, type StateRow } from './codec.js';
+import { changePath, checkChange, decodeRow, encodeBatch, STATE_COLUMNS, type EncodedRecord, type StateRow } from './codec.js';
+import { ArborError } from '../runtime/errors.js';
 import { closedError, fencedError, storeError } from './errors.js';
 import { normalizeLocalStoreOptions, type LocalStoreOptions, type NormalizedLocalStoreOptions } from './options.js';
 import type { AcquireOptions, ChangeResult, Fence, Lease, ListOptions, StateChange, StateStore, StateSummary, StoredState } from './StateStore.js';
@@ -80,6 +81,8 @@ class LocalStore implements StateStore {
     const run = db.transaction((): ChangeResult[] =>
       changes.map((change, i) => {
         const path = changePath(change);
+        const refused = encoded[i];
+        if (refused instanceof ArborError) return { ok: false, path, error: refused };
         const stale = this.staleFence(db, path, change.fence);
         if (stale) return { ok: false, path, error: stale };
         if (change.op === 'delete') {
@@ -87,7 +90,7 @@ class LocalStore implements StateStore {
           return { ok: true, path, revision: 0 };
         }
         const { record, fence } = change;
-        const row = encoded[i] as { snapshot: string; timers: string };
+        const row = refused as EncodedRecord;
         const { revision } = prepare<unknown[], { revision: number }>(db, `INSERT INTO state (${STATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
              ON CONFLICT (path) DO UPDATE SET machine_id = excluded.machine_id, machine_version = excluded.machine_version,
                snapshot = excluded.snapshot, timers = excluded.timers, message_id = excluded.message_id, fence_key = excluded.fence_key,
@@ -125,7 +128,7 @@ class LocalStore implements StateStore {
   }
 
   async delete(path: string, fence?: Fence): Promise<boolean> {
-    encodeBatch([{ op: 'delete', path, ...(fence ? { fence } : {}) }]);
+    checkChange({ op: 'delete', path, ...(fence ? { fence } : {}) });
     const db = await this.open();
     const run = db.transaction((): boolean => {
       const stale = this.staleFence(db, path, fence);

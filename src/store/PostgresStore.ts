@@ -11,7 +11,7 @@
  */
 import type pg from 'pg';
 import { ArborError } from '../runtime/errors.js';
-import { changePath, decodeRow, encodeBatch, STATE_COLUMNS, type EncodedRecord, type StateRow } from './codec.js';
+import { changePath, checkChange, decodeRow, encodeBatch, STATE_COLUMNS, type EncodedRecord, type StateRow } from './codec.js';
 import { closedError, fencedError, storeError } from './errors.js';
 import { normalizePostgresStoreOptions, type NormalizedPostgresStoreOptions, type PostgresStoreOptions } from './options.js';
 import { groupByPath } from './plan.js';
@@ -65,9 +65,11 @@ class PostgresStore implements StateStore {
     return this.transaction('commit', async (c) => {
       const tokens = await this.lockFences(
         c,
-        changes.flatMap((ch) => (ch.fence ? [ch.fence.key] : [])),
+        changes.flatMap((ch, i) => (ch.fence && !(encoded[i] instanceof ArborError) ? [ch.fence.key] : [])),
       );
-      const results: (ChangeResult | undefined)[] = changes.map((ch) => {
+      const results: (ChangeResult | undefined)[] = changes.map((ch, i) => {
+        const refused = encoded[i];
+        if (refused instanceof ArborError) return { ok: false, path: changePath(ch), error: refused };
         const stale = staleFence(changePath(ch), ch.fence, tokens);
         return stale ? { ok: false, path: changePath(ch), error: stale } : undefined;
       });
@@ -123,7 +125,7 @@ class PostgresStore implements StateStore {
   }
 
   async delete(path: string, fence?: Fence): Promise<boolean> {
-    encodeBatch([{ op: 'delete', path, ...(fence ? { fence } : {}) }]);
+    checkChange({ op: 'delete', path, ...(fence ? { fence } : {}) });
     return this.transaction('delete', async (c) => {
       const stale = staleFence(path, fence, await this.lockFences(c, fence ? [fence.key] : []));
       if (stale) throw stale;

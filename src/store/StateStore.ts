@@ -85,7 +85,7 @@ export interface StoredState extends StateRecord {
   readonly recentMessageIds: readonly string[];
 }
 
-/** The outcome of one change of a batch, in the batch's order. */
+/** The outcome of one change of a batch, in the batch's order. `revision` is 0 for a delete and for a put a later delete of the same batch undid. */
 export type ChangeResult =
   | { readonly ok: true; readonly path: string; readonly revision: number }
   | { readonly ok: false; readonly path: string; readonly error: Error };
@@ -138,10 +138,11 @@ export interface StateStore {
 
   /**
    * Applies `changes` in order in one transaction. Changes to the same path apply in order (the
-   * last one wins; each `put` counts one revision). A change whose fence is stale (its key was
-   * acquired again since, or was never acquired) is skipped with a `FENCED` error in its result;
-   * every other change of the batch is applied atomically. Rejects (with `STORE_ERROR`) only
-   * when nothing was applied.
+   * last one wins; each `put` counts one revision). A change that cannot be applied is skipped
+   * with the reason in its result: `FENCED` when its fence is stale (its key was acquired again
+   * since, or never was), `STORE_ERROR` when it is malformed or holds a value JSON cannot
+   * (a BigInt, a cycle). Every other change of the batch is applied, atomically. Rejects (with
+   * `STORE_ERROR`) only when nothing was applied.
    */
   commit(changes: readonly StateChange[]): Promise<ChangeResult[]>;
 

@@ -1,8 +1,10 @@
 /**
  * What both stores share about rows: checking a batch before it touches the database, encoding a
- * record's JSON columns, and decoding them back. A bad change fails the whole call before any
- * write, with `STORE_ERROR` naming the path and field.
+ * record's JSON columns, and decoding them back. A bad change is refused on its own (`STORE_ERROR`
+ * naming the path and field, in its result) without failing the rest of its batch: group commit
+ * puts unrelated actors' changes in one batch, and one bad snapshot must not fail them all.
  */
+import { ArborError } from '../runtime/errors.js';
 import { storeError } from './errors.js';
 import type { Fence, JsonValue, PendingTimer, StateChange, StateRecord, StoredState } from './StateStore.js';
 
@@ -12,26 +14,44 @@ export interface EncodedRecord {
   timers: string;
 }
 
-/** Validates every change of a batch and encodes the records of its puts (same indexes; deletes: undefined). */
-export function encodeBatch(changes: readonly StateChange[]): (EncodedRecord | undefined)[] {
+/** Per change of a batch: its encoded record (a put), `null` (a valid delete), or why it is refused. */
+export type Encoded = EncodedRecord | null | ArborError;
+
+/** Validates every change of a batch and encodes the records of its puts. Throws only when `changes` is not an array. */
+export function encodeBatch(changes: readonly StateChange[]): Encoded[] {
   if (!Array.isArray(changes)) throw storeError('commit expects an array of changes', { value: typeof changes });
   return changes.map((change, i) => {
-    if (change?.op === 'delete') {
-      checkPath(change.path, i);
-      checkFence(change.fence, change.path);
-      return undefined;
+    try {
+      return encodeChange(change, i);
+    } catch (err) {
+      if (err instanceof ArborError) return err;
+      throw err;
     }
-    if (change?.op !== 'put' || typeof change.record !== 'object' || change.record === null) {
-      throw storeError(`change ${i} is not { op: 'put', record } or { op: 'delete', path }`, { index: i });
-    }
-    checkFence(change.fence, change.record.path);
-    return encodeRecord(change.record, i);
   });
 }
 
-/** The path a change is about. */
+/** Validates one change; throws its `STORE_ERROR`. */
+export function checkChange(change: StateChange): void {
+  const [encoded] = encodeBatch([change]);
+  if (encoded instanceof ArborError) throw encoded;
+}
+
+function encodeChange(change: StateChange, i: number): EncodedRecord | null {
+  if (change?.op === 'delete') {
+    checkPath(change.path, i);
+    checkFence(change.fence, change.path);
+    return null;
+  }
+  if (change?.op !== 'put' || typeof change.record !== 'object' || change.record === null) {
+    throw storeError(`change ${i} is not { op: 'put', record } or { op: 'delete', path }`, { index: i });
+  }
+  checkFence(change.fence, change.record.path);
+  return encodeRecord(change.record, i);
+}
+
+/** The path a change is about (as a string even for a malformed change). */
 export function changePath(change: StateChange): string {
-  return change.op === 'put' ? change.record.path : change.path;
+  return String((change?.op === 'put' ? change.record?.path : (change as { path?: unknown })?.path) ?? '');
 }
 
 function encodeRecord(record: StateRecord, index: number): EncodedRecord {

@@ -157,13 +157,16 @@ export function storeConformance(make: (options: { processedWindow?: number }) =
     expect(await store.delete('root', { key: 'root', token: 2 })).toBe(true);
   });
 
-  it('rejects a batch with a value JSON cannot hold, writing none of it', async () => {
+  it('refuses a change with a value JSON cannot hold on its own, applying the rest of the batch', async () => {
     const store = await fresh();
-    const err = await rejection(store.commit([put(record('ok', 1)), put(record('bad', { n: 1n }))]));
-    expect(isArborError(err, 'STORE_ERROR')).toBe(true);
-    expect((err as { details: unknown }).details).toMatchObject({ path: 'bad', field: 'snapshot' });
-    expect(await store.load('ok')).toBeUndefined();
-    await expect(store.commit([put({ ...record('m', 1), machine: { id: 'x' } as never })])).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    const results = await store.commit([put(record('ok', 1)), put(record('bad', { n: 1n })), put({ ...record('m', 1), machine: { id: 'x' } as never })]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, false]);
+    const bad = results[1]!;
+    expect(!bad.ok && isArborError(bad.error, 'STORE_ERROR')).toBe(true);
+    expect(!bad.ok && (bad.error as unknown as { details: unknown }).details).toMatchObject({ path: 'bad', field: 'snapshot' });
+    expect((await store.load('ok'))?.snapshot).toBe(1);
+    expect(await store.load('bad')).toBeUndefined();
+    await expect(store.delete('')).rejects.toMatchObject({ code: 'STORE_ERROR' });
   });
 
   it('refuses every call after close with STORE_ERROR', async () => {
