@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { counting } from './counting.js';
 import { crossNodeLatency } from './cross-node-latency.js';
 import { crossNodeThroughput } from './cross-node-throughput.js';
+import { durableStore } from './durable-store.js';
 import { failover } from './failover.js';
 import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
@@ -40,6 +41,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'cross-node-throughput': crossNodeThroughput,
   'cross-node-latency': crossNodeLatency,
   failover,
+  'durable-store': durableStore,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
