@@ -6,6 +6,23 @@
  *
  * Everything here is plain data: the store never sees XState, refs or clocks, so any database
  * can implement it. `localStore` (SQLite) and `postgresStore` (PostgreSQL) are the two shipped.
+ *
+ * How a durable actor uses it (one `GroupCommitter` per system in front of the store):
+ * 1. Each new incarnation: `lease = acquireLease(path, node, { ttl, force })` (`force` once the
+ *    cluster has declared the previous host down; for a singleton the key is its id and the whole
+ *    tree under it writes with the root's fence), then `state = load(path)`: resume from
+ *    `state.snapshot`, re-arm `state.timers` at `dueAt - now`, and keep
+ *    `new Set(state.recentMessageIds)` as the dedup set.
+ * 2. Each message: if its id is in the set, drop it (ack it: its effects are committed). Else
+ *    process it, then `committer.commit({ op: 'put', record: { path, machine, snapshot, timers,
+ *    messageId }, fence: { key, token: lease.token } })`, and only once that resolves add the id
+ *    to the set (trimmed to the window) and count the message processed (take the next, ack the
+ *    broker). Commit after every message, even one that changed nothing, so its id is recorded.
+ *    A transition the actor took on its own commits the same way without `messageId`.
+ * 3. A commit rejected with `FENCED` means another incarnation owns the path: stop at once,
+ *    without acking. Renew the lease (`renewLease`) well within its ttl; a renewal that fails
+ *    with `FENCED` means the same.
+ * 4. Exit for good: `committer.commit({ op: 'delete', path, fence })`, then `releaseLease`.
  */
 
 /** A value `JSON.stringify` writes and `JSON.parse` reads back unchanged. */
