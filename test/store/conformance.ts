@@ -178,3 +178,35 @@ export function storeConformance(make: (options: { processedWindow?: number }) =
     await expect(store.commit([put(record('a', 2))])).rejects.toMatchObject({ code: 'STORE_ERROR' });
   });
 }
+
+/**
+ * Two owners (two store objects on the same data, as two nodes) keep committing to one singleton
+ * path while taking its lease from each other by force. Fencing holds when, in commit order
+ * (revision), the tokens of the writes that landed never go down: once a token was superseded,
+ * no write with it lands after the one that superseded it. Returns how many writes landed.
+ */
+export async function fencingRace(a: StateStore, b: StateStore, rounds = 12): Promise<number> {
+  const landed: { revision: number; token: number }[] = [];
+  const owners = [
+    { store: a, name: 'a', token: 0 },
+    { store: b, name: 'b', token: 0 },
+  ];
+  const writer = async (owner: (typeof owners)[number], i: number) => {
+    const token = owner.token;
+    const [result] = await owner.store.commit([put(record('singleton', { by: owner.name, token, i }), { key: 'singleton', token })]);
+    if (result?.ok) landed.push({ revision: result.revision, token });
+  };
+  for (let round = 0; round < rounds; round++) {
+    const owner = owners[round % 2]!;
+    const other = owners[(round + 1) % 2]!;
+    const lease = await owner.store.acquireLease('singleton', owner.name, { ttl: 60_000, force: true });
+    owner.token = lease!.token;
+    // Both keep writing, the deposed one with its stale token, while the next takeover starts.
+    await Promise.all(Array.from({ length: 6 }, (_, i) => Promise.all([writer(owner, i), writer(other, i)])));
+  }
+  landed.sort((x, y) => x.revision - y.revision);
+  for (let i = 1; i < landed.length; i++) expect(landed[i]!.token).toBeGreaterThanOrEqual(landed[i - 1]!.token);
+  const last = await a.load('singleton');
+  expect(last?.fence?.token).toBe(landed.at(-1)?.token);
+  return landed.length;
+}

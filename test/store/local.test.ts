@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localStore, localStoreFile } from '../../src/store/LocalStore.js';
-import { storeConformance, put, record } from './conformance.js';
+import { fencingRace, storeConformance, put, record } from './conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arbor-local-store-'));
 let n = 0;
@@ -26,6 +26,13 @@ describe('localStore', () => {
     const second = localStore(path);
     expect(await second.load('root')).toMatchObject({ snapshot: { step: 2 }, recentMessageIds: ['m-9'] });
     await second.close();
+  });
+
+  it('keeps two owners of one file from both landing writes for a singleton: tokens never go down in commit order', async () => {
+    const path = join(dir, `race${++n}`);
+    const [a, b] = [localStore(path), localStore(path)];
+    expect(await fencingRace(a, b)).toBeGreaterThan(12);
+    await Promise.all([a.close(), b.close()]);
   });
 
   it('refuses a database written by a newer schema than it knows', async () => {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { postgresStore } from '../../src/store/PostgresStore.js';
-import { storeConformance, put, record } from './conformance.js';
+import { fencingRace, storeConformance, put, record } from './conformance.js';
 import { DATABASE_URL, describePostgres, dropTables, uniquePrefix } from './postgres.js';
 
 afterAll(dropTables);
@@ -38,6 +38,16 @@ describePostgres('postgresStore', () => {
       await b.commit([put(record('root', { by: 'b' }), { key: 'root', token: leaseB.token })]);
       await Promise.all(writes);
       expect((await a.load('root'))?.snapshot).toEqual({ by: 'b' });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('keeps two nodes from both landing writes for a singleton: tokens never go down in commit order', async () => {
+    const tablePrefix = uniquePrefix();
+    const [a, b] = [postgresStore({ url: DATABASE_URL, tablePrefix }), postgresStore({ url: DATABASE_URL, tablePrefix })];
+    try {
+      expect(await fencingRace(a, b)).toBeGreaterThan(12);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
