@@ -30,7 +30,9 @@ export type ErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'CIRCUIT_OPEN'
   | 'WORKFLOW_TIMEOUT'
-  | 'DELIVERY_FAILED';
+  | 'DELIVERY_FAILED'
+  | 'STORE_ERROR'
+  | 'FENCED';
 
 /** Base class of every error Arbor raises (except the `TypeError` for a malformed event). */
 export class ArborError extends Error {
