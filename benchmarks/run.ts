@@ -25,6 +25,7 @@ import { changes, changeTable, readSaved, type SavedRow } from './compare.js';
 import { counting } from './counting.js';
 import { crossNodeLatency } from './cross-node-latency.js';
 import { crossNodeThroughput } from './cross-node-throughput.js';
+import { durableStore } from './durable-store.js';
 import { failover } from './failover.js';
 import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
@@ -43,6 +44,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'cross-node-latency': crossNodeLatency,
   failover,
   'queue-type': queueType,
+  'durable-store': durableStore,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');

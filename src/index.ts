@@ -85,3 +85,24 @@ export type {
   TimelineRow,
   TimelineOptions,
 } from './journal/index.js';
+
+// Durable state (issue 11): stores and group commit. Drivers load on a store's first use.
+export { localStore, postgresStore, GroupCommitter, DEFAULT_LOCAL_STORE_OPTIONS, DEFAULT_POSTGRES_STORE_OPTIONS, DEFAULT_GROUP_COMMIT_OPTIONS } from './store/index.js';
+export type {
+  StateStore,
+  StateRecord,
+  StateChange,
+  StoredState,
+  ChangeResult,
+  StateSummary,
+  ListOptions,
+  PendingTimer,
+  MachineVersion,
+  Fence,
+  Lease,
+  AcquireOptions,
+  LocalStoreOptions,
+  PostgresStoreOptions,
+  GroupCommitOptions,
+  GroupCommitStats,
+} from './store/index.js';
