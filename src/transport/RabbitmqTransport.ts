@@ -15,14 +15,16 @@
  * when a test drives the runtime with a simulated clock).
  */
 import { randomUUID } from 'node:crypto';
-import { Connection, ConsumerStatus } from 'rabbitmq-client';
-import type { Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
+import { inspect } from 'node:util';
+import { ConsumerStatus } from 'rabbitmq-client';
+import type { Connection, Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { ArborError } from '../runtime/errors.js';
 import type { Envelope, NodeInfo, Transport, TransportHost } from '../runtime/transport.js';
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
 import { Coalescer } from './Coalescer.js';
+import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
 import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, startConsumer, tapConsumerProps } from './consumers.js';
@@ -107,6 +109,16 @@ export class RabbitmqTransport implements Transport {
       throw err;
     }
     logger.info({ url: redactUrl(o.url), incarnation: this.incarnation }, 'rabbitmq transport started');
+  }
+
+  /** What `util.inspect` shows: never the URL's password, nor the client's connection options. */
+  [inspect.custom](): Record<string, unknown> {
+    return this.toJSON();
+  }
+
+  /** What `JSON.stringify` shows (the same redacted facts as `util.inspect`). */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, url: redactUrl(this.options.url), cluster: this.options.cluster, node: this.host?.node, incarnation: this.incarnation, running: this.run !== undefined };
   }
 
   /** Sends an envelope to `node`'s inbound queue (coalesced within the tick). */
@@ -245,35 +257,21 @@ export class RabbitmqTransport implements Transport {
       });
   }
 
-  /** Opens the connection (it reconnects by itself from then on) and declares the shared topology. */
+  /** Opens the connection (see `./connect.ts`) and declares the shared topology. */
   private async connect(node: string, logger: Logger): Promise<Connection> {
-    const o = this.options;
-    const connection = new Connection({
-      url: o.url,
-      connectionName: `arbor/${o.cluster}/${node}`,
-      connectionTimeout: o.connectTimeout,
-      // A channel request waits for a reconnection at most as long as a send may take overall.
-      acquireTimeout: o.sendTimeout,
-      retryLow: o.reconnect.min,
-      retryHigh: o.reconnect.max,
-      // No Nagle: a small frame (a forward, a reply, an ack) must not wait for the broker's
-      // delayed TCP ACK of the previous one; with it, each hop of a round trip cost ~40 ms.
-      noDelay: true,
-    });
-    connection.on('error', (err: unknown) => logger.warn({ err: transportError(err, o.url, 'connection error').message }, 'amqp connection error'));
-    connection.on('connection', () => {
-      logger.info({ url: redactUrl(o.url) }, 'amqp connected');
+    const connection = await openConnection({
+      options: this.options,
+      node,
+      logger,
       // Back after an outage: peers were not heard meanwhile through no fault of theirs.
-      this.run?.membership.refresh();
+      onReconnect: () => this.run?.membership.refresh(),
     });
     try {
-      await connection.onConnect(o.connectTimeout);
       await this.declare(connection);
       return connection;
     } catch (err) {
-      // onConnect closed it on timeout; close() on a never-opened connection would not settle.
       connection.unsafeDestroy();
-      throw err instanceof ArborError ? err : transportError(err, o.url, 'cannot connect to broker', { node });
+      throw transportError(err, this.options.url, 'cannot declare the cluster topology', { node });
     }
   }
 

@@ -29,7 +29,10 @@ export interface CoalesceOptions {
 /** What the caller of {@link rabbitmqTransport} may pass; every field is optional. */
 export interface RabbitmqTransportOptions {
   /**
-   * Broker URL; `amqps://` enables TLS. Credentials in it never reach logs or errors.
+   * Broker URL; `amqps://` enables TLS. Credentials in it never reach logs or errors. A URL without
+   * user info (`amqp://localhost`) logs in as the broker's default user, `guest:guest`. Special
+   * characters in the password must be percent-encoded (`/` as `%2F`, `#` as `%23`, `?` as `%3F`,
+   * `@` as `%40`).
    * @default process.env.AMQP_URL, then 'amqp://guest:guest@127.0.0.1:5672'
    */
   url?: string;
@@ -65,9 +68,13 @@ export interface RabbitmqTransportOptions {
   coalesce?: boolean | Partial<CoalesceOptions>;
 }
 
-/** The options after {@link normalizeRabbitmqOptions}: every field present and valid. */
+/**
+ * The options after {@link normalizeRabbitmqOptions}: every field present and valid. `url` (with
+ * user info filled in) is a non-enumerable property, so printing or serialising the options never
+ * shows it: read it by name, and never spread these options into a new object.
+ */
 export interface NormalizedRabbitmqOptions {
-  url: string;
+  readonly url: string;
   cluster: string;
   heartbeat: number;
   prefetch: number;
@@ -116,8 +123,7 @@ export function normalizeRabbitmqOptions(
   const backoff = { ...d.retryBackoff, ...options.retryBackoff };
   const reconnect = { ...d.reconnect, ...options.reconnect };
   const coalesce = normalizeCoalesce(options.coalesce, maxMessageBytes);
-  const out: NormalizedRabbitmqOptions = {
-    url: validUrl(options.url ?? (env.AMQP_URL || DEFAULT_AMQP_URL)),
+  const out: Omit<NormalizedRabbitmqOptions, 'url'> = {
     cluster: validName('cluster', options.cluster ?? d.cluster),
     heartbeat: validInt('heartbeat', options.heartbeat ?? d.heartbeat, 10),
     prefetch: validInt('prefetch', options.prefetch ?? d.prefetch, 1, 65_535),
@@ -138,7 +144,8 @@ export function normalizeRabbitmqOptions(
   };
   if (out.retryBackoff.max < out.retryBackoff.min) invalid('retryBackoff.max', out.retryBackoff.max, `must be at least retryBackoff.min (${out.retryBackoff.min})`);
   if (out.reconnect.max < out.reconnect.min) invalid('reconnect.max', out.reconnect.max, `must be at least reconnect.min (${out.reconnect.min})`);
-  return out;
+  const url = validUrl(options.url ?? (env.AMQP_URL || DEFAULT_AMQP_URL));
+  return Object.defineProperty(out, 'url', { value: url, enumerable: false, writable: false, configurable: false }) as NormalizedRabbitmqOptions;
 }
 
 function normalizeCoalesce(value: RabbitmqTransportOptions['coalesce'], maxMessageBytes: number): CoalesceOptions {
@@ -179,6 +186,13 @@ function validName(field: string, value: unknown): string {
   return value;
 }
 
+/** What a user is told to do about a password with special characters. */
+const ENCODE_HINT = 'percent-encode special characters in the password: / as %2F, # as %23, ? as %3F, @ as %40';
+
+/**
+ * A usable amqp(s) URL, with `guest:guest` filled in when it names no user: rabbitmq-client would
+ * log in with empty credentials, while the broker's default user (and Arbor's default URL) is guest.
+ */
 function validUrl(value: unknown): string {
   if (typeof value !== 'string') return invalid('url', value, 'must be a string');
   let parsed: URL;
@@ -186,10 +200,17 @@ function validUrl(value: unknown): string {
     parsed = new URL(value);
   } catch {
     // The raw string may hold a password; only its redacted form may appear in the error.
-    return invalidRedacted(value, 'must be a valid URL');
+    return invalidRedacted(value, `must be a valid URL (${ENCODE_HINT})`);
   }
   if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') invalidRedacted(value, 'must start with amqp:// or amqps://');
-  return value;
+  // `amqp:/user:pw@host` parses with no host at all (the rest is a path).
+  if (!parsed.hostname) invalidRedacted(value, 'must name a host: amqp://user:password@host:port/vhost');
+  // `amqp://guest:12/ab@host` parses as host "guest", port 12, path "/ab@host": a password cut at a "/".
+  if (`${parsed.pathname}${parsed.search}${parsed.hash}`.includes('@')) invalidRedacted(value, `has an "@" after the host (${ENCODE_HINT})`);
+  if (parsed.username) return value;
+  parsed.username = 'guest';
+  parsed.password = 'guest';
+  return parsed.href;
 }
 
 function invalidRedacted(url: string, expected: string): never {
