@@ -211,7 +211,8 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     if (node !== this.node) return this.system.transport.send(node, envelope);
     queueMicrotask(() => {
       const result = this.deliver(envelope);
-      if (!result.ok) this.undeliverable(envelope, result.error);
+      // A stale forward to itself: this node is the owner that re-sends it; nothing to record.
+      if (!result.ok && result.error.details.stale !== true) this.undeliverable(envelope, result.error);
     });
   }
 
@@ -280,10 +281,12 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
     const h = this.hosted.get(envelope.to);
     const seq = envelope.seq ?? 0;
     if (!h || h.inc !== envelope.inc || h.gone) {
-      // An older incarnation's message (or one for an incarnation that ended): its owner kept it
-      // in its window and gives it to the next incarnation.
-      this.system.logger.debug({ actor: envelope.to, inc: envelope.inc, seq }, 'stale forward dropped; the owner re-sends it');
-      return { ok: true };
+      // An older incarnation's message (or one for a path not hosted here): dead-lettered with the
+      // reason, so no drop goes unrecorded; not lost, since its owner kept it in its window and
+      // gives it to the next incarnation.
+      const why = h ? `incarnation ${String(envelope.inc)} of ${envelope.to} is not running here (now ${h.gone ? 'none' : h.inc})` : `${envelope.to} is not hosted on node "${this.node}"`;
+      this.system.logger.debug({ actor: envelope.to, inc: envelope.inc, seq }, 'stale forward dead-lettered; the owner re-sends it');
+      return { ok: false, retry: false, error: new ArborError('NOT_FOUND', `stale forward: ${why}; its owner re-sends it to the current incarnation`, { path: envelope.to, inc: envelope.inc, seq, stale: true }) };
     }
     if (seq <= h.processed || h.taken.has(seq)) return { ok: true }; // a duplicate
     h.taken.add(seq);
@@ -656,6 +659,22 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
       return;
     }
     this.system.deadLetter(envelope.to, reviveRefs(envelope.body, (p) => this.refFor(p)), error);
+  }
+
+  /**
+   * The transport dead-lettered an envelope that arrived here (an invalid body, no attempts left):
+   * an ask waiting for its reply, here or on another node, fails now instead of at its timeout.
+   * Reads the raw `{ $ref }` of `replyTo`: the body may be anything, and is not revived.
+   */
+  deadLettered(envelope: Envelope, error: ArborError): void {
+    if (envelope.kind !== 'user') return;
+    const replyTo = (envelope.body as { replyTo?: { $ref?: unknown } } | null)?.replyTo?.$ref;
+    if (typeof replyTo !== 'string' || !replyTo.includes('/$ask/')) return;
+    const node = nodeOfPath(replyTo);
+    if (node === this.node) {
+      const ask = this.system._pendingAsk(replyTo);
+      if (ask) failAsk({ replyTo: ask }, error);
+    } else if (node !== undefined) this.sendSys(node, { op: 'ask_fail', from: this.node, path: replyTo, error: toWireError(error) });
   }
 
   /** A dead letter whose `replyTo` is an ask on another node: that ask fails now, not at its timeout. */

@@ -192,6 +192,7 @@ export class ActorSystem {
       clock: this.clock,
       deliver: (envelope) => this.deliver(envelope),
       undeliverable: (envelope, error) => this.cluster.undeliverable(envelope, error),
+      deadLettered: (envelope, error) => this.cluster.deadLettered(envelope, error),
       nodeUp: (info) => this.cluster.nodeUp(info),
       nodeDown: (node) => this.cluster.nodeDown(node),
     });

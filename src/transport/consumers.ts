@@ -5,8 +5,10 @@
  * in its props, not once at start.
  *
  * Prefetch and concurrency, deliberately:
- * - node queue: `prefetch` (64) messages prefetched, concurrency 1. One at a time keeps per-sender
- *   order; the prefetch hides the broker round trip between messages.
+ * - node queue: `prefetch` (64) messages prefetched and handled concurrently; per-sender order is
+ *   kept by the inbound path, which hands envelopes to the host in arrival order (a chain), while
+ *   the broker round trips of retries and dead letters overlap (`./Inbound.ts`). With concurrency 1,
+ *   each dead letter's confirm held up every message behind it.
  * - pool queue: `poolPrefetch` (8) for both. Pool work is unordered, so messages run concurrently,
  *   and prefetch equals concurrency so that nothing sits prefetched-but-idle on one node while a
  *   peer competing for the same queue has spare capacity.
@@ -24,9 +26,9 @@ export function clusterExchanges(topology: Topology): Declarations {
   return { exchanges: [{ exchange: topology.exchange, type: 'topic', durable: true }] };
 }
 
-/** This node's durable inbound queue: one message at a time, for per-sender order. */
+/** This node's durable inbound queue; the inbound path keeps arrival order (see above). */
 export function nodeConsumerProps(topology: Topology, node: string, prefetch: number): ConsumerProps {
-  return durableConsumerProps(topology, topology.nodeQueue(node), topology.nodeBinding(node), prefetch, 1);
+  return durableConsumerProps(topology, topology.nodeQueue(node), topology.nodeBinding(node), prefetch, prefetch);
 }
 
 /** A shared work-pool queue (competing consumers), worked concurrently up to its prefetch. */
