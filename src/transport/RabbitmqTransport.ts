@@ -27,10 +27,11 @@ import { Coalescer } from './Coalescer.js';
 import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
-import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, startConsumer, tapConsumerProps } from './consumers.js';
+import { heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, startConsumer, tapConsumerProps } from './consumers.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
 import { Inbound } from './Inbound.js';
+import { isLastNode, removeLeftovers } from './leftovers.js';
 import type { InboundSource } from './Inbound.js';
 import { Membership } from './Membership.js';
 import { normalizeRabbitmqOptions } from './options.js';
@@ -65,6 +66,8 @@ export class RabbitmqTransport implements Transport {
   private host: TransportHost | undefined;
   private stopping: Promise<void> | undefined;
   private readonly consumers = new Set<Consumer>();
+  /** Pool kinds this node consumed: the last node removes their queues if empty and unused. */
+  private readonly pools = new Set<string>();
   private startedAt = 0;
   private tapSeq = 0;
 
@@ -137,6 +140,7 @@ export class RabbitmqTransport implements Transport {
   /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
   async consumePool(kind: string): Promise<() => Promise<void>> {
     const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch), 'pool');
+    this.pools.add(kind);
     return () => this.closeConsumer(consumer);
   }
 
@@ -267,6 +271,8 @@ export class RabbitmqTransport implements Transport {
       onReconnect: () => this.run?.membership.refresh(),
     });
     try {
+      // Presence first: a last node stopping now sees this one and leaves the retry tiers in place.
+      this.consumers.add(await startConsumer(connection, membersConsumerProps(this.topology), () => undefined, { logger, url: this.options.url, timeoutMs: this.options.connectTimeout }));
       await this.declare(connection);
       return connection;
     } catch (err) {
@@ -363,6 +369,10 @@ export class RabbitmqTransport implements Transport {
     await Promise.allSettled([...this.consumers].map((c) => this.closeConsumer(c)));
     await bye;
     await run.publisher.settled();
+    if (await isLastNode(run.connection, this.topology)) {
+      const deleted = await removeLeftovers(run.connection, { topology: this.topology, options: this.options, node: run.host.node, pools: this.pools, logger: run.logger });
+      run.logger.info({ deleted }, 'last node of the cluster: removed its empty queues (the dead-letter queue stays)');
+    }
     await run.publisher.close();
     await run.connection.close();
   }

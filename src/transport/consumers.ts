@@ -63,6 +63,14 @@ export function heartbeatConsumerProps(topology: Topology, node: string, incarna
   };
 }
 
+/**
+ * The cluster's presence queue: consumed by every running node, never bound, so it stays empty;
+ * auto-delete, so it goes when the last node's consumer does.
+ */
+export function membersConsumerProps(topology: Topology): ConsumerProps {
+  return { queue: topology.membersQueue, queueOptions: { durable: false, autoDelete: true }, noAck: true };
+}
+
 /** A private queue for an observer bound to `pattern`. */
 export function tapConsumerProps(topology: Topology, queue: string, pattern: string): ConsumerProps {
   return {
