@@ -299,9 +299,11 @@ export class Cluster implements RemoteRouter, RemoteChildHost {
   private onSystem(envelope: Envelope): DeliveryResult {
     const target = nodeOfPath(envelope.to);
     if (target !== this.node) {
-      // Drained from a dead node's queue: its owner handles that node's death itself.
-      this.system.logger.info({ to: envelope.to, op: (envelope.body as { op?: unknown })?.op }, 'system message for another node dropped');
-      return { ok: true };
+      // Drained from a dead node's queue: its owner handles that node's death itself. Recorded as
+      // a dead letter with the reason, as every envelope not taken is.
+      const op = (envelope.body as { op?: unknown } | null)?.op;
+      this.system.logger.info({ to: envelope.to, op }, 'system message for another node dead-lettered');
+      return { ok: false, retry: false, error: new ArborError('NOT_FOUND', `system message "${String(op)}" for ${envelope.to} reached node "${this.node}" (drained from a dead node's queue; that node's death is handled by its owners)`, { path: envelope.to, op }) };
     }
     const op = envelope.body as SystemOp;
     if (typeof op !== 'object' || op === null || typeof op.op !== 'string' || typeof op.from !== 'string') {

@@ -55,6 +55,16 @@ function countBy(values: unknown[]): Record<string, number> {
   return out;
 }
 
+/** Takes dead letters off `queue` until `count` were taken (or 20 s passed). */
+async function takeLetters(queue: string, count: number): Promise<Awaited<ReturnType<typeof readQueue>>> {
+  const letters: Awaited<ReturnType<typeof readQueue>> = [];
+  for (let i = 0; i < 200 && letters.length < count; i++) {
+    letters.push(...(await readQueue(queue)));
+    if (letters.length < count) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return letters;
+}
+
 /** Nodes a and b of a new cluster, the sink as an unsupervised root on b, and a's ref to it. */
 async function sinkOnB() {
   const cluster = uniqueCluster();
@@ -89,11 +99,7 @@ describeBroker('chaos: junk on the wire', () => {
     const reply = (await target.ask({ type: 'get' }, { timeout: 30_000 })) as { ids: number[] };
     const topology = new Topology(cluster);
     const junkCount = ROUNDS * (INVALID_BODIES.length + 1) + 1;
-    const letters: Awaited<ReturnType<typeof readQueue>> = [];
-    for (let i = 0; i < 200 && letters.length < junkCount; i++) {
-      letters.push(...(await readQueue(topology.deadQueue)));
-      if (letters.length < junkCount) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const letters = await takeLetters(topology.deadQueue, junkCount);
     const processed = reply.ids;
     const unique = new Set(processed);
     const ledger = {
@@ -124,4 +130,16 @@ describeBroker('chaos: junk on the wire', () => {
     expect(await pending).toBe('INVALID_EVENT');
     expect(root.getSnapshot()).toMatchObject({ status: 'active' });
   }, 90_000);
+
+  it('dead-letters, with the reason, a forward for a path the node does not host, instead of dropping it', async () => {
+    const { cluster } = await sinkOnB();
+    const topology = new Topology(cluster);
+    const junk = await junkPublisher(cluster);
+    await junk.raw('b', encodeEnvelope({ id: 'fwd-1', to: 'arbor://a/root/w9', kind: 'user', body: { type: 'work', id: 1 }, sentAt: Date.now(), inc: 7, seq: 1 }));
+    await junk.close();
+    const letters = await takeLetters(topology.deadQueue, 1);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.headers).toMatchObject({ 'x-arbor-code': 'NOT_FOUND', 'x-arbor-message-id': 'fwd-1' });
+    expect(String(letters[0]!.headers['x-arbor-reason'])).toContain('stale forward: arbor://a/root/w9 is not hosted on node "b"');
+  }, 60_000);
 });
