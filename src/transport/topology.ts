@@ -27,9 +27,11 @@
  * - `arbor.<cluster>.pool.<kind>`   durable, bound `pool.<kind>`; competing consumers.
  * - `arbor.<cluster>.hb.<node>.<incarnation>`  exclusive, auto-delete; bound `hb.*` and `bye.*`.
  * - `arbor.<cluster>.retry.<ms>`    durable, `x-message-ttl = <ms>`, dead-letters back into
- *   `arbor.<cluster>` with the routing key it was published with (the original one).
- * - `arbor.<cluster>.dead`          durable, bound `dead.#`; headers `x-arbor-reason`,
- *   `x-arbor-code`, `x-arbor-attempts`, `x-arbor-routing-key`, `x-arbor-node`.
+ *   `arbor.<cluster>` with the routing key it was published with (the original one). A retry is
+ *   the envelope's original bytes with the attempts so far in the `x-arbor-attempt` header.
+ * - `arbor.<cluster>.dead`          durable, bound `dead.#`; the original bytes, headers
+ *   `x-arbor-reason`, `x-arbor-code`, `x-arbor-attempts` (= `x-arbor-attempt`),
+ *   `x-arbor-routing-key`, `x-arbor-node`, `x-arbor-message-id`.
  * - `arbor.<cluster>.members`       auto-delete, never bound or published to: every running node
  *   consumes it, so its consumer count is the number of live nodes, and the broker deletes it
  *   when the last one leaves (how a stopping node knows it is the last; see `./leftovers.ts`).
