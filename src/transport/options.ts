@@ -207,7 +207,8 @@ function validUrl(value: unknown): string {
   if (!parsed.hostname) invalidRedacted(value, 'must name a host: amqp://user:password@host:port/vhost');
   // `amqp://guest:12/ab@host` parses as host "guest", port 12, path "/ab@host": a password cut at a "/".
   if (`${parsed.pathname}${parsed.search}${parsed.hash}`.includes('@')) invalidRedacted(value, `has an "@" after the host (${ENCODE_HINT})`);
-  if (parsed.username) return value;
+  // Only a URL with no user info at all: a password given without a user is the caller's choice.
+  if (parsed.username || parsed.password) return value;
   parsed.username = 'guest';
   parsed.password = 'guest';
   return parsed.href;
