@@ -145,23 +145,23 @@ describeBroker('credentials against the real broker', () => {
 
   it('fails fast on a wrong password with ACCESS_REFUSED in the message and the cause, and never shows it', async () => {
     const url = `amqp://${base.username || 'guest'}:${SECRET}@${base.host}`;
-    const started = Date.now();
     const { err, lines } = await startFailure(url, 8000);
     expect(isArborError(err, 'TRANSPORT_ERROR')).toBe(true);
     expect((err as Error).message).toContain('ACCESS_REFUSED');
     expect((err as { cause?: { code?: string } }).cause?.code).toBe('ACCESS_REFUSED');
-    expect(Date.now() - started).toBeLessThan(8000);
+    // Failed on the refusal itself, not by waiting out connectTimeout (that error says "still failing after").
+    expect((err as Error).message).not.toContain('still failing after');
     expectNoSecret([...surfaces(err), ...lines], SECRET);
   });
 
   it('fails fast on a missing vhost with NOT_ALLOWED in the message and the cause, and never shows the password', async () => {
     const url = `${AMQP_URL.replace(/\/[^/@]*$/, '').replace(/\/$/, '')}/no-such-vhost-${process.pid}`;
-    const started = Date.now();
     const { err, lines } = await startFailure(url, 8000);
     expect(isArborError(err, 'TRANSPORT_ERROR')).toBe(true);
     expect((err as Error).message).toContain('NOT_ALLOWED');
     expect((err as { cause?: { code?: string } }).cause?.code).toBe('NOT_ALLOWED');
-    expect(Date.now() - started).toBeLessThan(8000);
+    // Failed on the refusal itself, not by waiting out connectTimeout (that error says "still failing after").
+    expect((err as Error).message).not.toContain('still failing after');
     const password = decodeURIComponent(base.password);
     expectNoSecret([...surfaces(err), ...lines].map((t) => t.replaceAll(`${base.username}:`, '')), `:${password}@`);
   });

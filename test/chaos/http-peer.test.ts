@@ -28,7 +28,6 @@ describe('a broker URL that points at an HTTP server', () => {
 
   it('makes createSystem reject with TRANSPORT_ERROR naming NOT_AMQP, without crashing the process', async () => {
     peer = await startHttpPeer();
-    const started = Date.now();
     const error = await createSystem({
       node: 'h',
       logger: false,
@@ -45,7 +44,8 @@ describe('a broker URL that points at an HTTP server', () => {
     expect(err.message).not.toContain('Sup3rSecretPw');
     // Failed fast, on the first answer, instead of retrying until connectTimeout.
     expect(peer.connections()).toBe(1);
-    expect(Date.now() - started).toBeLessThan(8000);
+    // Failed on the refusal itself, not by waiting out connectTimeout (that error says "still failing after").
+    expect((err as Error).message).not.toContain('still failing after');
   });
 
   it('lets a separate Node process catch the error and exit by itself (no uncaught RangeError)', async () => {
