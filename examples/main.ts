@@ -10,6 +10,7 @@
  *   npm start -- --seed 7
  *   npm start -- --broker amqp://guest:guest@127.0.0.1:5672 --nodes 3
  *
+ * A bad `--broker` URL, or a broker that refuses or cannot be reached, prints one line and exits 2.
  * The demo itself lives in `examples/demo/`; `runDemo` runs it without this entry's printing.
  */
 import { parseDemoArgs, HELP } from './demo/options.js';
@@ -36,6 +37,12 @@ try {
   });
   process.exit(0);
 } catch (err) {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'INVALID_SPEC' || code === 'TRANSPORT_ERROR') {
+    // A bad --broker URL or a broker that cannot be used: the user's input, one line (URL redacted).
+    process.stderr.write(`demo: cannot use the broker: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 }

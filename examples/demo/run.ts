@@ -87,6 +87,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const crashes: DemoSummary['crashes'] = [];
   const started = performance.now();
   let view: { stop(): void } | undefined;
+  let brokerUsed = false;
   try {
     const systemOptions: SystemOptions = {
       node: OWNER,
@@ -94,13 +95,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       journal: fileJournal(join(out, `journal-${OWNER}.jsonl`)),
       inspect: stateInspector(OWNER, (u) => board.apply(u)),
     };
-    if (options.broker) {
-      const heartbeat = 250;
-      for (const name of hostNames) hosts.push(await startHost(name, { url: options.broker, cluster, out, heartbeat }));
-      systemOptions.transport = rabbitmqTransport({ url: options.broker, cluster, heartbeat });
-    }
+    const heartbeat = 250;
+    // The owner connects first: a bad URL (INVALID_SPEC) or an unusable broker (TRANSPORT_ERROR)
+    // fails here, in this process, with its cause, before any host process is started.
+    if (options.broker) systemOptions.transport = rabbitmqTransport({ url: options.broker, cluster, heartbeat });
     const sys = (system = await createSystem(systemOptions));
     if (options.broker) {
+      brokerUsed = true;
+      for (const name of hostNames) hosts.push(await startHost(name, { url: options.broker, cluster, out, heartbeat }));
       await withTimeout(waitForNodes(sys, hostNames), 20_000, 'discovering the host nodes');
       await sys.subscribe('demo.agent.state', sys.spawn(monitor, { id: 'monitor', input: { board } })).ready;
     }
@@ -147,7 +149,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     view?.stop();
     await system?.shutdown().catch(() => undefined);
     await Promise.all(hosts.map((h) => stopHost(h)));
-    if (options.broker) await removeCluster(options.broker, cluster, [OWNER, ...hostNames]).catch((err: unknown) => logger.warn({ err }, 'broker cleanup failed'));
+    if (options.broker && brokerUsed) await removeCluster(options.broker, cluster, [OWNER, ...hostNames]).catch((err: unknown) => logger.warn({ err }, 'broker cleanup failed'));
     logger.flush();
   }
 }

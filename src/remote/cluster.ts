@@ -26,7 +26,7 @@ import { OwnerSide } from './owner-side.js';
 import type { ProtocolMessage } from './protocol.js';
 import { Requests } from './requests.js';
 import { Router } from './router.js';
-import { fromWireError } from './wire-error.js';
+import { fromWireError, toWireError } from './wire-error.js';
 
 export class Cluster implements Distribution {
   readonly router: Router;
@@ -65,6 +65,22 @@ export class Cluster implements Distribution {
 
   deadLettered(event: unknown, reason: ArborError): void {
     this.router.askFailed(event, reason);
+  }
+
+  /**
+   * The transport dead-lettered an envelope that arrived here (an invalid body, no attempts left):
+   * an ask waiting for its reply, here or on another node, fails now instead of at its timeout.
+   * Reads the raw `{ $ref }` of `replyTo`: the body may be anything, and is not revived.
+   */
+  inboundDeadLettered(envelope: Envelope, error: ArborError): void {
+    if (envelope.kind !== 'user') return;
+    const replyTo = (envelope.body as { replyTo?: { $ref?: unknown } } | null)?.replyTo?.$ref;
+    if (typeof replyTo !== 'string' || !replyTo.includes('/$ask/')) return;
+    const node = nodeOfPath(replyTo);
+    if (node === this.node) {
+      const ask = this.system._pendingAsk(replyTo);
+      if (ask) failAsk({ replyTo: ask }, error);
+    } else if (node !== undefined) this.router.sendProtocol(node, { op: 'ask_fail', from: this.node, path: replyTo, error: toWireError(error) });
   }
 
   placeChild(request: ChildRequest): Cell | undefined {
@@ -109,9 +125,11 @@ export class Cluster implements Distribution {
   private onProtocol(envelope: Envelope): DeliveryResult {
     const target = nodeOfPath(envelope.to);
     if (target !== this.node) {
-      // Drained from a dead node's queue: its owner handles that node's death itself.
-      this.system.logger.info({ to: envelope.to, op: (envelope.body as { op?: unknown })?.op }, 'system message for another node dropped');
-      return { ok: true };
+      // Drained from a dead node's queue: its owner handles that node's death itself. Recorded as
+      // a dead letter with the reason, as every envelope not taken is.
+      const op = (envelope.body as { op?: unknown } | null)?.op;
+      this.system.logger.info({ to: envelope.to, op }, 'system message for another node dead-lettered');
+      return { ok: false, retry: false, error: new ArborError('NOT_FOUND', `system message "${String(op)}" for ${envelope.to} reached node "${this.node}" (drained from a dead node's queue; that node's death is handled by its owners)`, { path: envelope.to, op }) };
     }
     const message = envelope.body as ProtocolMessage;
     if (typeof message !== 'object' || message === null || typeof message.op !== 'string' || typeof message.from !== 'string') {

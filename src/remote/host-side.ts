@@ -52,10 +52,12 @@ export class HostSide {
     const h = this.hosted.get(envelope.to);
     const seq = envelope.seq ?? 0;
     if (!h || h.inc !== envelope.inc || h.gone) {
-      // An older incarnation's message (or one for an incarnation that ended): its owner kept it
-      // in its window and gives it to the next incarnation.
-      this.system.logger.debug({ actor: envelope.to, inc: envelope.inc, seq }, 'stale forward dropped; the owner re-sends it');
-      return { ok: true };
+      // An older incarnation's message (or one for a path not hosted here): dead-lettered with the
+      // reason, so no drop goes unrecorded; not lost, since its owner kept it in its window and
+      // gives it to the next incarnation.
+      const why = h ? `incarnation ${String(envelope.inc)} of ${envelope.to} is not running here (now ${h.gone ? 'none' : h.inc})` : `${envelope.to} is not hosted on node "${this.node}"`;
+      this.system.logger.debug({ actor: envelope.to, inc: envelope.inc, seq }, 'stale forward dead-lettered; the owner re-sends it');
+      return { ok: false, retry: false, error: new ArborError('NOT_FOUND', `stale forward: ${why}; its owner re-sends it to the current incarnation`, { path: envelope.to, inc: envelope.inc, seq, stale: true }) };
     }
     if (!h.ledger.accept(seq)) return { ok: true }; // a duplicate
     h.cell.tell(this.router.revive(envelope.body) as ArborEvent, envelope.from);

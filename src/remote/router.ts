@@ -168,7 +168,8 @@ export class Router implements RemoteRouter {
     if (node !== this.node) return this.system.transport.send(node, envelope);
     queueMicrotask(() => {
       const result = this.links.deliver(envelope);
-      if (!result.ok) this.links.undeliverable(envelope, result.error);
+      // A stale forward to itself: this node is the owner that re-sends it; nothing to record.
+      if (!result.ok && result.error.details.stale !== true) this.links.undeliverable(envelope, result.error);
     });
   }
 

@@ -51,17 +51,28 @@ export function encodeRefs<T>(value: T, depth = 0): T {
   return (out ?? value) as T;
 }
 
-/** Replaces `{ $ref: path }` inside `value` by refs made with `toRef`. */
+/**
+ * Replaces `{ $ref: path }` inside `value` by refs made with `toRef`. Never mutates `value`: it
+ * copies only the objects on the way to a ref (as {@link encodeRefs} does), so a received body
+ * stays as it came off the wire, and a retry or a dead letter of it still holds `{ $ref }`s.
+ */
 export function reviveRefs<T>(value: T, toRef: (path: string) => ActorRef, depth = 0): T {
   if (typeof value !== 'object' || value === null || depth > MAX_DEPTH || value instanceof Uint8Array) return value;
   if (isWireRef(value)) return toRef(value.$ref) as T;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = reviveRefs(value[i] as unknown, toRef, depth + 1);
-    return value;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i] as unknown;
+      const r = reviveRefs(v, toRef, depth + 1);
+      if (r !== v) (out ??= value.slice())[i] = r;
+    }
+    return (out ?? value) as T;
   }
+  let out: Record<string, unknown> | undefined;
   for (const key in value) {
-    const obj = value as Record<string, unknown>;
-    obj[key] = reviveRefs(obj[key], toRef, depth + 1);
+    const v = (value as Record<string, unknown>)[key];
+    const r = reviveRefs(v, toRef, depth + 1);
+    if (r !== v) (out ??= { ...(value as Record<string, unknown>) })[key] = r;
   }
-  return value;
+  return (out ?? value) as T;
 }

@@ -111,6 +111,7 @@ export class ActorSystem implements CellContext {
       clock: this.clock,
       deliver: (envelope) => this._distribution.deliver(envelope),
       undeliverable: (envelope, error) => this._distribution.undeliverable(envelope, error),
+      inboundDeadLettered: (envelope, error) => this._distribution.inboundDeadLettered(envelope, error),
       nodeUp: (info) => this._distribution.nodeUp(info),
       nodeDown: (node) => this._distribution.nodeDown(node),
     });

@@ -43,7 +43,7 @@ export interface StatusPort {
 }
 
 /** Everything the distribution layer does for one system; its transport callbacks included. */
-export interface Distribution extends RoutingPort, PlacementPort, StatusPort, Pick<TransportHost, 'deliver' | 'undeliverable' | 'nodeUp' | 'nodeDown'> {
+export interface Distribution extends RoutingPort, PlacementPort, StatusPort, Required<Pick<TransportHost, 'deliver' | 'undeliverable' | 'inboundDeadLettered' | 'nodeUp' | 'nodeDown'>> {
   /** Stops what runs here for other nodes and fails pending requests; before the transport stops. */
   shutdown(): Promise<void>;
 }

@@ -60,6 +60,11 @@ export interface TransportHost {
   deliver(envelope: Envelope): DeliveryResult | Promise<DeliveryResult>;
   /** An outbound envelope could not be delivered (unroutable, too large, broker gone too long). */
   undeliverable(envelope: Envelope, error: ArborError): void;
+  /**
+   * Optional: the transport dead-lettered an inbound envelope by its own decision (an invalid body,
+   * no attempts left) without the runtime having refused it; an ask waiting for its reply can fail now.
+   */
+  inboundDeadLettered?(envelope: Envelope, error: ArborError): void;
   /** A node joined (or was heard from for the first time). */
   nodeUp(info: NodeInfo): void;
   /** A node missed its heartbeats and is considered down. */

@@ -1,29 +1,47 @@
 /**
  * What happens to one AMQP message taken from a node queue, a pool queue or a drained queue.
  *
- * Each envelope in it is handed to `host.deliver` in order, unless its id was delivered recently
- * (dedup). The host's answer decides its fate:
+ * First the checks that need no runtime, in this order, each failure a dead letter with the
+ * message's original bytes and a reason: larger than `maxMessageBytes` → `MESSAGE_TOO_LARGE`
+ * (checked before decoding, so a huge frame costs no decode); bytes that do not decode →
+ * `DECODE_ERROR`; a user envelope whose body is not an event (see `./wire-checks.ts`) →
+ * `INVALID_EVENT`. The rest is handed to `host.deliver` in order, unless its id was delivered
+ * recently (dedup). The host's answer decides its fate:
  * - `{ ok: true }` → done, its id is remembered;
- * - `{ ok: false, retry: true }` → republished with `attempt + 1` through the delay tier for that
- *   attempt, which dead-letters it back to its routing key after the backoff delay; once
- *   `maxAttempts` deliveries have been made it goes to the dead-letter queue instead;
+ * - `{ ok: false, retry: true }` → republished through the delay tier for that attempt, which
+ *   dead-letters it back to its routing key after the backoff delay; once `maxAttempts`
+ *   deliveries have been made it goes to the dead-letter queue instead;
  * - `{ ok: false, retry: false }` → the dead-letter queue at once, with the reason.
  * A `deliver` that throws counts as `retry: true` with `DELIVERY_FAILED`.
  *
+ * Retries and dead letters carry the envelope's ORIGINAL bytes, never a re-encoding of the
+ * decoded body (which the runtime may have turned into live refs); the attempt count travels in
+ * the `x-arbor-attempt` header. When the transport itself dead-letters a user envelope (invalid,
+ * or out of attempts), `host.inboundDeadLettered` is told, so an ask waiting for its reply fails now.
+ *
+ * Pipelining: handing envelopes to the host is chained, one message after the other in arrival
+ * order (per-sender order); everything that waits on the broker (retry and dead-letter confirms)
+ * runs beside that chain and only holds back its own message's ack. So junk being dead-lettered
+ * never delays good traffic behind it (the node consumer runs `prefetch` messages concurrently).
+ *
  * The AMQP message is acked only after every envelope in it is settled: delivered, or its retry or
  * dead letter confirmed by the broker. If a republish fails the message is requeued whole; the
- * envelopes already delivered are then dropped as duplicates. Bytes that do not decode go to the
- * dead-letter queue as they are, with `x-arbor-code: DECODE_ERROR`; nothing is dropped silently.
+ * envelopes already delivered are then dropped as duplicates. Nothing is dropped silently.
  */
 import type { Logger } from 'pino';
 import { ArborError, toError } from '../runtime/errors.js';
 import type { DeliveryResult, Envelope, TransportHost } from '../runtime/transport.js';
 import { retryDelay } from './backoff.js';
-import { decodeFrame, encodeEnvelope, envelopesOf } from './codec.js';
+import { decodeFrame, framedEnvelopes } from './codec.js';
+import type { FramedEnvelope } from './codec.js';
 import type { ConfirmedPublisher, PublishOutcome } from './ConfirmedPublisher.js';
 import type { Dedup } from './Dedup.js';
 import type { NormalizedRabbitmqOptions } from './options.js';
 import type { Topology } from './topology.js';
+import { invalidBody } from './wire-checks.js';
+
+/** Header carrying the delivery attempts an envelope has had (its bytes are never rewritten). */
+export const ATTEMPT_HEADER = 'x-arbor-attempt';
 
 /** The parts of an AMQP delivery this needs. */
 export interface InboundMessage {
@@ -31,6 +49,7 @@ export interface InboundMessage {
   routingKey: string;
   redelivered: boolean;
   messageId?: string;
+  headers?: Record<string, unknown>;
 }
 
 /** Where a message was taken from; a drained message that needs a retry is retried here. */
@@ -51,39 +70,109 @@ interface Deps {
   publisher: ConfirmedPublisher;
 }
 
+/** Where a dead letter came from, for its headers. */
+interface LetterFacts {
+  routingKey: string;
+  attempts: number;
+  messageId?: string | undefined;
+  correlationId?: string | undefined;
+}
+
+/** An envelope on its way in: the decoded form (attempt counted) and the bytes it came as. */
+interface Arrival extends FramedEnvelope {
+  envelope: Envelope;
+}
+
 /** Runs the inbound path for one node. */
 export class Inbound {
+  /** The end of the chain of hand-overs to the host, in arrival order. */
+  private tail: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: Deps) {}
 
-  /** Handles one AMQP message; never throws. */
-  async handle(msg: InboundMessage, source: InboundSource): Promise<InboundVerdict> {
+  /**
+   * Handles one AMQP message; never throws. Everything before the first `await` runs at once, so
+   * messages are chained in the order their handlers were called.
+   */
+  handle(msg: InboundMessage, source: InboundSource): Promise<InboundVerdict> {
     const bytes = toBytes(msg.body);
+    const { maxMessageBytes } = this.deps.options;
+    const first = { routingKey: msg.routingKey, attempts: 1, messageId: msg.messageId };
+    if (bytes.length > maxMessageBytes) {
+      const error = new ArborError('MESSAGE_TOO_LARGE', `message of ${bytes.length} bytes is over maxMessageBytes ${maxMessageBytes}; not decoded`, { routingKey: msg.routingKey, bytes: bytes.length, maxMessageBytes });
+      return this.settle([this.deadLetter(bytes, error, first)], 0);
+    }
     const decoded = decodeFrame(bytes);
     if (!decoded.ok) {
       const error = new ArborError('DECODE_ERROR', `undecodable message: ${decoded.reason}`, { routingKey: msg.routingKey });
-      const outcome = await this.deadLetter(bytes, error, { routingKey: msg.routingKey, attempts: 1, messageId: msg.messageId });
-      return { verdict: outcome.ok ? 'ack' : 'requeue', envelopes: 0 };
+      return this.settle([this.deadLetter(bytes, error, first)], 0);
     }
-    const envelopes = envelopesOf(decoded.frame);
-    if (envelopes.length === 0) {
+    const framed = framedEnvelopes(decoded.frame, bytes);
+    if (framed.length === 0) {
       this.deps.logger.warn({ routingKey: msg.routingKey, frame: decoded.frame.t }, 'membership frame on a message queue; dropped');
-      return { verdict: 'ack', envelopes: 0 };
+      return Promise.resolve({ verdict: 'ack', envelopes: 0 });
     }
     const settling: Promise<PublishOutcome>[] = [];
-    for (const original of envelopes) {
+    const arrivals: Arrival[] = [];
+    const previous = attemptsOf(msg.headers);
+    for (const { envelope: original, bytes: own } of framed) {
       // A redelivery means an earlier delivery of this very message was not acked (a consumer
       // died mid-way): that counts as an attempt, though it never reached `host.deliver`'s answer.
-      const envelope: Envelope = { ...original, attempt: (original.attempt ?? 0) + (msg.redelivered ? 1 : 0) };
+      const envelope: Envelope = { ...original, attempt: Math.max(original.attempt ?? 0, previous) + (msg.redelivered ? 1 : 0) };
+      const invalid = invalidBody(envelope);
+      if (invalid === undefined) arrivals.push({ envelope, bytes: own });
+      else settling.push(this.refuse({ envelope, bytes: own }, new ArborError('INVALID_EVENT', `invalid event from the wire: ${invalid}`, { path: envelope.to, messageId: envelope.id }), msg.routingKey));
+    }
+    if (arrivals.length > 0) {
+      // Pool messages are unordered and worked concurrently: no chain for them.
+      const handOver = source === 'pool' ? this.handOver(arrivals, msg.routingKey, source) : this.chain(() => this.handOver(arrivals, msg.routingKey, source));
+      settling.push(handOver.then(combine));
+    }
+    return this.settle(settling, framed.length);
+  }
+
+  /** Runs `fn` after everything chained before it; a failure does not break the chain. */
+  private chain<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async settle(settling: Promise<PublishOutcome>[], envelopes: number): Promise<InboundVerdict> {
+    const outcomes = await Promise.all(settling);
+    return { verdict: outcomes.every((o) => o.ok) ? 'ack' : 'requeue', envelopes };
+  }
+
+  /** Hands `arrivals` to the host one by one; resolves (without waiting for them) to the settling of the ones it did not take. */
+  private async handOver(arrivals: Arrival[], routingKey: string, source: InboundSource): Promise<Promise<PublishOutcome>[]> {
+    const settling: Promise<PublishOutcome>[] = [];
+    for (const arrival of arrivals) {
+      const { envelope } = arrival;
       if (this.deps.dedup.has(envelope.id)) {
-        this.deps.logger.debug({ messageId: envelope.id, routingKey: msg.routingKey }, 'duplicate dropped');
+        this.deps.logger.debug({ messageId: envelope.id, routingKey }, 'duplicate dropped');
         continue;
       }
       const result = await this.deliver(envelope);
       if (result.ok) this.deps.dedup.remember(envelope.id);
-      else settling.push(this.fail(envelope, result, msg.routingKey, source));
+      else settling.push(this.fail(arrival, result, routingKey, source));
     }
-    const outcomes = await Promise.all(settling);
-    return { verdict: outcomes.every((o) => o.ok) ? 'ack' : 'requeue', envelopes: envelopes.length };
+    return settling;
+  }
+
+  /** Dead-letters an envelope the transport refuses by itself, and tells the host (its ask fails now). */
+  private refuse(arrival: Arrival, error: ArborError, routingKey: string): Promise<PublishOutcome> {
+    const { envelope } = arrival;
+    const attempts = (envelope.attempt ?? 0) + 1;
+    this.tellDeadLettered(envelope, error);
+    return this.deadLetter(arrival.bytes, error, { routingKey, attempts, messageId: envelope.id, correlationId: envelope.correlationId });
+  }
+
+  private tellDeadLettered(envelope: Envelope, error: ArborError): void {
+    try {
+      this.deps.host.inboundDeadLettered?.(envelope, error);
+    } catch (err) {
+      this.deps.logger.warn({ messageId: envelope.id, err: toError(err).message }, 'host.inboundDeadLettered threw');
+    }
   }
 
   private async deliver(envelope: Envelope): Promise<DeliveryResult> {
@@ -98,13 +187,14 @@ export class Inbound {
   }
 
   /** Retries or dead-letters one envelope the host did not take. */
-  private async fail(envelope: Envelope, result: Extract<DeliveryResult, { ok: false }>, routingKey: string, source: InboundSource): Promise<PublishOutcome> {
+  private async fail(arrival: Arrival, result: Extract<DeliveryResult, { ok: false }>, routingKey: string, source: InboundSource): Promise<PublishOutcome> {
     const { options, topology, host } = this.deps;
+    const { envelope } = arrival;
     const attempts = (envelope.attempt ?? 0) + 1;
-    if (!result.retry || attempts >= options.maxAttempts) {
-      const bytes = encodeEnvelope(envelope);
-      return this.deadLetter(bytes, result.error, { routingKey, attempts, messageId: envelope.id, correlationId: envelope.correlationId });
-    }
+    const facts = { routingKey, attempts, messageId: envelope.id, correlationId: envelope.correlationId };
+    // The host answered `retry: false` itself (and failed what waits on it); out of attempts is ours to tell.
+    if (!result.retry) return this.deadLetter(arrival.bytes, result.error, facts);
+    if (attempts >= options.maxAttempts) return this.refuse(arrival, result.error, routingKey);
     // A drained envelope came from a dead node's queue, which is about to be deleted: its retry
     // comes back to this node instead.
     const retryKey = source === 'drain' ? topology.envelopeKey(host.node, envelope.kind, envelope.body) : routingKey;
@@ -112,40 +202,32 @@ export class Inbound {
     const outcome = await this.deps.publisher.publish({
       exchange: topology.retryExchange,
       routingKey: retryKey,
-      body: encodeEnvelope({ ...envelope, attempt: attempts }),
+      body: asBuffer(arrival.bytes),
       mandatory: true,
       durable: true,
-      headers: { 'arbor-delay': delay },
+      headers: { 'arbor-delay': delay, [ATTEMPT_HEADER]: attempts },
       ...(envelope.correlationId ? { correlationId: envelope.correlationId } : {}),
     });
     this.deps.logger.debug({ messageId: envelope.id, correlationId: envelope.correlationId, routingKey, attempt: attempts, delay, code: result.error.code }, 'delivery retry scheduled');
     if (outcome.ok) return outcome;
     // The tier queue is gone or the broker is unreachable: a dead letter beats a hot requeue loop.
-    return this.deadLetter(encodeEnvelope(envelope), new ArborError('DELIVERY_FAILED', `retry could not be scheduled: ${outcome.error.message}; last error: ${result.error.message}`), {
-      routingKey,
-      attempts,
-      messageId: envelope.id,
-      correlationId: envelope.correlationId,
-    });
+    return this.refuse(arrival, new ArborError('DELIVERY_FAILED', `retry could not be scheduled: ${outcome.error.message}; last error: ${result.error.message}`), routingKey);
   }
 
-  private async deadLetter(
-    body: Buffer,
-    error: ArborError,
-    facts: { routingKey: string; attempts: number; messageId?: string | undefined; correlationId?: string | undefined },
-  ): Promise<PublishOutcome> {
+  private deadLetter(body: Uint8Array, error: ArborError, facts: LetterFacts): Promise<PublishOutcome> {
     const { topology, host, logger } = this.deps;
     logger.warn({ routingKey: facts.routingKey, messageId: facts.messageId, correlationId: facts.correlationId, code: error.code, attempts: facts.attempts, reason: error.message }, 'dead-lettered');
     return this.deps.publisher.publish({
       exchange: topology.exchange,
       routingKey: topology.deadKey(host.node),
-      body,
+      body: asBuffer(body),
       mandatory: true,
       durable: true,
       headers: {
         'x-arbor-reason': error.message,
         'x-arbor-code': error.code,
         'x-arbor-attempts': facts.attempts,
+        [ATTEMPT_HEADER]: facts.attempts,
         'x-arbor-routing-key': facts.routingKey,
         'x-arbor-node': host.node,
         ...(facts.messageId ? { 'x-arbor-message-id': facts.messageId } : {}),
@@ -168,4 +250,21 @@ function toBytes(body: unknown): Buffer {
   } catch {
     return Buffer.alloc(0);
   }
+}
+
+/** A Buffer over the same memory (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The attempts recorded on a retried message (0 when none or unreadable). */
+function attemptsOf(headers: Record<string, unknown> | undefined): number {
+  const n = headers?.[ATTEMPT_HEADER];
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1000 ? n : 0;
+}
+
+/** One outcome for several: ok only when all are. */
+async function combine(outcomes: Promise<PublishOutcome>[]): Promise<PublishOutcome> {
+  const settled = await Promise.all(outcomes);
+  return settled.find((o) => !o.ok) ?? { ok: true };
 }

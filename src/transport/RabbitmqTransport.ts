@@ -15,20 +15,23 @@
  * when a test drives the runtime with a simulated clock).
  */
 import { randomUUID } from 'node:crypto';
-import { Connection, ConsumerStatus } from 'rabbitmq-client';
-import type { Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
+import { inspect } from 'node:util';
+import { ConsumerStatus } from 'rabbitmq-client';
+import type { Connection, Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import type { Envelope, NodeInfo, Transport, TransportHost } from '../runtime/transport.js';
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
 import { Coalescer } from './Coalescer.js';
+import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
-import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, startConsumer, tapConsumerProps } from './consumers.js';
+import { heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, startConsumer, tapConsumerProps } from './consumers.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
 import { Inbound } from './Inbound.js';
+import { isLastNode, removeLeftovers } from './leftovers.js';
 import type { InboundSource } from './Inbound.js';
 import { PhiAccrualDetector } from './FailureDetector.js';
 import { Membership } from './Membership.js';
@@ -67,6 +70,8 @@ export class RabbitmqTransport implements Transport {
   private host: TransportHost | undefined;
   private stopping: Promise<void> | undefined;
   private readonly consumers = new Set<Consumer>();
+  /** Pool kinds this node consumed: the last node removes their queues if empty and unused. */
+  private readonly pools = new Set<string>();
   private startedAt = 0;
   private tapSeq = 0;
 
@@ -120,6 +125,16 @@ export class RabbitmqTransport implements Transport {
     logger.info({ url: redactUrl(o.url), incarnation: this.incarnation }, 'rabbitmq transport started');
   }
 
+  /** What `util.inspect` shows: never the URL's password, nor the client's connection options. */
+  [inspect.custom](): Record<string, unknown> {
+    return this.toJSON();
+  }
+
+  /** What `JSON.stringify` shows (the same redacted facts as `util.inspect`). */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, url: redactUrl(this.options.url), cluster: this.options.cluster, node: this.host?.node, incarnation: this.incarnation, running: this.run !== undefined };
+  }
+
   /** Sends an envelope to `node`'s inbound queue (coalesced within the tick). */
   send(node: string, envelope: Envelope): void {
     this.enqueue(`node:${node}`, this.topology.envelopeKey(node, envelope.kind, envelope.body), envelope);
@@ -136,6 +151,7 @@ export class RabbitmqTransport implements Transport {
   /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
   async consumePool(kind: string): Promise<() => Promise<void>> {
     const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType), 'pool');
+    this.pools.add(kind);
     return () => this.closeConsumer(consumer);
   }
 
@@ -256,37 +272,23 @@ export class RabbitmqTransport implements Transport {
       });
   }
 
-  /** Opens the connection (it reconnects by itself from then on) and declares the shared topology. */
+  /** Opens the connection (see `./connect.ts`) and declares the shared topology. */
   private async connect(node: string, logger: Logger): Promise<Connection> {
-    const o = this.options;
-    const connection = new Connection({
-      url: o.url,
-      // Every broker of the cluster: rabbitmq-client moves to the next one when a connection fails.
-      ...(o.hosts.length > 1 ? { hosts: o.hosts } : {}),
-      connectionName: `arbor/${o.cluster}/${node}`,
-      connectionTimeout: o.connectTimeout,
-      // A channel request waits for a reconnection at most as long as a send may take overall.
-      acquireTimeout: o.sendTimeout,
-      retryLow: o.reconnect.min,
-      retryHigh: o.reconnect.max,
-      // No Nagle: a small frame (a forward, a reply, an ack) must not wait for the broker's
-      // delayed TCP ACK of the previous one; with it, each hop of a round trip cost ~40 ms.
-      noDelay: true,
-    });
-    connection.on('error', (err: unknown) => logger.warn({ err: transportError(err, o.url, 'connection error').message }, 'amqp connection error'));
-    connection.on('connection', () => {
-      logger.info({ url: redactUrl(o.url) }, 'amqp connected');
+    const connection = await openConnection({
+      options: this.options,
+      node,
+      logger,
       // Back after an outage: peers were not heard meanwhile through no fault of theirs.
-      this.run?.membership.refresh();
+      onReconnect: () => this.run?.membership.refresh(),
     });
     try {
-      await connection.onConnect(o.connectTimeout);
+      // Presence first: a last node stopping now sees this one and leaves the retry tiers in place.
+      this.consumers.add(await startConsumer(connection, membersConsumerProps(this.topology), () => undefined, { logger, url: this.options.url, timeoutMs: this.options.connectTimeout }));
       await this.declare(connection);
       return connection;
     } catch (err) {
-      // onConnect closed it on timeout; close() on a never-opened connection would not settle.
       connection.unsafeDestroy();
-      throw err instanceof ArborError ? err : transportError(err, o.url, 'cannot connect to broker', { node });
+      throw transportError(err, this.options.url, 'cannot declare the cluster topology', { node });
     }
   }
 
@@ -401,6 +403,10 @@ export class RabbitmqTransport implements Transport {
     await Promise.allSettled([...this.consumers].map((c) => this.closeConsumer(c)));
     await bye;
     await run.publisher.settled();
+    if (await isLastNode(run.connection, this.topology)) {
+      const deleted = await removeLeftovers(run.connection, { topology: this.topology, options: this.options, node: run.host.node, pools: this.pools, logger: run.logger });
+      run.logger.info({ deleted }, 'last node of the cluster: removed its empty queues (the dead-letter queue stays)');
+    }
     await run.publisher.close();
     await run.connection.close();
   }

@@ -25,7 +25,8 @@ export const WIRE_VERSION = 1;
 /** A decoded AMQP message body. */
 export type Frame =
   | { t: 'env'; envelope: Envelope }
-  | { t: 'batch'; envelopes: Envelope[] }
+  /** `frames[i]` holds the bytes `envelopes[i]` was decoded from (an `'env'` frame). */
+  | { t: 'batch'; envelopes: Envelope[]; frames: Uint8Array[] }
   | { t: 'hb'; node: string; kinds: string[]; startedAt: number; incarnation: string; presence?: string }
   | { t: 'bye'; node: string; incarnation: string; closed?: true };
 
@@ -75,6 +76,22 @@ export function envelopesOf(frame: Frame): Envelope[] {
   return [];
 }
 
+/** An envelope and the bytes (an `'env'` frame) it was decoded from, as it came off the wire. */
+export interface FramedEnvelope {
+  envelope: Envelope;
+  bytes: Uint8Array;
+}
+
+/**
+ * The envelopes of a frame decoded from `bytes`, each with its own original bytes: what a retry or
+ * a dead letter republishes, so that nothing the receiver did to the decoded body travels on.
+ */
+export function framedEnvelopes(frame: Frame, bytes: Uint8Array): FramedEnvelope[] {
+  if (frame.t === 'env') return [{ envelope: frame.envelope, bytes }];
+  if (frame.t === 'batch') return frame.envelopes.map((envelope, i) => ({ envelope, bytes: frame.frames[i] ?? encodeEnvelope(envelope) }));
+  return [];
+}
+
 /** Decodes any bytes. Never throws. */
 export function decodeFrame(bytes: Uint8Array): DecodeResult {
   let raw: unknown;
@@ -116,6 +133,7 @@ function decodeValue(raw: unknown, allowBatch: boolean): DecodeResult {
 function decodeBatch(items: unknown): DecodeResult {
   if (!Array.isArray(items)) return { ok: false, reason: 'batch without frames' };
   const envelopes: Envelope[] = [];
+  const frames: Uint8Array[] = [];
   for (const item of items) {
     if (!(item instanceof Uint8Array)) return { ok: false, reason: 'batch element is not binary' };
     let raw: unknown;
@@ -128,8 +146,9 @@ function decodeBatch(items: unknown): DecodeResult {
     if (!inner.ok) return { ok: false, reason: `batch element: ${inner.reason}` };
     if (inner.frame.t !== 'env') return { ok: false, reason: 'batch element is not an envelope' };
     envelopes.push(inner.frame.envelope);
+    frames.push(item);
   }
-  return { ok: true, frame: { t: 'batch', envelopes } };
+  return { ok: true, frame: { t: 'batch', envelopes, frames } };
 }
 
 /** The envelope, or why it is not one. */

@@ -5,8 +5,10 @@
  * in its props, not once at start.
  *
  * Prefetch and concurrency, deliberately:
- * - node queue: `prefetch` (64) messages prefetched, concurrency 1. One at a time keeps per-sender
- *   order; the prefetch hides the broker round trip between messages.
+ * - node queue: `prefetch` (64) messages prefetched and handled concurrently; per-sender order is
+ *   kept by the inbound path, which hands envelopes to the host in arrival order (a chain), while
+ *   the broker round trips of retries and dead letters overlap (`./Inbound.ts`). With concurrency 1,
+ *   each dead letter's confirm held up every message behind it.
  * - pool queue: `poolPrefetch` (8) for both. Pool work is unordered, so messages run concurrently,
  *   and prefetch equals concurrency so that nothing sits prefetched-but-idle on one node while a
  *   peer competing for the same queue has spare capacity.
@@ -37,10 +39,10 @@ export interface NodeQueueOptions {
   ephemeral: boolean;
 }
 
-/** This node's inbound queue (durable, or exclusive for an ephemeral node): one message at a time, for per-sender order. */
+/** This node's inbound queue (durable, or exclusive for an ephemeral node); the inbound path keeps arrival order (see above). */
 export function nodeConsumerProps(topology: Topology, node: string, prefetch: number, kind: NodeQueueOptions): ConsumerProps {
   const queueOptions = kind.ephemeral ? { exclusive: true, autoDelete: true } : { durable: true, arguments: queueTypeArguments(kind.queueType) };
-  return queueConsumerProps(topology, topology.nodeQueue(node), topology.nodeBinding(node), prefetch, 1, queueOptions);
+  return queueConsumerProps(topology, topology.nodeQueue(node), topology.nodeBinding(node), prefetch, prefetch, queueOptions);
 }
 
 /** A shared work-pool queue (competing consumers), worked concurrently up to its prefetch. */
@@ -80,6 +82,14 @@ export function heartbeatConsumerProps(topology: Topology, node: string, incarna
     ],
     noAck: true,
   };
+}
+
+/**
+ * The cluster's presence queue: consumed by every running node, never bound, so it stays empty;
+ * auto-delete, so it goes when the last node's consumer does.
+ */
+export function membersConsumerProps(topology: Topology): ConsumerProps {
+  return { queue: topology.membersQueue, queueOptions: { durable: false, autoDelete: true }, noAck: true };
 }
 
 /** A private queue for an observer bound to `pattern`. */

@@ -39,7 +39,10 @@ export interface CoalesceOptions {
 /** What the caller of {@link rabbitmqTransport} may pass; every field is optional. */
 export interface RabbitmqTransportOptions {
   /**
-   * Broker URL; `amqps://` enables TLS. Credentials in it never reach logs or errors.
+   * Broker URL; `amqps://` enables TLS. Credentials in it never reach logs or errors. A URL without
+   * user info (`amqp://localhost`) logs in as the broker's default user, `guest:guest`. Special
+   * characters in the password must be percent-encoded (`/` as `%2F`, `#` as `%23`, `?` as `%3F`,
+   * `@` as `%40`).
    * @default process.env.AMQP_URL, then 'amqp://guest:guest@127.0.0.1:5672'
    */
   url?: string;
@@ -121,10 +124,14 @@ export interface FailureDetectorOptions {
   minStdDeviation?: number;
 }
 
-/** The options after {@link normalizeRabbitmqOptions}: every field present and valid. */
+/**
+ * The options after {@link normalizeRabbitmqOptions}: every field present and valid. `url` (with
+ * user info filled in) is a non-enumerable property, so printing or serialising the options never
+ * shows it: read it by name, and never spread these options into a new object.
+ */
 export interface NormalizedRabbitmqOptions {
   /** The first broker URL (credentials and vhost for every address). */
-  url: string;
+  readonly url: string;
   /** `hostname:port` of every broker address, `url`'s first. */
   hosts: string[];
   queueType: QueueType;
@@ -182,13 +189,12 @@ export function normalizeRabbitmqOptions(
   const backoff = { ...d.retryBackoff, ...options.retryBackoff };
   const reconnect = { ...d.reconnect, ...options.reconnect };
   const coalesce = normalizeCoalesce(options.coalesce, maxMessageBytes);
-  const [url, ...moreUrls] = splitUrls(options.url ?? (env.AMQP_URL || DEFAULT_AMQP_URL));
+  const [firstUrl, ...moreUrls] = splitUrls(options.url ?? (env.AMQP_URL || DEFAULT_AMQP_URL));
   const extra = options.urls ?? [];
   if (!Array.isArray(extra)) invalid('urls', extra, 'must be an array of URLs');
-  const first = validUrl(url);
-  const out: NormalizedRabbitmqOptions = {
-    url: first,
-    hosts: [hostOf(first), ...[...moreUrls, ...extra].map((u, i) => hostOf(sameBroker(first, u, `urls[${i}]`)))],
+  const url = validUrl(firstUrl);
+  const out: Omit<NormalizedRabbitmqOptions, 'url'> = {
+    hosts: [hostOf(url), ...[...moreUrls, ...extra].map((u, i) => hostOf(sameBroker(url, u, `urls[${i}]`)))],
     queueType: validChoice('queueType', options.queueType ?? d.queueType, ['classic', 'quorum'] as const),
     ephemeral: validBoolean('ephemeral', options.ephemeral ?? d.ephemeral),
     cluster: validName('cluster', options.cluster ?? d.cluster),
@@ -212,7 +218,7 @@ export function normalizeRabbitmqOptions(
   };
   if (out.retryBackoff.max < out.retryBackoff.min) invalid('retryBackoff.max', out.retryBackoff.max, `must be at least retryBackoff.min (${out.retryBackoff.min})`);
   if (out.reconnect.max < out.reconnect.min) invalid('reconnect.max', out.reconnect.max, `must be at least reconnect.min (${out.reconnect.min})`);
-  return out;
+  return Object.defineProperty(out, 'url', { value: url, enumerable: false, writable: false, configurable: false }) as NormalizedRabbitmqOptions;
 }
 
 function normalizeCoalesce(value: RabbitmqTransportOptions['coalesce'], maxMessageBytes: number): CoalesceOptions {
@@ -237,17 +243,32 @@ function validName(field: string, value: unknown): string {
   return value;
 }
 
-function validUrl(value: unknown): string {
-  if (typeof value !== 'string') return invalid('url', value, 'must be a string');
+/** What a user is told to do about a password with special characters. */
+const ENCODE_HINT = 'percent-encode special characters in the password: / as %2F, # as %23, ? as %3F, @ as %40';
+
+/**
+ * A usable amqp(s) URL, with `guest:guest` filled in when it names no user: rabbitmq-client would
+ * log in with empty credentials, while the broker's default user (and Arbor's default URL) is guest.
+ */
+function validUrl(value: unknown, field = 'url'): string {
+  if (typeof value !== 'string') return invalid(field, value, 'must be a string');
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
     // The raw string may hold a password; only its redacted form may appear in the error.
-    return invalidRedacted(value, 'must be a valid URL');
+    return invalidRedacted(value, `must be a valid URL (${ENCODE_HINT})`, field);
   }
-  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') invalidRedacted(value, 'must start with amqp:// or amqps://');
-  return value;
+  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') invalidRedacted(value, 'must start with amqp:// or amqps://', field);
+  // `amqp:/user:pw@host` parses with no host at all (the rest is a path).
+  if (!parsed.hostname) invalidRedacted(value, 'must name a host: amqp://user:password@host:port/vhost', field);
+  // `amqp://guest:12/ab@host` parses as host "guest", port 12, path "/ab@host": a password cut at a "/".
+  if (`${parsed.pathname}${parsed.search}${parsed.hash}`.includes('@')) invalidRedacted(value, `has an "@" after the host (${ENCODE_HINT})`, field);
+  // Only a URL with no user info at all: a password given without a user is the caller's choice.
+  if (parsed.username || parsed.password) return value;
+  parsed.username = 'guest';
+  parsed.password = 'guest';
+  return parsed.href;
 }
 
 function invalidRedacted(url: string, expected: string, field = 'url'): never {
@@ -267,18 +288,13 @@ function hostOf(url: string): string {
 
 /** Another address of the broker cluster of `first`: same scheme, credentials and vhost (the connection has one set of each). */
 function sameBroker(first: string, other: unknown, field: string): string {
-  if (typeof other !== 'string') return invalid(field, other, 'must be a string');
-  let parsed: URL;
-  try {
-    parsed = new URL(other);
-  } catch {
-    return invalidRedacted(other, 'must be a valid URL', field);
-  }
+  const valid = validUrl(other, field);
+  const parsed = new URL(valid);
   const a = new URL(first);
   if (parsed.protocol !== a.protocol || parsed.username !== a.username || parsed.password !== a.password || parsed.pathname !== a.pathname) {
-    invalidRedacted(other, `must use the scheme, user, password and vhost of url (${redactUrl(first)})`, field);
+    invalidRedacted(valid, `must use the scheme, user, password and vhost of url (${redactUrl(first)})`, field);
   }
-  return other;
+  return valid;
 }
 
 function validChoice<T extends string>(field: string, value: unknown, choices: readonly T[]): T {

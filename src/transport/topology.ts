@@ -29,9 +29,14 @@
  * - `arbor.<cluster>.presence.<node>.<incarnation>.<session>`  auto-delete, single active consumer;
  *   bound to nothing: it holds one token that tells the watchers when the node's connection closes.
  * - `arbor.<cluster>.retry.<ms>`    durable, `x-message-ttl = <ms>`, dead-letters back into
- *   `arbor.<cluster>` with the routing key it was published with (the original one).
- * - `arbor.<cluster>.dead`          durable, bound `dead.#`; headers `x-arbor-reason`,
- *   `x-arbor-code`, `x-arbor-attempts`, `x-arbor-routing-key`, `x-arbor-node`.
+ *   `arbor.<cluster>` with the routing key it was published with (the original one). A retry is
+ *   the envelope's original bytes with the attempts so far in the `x-arbor-attempt` header.
+ * - `arbor.<cluster>.dead`          durable, bound `dead.#`; the original bytes, headers
+ *   `x-arbor-reason`, `x-arbor-code`, `x-arbor-attempts` (= `x-arbor-attempt`),
+ *   `x-arbor-routing-key`, `x-arbor-node`, `x-arbor-message-id`.
+ * - `arbor.<cluster>.members`       auto-delete, never bound or published to: every running node
+ *   consumes it, so its consumer count is the number of live nodes, and the broker deletes it
+ *   when the last one leaves (how a stopping node knows it is the last; see `./leftovers.ts`).
  *
  * Word encoding: a routing-key word may not contain `.` (the separator) and should not contain `*`
  * or `#` (binding wildcards); event types such as `order.created` do. Those characters and `%` are
@@ -67,11 +72,13 @@ export class Topology {
   readonly exchange: string;
   readonly retryExchange: string;
   readonly deadQueue: string;
+  readonly membersQueue: string;
 
   constructor(readonly cluster: string) {
     this.exchange = `arbor.${cluster}`;
     this.retryExchange = `arbor.${cluster}.retry`;
     this.deadQueue = `arbor.${cluster}.dead`;
+    this.membersQueue = `arbor.${cluster}.members`;
   }
 
   nodeQueue(node: string): string {

@@ -75,12 +75,19 @@ export async function cleanupClusters(): Promise<void> {
   if (brokerProblem || clusters.size === 0) return;
   const prefixes = [...clusters].map((c) => `arbor.${c}`);
   const owned = (name: string) => prefixes.some((p) => name === p || name.startsWith(`${p}.`));
-  const list = async (what: string) => (await run('rabbitmqctl', ['-q', what, 'name', '--no-table-headers'])).stdout.split('\n').map((s) => s.trim());
   await withConnection(async (connection) => {
-    for (const queue of (await list('list_queues')).filter(owned)) await connection.queueDelete({ queue });
-    for (const exchange of (await list('list_exchanges')).filter(owned)) await connection.exchangeDelete({ exchange });
+    for (const queue of (await brokerNames('list_queues')).filter(owned)) await connection.queueDelete({ queue });
+    for (const exchange of (await brokerNames('list_exchanges')).filter(owned)) await connection.exchangeDelete({ exchange });
   });
   clusters.clear();
+}
+
+/** The names of every queue (`list_queues`) or exchange (`list_exchanges`) on the broker. */
+export async function brokerNames(what: 'list_queues' | 'list_exchanges'): Promise<string[]> {
+  return (await run('rabbitmqctl', ['-q', what, 'name', '--no-table-headers'])).stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** Closes, from the broker side, the AMQP connection named `name` (the client reconnects). */

@@ -1,18 +1,6 @@
 /** `npm start`'s entry, spawned as `npm start` runs it (not on a terminal: progress lines, no cursor control). */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempOut } from './helpers.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function main(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'examples/main.ts', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+import { runMain as main, tempOut } from './helpers.js';
 
 describe('npm start', () => {
   it('exits 0 and prints progress lines and a summary when stdout is not a terminal', async () => {

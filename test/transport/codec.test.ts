@@ -20,7 +20,7 @@ describe('codec', () => {
 
   it('round-trips a batch of envelopes in order', () => {
     const second = { ...envelope, id: 'm2' };
-    expect(decodeFrame(encodeBatch([encodeEnvelope(envelope), encodeEnvelope(second)]))).toEqual({ ok: true, frame: { t: 'batch', envelopes: [envelope, second] } });
+    expect(decodeFrame(encodeBatch([encodeEnvelope(envelope), encodeEnvelope(second)]))).toMatchObject({ ok: true, frame: { t: 'batch', envelopes: [envelope, second] } });
   });
 
   it('round-trips heartbeats and goodbyes', () => {
