@@ -83,3 +83,18 @@ export type {
   TimelineRow,
   TimelineOptions,
 } from './journal/index.js';
+
+// Property-testing whole workflows by deterministic simulation (issue 17).
+export { checkWorkflow, replayWorkflow, formatTimeline, formatWorkflowReport, DEFAULT_WORKFLOW_CHECK } from './workflow/index.js';
+export type {
+  Step,
+  WorkflowSpec,
+  WorkflowView,
+  WorkflowInput,
+  WorkflowFaults,
+  WorkflowProperty,
+  WorkflowReport,
+  WorkflowFailure,
+  WorkflowFailureKind,
+  WorkflowStats,
+} from './workflow/index.js';
