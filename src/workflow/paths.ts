@@ -37,12 +37,26 @@ export function matchesAny(path: string, patterns: readonly string[]): boolean {
   return false;
 }
 
-/** A worker's state for timelines: its state value as compact JSON, or its snapshot status. */
+const MAX_CONTEXT = 80;
+
+/**
+ * A worker's state for timelines: its state value (omitted when the machine has no states),
+ * then its context as compact JSON when that is short (functions and refs drop out), or its
+ * snapshot status once it crashed or finished.
+ */
 export function stateOf(cell: Cell): string {
-  const s = cell.getSnapshot() as { status?: string; value?: unknown } | undefined;
+  const s = cell.getSnapshot() as { status?: string; value?: unknown; context?: unknown } | undefined;
   if (!s) return '-';
   if (s.status === 'error') return 'crashed';
   if (s.status === 'done') return 'done';
-  if (s.value === undefined) return s.status ?? '-';
-  return typeof s.value === 'string' ? s.value : JSON.stringify(s.value);
+  const value = s.value === undefined ? '' : typeof s.value === 'string' ? s.value : JSON.stringify(s.value);
+  let context = '';
+  try {
+    context = s.context === undefined ? '' : (JSON.stringify(s.context, (_k, v: unknown) => (typeof v === 'object' && v !== null && 'path' in v && typeof (v as { send?: unknown }).send === 'function' ? undefined : v)) ?? '');
+  } catch {
+    context = '';
+  }
+  if (context === '{}' || context.length > MAX_CONTEXT) context = '';
+  const shown = value === '{}' ? '' : value;
+  return [shown, context].filter((x) => x !== '').join(' ') || (s.status ?? '-');
 }

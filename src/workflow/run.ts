@@ -16,7 +16,7 @@ import { isFault, Simulation, stepKey, type Action } from './simulation.js';
 import type { Step, WorkflowFailure, WorkflowFailureKind, WorkflowInput, WorkflowProperty, WorkflowSpec, WorkflowView } from './types.js';
 
 /** How a run is driven. */
-export type RunPlan = { inputs: readonly WorkflowInput[]; choices: readonly number[] } | { replay: readonly Step[] };
+export type RunPlan = { inputs: readonly WorkflowInput[]; choices: readonly number[]; record?: boolean } | { replay: readonly Step[] };
 
 export interface RunOutcome {
   failure: Omit<WorkflowFailure, 'seed'> | undefined;
@@ -64,7 +64,7 @@ function violated<W>(props: Record<string, WorkflowProperty<W>> | undefined, vie
 
 /** Runs one schedule to its end, its first failure, or `maxSteps`. */
 export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Promise<RunOutcome> {
-  const sim = await Simulation.create(spec);
+  const sim = await Simulation.create(spec, 'replay' in plan || plan.record !== false);
   const view = makeView(sim);
   const trace: Step[] = [];
   const maxSteps = spec.maxSteps ?? DEFAULT_MAX_STEPS;

@@ -6,6 +6,7 @@
  * the schedule picks ({@link Simulation.execute}), one actor turn, one delivery, one timer or one
  * fault at a time.
  */
+import pino from 'pino';
 import type { XStateCell } from '../actors/xstate-cell.js';
 import type { Cell } from '../runtime/cell.js';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
@@ -20,6 +21,9 @@ import { matchesAny, relPath, stateOf } from './paths.js';
 import { NodeClock, SimTime } from './time.js';
 import type { Step, WorkflowInput, WorkflowSpec } from './types.js';
 import { simulatedWorkerFactory, type CrashSwitch } from './workers.js';
+
+/** One silent logger for every simulated node: a pino instance per node per run costs more than the run. */
+const SILENT = pino({ enabled: false });
 
 /** The node that runs `root`. */
 export const ROOT_NODE = 'a';
@@ -83,7 +87,14 @@ export class Simulation<W = unknown> {
   private readonly kinds: Record<string, unknown>;
   private readonly crashPatterns: readonly string[];
 
-  private constructor(private readonly spec: WorkflowSpec<W>) {
+  /**
+   * @param record whether steps carry what they did for a timeline (each actor's state after its
+   *   turn); a search does without until it replays its counterexample
+   */
+  private constructor(
+    private readonly spec: WorkflowSpec<W>,
+    private readonly record: boolean,
+  ) {
     this.world = spec.world ? spec.world() : (undefined as W);
     const kinds = typeof spec.kinds === 'function' ? spec.kinds(this.world) : (spec.kinds ?? {});
     this.kinds = kinds;
@@ -91,8 +102,8 @@ export class Simulation<W = unknown> {
   }
 
   /** Builds the cluster and spawns `root` on node `a`. */
-  static async create<W>(spec: WorkflowSpec<W>): Promise<Simulation<W>> {
-    const sim = new Simulation(spec);
+  static async create<W>(spec: WorkflowSpec<W>, record = true): Promise<Simulation<W>> {
+    const sim = new Simulation(spec, record);
     const others = spec.nodes ?? [];
     await sim.startNode(ROOT_NODE, others.length === 0 ? sim.kinds : {});
     for (const n of others) await sim.startNode(n, sim.kinds);
@@ -115,7 +126,7 @@ export class Simulation<W = unknown> {
         node: id,
         transport: this.network.transport(id),
         clock,
-        logger: false,
+        logger: SILENT,
         kinds,
         random: seededRandom(id),
         dispatcher: { scheduler: { ready: (r) => this.nodes.get(id) === node && !clock.down && this.ready.push({ node, cell: r as Cell }) } },
@@ -243,7 +254,7 @@ export class Simulation<W = unknown> {
     const at = this.time.now();
     const userBefore = cell.mailbox.user.size;
     const head = cell.mailbox.user.peek();
-    const control = cell.mailbox.system.size;
+    const control = cell.mailbox.system.peek()?.kind;
     if (crash) {
       this.faults++;
       this.crashSwitch.armed = cell;
@@ -258,8 +269,9 @@ export class Simulation<W = unknown> {
       cell._scheduled = true;
       this.ready.push(entry);
     }
+    if (!this.record) return TURN;
     const took = head !== undefined && (cell.mailbox.user.size < userBefore || cell.mailbox.user.peek() !== head);
-    const event = took ? String(head.type) : control > 0 ? '(control)' : '(idle)';
+    const event = took ? String(head.type) : control !== undefined ? `(${control})` : '(idle)';
     const node = entry.node.id;
     const actor = relPath(cell.path);
     if (crash) return { kind: 'crash', at, node, actor, event };
@@ -328,6 +340,9 @@ export class Simulation<W = unknown> {
     return this.network.inFlight > 0;
   }
 }
+
+/** The step a turn returns when steps are not recorded. */
+const TURN: Step = { kind: 'turn', at: 0, node: '', actor: '', event: '' };
 
 /** A small deterministic PRNG (mulberry32) seeded from a string, for backoff jitter. */
 function seededRandom(seed: string): () => number {
