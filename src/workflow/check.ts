@@ -5,7 +5,7 @@
  * and simpler inputs, fewer faults, and choices closer to the plain default order.
  */
 import fc from 'fast-check';
-import { DEFAULT_MAX_STEPS, runWorkflow } from './run.js';
+import { CHOICE_MAX, DEFAULT_MAX_STEPS, runWorkflow } from './run.js';
 import { validateSpec } from './simulation.js';
 import type { Step, WorkflowInput, WorkflowReport, WorkflowSpec, WorkflowStats } from './types.js';
 
@@ -14,6 +14,7 @@ export const DEFAULT_WORKFLOW_CHECK = { numRuns: 100, seed: 42 } as const;
 
 /** At most this many choices are generated; later steps take the default. */
 const MAX_CHOICES = 200;
+
 
 /**
  * Checks a workflow by deterministic simulation: every run builds the system afresh on simulated
@@ -36,7 +37,7 @@ export async function checkWorkflow<W>(spec: WorkflowSpec<W>): Promise<WorkflowR
   const numRuns = spec.numRuns ?? DEFAULT_WORKFLOW_CHECK.numRuns;
   const maxChoices = Math.min(spec.maxSteps ?? DEFAULT_MAX_STEPS, MAX_CHOICES);
   const inputs: fc.Arbitrary<readonly WorkflowInput[]> = spec.inputs ?? fc.constant([]);
-  const choices = fc.array(fc.nat({ max: 0xffff }), { maxLength: maxChoices, size: 'medium' });
+  const choices = fc.array(fc.nat({ max: CHOICE_MAX }), { maxLength: maxChoices, size: 'medium' });
   const stats: WorkflowStats = { runs: 0, steps: 0, quiescent: 0, faults: 0, shrinks: 0 };
   let searching = true;
   const property = fc.asyncProperty(inputs, choices, async (i, c) => {

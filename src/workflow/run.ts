@@ -4,11 +4,14 @@
  * generates and shrinks: the inputs, and one number per step picking among the enabled actions)
  * or by a recorded schedule (replay: each step is matched to the enabled action it names).
  *
- * Choices are read modulo the number of enabled actions, progress first, so 0 (and a choice list
- * that has run out) means "the oldest ready turn, else the oldest deliverable message, else the
- * next input, else the next timer": shrinking a choice towards 0 makes the schedule plainer.
- * At quiescence a choice may still inject a fault (a node going down wakes the supervisors up);
- * 0 ends the run there.
+ * A choice is a number in [0, {@link CHOICE_MAX}]. The top band, from {@link FAULT_FROM}, picks a
+ * fault (when one is enabled and the budget allows), so about one step in eleven strikes and
+ * faults spread over a run instead of all landing in its first steps; any other value picks a
+ * progress action modulo their number, oldest first, so 0 (and a choice list that has run out)
+ * means "the oldest ready turn, else the oldest deliverable message, else the next input, else the
+ * next timer": shrinking a choice towards 0 makes the schedule plainer and drops its faults.
+ * At quiescence a fault choice may still strike (a node going down wakes the supervisors up);
+ * any other choice ends the run there.
  */
 import { ArborError, toError } from '../runtime/errors.js';
 import type { DeadLetter } from '../runtime/system.js';
@@ -26,6 +29,10 @@ export interface RunOutcome {
 }
 
 export const DEFAULT_MAX_STEPS = 500;
+/** The largest choice. */
+export const CHOICE_MAX = 255;
+/** Choices from here up pick a fault. */
+export const FAULT_FROM = 232;
 export const DEFAULT_MAX_FAULTS = 2;
 
 const settle = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
@@ -35,6 +42,7 @@ function makeView<W>(sim: Simulation<W>): WorkflowView<W> {
     snapshot: (path) => sim.cellAt(path)?.getSnapshot(),
     result: (path) => sim.resultAt(path),
     status: (path) => sim.cellAt(path)?.status,
+    node: (path) => sim.nodeOf(path),
     get deadLetters(): readonly DeadLetter[] {
       if (sim.network.deadLetters.length === 0) return sim.deadLetters;
       const broker = sim.network.deadLetters.map((d) => ({ recipient: d.to, event: d.label, reason: new ArborError(d.code as 'DELIVERY_FAILED', d.message, { to: d.to }), at: sim.time.now() }));
@@ -113,15 +121,14 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
     } else {
       if (i >= maxSteps) break;
       const c = choices[i] ?? 0;
+      const fault = c >= FAULT_FROM && enabled.faults.length > 0 ? enabled.faults[(c - FAULT_FROM) % enabled.faults.length] : undefined;
       if (enabled.progress.length === 0) {
         quiescent = true;
-        const pick = enabled.faults.length === 0 ? 0 : c % (enabled.faults.length + 1);
-        if (pick === 0) break;
+        if (!fault) break;
         quiescent = false;
-        action = enabled.faults[pick - 1];
+        action = fault;
       } else {
-        const all = enabled.faults.length === 0 ? enabled.progress : [...enabled.progress, ...enabled.faults];
-        action = all[c % all.length];
+        action = fault ?? enabled.progress[c % enabled.progress.length];
       }
       if (action?.kind === 'input') input = inputs[nextInput++];
     }

@@ -318,6 +318,10 @@ export class Simulation<W = unknown> {
     return undefined;
   }
 
+  nodeOf(path: string): string | undefined {
+    return this.workers.get(path.startsWith('arbor://') ? path : `arbor://${ROOT_NODE}/${path}`)?.node;
+  }
+
   resultAt(path: string): unknown {
     return this.results.get(path.startsWith('arbor://') ? path : `arbor://${ROOT_NODE}/${path}`);
   }

@@ -39,6 +39,8 @@ export interface WorkflowView<W = unknown> {
   snapshot(path: string): unknown;
   /** The output of the actor at `path` if it exited normally, else `undefined`. */
   result(path: string): unknown;
+  /** The node the worker at `path` runs (or last ran) on, or `undefined` for no such worker. */
+  node(path: string): string | undefined;
   /** `'running' | 'suspended' | 'stopping' | 'stopped'`, or `undefined` for no such actor. */
   status(path: string): string | undefined;
   /** Dead letters of every node, and of the simulated broker's dead-letter queue, in order. */
