@@ -39,9 +39,10 @@ export function simulatedWorkerFactory(crash: CrashSwitch, made: (cell: XStateCe
     name: 'xstate-simulated',
     accepts: isActorLogic,
     create(init: CellInit): Cell {
-      let self: XStateCell | undefined;
-      const cell = new XStateCell({ ...init, logic: crashable(init.logic as AnyActorLogic, () => self, crash) });
-      self = cell;
+      // The logic is wrapped before the cell exists; the wrapper finds its cell through this box.
+      const box: { cell?: XStateCell } = {};
+      const cell = new XStateCell({ ...init, logic: crashable(init.logic as AnyActorLogic, () => box.cell, crash) });
+      box.cell = cell;
       made(cell);
       return cell;
     },

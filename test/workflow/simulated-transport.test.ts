@@ -104,4 +104,3 @@ describe('the simulated transport', () => {
     expect(schedule.length).toBeLessThanOrEqual(20);
   });
 });
-});
