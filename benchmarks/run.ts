@@ -30,6 +30,7 @@ import { pingPong } from './ping-pong.js';
 import { restartLatency } from './restart-latency.js';
 import { spawn } from './spawn.js';
 import { threadRing } from './thread-ring.js';
+import { workflowCheck } from './workflow-check.js';
 
 const SCENARIOS: Record<string, Scenario> = {
   counting,
@@ -40,6 +41,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'cross-node-throughput': crossNodeThroughput,
   'cross-node-latency': crossNodeLatency,
   failover,
+  'workflow-check': workflowCheck,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');

@@ -51,7 +51,7 @@ export async function checkWorkflow<W>(spec: WorkflowSpec<W>): Promise<WorkflowR
     }
     return out.failure === undefined;
   });
-  const details = await fc.check(property, { numRuns, seed });
+  const details = await fc.check(property, { numRuns, seed, endOnFailure: spec.shrink === false });
   if (!details.failed || !details.counterexample) return { name: spec.name, ok: true, failures: [], stats };
   stats.shrinks = details.numShrinks;
   const [i, c] = details.counterexample;

@@ -82,6 +82,8 @@ export interface WorkflowSpec<W = unknown> {
   seed?: number;
   /** Steps per run before it is cut short (not a failure). @default 500 */
   maxSteps?: number;
+  /** Whether a failure is shrunk (`false`: reported as first found, for a quick verdict). @default true */
+  shrink?: boolean;
 }
 
 /**
