@@ -68,20 +68,18 @@ function agent(stage: Stage, current: Current, naive: boolean) {
     types: { context: {} as { job: Job | undefined }, events: {} as AgentEvent },
     guards: { mine: ({ context, event }) => event.type !== stage && context.job?.id === event.id },
     actions: {
-      take: assign({
-        job: ({ event }) => {
-          const job = event as Job;
-          job.treasury.send({ type: 'draw', id: job.id, stage, amount: TOKENS[stage], replyTo: job.agent });
-          return job;
-        },
-      }),
+      take: assign({ job: ({ event }) => event as Job }),
+      draw: ({ context }) => {
+        const job = context.job as Job;
+        job.treasury.send({ type: 'draw', id: job.id, stage, amount: TOKENS[stage], replyTo: job.agent });
+      },
     },
   }).createMachine({
     id: stage,
     context: { job: undefined },
     initial: 'idle',
     // A job that arrives while drawing (the planner re-sent it: the answer was slow or lost) starts over.
-    on: { [stage]: { target: '.drawing', reenter: true, actions: 'take' } },
+    on: { [stage]: { target: '.drawing', reenter: true, actions: ['take', 'draw'] } },
     states: {
       idle: {},
       drawing: {

@@ -57,6 +57,11 @@ function makeView<W>(sim: Simulation<W>): WorkflowView<W> {
   };
 }
 
+function rootExit(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return `root exited abnormally${typeof code === 'string' ? ` (${code})` : ''}: ${error.message}`;
+}
+
 /** The first property of `props` that does not hold, with why. */
 function violated<W>(props: Record<string, WorkflowProperty<W>> | undefined, view: WorkflowView<W>): { name: string; message: string } | undefined {
   if (!props) return undefined;
@@ -91,16 +96,17 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
 
   for (let i = 0; ; i++) {
     const rootFailure = sim.rootFailure as Error | undefined;
-    if (rootFailure) return fail('error', `root exited abnormally: ${rootFailure.message}`);
-    const inputsLeft = replay ? true : nextInput < inputs.length;
-    let enabled = sim.actions(inputsLeft && !replay, sim.faults < maxFaults);
+    if (rootFailure) return fail('error', rootExit(rootFailure));
+    // Under replay, inputs come from the schedule's own input steps.
+    const inputsLeft = !replay && nextInput < inputs.length;
+    let enabled = sim.actions(inputsLeft, sim.faults < maxFaults);
     if (enabled.progress.length === 0) {
       // Nothing ready: let promise chains and batched reports (an event-loop turn) catch up.
       await settle();
       await settle();
-      enabled = sim.actions(inputsLeft && !replay, sim.faults < maxFaults);
+      enabled = sim.actions(inputsLeft, sim.faults < maxFaults);
       const late = sim.rootFailure as Error | undefined;
-      if (late) return fail('error', `root exited abnormally: ${late.message}`);
+      if (late) return fail('error', rootExit(late));
     }
     let action: Action | undefined;
     let input: WorkflowInput | undefined;
