@@ -104,3 +104,16 @@ describe('the simulated transport', () => {
     expect(schedule.length).toBeLessThanOrEqual(20);
   });
 });
+
+describe('partitions on the simulated transport', () => {
+  it('loses no message when the node running a child is cut off from the broker and healed', async () => {
+    const report = await checkWorkflow({ ...spec('partition', ['b', 'c'], ['b', 'c'], { partition: true, maxFaults: 2 }, noneDisappear), numRuns: 80 });
+    expect(report.failures).toEqual([]);
+    expect(report.stats.faults).toBeGreaterThan(0);
+  });
+
+  it('is deterministic under partitions too', async () => {
+    const s = { ...spec('partition', ['b', 'c'], ['b', 'c'], { partition: true, nodeDown: true, duplicate: true, maxFaults: 3 }, noneDisappear), numRuns: 30 };
+    expect(JSON.stringify(await checkWorkflow(s))).toBe(JSON.stringify(await checkWorkflow(s)));
+  });
+});
