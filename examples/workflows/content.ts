@@ -192,6 +192,12 @@ export function contentWorkflow(options: ContentOptions = {}): WorkflowSpec<Cont
   const agents: Record<Stage, unknown> = { research: agent('research', current, naive), write: agent('write', current, naive), publish: agent('publish', current, naive) };
   const treasuryLogic = treasury(current);
   const plannerLogic = planner(current);
+  const children: ChildSpec[] = [
+    { id: 'treasury', logic: treasuryLogic },
+    ...STAGES.map((s): ChildSpec => (distributed ? { id: s, kind: s, node: ['b', 'c'] } : { id: s, logic: agents[s] })),
+    { id: 'planner', logic: plannerLogic },
+  ];
+  const rootLogic = supervisor({ intensity: 10, period: 1000, children });
   return {
     name: `content workflow${distributed ? ' (agents on nodes b and c)' : ''}${naive ? ' (naive publisher)' : ''}`,
     world: () => (current.world = contentWorld()),
@@ -199,12 +205,7 @@ export function contentWorkflow(options: ContentOptions = {}): WorkflowSpec<Cont
     kinds: distributed ? agents : {},
     root: (system: System) => {
       current.lookup = (name) => system.lookup(`root/${name}`) as ActorRef;
-      const children: ChildSpec[] = [
-        { id: 'treasury', logic: treasuryLogic },
-        ...STAGES.map((s): ChildSpec => (distributed ? { id: s, kind: s, node: ['b', 'c'] } : { id: s, logic: agents[s] })),
-        { id: 'planner', logic: plannerLogic },
-      ];
-      return supervisor({ intensity: 10, period: 1000, children });
+      return rootLogic;
     },
     inputs: fc.uniqueArray(fc.constantFrom('w1', 'w2', 'w3'), { minLength: 1, maxLength: 3 }).map((ids) => ids.map((id) => ({ to: 'root/planner', event: { type: 'brief', id } }))),
     faults: { crash: ['root/*'], nodeDown: distributed, maxFaults: 3 },
