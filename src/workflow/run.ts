@@ -15,7 +15,7 @@
  */
 import { ArborError, toError } from '../runtime/errors.js';
 import type { DeadLetter } from '../runtime/system.js';
-import { isFault, Simulation, stepKey, type Action } from './simulation.js';
+import { Simulation, stepKey, type Action } from './simulation.js';
 import type { Step, WorkflowFailure, WorkflowFailureKind, WorkflowInput, WorkflowProperty, WorkflowSpec, WorkflowView } from './types.js';
 
 /** How a run is driven. */
@@ -157,9 +157,4 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
       : fail('eventually', `nothing left to run, deliver or fire, and ${unmet.message}`, unmet.name);
   }
   return { failure: undefined, steps: trace.length, quiescent, faults: sim.faults };
-}
-
-/** Whether a step is a fault (for counting in timelines and tests). */
-export function isFaultStep(s: Step): boolean {
-  return isFault(s);
 }

@@ -47,11 +47,6 @@ export type Action =
   | { kind: 'timer' }
   | { kind: 'nodeDown' | 'nodeUp' | 'partition' | 'heal'; node: string };
 
-/** Whether an action is a fault (counted against `maxFaults`, never taken by default). */
-export function isFault(a: Action | Step): boolean {
-  return a.kind === 'crash' || a.kind === 'duplicate' || a.kind === 'nodeDown' || a.kind === 'nodeUp' || a.kind === 'partition' || a.kind === 'heal';
-}
-
 /** What identifies a step for replay: its kind and what it acts on. */
 export function stepKey(s: Step): string {
   switch (s.kind) {
