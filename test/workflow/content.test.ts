@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { checkWorkflow } from '../../src/index.js';
 import { contentWorkflow } from '../../examples/workflows/content.js';
 
-describe('the content workflow under crashes of each agent', () => {
+// Whole simulated runs, many of them: generous when the suite shares a loaded machine.
+const SLOW = { timeout: 120_000 };
+
+describe('the content workflow under crashes of each agent', SLOW, () => {
   it('ends every workflow published or compensated, within the budget, publishing once', async () => {
     const report = await checkWorkflow(contentWorkflow({ numRuns: 60 }));
     expect(report.failures).toEqual([]);

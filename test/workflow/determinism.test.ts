@@ -3,7 +3,10 @@ import { checkWorkflow } from '../../src/index.js';
 import { buggyTransfers, safeTransfers } from '../../examples/workflows/bank.js';
 import { contentWorkflow } from '../../examples/workflows/content.js';
 
-describe('checkWorkflow determinism', () => {
+// Whole simulated runs, many of them: generous when the suite shares a loaded machine.
+const SLOW = { timeout: 120_000 };
+
+describe('checkWorkflow determinism', SLOW, () => {
   it('gives the same report, byte for byte, for the same seed on a failing workflow', async () => {
     const a = JSON.stringify(await checkWorkflow({ ...buggyTransfers, seed: 3 }));
     const b = JSON.stringify(await checkWorkflow({ ...buggyTransfers, seed: 3 }));

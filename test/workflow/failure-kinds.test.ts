@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
 import { checkWorkflow, supervisor, type WorkflowSpec } from '../../src/index.js';
 
+// Whole simulated runs, many of them: generous when the suite shares a loaded machine.
+const SLOW = { timeout: 120_000 };
+
 interface Seen {
   ids: number[];
 }
@@ -33,7 +36,7 @@ function spec(overrides: Partial<WorkflowSpec<Seen>>): WorkflowSpec<Seen> {
   };
 }
 
-describe('the kinds of workflow failure', () => {
+describe('the kinds of workflow failure', SLOW, () => {
   it('is a deadlock when a restart waits for ever on a sibling that never stops, with work queued behind it', async () => {
     let current: Seen = { ids: [] };
     const report = await checkWorkflow(

@@ -3,9 +3,12 @@ import { checkWorkflow, formatTimeline, replayWorkflow, type Step, type Workflow
 import { buggyTransfers, safeTransfers } from '../../examples/workflows/bank.js';
 import { contentWorkflow } from '../../examples/workflows/content.js';
 
+// Whole simulated runs, many of them: generous when the suite shares a loaded machine.
+const SLOW = { timeout: 120_000 };
+
 const faults = (schedule: readonly Step[]): Step[] => schedule.filter((s) => s.kind === 'crash' || s.kind === 'nodeDown' || s.kind === 'duplicate');
 
-describe('the coordinator that loses money when it crashes between the debit and the credit', () => {
+describe('the coordinator that loses money when it crashes between the debit and the credit', SLOW, () => {
   let report: WorkflowReport;
 
   it('is found within the default number of runs', async () => {
@@ -47,10 +50,10 @@ describe('the coordinator that loses money when it crashes between the debit and
   });
 });
 
-describe('the content workflow whose publisher is not idempotent', () => {
+describe('the content workflow whose publisher is not idempotent', SLOW, () => {
   const naive = contentWorkflow({ naivePublisher: true });
 
-  it('is found publishing twice, shrunk, and replayed to the same failure', { timeout: 120_000 }, async () => {
+  it('is found publishing twice, shrunk, and replayed to the same failure', async () => {
     const report = await checkWorkflow(naive);
     expect(report.ok).toBe(false);
     const failure = report.failures[0]!;

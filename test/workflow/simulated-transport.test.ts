@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
 import { checkWorkflow, supervisor, type WorkflowSpec } from '../../src/index.js';
 
+// Whole simulated runs, many of them: generous when the suite shares a loaded machine.
+const SLOW = { timeout: 120_000 };
+
 interface Ledger {
   /** Every processing of a work item. */
   processed: { id: number }[];
@@ -52,7 +55,7 @@ const noneDisappear: WorkflowSpec<Ledger>['eventually'] = {
     node('root/w') !== 'c' || reports.some((r) => r.kind === 'child_exited' && (r.reason as { code?: string } | undefined)?.code === 'NODE_DOWN'),
 };
 
-describe('the simulated transport', () => {
+describe('the simulated transport', SLOW, () => {
   it('places a child by kind on another node, and every message reaches it there once', async () => {
     const report = await checkWorkflow(
       spec('placement', ['b', 'c'], ['c', 'b'], {}, {
@@ -105,7 +108,7 @@ describe('the simulated transport', () => {
   });
 });
 
-describe('partitions on the simulated transport', () => {
+describe('partitions on the simulated transport', SLOW, () => {
   it('loses no message when the node running a child is cut off from the broker and healed', async () => {
     const report = await checkWorkflow({ ...spec('partition', ['b', 'c'], ['b', 'c'], { partition: true, maxFaults: 2 }, noneDisappear), numRuns: 80 });
     expect(report.failures).toEqual([]);
