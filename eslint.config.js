@@ -17,7 +17,7 @@ export default tseslint.config(
     // The runtime is the bottom layer: actors, supervision and transport depend on it, never the reverse.
     files: ['src/runtime/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../actors/*', '../supervision/*', '../transport/*', '../cli/*', '../diagrams/*', '../check/*'], message: 'src/runtime must not depend on the layers built on it.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../actors/*', '../supervision/*', '../transport/*', '../remote/*', '../patterns/*', '../journal/*', '../cli/*', '../diagrams/*', '../check/*'], message: 'src/runtime must not depend on the layers built on it.' }] }],
     },
   },
   {

@@ -21,12 +21,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { changes, changeTable, readSaved, type SavedRow } from './compare.js';
 import { counting } from './counting.js';
 import { crossNodeLatency } from './cross-node-latency.js';
 import { crossNodeThroughput } from './cross-node-throughput.js';
+import { durableStore } from './durable-store.js';
 import { failover } from './failover.js';
 import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
+import { queueType } from './queue-type.js';
 import { restartLatency } from './restart-latency.js';
 import { spawn } from './spawn.js';
 import { threadRing } from './thread-ring.js';
@@ -41,6 +44,8 @@ const SCENARIOS: Record<string, Scenario> = {
   'cross-node-throughput': crossNodeThroughput,
   'cross-node-latency': crossNodeLatency,
   failover,
+  'queue-type': queueType,
+  'durable-store': durableStore,
   'workflow-check': workflowCheck,
 };
 
@@ -53,16 +58,31 @@ const BENCH_DIR = FROM_SOURCE ? HERE : resolve(HERE, '..', '..', '..');
 const RESULTS_FILE = join(BENCH_DIR, 'results.json');
 const BUNDLE = join(BENCH_DIR, BUILD_DIR, 'run.mjs');
 
-function parseArgs(argv: readonly string[]): { quick: boolean; names: string[] } {
-  const quick = argv.includes('--quick');
-  const names = argv.filter((a) => !a.startsWith('--'));
-  const flags = argv.filter((a) => a.startsWith('--') && a !== '--quick' && a !== '--source');
-  if (flags.length > 0) throw new Error(`unknown option(s): ${flags.join(', ')} (known: --quick, --source)`);
+interface Args {
+  quick: boolean;
+  names: string[];
+  /** `--compare FILE`: an earlier results file to compare this run against. */
+  compare?: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const rest = [...argv];
+  let compare: string | undefined;
+  const at = rest.indexOf('--compare');
+  if (at >= 0) {
+    compare = rest[at + 1];
+    if (compare === undefined || compare.startsWith('--')) throw new Error('--compare needs a results file (e.g. --compare old-results.json)');
+    rest.splice(at, 2);
+  }
+  const quick = rest.includes('--quick');
+  const names = rest.filter((a) => !a.startsWith('--'));
+  const flags = rest.filter((a) => a.startsWith('--') && a !== '--quick' && a !== '--source');
+  if (flags.length > 0) throw new Error(`unknown option(s): ${flags.join(', ')} (known: --quick, --source, --compare FILE)`);
   const unknown = names.filter((n) => !(n in SCENARIOS));
   if (unknown.length > 0) {
     throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${Object.keys(SCENARIOS).join(', ')})`);
   }
-  return { quick, names: names.length > 0 ? names : Object.keys(SCENARIOS) };
+  return { quick, names: names.length > 0 ? names : Object.keys(SCENARIOS), ...(compare !== undefined ? { compare } : {}) };
 }
 
 function format(value: number, unit: string): string {
@@ -121,7 +141,9 @@ function rowsToWrite(results: readonly Result[], partial: boolean): Row[] {
 }
 
 async function main(): Promise<void> {
-  const { quick, names } = parseArgs(process.argv.slice(2));
+  const { quick, names, compare } = parseArgs(process.argv.slice(2));
+  // Read before this run overwrites it, so `--compare benchmarks/results.json` compares with the last run.
+  const earlier: SavedRow[] | undefined = compare !== undefined ? readSaved(compare) : undefined;
   const partial = names.length < Object.keys(SCENARIOS).length;
   const results: Result[] = [];
   const started = Date.now();
@@ -133,6 +155,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nArbor benchmarks${quick ? ' (--quick)' : ''}, Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(1)} s; ratio > 1 means Arbor is better\n`);
   console.log(table(results));
+  if (earlier && compare !== undefined) console.log(`\n${changeTable(changes(results, earlier), compare)}`);
   writeFileSync(RESULTS_FILE, `${JSON.stringify(rowsToWrite(results, partial), null, 2)}\n`);
   console.log(`\nwrote ${RESULTS_FILE}`);
   // Every scenario shuts its systems down; if a handle still keeps the process alive, say which.

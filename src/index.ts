@@ -2,7 +2,7 @@
  * Arbor: XState actors with runtime-owned mailboxes, OTP supervision trees with results
  * aggregated up each level, and RabbitMQ between nodes.
  */
-export { createSystem } from './system.js';
+export { createSystem } from './create-system.js';
 export * from './patterns/index.js';
 export { supervisor, isSupervisorLogic } from './supervision/supervisor.js';
 export { ArborError, InvalidSpecError, InvalidEventError, isArborError } from './runtime/errors.js';
@@ -33,18 +33,20 @@ export {
   replayEvents,
   DEFAULT_CHECK_OPTIONS,
   CheckOptionsError,
-} from './check/index.js';
+} from './entry/check.js';
 
-export type { System } from './system.js';
-export type { SystemOptions, SpawnOptions, DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system.js';
+export type { System } from './create-system.js';
+export type { SystemOptions, SpawnOptions } from './runtime/system-options.js';
+export type { DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system-events.js';
 export type { JournalEntry, JournalSink } from './runtime/journal.js';
-export type { ClusterStatus, NodeTree } from './runtime/cluster.js';
+export type { ClusterStatus, NodeTree } from './runtime/node-status.js';
 export type { TreeNode } from './runtime/cell.js';
-export { RemoteActorRef } from './runtime/remote-ref.js';
+export { RemoteActorRef } from './remote/remote-ref.js';
 export { topicMatcher, validateTopicPattern } from './runtime/topics.js';
 export type { ActorRef, AskOptions } from './runtime/ref.js';
 export type { ArborEvent } from './runtime/event.js';
-export type { ErrorCode } from './runtime/errors.js';
+export type { ErrorCode, ErrorCodes, InvalidSpecOptions } from './runtime/errors.js';
+export type { SupervisionErrorCode } from './supervision/error-codes.js';
 export type { Clock } from './runtime/clock.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/mailbox.js';
 export type { Shutdown } from './runtime/cell.js';
@@ -84,8 +86,29 @@ export type {
   TimelineOptions,
 } from './journal/index.js';
 
+// Durable state (issue 11): stores and group commit. Drivers load on a store's first use.
+export { localStore, postgresStore, GroupCommitter, DEFAULT_LOCAL_STORE_OPTIONS, DEFAULT_POSTGRES_STORE_OPTIONS, DEFAULT_GROUP_COMMIT_OPTIONS } from './store/index.js';
+export type {
+  StateStore,
+  StateRecord,
+  StateChange,
+  StoredState,
+  ChangeResult,
+  StateSummary,
+  ListOptions,
+  PendingTimer,
+  MachineVersion,
+  Fence,
+  Lease,
+  AcquireOptions,
+  LocalStoreOptions,
+  PostgresStoreOptions,
+  GroupCommitOptions,
+  GroupCommitStats,
+} from './store/index.js';
+
 // Property-testing whole workflows by deterministic simulation (issue 17).
-export { checkWorkflow, replayWorkflow, formatTimeline, formatWorkflowReport, DEFAULT_WORKFLOW_CHECK } from './workflow/index.js';
+export { checkWorkflow, replayWorkflow, formatTimeline, formatWorkflowReport, DEFAULT_WORKFLOW_CHECK } from './entry/workflow.js';
 export type {
   Step,
   WorkflowSpec,

@@ -82,14 +82,14 @@ export class XStateCell extends Cell {
     this.status = 'running';
     this.subscription = actor.subscribe({
       next: (snapshot) => {
-        if (snapshot.status === 'done') this.ended(actor, { kind: 'normal', output: snapshot.output });
+        if (snapshot.status === 'done') this.ended(actor, { outcome: 'normal', output: snapshot.output });
       },
-      error: (err) => this.ended(actor, { kind: 'crash', error: toError(err) }),
+      error: (err) => this.ended(actor, { outcome: 'crash', error: toError(err) }),
     });
     actor.start();
   }
 
-  private ended(actor: AnyActorRef, exit: { kind: 'normal'; output: unknown } | { kind: 'crash'; error: Error }): void {
+  private ended(actor: AnyActorRef, exit: { outcome: 'normal'; output: unknown } | { outcome: 'crash'; error: Error }): void {
     if (actor !== this.actor) return;
     this.lastSnapshot = actor.getSnapshot();
     this.detach();
@@ -98,7 +98,7 @@ export class XStateCell extends Cell {
       this.settledWaiter?.();
       return;
     }
-    if (exit.kind === 'crash' && this.current !== NONE) {
+    if (exit.outcome === 'crash' && this.current !== NONE) {
       this.system.deadLetter(
         this.path,
         this.current,

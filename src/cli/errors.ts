@@ -1,4 +1,5 @@
 /** Errors the CLI reports as one line on stderr, with the exit code they map to. */
+import { ArborError } from '../runtime/errors.js';
 
 /** Exit codes of every `arbor` command. */
 export const EXIT = {
@@ -17,14 +18,27 @@ export const EXIT = {
 /** Codes of {@link CliError}. */
 export type CliErrorCode = 'USAGE' | 'MODULE_NOT_FOUND' | 'MODULE_LOAD_FAILED' | 'INVALID_MODULE' | 'INVALID_INPUT' | 'UNAVAILABLE';
 
+declare module '../runtime/errors.js' {
+  interface ErrorCodes {
+    /** Unknown command or flag, or a flag without its value. */
+    USAGE: 'cli';
+    MODULE_NOT_FOUND: 'cli';
+    MODULE_LOAD_FAILED: 'cli';
+    /** The module lacks an export the command needs, or has one of the wrong shape. */
+    INVALID_MODULE: 'cli';
+    /** An Arbor error caused by the user's input (a bad spec, a malformed journal). */
+    INVALID_INPUT: 'cli';
+    /** A service the command needs (the broker) cannot be reached. */
+    UNAVAILABLE: 'cli';
+  }
+}
+
 /** A user-facing CLI error: printed as `arbor: <message>`, exit code 2. */
-export class CliError extends Error {
+export class CliError extends ArborError {
   override name = 'CliError';
-  constructor(
-    readonly code: CliErrorCode,
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: CliErrorCode;
+  constructor(code: CliErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(code, message, details, options);
   }
 }
 
@@ -44,5 +58,6 @@ const USER_CODES: Readonly<Record<string, CliErrorCode>> = {
 export function asCliError(err: unknown, context?: string): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (!(err instanceof Error) || typeof code !== 'string' || !(code in USER_CODES)) return err;
-  return new CliError(USER_CODES[code] as CliErrorCode, context ? `${context}: ${err.message}` : err.message);
+  const details = err instanceof ArborError ? { ...err.details, code } : { code };
+  return new CliError(USER_CODES[code] as CliErrorCode, context ? `${context}: ${err.message}` : err.message, details, { cause: err });
 }

@@ -7,7 +7,7 @@
  */
 import type { NodeInfo } from '../runtime/transport.js';
 import type { TreeNode } from '../runtime/cell.js';
-import type { NodeTree } from '../runtime/cluster.js';
+import type { NodeTree } from '../runtime/node-status.js';
 import { paint, type Io } from './io.js';
 
 /** What `arbor status` reports (also its `--json` output). */

@@ -3,7 +3,7 @@
  * existing journal continues its sequence numbers; nothing is ever rewritten.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync, write as fsWrite, close as fsClose } from 'node:fs';
-import { ArborError } from '../runtime/errors.js';
+import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import { BufferedJournal, type BatchWriter } from './BufferedJournal.js';
 import { normalizeFileJournalOptions, type FileJournalOptions } from './options.js';
 import { decodeRecord, isGap } from './record.js';
@@ -22,13 +22,13 @@ import { decodeRecord, isGap } from './record.js';
  * await replayJournal(readJournal('journal.jsonl'), freshSystem);
  */
 export function fileJournal(path: string, options: FileJournalOptions = {}): BufferedJournal {
-  if (typeof path !== 'string' || path === '') throw new ArborError('INVALID_SPEC', `invalid journal path: must be a non-empty string, got ${JSON.stringify(path)}`, { field: 'path', value: path });
+  if (typeof path !== 'string' || path === '') throw new InvalidSpecError('path', path, 'must be a non-empty string', { subject: 'journal' });
   const o = normalizeFileJournalOptions(options);
   let fd: number;
   try {
     fd = openSync(path, 'a+');
   } catch (err) {
-    throw new ArborError('INVALID_SPEC', `cannot open journal ${path}: ${(err as Error).message}`, { field: 'path', value: path }, { cause: err });
+    throw new InvalidSpecError('path', path, 'must be a file that can be opened', { message: `cannot open journal ${path}: ${(err as Error).message}`, cause: err });
   }
   const { lastSeq, torn } = tailOf(fd, path);
   // A crash mid-write leaves a line without its newline: end it, so the next entry starts clean.

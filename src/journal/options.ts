@@ -4,7 +4,9 @@
  * the field and its value).
  */
 import pino, { type Logger } from 'pino';
-import { ArborError, describe } from '../runtime/errors.js';
+import { validator } from '../runtime/validate.js';
+
+const { invalid, int: validInt } = validator('journal option');
 
 /** Options shared by every buffered journal writer. */
 export interface JournalBufferOptions {
@@ -53,6 +55,24 @@ export interface StreamJournalOptions extends JournalBufferOptions {
   sendTimeout?: number;
   /** Time (ms) `close()` waits for the backlog to be confirmed before it gives up on it. @default 5_000 */
   closeTimeout?: number;
+  /**
+   * Retention by size: the broker discards the stream's oldest segments once it holds more than
+   * this many bytes (`x-max-length-bytes`). Retention works on whole segments, so the stream may
+   * hold up to one segment more than this. `false`: no size limit.
+   * @default 1_073_741_824 (1 GiB)
+   */
+  maxLengthBytes?: number | false;
+  /**
+   * Retention by age: segments whose messages are all older than this are discarded
+   * (`x-max-age`, a number and a unit: `Y`, `M`, `D`, `h`, `m` or `s`, e.g. `'7D'`). `false`: no age limit.
+   * @default false
+   */
+  maxAge?: string | false;
+  /**
+   * Size of one stream segment file (`x-stream-max-segment-size-bytes`): the unit retention removes.
+   * @default 67_108_864 (64 MiB)
+   */
+  maxSegmentSizeBytes?: number;
 }
 
 /** Normalised buffer options. */
@@ -76,7 +96,13 @@ export const DEFAULT_STREAM_JOURNAL_OPTIONS = Object.freeze({
   batchChars: 65_536,
   sendTimeout: 10_000,
   closeTimeout: 5_000,
+  maxLengthBytes: 1_073_741_824 as number | false,
+  maxAge: false as string | false,
+  maxSegmentSizeBytes: 67_108_864,
 });
+
+/** The queue arguments of a journal stream: its type and its retention. */
+export type StreamArguments = { 'x-queue-type': 'stream' } & Record<string, string | number>;
 
 export function normalizeFileJournalOptions(options: FileJournalOptions = {}): NormalizedBufferOptions & { batchLines: number } {
   const d = DEFAULT_FILE_JOURNAL_OPTIONS;
@@ -85,9 +111,10 @@ export function normalizeFileJournalOptions(options: FileJournalOptions = {}): N
 
 export function normalizeStreamJournalOptions(
   options: StreamJournalOptions = {},
-): NormalizedBufferOptions & Required<Pick<StreamJournalOptions, 'maxInFlight' | 'batchLines' | 'batchChars' | 'sendTimeout' | 'closeTimeout'>> {
+): NormalizedBufferOptions & Required<Pick<StreamJournalOptions, 'maxInFlight' | 'batchLines' | 'batchChars' | 'sendTimeout' | 'closeTimeout'>> & { streamArguments: StreamArguments } {
   const d = DEFAULT_STREAM_JOURNAL_OPTIONS;
   return {
+    streamArguments: streamArguments(options),
     ...normalizeBuffer(options, d),
     maxInFlight: validInt('maxInFlight', options.maxInFlight ?? d.maxInFlight, 1, 65_535),
     batchLines: validInt('batchLines', options.batchLines ?? d.batchLines, 1),
@@ -95,6 +122,23 @@ export function normalizeStreamJournalOptions(
     sendTimeout: validInt('sendTimeout', options.sendTimeout ?? d.sendTimeout, 1),
     closeTimeout: validInt('closeTimeout', options.closeTimeout ?? d.closeTimeout, 1),
   };
+}
+
+/** `x-max-age` values: a count and a unit, as RabbitMQ streams accept them. */
+const MAX_AGE = /^[1-9][0-9]*[YMDhms]$/;
+
+function streamArguments(options: StreamJournalOptions): StreamArguments {
+  const d = DEFAULT_STREAM_JOURNAL_OPTIONS;
+  const args: StreamArguments = { 'x-queue-type': 'stream' };
+  const maxLengthBytes = options.maxLengthBytes ?? d.maxLengthBytes;
+  if (maxLengthBytes !== false) args['x-max-length-bytes'] = validInt('maxLengthBytes', maxLengthBytes, 1);
+  const maxAge = options.maxAge ?? d.maxAge;
+  if (maxAge !== false) {
+    if (typeof maxAge !== 'string' || !MAX_AGE.test(maxAge)) invalid('maxAge', maxAge, "must be a count and a unit (Y, M, D, h, m or s), e.g. '7D', or false");
+    args['x-max-age'] = maxAge;
+  }
+  args['x-stream-max-segment-size-bytes'] = validInt('maxSegmentSizeBytes', options.maxSegmentSizeBytes ?? d.maxSegmentSizeBytes, 1);
+  return args;
 }
 
 function normalizeBuffer(options: JournalBufferOptions, d: { maxPendingEntries: number; maxPendingChars: number }): NormalizedBufferOptions {
@@ -122,11 +166,3 @@ function lazyLogger(logger: Logger | false | undefined): () => Logger {
   return () => (made ??= pino({ name: 'arbor', level: process.env.ARBOR_LOG_LEVEL ?? 'info' }, pino.destination({ fd: 2, sync: false })).child({ component: 'journal' }));
 }
 
-function invalid(field: string, value: unknown, expected: string): never {
-  throw new ArborError('INVALID_SPEC', `invalid journal option: ${field} ${expected}, got ${describe(value)}`, { field, value });
-}
-
-function validInt(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) invalid(field, value, `must be an integer from ${min} to ${max}`);
-  return value;
-}

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { ArborError } from '../runtime/errors.js';
+import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import { decodeRecord, type JournalRecord } from './record.js';
 import { readStream, type StreamReadOptions } from './streamJournal.js';
 
@@ -18,7 +18,7 @@ import { readStream, type StreamReadOptions } from './streamJournal.js';
 export function readJournal(source: string | StreamReadOptions): AsyncGenerator<JournalRecord> {
   if (typeof source === 'string') return readFile(source);
   if (typeof source === 'object' && source !== null) return readStream(source);
-  throw new ArborError('INVALID_SPEC', `invalid journal source: must be a file path or { url, cluster }, got ${JSON.stringify(source)}`, { field: 'source', value: source });
+  throw new InvalidSpecError('source', source, 'must be a file path or { url, cluster }', { subject: 'journal' });
 }
 
 async function* readFile(path: string): AsyncGenerator<JournalRecord> {

@@ -7,6 +7,12 @@
  *
  * Reading consumes the stream from its first offset with a prefetch and manual acks; a stream
  * has no end, so the reader stops once no message has arrived for `idleTimeout` ms.
+ *
+ * Retention (`maxLengthBytes`, default 1 GiB; `maxAge`) is part of the stream's declaration, so
+ * every writer of a cluster must use the same retention options: RabbitMQ refuses to declare an
+ * existing queue with other arguments (`PRECONDITION_FAILED`, reported as a journal write
+ * error). Readers do not declare the stream, so they need not know its retention; reading a
+ * stream that does not exist fails with `TRANSPORT_ERROR` (the broker's `NOT_FOUND`).
  */
 import { Connection } from 'rabbitmq-client';
 import type { AsyncMessage, Consumer } from 'rabbitmq-client';
@@ -29,8 +35,6 @@ export function journalQueue(cluster: string): string {
   return `arbor.${cluster}.journal`;
 }
 
-const STREAM_ARGUMENTS = { 'x-queue-type': 'stream' } as const;
-
 function resolveLocation(location: StreamLocation): { url: string; cluster: string; queue: string } {
   // The transport's normaliser validates the URL (redacting it in errors) and the cluster name.
   const { url, cluster } = normalizeRabbitmqOptions({ ...(location.url !== undefined ? { url: location.url } : {}), ...(location.cluster !== undefined ? { cluster: location.cluster } : {}) });
@@ -52,7 +56,7 @@ export function streamJournal(options: StreamJournalOptions = {}): BufferedJourn
   const connection = new Connection({ url, connectionName: `arbor/${cluster}/journal`, acquireTimeout: o.sendTimeout, retryLow: 100, retryHigh: 5000 });
   connection.on('error', (err: unknown) => o.logger().warn({ err: transportError(err, url, 'journal connection error').message }, 'journal amqp connection error'));
   // Declared by the publisher before its first message and after every reconnection.
-  const publisher = connection.createPublisher({ confirm: true, maxAttempts: 3, queues: [{ queue, durable: true, arguments: STREAM_ARGUMENTS }] });
+  const publisher = connection.createPublisher({ confirm: true, maxAttempts: 3, queues: [{ queue, durable: true, arguments: o.streamArguments }] });
   const writer: BatchWriter = {
     async write(text) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -109,7 +113,8 @@ export async function* readStream(options: StreamReadOptions): AsyncGenerator<Jo
   const consumer: Consumer = connection.createConsumer(
     {
       queue,
-      queueOptions: { durable: true, arguments: STREAM_ARGUMENTS },
+      // Passive: the reader checks that the stream exists and leaves its arguments alone.
+      queueOptions: { passive: true },
       qos: { prefetchCount: options.prefetch ?? 64 },
       arguments: { 'x-stream-offset': 'first' },
       concurrency: 1,

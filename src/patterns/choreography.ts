@@ -14,7 +14,7 @@ import { enqueueActions, fromPromise, setup } from 'xstate';
 import { describe as describeValue } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import type { ActorRef } from '../runtime/ref.js';
-import type { Unsubscribe } from '../runtime/system.js';
+import type { Unsubscribe } from '../runtime/system-events.js';
 import { realClock, type Clock } from '../runtime/clock.js';
 import type { EventTarget } from './chain.js';
 import { deriveEvent, eventLogger, isPatternEvent, type PatternEvent } from './event.js';

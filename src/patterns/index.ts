@@ -16,3 +16,4 @@ export * from './saga.js';
 export * from './chain.js';
 export * from './choreography.js';
 export * from './delegation.js';
+export type { PatternErrorCode } from './error-codes.js';

@@ -3,7 +3,7 @@
  * dead-lettering of its request, whichever comes first; it is then unregistered.
  */
 import type { Clock } from './clock.js';
-import { ArborError } from './errors.js';
+import { ArborError, InvalidSpecError } from './errors.js';
 import { assertEvent, type ArborEvent } from './event.js';
 import { DEFAULT_ASK_TIMEOUT, type ActorRef, type AskOptions } from './ref.js';
 
@@ -45,10 +45,10 @@ export class Asks {
     const timeout = options?.timeout ?? DEFAULT_ASK_TIMEOUT;
     const accept = options?.accept;
     if (accept !== undefined && typeof accept !== 'function') {
-      return Promise.reject(new ArborError('INVALID_SPEC', 'ask option accept must be a function', { field: 'accept', value: accept }));
+      return Promise.reject(new InvalidSpecError('accept', accept, 'must be a function', { subject: 'ask option' }));
     }
     if (!(timeout > 0)) {
-      return Promise.reject(new ArborError('INVALID_SPEC', `invalid ask timeout: ${String(timeout)}`, { field: 'timeout', value: timeout }));
+      return Promise.reject(new InvalidSpecError('timeout', timeout, 'must be a positive number of ms', { subject: 'ask option' }));
     }
     return new Promise<T>((resolve, reject) => {
       const id = `$ask/${++this.seq}`;

@@ -12,25 +12,29 @@
  *   retire()  → 'stopped'    for good: queued and later messages go to dead letters
  */
 import type { Logger } from 'pino';
+import type { InspectionEvent } from 'xstate';
+import type { Clock } from './clock.js';
 import type { Runnable } from './dispatcher.js';
 import { ArborError, toError } from './errors.js';
 import type { ArborEvent } from './event.js';
+import type { JournalSink } from './journal.js';
 import { Mailbox, type ResolvedMailboxOptions } from './mailbox.js';
 import { ResultSlot } from './result-slot.js';
-import type { ActorSystem } from './system.js';
-import type { ActorRef } from './ref.js';
+import type { ActorRef, AskOptions } from './ref.js';
+import type { SupervisorReport } from './system-events.js';
 
-/** How an incarnation ended by itself. */
-export type Exit = { kind: 'normal'; output: unknown } | { kind: 'crash'; error: Error };
+/** How an incarnation ended by itself: its `outcome` (a word of its own: "kind" names child and report kinds). */
+export type Exit = { outcome: 'normal'; output: unknown } | { outcome: 'crash'; error: Error };
 
 /** `shutdown` of a child spec: ms to wait for a graceful stop, or one of OTP's two extremes. */
 export type Shutdown = number | 'brutal_kill' | 'infinity';
 
 export type CellStatus = 'running' | 'suspended' | 'stopping' | 'stopped';
 
-/** A system message: a control operation run in order, before any user message. */
-export interface SystemMessage {
-  readonly kind: string;
+/** A control operation (start, stop, a dynamic child call, ...): run in order, before any user message. */
+export interface ControlMessage {
+  /** What it is, for logs. */
+  readonly name: string;
   run(): void | Promise<void>;
 }
 
@@ -52,9 +56,53 @@ export interface CellParent {
   childExited(child: Cell, incarnation: number, exit: Exit): void;
 }
 
+/**
+ * What a cell needs of its system (the `ActorSystem` is one). Cells see this interface, never
+ * the system class, so the system can import cells without a cycle.
+ */
+export interface CellContext {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Where a cell with work goes to be run. */
+  readonly dispatcher: { schedule(runnable: Runnable): void };
+  readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  /** Logic this node can run by kind name. */
+  readonly kinds: Readonly<Record<string, unknown>>;
+  /** Randomness for backoff jitter. */
+  readonly random: () => number;
+  readonly mailboxDefaults: ResolvedMailboxOptions;
+  /** Every user event a mailbox accepts is appended here. */
+  readonly journal: JournalSink | undefined;
+  /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
+  _sender: string | undefined;
+  /** Puts a message on the dead-letter stream. */
+  deadLetter(recipient: string, event: unknown, reason: ArborError): void;
+  /** Publishes a supervisor report and logs it. */
+  report(report: SupervisorReport): void;
+  ask<T>(target: ActorRef, event: ArborEvent, options?: AskOptions): Promise<T>;
+  /** Makes and registers the cell of a supervisor's child, here or (through the placement port) on another node. */
+  childCell(request: ChildRequest): Cell;
+  /** Forgets a cell (its refs keep dead-lettering). */
+  unregister(cell: Cell): void;
+  /** A root actor exited by itself. */
+  _rootExited(cell: Cell): void;
+}
+
+/** A supervisor's request for a child's cell: run `logic` here, or a `kind` here or on other nodes. */
+export interface ChildRequest {
+  init: Omit<CellInit, 'system' | 'logic'>;
+  logic: unknown;
+  kind: string | undefined;
+  /** Candidate nodes for the child, when its spec names them. */
+  node: readonly string[] | undefined;
+  /** The spec field, for `INVALID_SPEC` messages (`children[2]`). */
+  field: string;
+}
+
 /** What every cell is made from. */
 export interface CellInit {
-  system: ActorSystem;
+  system: CellContext;
   path: string;
   id: string;
   parent: CellParent | undefined;
@@ -66,10 +114,10 @@ export interface CellInit {
 export abstract class Cell implements Runnable {
   /** @internal */
   _scheduled = false;
-  readonly system: ActorSystem;
+  readonly system: CellContext;
   readonly path: string;
   readonly id: string;
-  readonly mailbox: Mailbox<SystemMessage, ArborEvent>;
+  readonly mailbox: Mailbox<ControlMessage, ArborEvent>;
   parent: CellParent | undefined;
   status: CellStatus = 'suspended';
   /** How long a parent (or `shutdown()`) waits for a graceful stop. */
@@ -148,16 +196,16 @@ export abstract class Cell implements Runnable {
   }
 
   /** Queues a control operation; it runs before any queued user message. */
-  post(message: SystemMessage): void {
+  post(message: ControlMessage): void {
     this.mailbox.pushSystem(message);
     if (!this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
   }
 
   /** Runs `fn` as a system message and resolves with what it returns. */
-  control<T>(kind: string, fn: () => T | Promise<T>): Promise<T> {
+  control<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.post({
-        kind,
+        name,
         run: () => {
           let r: T | Promise<T>;
           try {
@@ -179,9 +227,9 @@ export abstract class Cell implements Runnable {
     let n = 0;
     const sys = this.mailbox.system;
     while (!this.busy && sys.size > 0) {
-      const m = sys.shift() as SystemMessage;
+      const m = sys.shift() as ControlMessage;
       n++;
-      this.runSystem(m);
+      this.runControl(m);
     }
     if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
       n += this.processUser(Math.max(1, throughput - n));
@@ -193,18 +241,18 @@ export abstract class Cell implements Runnable {
     return !this.busy && (this.mailbox.system.size > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
   }
 
-  private runSystem(m: SystemMessage): void {
+  private runControl(m: ControlMessage): void {
     let r: void | Promise<void>;
     try {
       r = m.run();
     } catch (err) {
-      this.log.error({ err: toError(err), op: m.kind }, 'system message failed');
+      this.log.error({ err: toError(err), op: m.name }, 'system message failed');
       return;
     }
     if (r instanceof Promise) {
       // One control operation at a time: the next waits until this one has finished.
       this.busy = true;
-      r.catch((err: unknown) => this.log.error({ err: toError(err), op: m.kind }, 'system message failed')).finally(() => {
+      r.catch((err: unknown) => this.log.error({ err: toError(err), op: m.name }, 'system message failed')).finally(() => {
         this.busy = false;
         this.wake();
       });
@@ -278,13 +326,13 @@ export abstract class Cell implements Runnable {
    */
   protected exited(exit: Exit): void {
     this.status = 'suspended';
-    if (exit.kind === 'normal') this.result.resolve(exit.output);
+    if (exit.outcome === 'normal') this.result.resolve(exit.output);
     if (this.parent) {
       this.parent.childExited(this, this.incarnation, exit);
       return;
     }
-    if (exit.kind === 'crash') this.log.error({ err: exit.error }, 'root actor crashed');
-    this.retire(exit.kind === 'crash' ? exit.error : undefined);
+    if (exit.outcome === 'crash') this.log.error({ err: exit.error }, 'root actor crashed');
+    this.retire(exit.outcome === 'crash' ? exit.error : undefined);
     this.system._rootExited(this);
   }
 }

@@ -3,34 +3,42 @@
  * string `code` that callers can switch on, and a terse message that names the offending value.
  */
 
-/** Every code an {@link ArborError} can carry. */
-export type ErrorCode =
-  | 'INVALID_SPEC'
-  | 'INVALID_EVENT'
-  | 'ASK_TIMEOUT'
-  | 'MAX_RESTART_INTENSITY'
-  | 'MAILBOX_FULL'
-  | 'ACTOR_STOPPED'
-  | 'ACTOR_CRASHED'
-  | 'NOT_FOUND'
-  | 'CHILD_RUNNING'
-  | 'CHILD_FAILED'
-  | 'AGGREGATE_TIMEOUT'
-  | 'QUORUM_UNREACHABLE'
-  | 'SHUTDOWN_TIMEOUT'
-  | 'SYSTEM_SHUTDOWN'
-  | 'UNHANDLED_MESSAGE'
-  | 'NODE_DOWN'
-  | 'NO_NODE'
-  | 'TRANSPORT_ERROR'
-  | 'MESSAGE_TOO_LARGE'
-  | 'UNROUTABLE'
-  | 'DECODE_ERROR'
-  | 'ENCODE_ERROR'
-  | 'BUDGET_EXCEEDED'
-  | 'CIRCUIT_OPEN'
-  | 'WORKFLOW_TIMEOUT'
-  | 'DELIVERY_FAILED';
+/**
+ * The codes of the errors Arbor raises, each with the layer that owns it. This lists the
+ * runtime's; each layer above adds its own by declaration merging, next to the code that throws
+ * them (`supervision/error-codes.ts`, `patterns/error-codes.ts`, `cli/errors.ts`):
+ *
+ * ```ts
+ * declare module '../runtime/errors.js' {
+ *   interface ErrorCodes { CIRCUIT_OPEN: 'patterns' }
+ * }
+ * ```
+ */
+export interface ErrorCodes {
+  /** A spec, option or argument failed validation ({@link InvalidSpecError}). */
+  INVALID_SPEC: 'runtime';
+  /** An event is not a plain object with a string `type`, or fails its schema. */
+  INVALID_EVENT: 'runtime';
+  ASK_TIMEOUT: 'runtime';
+  MAILBOX_FULL: 'runtime';
+  ACTOR_STOPPED: 'runtime';
+  /** The message being processed when the actor crashed (its dead-letter reason). */
+  ACTOR_CRASHED: 'runtime';
+  NOT_FOUND: 'runtime';
+  SYSTEM_SHUTDOWN: 'runtime';
+  // What the Transport port reports (any transport, the in-memory one included).
+  NODE_DOWN: 'runtime';
+  NO_NODE: 'runtime';
+  TRANSPORT_ERROR: 'runtime';
+  MESSAGE_TOO_LARGE: 'runtime';
+  UNROUTABLE: 'runtime';
+  DECODE_ERROR: 'runtime';
+  ENCODE_ERROR: 'runtime';
+  DELIVERY_FAILED: 'runtime';
+}
+
+/** Every code an {@link ArborError} can carry: the union of every layer's codes. */
+export type ErrorCode = keyof ErrorCodes;
 
 /** Base class of every error Arbor raises (except the `TypeError` for a malformed event). */
 export class ArborError extends Error {
@@ -46,15 +54,34 @@ export class ArborError extends Error {
   }
 }
 
-/** A supervisor or child spec, or a spawn option, failed validation. `field` names the bad key. */
+/** How an {@link InvalidSpecError} reads. */
+export interface InvalidSpecOptions {
+  /**
+   * What was being validated, for the message: `invalid <subject>: <field> <expected>, got <value>`.
+   * @default 'spec'
+   */
+  subject?: string;
+  /** The value as the message and `details` show it, when the raw one must not appear (a URL with a password). */
+  shown?: unknown;
+  /** The whole message, when the usual form does not fit (an option that names a file that cannot be opened). */
+  message?: string;
+  cause?: unknown;
+}
+
+/**
+ * A spec, an option or an argument failed validation: the one way `INVALID_SPEC` is thrown.
+ * `field` names the bad key (`children[1].restart`), `details` hold it and the offending value.
+ */
 export class InvalidSpecError extends ArborError {
   override name = 'InvalidSpecError';
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    expected: string,
-  ) {
-    super('INVALID_SPEC', `invalid spec: ${field} ${expected}, got ${describe(value)}`, { field, value });
+  readonly field: string;
+  readonly value: unknown;
+  constructor(field: string, value: unknown, expected: string, options: InvalidSpecOptions = {}) {
+    const shown = 'shown' in options ? options.shown : value;
+    const message = options.message ?? `invalid ${options.subject ?? 'spec'}: ${field} ${expected}, got ${'shown' in options ? JSON.stringify(shown) : describe(value)}`;
+    super('INVALID_SPEC', message, { field, value: shown }, 'cause' in options ? { cause: options.cause } : undefined);
+    this.field = field;
+    this.value = shown;
   }
 }
 

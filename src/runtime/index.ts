@@ -1,6 +1,7 @@
 /**
- * The runtime: the system, refs and paths, the mailbox and dispatcher, the clock, errors, and the
- * transport seam with its in-memory default. It imports nothing from the layers built on it.
+ * The runtime: the system, refs and paths, the mailbox and dispatcher, the clock, errors, the
+ * transport seam with its in-memory default, and the ports through which a distribution layer
+ * connects the system to other nodes. It imports nothing from the layers built on it.
  */
 export * from './errors.js';
 export * from './clock.js';
@@ -14,10 +15,12 @@ export * from './cell.js';
 export * from './ref.js';
 export * from './ask.js';
 export * from './emitter.js';
-export * from './system.js';
+export * from './actor-system.js';
+export * from './system-events.js';
+export * from './node-status.js';
+export * from './distribution.js';
 export * from './transport.js';
 export * from './topics.js';
 export * from './journal.js';
-export * from './cluster.js';
-export * from './remote-cell.js';
-export * from './remote-ref.js';
+export * from './validate.js';
+export * from './system-options.js';

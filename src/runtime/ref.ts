@@ -2,7 +2,6 @@
  * Actor refs: what users hold. A ref names an actor by path and stays valid across restarts;
  * every operation goes through the runtime (never straight into an XState actor).
  */
-import type { Cell } from './cell.js';
 import { assertEvent, type ArborEvent } from './event.js';
 
 /** Options of {@link ActorRef.ask}. */
@@ -57,12 +56,27 @@ export interface ActorRef<TEvent extends ArborEvent = ArborEvent> {
   toJSON(): { path: string };
 }
 
+/**
+ * What a local ref needs of its actor's cell (the runtime's `Cell` is one). An interface, so
+ * refs do not depend on cells and the cell on its system.
+ */
+export interface RefTarget {
+  readonly path: string;
+  readonly id: string;
+  tell(event: ArborEvent): void;
+  readonly result: { promise(): Promise<unknown> };
+  getSnapshot(): unknown;
+  /** Runs `fn` as a control operation of the actor (before any queued user message). */
+  control<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
+  readonly system: { ask<T>(target: ActorRef, event: ArborEvent, options?: AskOptions): Promise<T> };
+}
+
 /** A ref to an actor in this process. */
 export class LocalActorRef implements ActorRef {
   /** @internal */
-  readonly _cell: Cell;
+  readonly _cell: RefTarget;
 
-  constructor(cell: Cell) {
+  constructor(cell: RefTarget) {
     this._cell = cell;
   }
 

@@ -11,3 +11,4 @@ export * from './lifecycle.js';
 export * from './supervisor.js';
 export * from './supervisor-ref.js';
 export { SupervisorCell, supervisorCellFactory } from './supervisor-cell.js';
+export type { SupervisionErrorCode } from './error-codes.js';

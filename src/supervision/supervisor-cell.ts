@@ -11,7 +11,7 @@ import type { ArborEvent } from '../runtime/event.js';
 import { normalizeMailboxOptions } from '../runtime/mailbox.js';
 import { childPath } from '../runtime/paths.js';
 import type { ActorRef } from '../runtime/ref.js';
-import type { ReportKind } from '../runtime/system.js';
+import type { ReportKind } from '../runtime/system-events.js';
 import { Aggregator } from './aggregate.js';
 import { backoffDelay } from './backoff.js';
 import { supervisorLifecycle, type LifecyclePhase } from './lifecycle.js';
@@ -95,7 +95,7 @@ export class SupervisorCell extends Cell implements CellParent {
     for (const slot of this.slots) this.startSlot(slot, 'child_started');
     const timeout = this.spec.aggregate?.timeout;
     if (timeout !== undefined) {
-      this.setTimer(timeout, () => this.post({ kind: 'aggregate_timeout', run: () => this.onAggregateTimeout(timeout) }));
+      this.setTimer(timeout, () => this.post({ name: 'aggregate_timeout', run: () => this.onAggregateTimeout(timeout) }));
     }
   }
 
@@ -139,16 +139,8 @@ export class SupervisorCell extends Cell implements CellParent {
 
   private makeSlot(spec: NormalizedChildSpec, dynamic: boolean, field: string): Slot {
     const init = { path: childPath(this.path, spec.id), id: spec.id, parent: this, input: spec.input, mailbox: normalizeMailboxOptions(spec.mailbox, this.system.mailboxDefaults) };
-    const hostedHere = spec.kind !== undefined && Object.prototype.hasOwnProperty.call(this.system.kinds, spec.kind);
-    let cell: Cell;
-    if (spec.kind !== undefined && (spec.node !== undefined || (!hostedHere && this.system.clustered))) {
-      // Placed on another node (or on whichever node hosts the kind): the owner's cell lives here.
-      cell = this.system.createRemoteCell(init, spec.kind, spec.node);
-    } else {
-      const logic = spec.logic ?? (hostedHere ? this.system.kinds[spec.kind as string] : undefined);
-      if (logic === undefined) throw new InvalidSpecError(`${field}.kind`, spec.kind, `is not a kind node ${this.system.node} hosts`);
-      cell = this.system.createCell({ ...init, logic }, `${field}.logic`);
-    }
+    // Here, or (when the placement port says so) on another node with the owner's cell here.
+    const cell = this.system.childCell({ init, logic: spec.logic, kind: spec.kind, node: spec.node, field });
     cell.shutdown = spec.shutdown;
     return { spec, cell, status: 'stopped', dynamic, attempts: 0, startedAt: this.system.clock.now() };
   }
@@ -191,7 +183,7 @@ export class SupervisorCell extends Cell implements CellParent {
   // --- exits and decisions -------------------------------------------------------------------
 
   childExited(child: Cell, incarnation: number, exit: Exit): void {
-    this.post({ kind: 'child_exit', run: () => this.onChildExit(child, incarnation, exit) });
+    this.post({ name: 'child_exit', run: () => this.onChildExit(child, incarnation, exit) });
   }
 
   private async onChildExit(child: Cell, incarnation: number, exit: Exit): Promise<void> {
@@ -199,24 +191,24 @@ export class SupervisorCell extends Cell implements CellParent {
     // Stale: an exit from an incarnation we already stopped, or while we are winding down.
     if (this.phase !== 'running' || !slot || slot.status !== 'running' || child.incarnation !== incarnation) return;
     const id = slot.spec.id;
-    this.report('child_exited', slot, exit.kind === 'normal' ? 'normal' : exit.error);
-    const restart = shouldRestart(slot.spec.restart, exit.kind);
-    if (exit.kind === 'normal') this.aggregator.recordResult(id, exit.output);
+    this.report('child_exited', slot, exit.outcome === 'normal' ? 'normal' : exit.error);
+    const restart = shouldRestart(slot.spec.restart, exit.outcome);
+    if (exit.outcome === 'normal') this.aggregator.recordResult(id, exit.output);
     // It is not running any more: if we give up below, there is nothing of it left to terminate.
     if (restart) slot.status = 'restarting';
     if (!restart) {
       slot.status = 'stopped';
-      if (exit.kind === 'crash') this.aggregator.recordFailure(id, exit.error);
-      if (slot.spec.restart === 'temporary') this.removeSlot(slot, exit.kind === 'crash' ? exit.error : undefined);
-      else slot.cell.retire(exit.kind === 'crash' ? exit.error : undefined);
+      if (exit.outcome === 'crash') this.aggregator.recordFailure(id, exit.error);
+      if (slot.spec.restart === 'temporary') this.removeSlot(slot, exit.outcome === 'crash' ? exit.error : undefined);
+      else slot.cell.retire(exit.outcome === 'crash' ? exit.error : undefined);
     }
     const verdict = this.aggregator.verdict(this.liveIds());
-    if (verdict.type === 'done') return this.finish({ kind: 'normal', output: verdict.output });
-    if (verdict.type === 'failed') return this.finish({ kind: 'crash', error: verdict.error });
+    if (verdict.type === 'done') return this.finish({ outcome: 'normal', output: verdict.output });
+    if (verdict.type === 'failed') return this.finish({ outcome: 'crash', error: verdict.error });
     if (!restart) {
       if (this.autoShutdownDue(slot, exit)) {
         this.report('shutdown', slot, 'AUTO_SHUTDOWN');
-        return this.finish({ kind: 'normal', output: this.aggregator.output() });
+        return this.finish({ outcome: 'normal', output: this.aggregator.output() });
       }
       return;
     }
@@ -227,16 +219,16 @@ export class SupervisorCell extends Cell implements CellParent {
         'MAX_RESTART_INTENSITY',
         `supervisor ${this.path} gave up: more than ${this.spec.intensity} restart(s) within ${this.spec.period} ms (last: child ${id})`,
         { supervisor: this.path, child: id, intensity: this.spec.intensity, period: this.spec.period },
-        { cause: exit.kind === 'crash' ? exit.error : undefined },
+        { cause: exit.outcome === 'crash' ? exit.error : undefined },
       );
-      return this.finish({ kind: 'crash', error });
+      return this.finish({ outcome: 'crash', error });
     }
     await this.restart(slot);
   }
 
   private autoShutdownDue(slot: Slot, exit: Exit): boolean {
     if (!slot.spec.significant || this.spec.autoShutdown === 'never') return false;
-    if (exit.kind === 'crash' && slot.spec.restart !== 'temporary') return false;
+    if (exit.outcome === 'crash' && slot.spec.restart !== 'temporary') return false;
     if (this.spec.autoShutdown === 'any_significant') return true;
     return !this.slots.some((s) => s.spec.significant && s.status !== 'stopped');
   }
@@ -254,7 +246,7 @@ export class SupervisorCell extends Cell implements CellParent {
     for (const s of group) s.status = 'restarting';
     const delay = this.restartDelay(failed);
     if (delay <= 0) return this.startGroup(group);
-    this.setTimer(delay, () => this.post({ kind: 'restart', run: () => this.startGroup(group) }));
+    this.setTimer(delay, () => this.post({ name: 'restart', run: () => this.startGroup(group) }));
   }
 
   private startGroup(group: Slot[]): void {
@@ -272,13 +264,13 @@ export class SupervisorCell extends Cell implements CellParent {
   private onAggregateTimeout(timeout: number): Promise<void> | void {
     if (this.phase !== 'running') return;
     const verdict = this.aggregator.timedOut(this.liveIds(), timeout);
-    if (verdict.type === 'done') return this.finish({ kind: 'normal', output: verdict.output });
-    if (verdict.type === 'failed') return this.finish({ kind: 'crash', error: verdict.error });
+    if (verdict.type === 'done') return this.finish({ outcome: 'normal', output: verdict.output });
+    if (verdict.type === 'failed') return this.finish({ outcome: 'crash', error: verdict.error });
   }
 
   /** Ends this incarnation by itself: stops the children (reverse order), then exits. */
   private async finish(exit: Exit): Promise<void> {
-    this.lifecycle.send({ type: exit.kind === 'normal' ? 'finish' : 'give_up' });
+    this.lifecycle.send({ type: exit.outcome === 'normal' ? 'finish' : 'give_up' });
     this.clearTimers();
     await this.stopChildren();
     this.lifecycle.send({ type: 'stopped' });

@@ -1,7 +1,6 @@
 /** The ref of a supervisor: an actor ref plus OTP's dynamic child API. */
-import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
+import { LocalActorRef, type ActorRef, type RefTarget } from '../runtime/ref.js';
 import type { ChildSpec } from './spec.js';
-import type { SupervisorCell } from './supervisor-cell.js';
 
 /** One line of `whichChildren()`. */
 export interface ChildInfo {
@@ -31,8 +30,11 @@ export interface SupervisorRef extends ActorRef {
   whichChildren(): ChildInfo[];
 }
 
+/** What a supervisor's ref needs of its cell (the `SupervisorCell` is one). */
+export type DynamicChildren = Pick<SupervisorRef, 'startChild' | 'terminateChild' | 'restartChild' | 'deleteChild' | 'whichChildren'>;
+
 export class LocalSupervisorRef extends LocalActorRef implements SupervisorRef {
-  constructor(private readonly supervisor: SupervisorCell) {
+  constructor(private readonly supervisor: RefTarget & DynamicChildren) {
     super(supervisor);
   }
 

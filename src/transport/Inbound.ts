@@ -18,7 +18,7 @@
 import type { Logger } from 'pino';
 import { ArborError, toError } from '../runtime/errors.js';
 import type { DeliveryResult, Envelope, TransportHost } from '../runtime/transport.js';
-import { backoffDelay } from './backoff.js';
+import { retryDelay } from './backoff.js';
 import { decodeFrame, encodeEnvelope, envelopesOf } from './codec.js';
 import type { ConfirmedPublisher, PublishOutcome } from './ConfirmedPublisher.js';
 import type { Dedup } from './Dedup.js';
@@ -108,7 +108,7 @@ export class Inbound {
     // A drained envelope came from a dead node's queue, which is about to be deleted: its retry
     // comes back to this node instead.
     const retryKey = source === 'drain' ? topology.envelopeKey(host.node, envelope.kind, envelope.body) : routingKey;
-    const delay = backoffDelay(attempts, options.retryBackoff);
+    const delay = retryDelay(attempts, options.retryBackoff);
     const outcome = await this.deps.publisher.publish({
       exchange: topology.retryExchange,
       routingKey: retryKey,

@@ -1,6 +1,8 @@
 /**
  * Who is alive, from heartbeats. Each node beats every `heartbeat` ms; a peer is up from its first
- * beat and down when `missLimit` (3) periods pass without one, or at once when it says goodbye.
+ * beat and down when its failure detector says its silence has lasted too long (φ accrual by
+ * default, see `FailureDetector.ts`), at once when it says goodbye, and at once when the broker
+ * saw its connection close ({@link closed}, reported by `Presence.ts`).
  * All timing goes through the injected {@link Clock}, so a test drives it with a `SimulatedClock`.
  *
  * A peer whose beat carries a new `incarnation` restarted without us noticing the gap: it is
@@ -8,11 +10,12 @@
  *
  * Silence means something only while this node can hear: while it cannot (`listening()` is false,
  * e.g. its broker connection is down, as in a broker restart) no peer is declared down, and when it
- * hears again {@link refresh} gives every peer a fresh `missLimit` periods to be heard. Otherwise
+ * hears again {@link refresh} gives every peer a fresh silence limit to be heard in. Otherwise
  * every node would take every other for dead during a broker outage, and restart and drain them.
  */
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { NodeInfo } from '../runtime/transport.js';
+import { PhiAccrualDetector, type FailureDetector } from './FailureDetector.js';
 
 /** What a heartbeat says. */
 export interface Heartbeat {
@@ -30,18 +33,22 @@ export interface MembershipOptions {
   clock: Clock;
   /** Beat period in ms. */
   heartbeat: number;
-  /** Silent periods before a peer is down. @default 3 */
-  missLimit?: number;
+  /** A failure detector for each peer. @default a {@link PhiAccrualDetector} with its defaults for `heartbeat` */
+  detector?: (node: string) => FailureDetector;
   /** Whether this node can hear beats now (its broker connection is up). @default always */
   listening?: () => boolean;
   onUp(info: NodeInfo): void;
-  onDown(node: string, reason: 'silent' | 'bye' | 'restarted'): void;
+  onDown(node: string, reason: DownReason): void;
 }
+
+/** Why a peer is down: silent too long, said goodbye, came back as a new process, or its broker connection closed. */
+export type DownReason = 'silent' | 'bye' | 'restarted' | 'closed';
 
 interface Peer {
   info: NodeInfo;
   incarnation: string;
   deadline: TimerHandle;
+  detector: FailureDetector;
 }
 
 /** Tracks live peers and this node's own beat. */
@@ -49,10 +56,10 @@ export class Membership {
   private readonly peers = new Map<string, Peer>();
   private beatTimer: TimerHandle | undefined;
   private beating = false;
-  private readonly missLimit: number;
+  private readonly detector: (node: string) => FailureDetector;
 
   constructor(private readonly options: MembershipOptions) {
-    this.missLimit = options.missLimit ?? 3;
+    this.detector = options.detector ?? (() => new PhiAccrualDetector({ heartbeat: options.heartbeat }));
   }
 
   /** Calls `beat` now and then every `heartbeat` ms until {@link stopBeating}. */
@@ -87,10 +94,13 @@ export class Membership {
     if (peer) {
       clock.clearTimeout(peer.deadline);
       peer.info = info;
-      peer.deadline = this.armDeadline(hb.node);
+      peer.detector.heartbeat(info.lastSeen);
+      peer.deadline = this.armDeadline(hb.node, peer.detector);
       return;
     }
-    this.peers.set(hb.node, { info, incarnation: hb.incarnation, deadline: this.armDeadline(hb.node) });
+    const detector = this.detector(hb.node);
+    detector.heartbeat(info.lastSeen);
+    this.peers.set(hb.node, { info, incarnation: hb.incarnation, detector, deadline: this.armDeadline(hb.node, detector) });
     this.options.onUp({ ...info, kinds: [...info.kinds] });
   }
 
@@ -98,6 +108,21 @@ export class Membership {
   bye(node: string, incarnation: string): void {
     const peer = this.peers.get(node);
     if (peer && peer.incarnation === incarnation) this.down(node, 'bye');
+  }
+
+  /**
+   * The broker saw the connection of `node`'s process `incarnation` close (it crashed, was killed,
+   * or lost the broker): down at once, without waiting out the detector. An older incarnation's
+   * closing is ignored.
+   */
+  closed(node: string, incarnation: string): void {
+    const peer = this.peers.get(node);
+    if (peer && peer.incarnation === incarnation) this.down(node, 'closed');
+  }
+
+  /** The incarnation of live peer `node`, if it is one. */
+  incarnationOf(node: string): string | undefined {
+    return this.peers.get(node)?.incarnation;
   }
 
   /** True when `node` is a live peer. */
@@ -110,11 +135,11 @@ export class Membership {
     return [...this.peers.values()].map((p) => ({ ...p.info, kinds: [...p.info.kinds] }));
   }
 
-  /** This node can hear again (reconnected): every peer gets a fresh `missLimit` periods to be heard. */
+  /** This node can hear again (reconnected): every peer gets a fresh silence limit, from now, to be heard in. */
   refresh(): void {
     for (const [node, peer] of this.peers) {
       this.options.clock.clearTimeout(peer.deadline);
-      peer.deadline = this.armDeadline(node);
+      peer.deadline = this.armDeadline(node, peer.detector);
     }
   }
 
@@ -125,15 +150,15 @@ export class Membership {
     this.peers.clear();
   }
 
-  private armDeadline(node: string): TimerHandle {
+  private armDeadline(node: string, detector: FailureDetector): TimerHandle {
     return this.options.clock.setTimeout(() => {
       const peer = this.peers.get(node);
-      if (peer && this.options.listening && !this.options.listening()) peer.deadline = this.armDeadline(node);
+      if (peer && this.options.listening && !this.options.listening()) peer.deadline = this.armDeadline(node, detector);
       else this.down(node, 'silent');
-    }, this.missLimit * this.options.heartbeat);
+    }, detector.silenceLimit());
   }
 
-  private down(node: string, reason: 'silent' | 'bye' | 'restarted'): void {
+  private down(node: string, reason: DownReason): void {
     const peer = this.peers.get(node);
     if (!peer) return;
     this.options.clock.clearTimeout(peer.deadline);

@@ -18,24 +18,26 @@ import { randomUUID } from 'node:crypto';
 import { Connection, ConsumerStatus } from 'rabbitmq-client';
 import type { Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
-import { ArborError } from '../runtime/errors.js';
+import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import type { Envelope, NodeInfo, Transport, TransportHost } from '../runtime/transport.js';
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
 import { Coalescer } from './Coalescer.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
-import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, startConsumer, tapConsumerProps } from './consumers.js';
+import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, startConsumer, tapConsumerProps } from './consumers.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
 import { Inbound } from './Inbound.js';
 import type { InboundSource } from './Inbound.js';
+import { PhiAccrualDetector } from './FailureDetector.js';
 import { Membership } from './Membership.js';
+import { PresenceBeacon, PresenceWatch } from './Presence.js';
 import { normalizeRabbitmqOptions } from './options.js';
 import type { NormalizedRabbitmqOptions, RabbitmqTransportOptions } from './options.js';
 import { redactUrl, transportError } from './redact.js';
 import { tappedMessages } from './taps.js';
-import type { TapHandler, Unsubscribe } from './taps.js';
+import type { TapHandler, StopTap } from './taps.js';
 import { Topology } from './topology.js';
 
 /** Everything that exists only between `start` and `stop`. */
@@ -47,6 +49,8 @@ interface Running {
   inbound: Inbound;
   membership: Membership;
   coalescer: Coalescer;
+  beacon: PresenceBeacon;
+  watch: PresenceWatch;
 }
 
 /** A {@link Transport} over RabbitMQ. Create it with {@link rabbitmqTransport}. */
@@ -83,6 +87,7 @@ export class RabbitmqTransport implements Transport {
       self: host.node,
       clock: host.clock,
       heartbeat: o.heartbeat,
+      detector: () => new PhiAccrualDetector({ heartbeat: o.heartbeat, ...o.failureDetector }),
       listening: () => connection.ready,
       onUp: (info) => {
         logger.info({ peer: info.node, kinds: info.kinds }, 'node up');
@@ -90,15 +95,21 @@ export class RabbitmqTransport implements Transport {
       },
       onDown: (node, reason) => {
         logger.warn({ peer: node, reason }, 'node down');
+        watch.unwatch(node);
         host.nodeDown(node);
       },
     });
+    const beacon = new PresenceBeacon({ connection, topology, node: host.node, incarnation: this.incarnation, logger, url: o.url });
+    const watch = new PresenceWatch({ connection, logger, url: o.url, onClosed: (node, incarnation) => this.peerClosed(node, incarnation) });
     const coalescer = new Coalescer(o.coalesce, (frame) => this.publishFrame(frame));
-    this.run = { host, logger, connection, publisher, inbound, membership, coalescer };
+    this.run = { host, logger, connection, publisher, inbound, membership, coalescer, beacon, watch };
     this.host = host;
     this.startedAt = host.clock.now();
     try {
-      await this.consume(nodeConsumerProps(topology, host.node, o.prefetch), 'node');
+      await this.consume(nodeConsumerProps(topology, host.node, o.prefetch, o), 'node');
+      await beacon.open();
+      // Every reconnection is a new presence session: the old queue died with the connection or gave its token away.
+      connection.on('connection', () => void beacon.open().catch((err: unknown) => logger.warn({ err: transportError(err, o.url, 'presence').message }, 'presence queue not reopened')));
       await this.startHeartbeats();
     } catch (err) {
       this.run = undefined;
@@ -124,7 +135,7 @@ export class RabbitmqTransport implements Transport {
 
   /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
   async consumePool(kind: string): Promise<() => Promise<void>> {
-    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch), 'pool');
+    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType), 'pool');
     return () => this.closeConsumer(consumer);
   }
 
@@ -154,7 +165,7 @@ export class RabbitmqTransport implements Transport {
    *   if (m.type === 'envelope') seen.push(m.envelope);
    * });
    */
-  async subscribe(pattern: string, handler: TapHandler): Promise<Unsubscribe> {
+  async subscribe(pattern: string, handler: TapHandler): Promise<StopTap> {
     const run = this.requireRun('subscribe');
     const queue = `${this.topology.exchange}.tap.${this.incarnation}.${++this.tapSeq}`;
     const consumer = await this.startRaw(tapConsumerProps(this.topology, queue, pattern), (msg) => {
@@ -177,7 +188,7 @@ export class RabbitmqTransport implements Transport {
    */
   async drainNode(node: string): Promise<number> {
     const run = this.requireRun('drainNode');
-    if (node === run.host.node) throw new ArborError('INVALID_SPEC', `cannot drain this node's own queue ("${node}")`, { node });
+    if (node === run.host.node) throw new InvalidSpecError('node', node, "must be another node (a node cannot drain its own queue)");
     const { taken, live } = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound).catch((err: unknown) => {
       throw transportError(err, this.options.url, `cannot drain node "${node}"`, { node });
     });
@@ -250,6 +261,8 @@ export class RabbitmqTransport implements Transport {
     const o = this.options;
     const connection = new Connection({
       url: o.url,
+      // Every broker of the cluster: rabbitmq-client moves to the next one when a connection fails.
+      ...(o.hosts.length > 1 ? { hosts: o.hosts } : {}),
       connectionName: `arbor/${o.cluster}/${node}`,
       connectionTimeout: o.connectTimeout,
       // A channel request waits for a reconnection at most as long as a send may take overall.
@@ -285,10 +298,10 @@ export class RabbitmqTransport implements Transport {
     for (const delay of retryTiers(o.maxAttempts, o.retryBackoff)) {
       const queue = t.retryQueue(delay);
       // No x-dead-letter-routing-key: an expired message keeps the key it was published with.
-      await connection.queueDeclare({ queue, durable: true, arguments: { 'x-message-ttl': delay, 'x-dead-letter-exchange': t.exchange } });
+      await connection.queueDeclare({ queue, durable: true, arguments: { ...queueTypeArguments(o.queueType), 'x-message-ttl': delay, 'x-dead-letter-exchange': t.exchange } });
       await connection.queueBind({ queue, exchange: t.retryExchange, arguments: { 'x-match': 'all', 'arbor-delay': delay } });
     }
-    await connection.queueDeclare({ queue: t.deadQueue, durable: true });
+    await connection.queueDeclare({ queue: t.deadQueue, durable: true, arguments: queueTypeArguments(o.queueType) });
     await connection.queueBind({ queue: t.deadQueue, exchange: t.exchange, routingKey: 'dead.#' });
   }
 
@@ -302,13 +315,33 @@ export class RabbitmqTransport implements Transport {
       const frame = decoded.frame;
       if (frame.t === 'hb' && frame.node === host.node && frame.incarnation !== this.incarnation) {
         logger.error({ incarnation: frame.incarnation }, 'another process uses this node name');
-      } else if (frame.t === 'hb') membership.heard(frame);
+      } else if (frame.t === 'hb') {
+        membership.heard(frame);
+        if (frame.presence !== undefined && membership.isUp(frame.node)) run.watch.watch(frame.node, frame.incarnation, frame.presence);
+      } else if (frame.t === 'bye' && frame.closed) membership.closed(frame.node, frame.incarnation);
       else if (frame.t === 'bye') membership.bye(frame.node, frame.incarnation);
     });
-    const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation });
     membership.startBeating(() => {
+      const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation, presence: run.beacon.current() });
       // Fire and forget: a lost beat is covered by the next; expiration drops stale ones.
       void publisher.publish({ exchange: this.topology.exchange, routingKey: this.topology.heartbeatKey(host.node), body, mandatory: false, durable: false, expiration: ttl });
+    });
+  }
+
+  /**
+   * The broker gave us `node`'s presence token: its connection closed. Down here at once, and the
+   * other nodes are told with a goodbye on its behalf (only one watcher receives the token).
+   */
+  private peerClosed(node: string, incarnation: string): void {
+    const run = this.run;
+    if (!run || run.membership.incarnationOf(node) !== incarnation) return;
+    run.membership.closed(node, incarnation);
+    void run.publisher.publish({
+      exchange: this.topology.exchange,
+      routingKey: this.topology.byeKey(node),
+      body: encodeBye(node, incarnation, true),
+      mandatory: false,
+      durable: false,
     });
   }
 
@@ -354,6 +387,9 @@ export class RabbitmqTransport implements Transport {
 
   private async gracefulStop(run: Running): Promise<void> {
     run.membership.stopBeating();
+    // Before the goodbye: an acknowledged token moves to no watcher, so leaving is not taken for a crash.
+    await run.beacon.close();
+    await run.watch.close();
     run.coalescer.flush();
     const bye = run.publisher.publish({
       exchange: this.topology.exchange,

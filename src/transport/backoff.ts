@@ -4,18 +4,18 @@
  * count bounded, and a per-queue TTL avoids the head-of-line blocking of per-message TTLs (a
  * message with a short TTL stuck behind one with a long TTL).
  */
-import type { BackoffOptions } from './options.js';
+import type { RetryBackoffOptions } from './options.js';
 
 /** The delay before delivery attempt `attempt` (1 = the first retry): `min * factor^(attempt-1)`, capped at `max`. */
-export function backoffDelay(attempt: number, options: BackoffOptions): number {
+export function retryDelay(attempt: number, options: RetryBackoffOptions): number {
   const n = Math.max(1, Math.floor(attempt));
   const raw = options.min * Math.pow(options.factor, n - 1);
   return Math.round(Math.min(options.max, Number.isFinite(raw) ? raw : options.max));
 }
 
 /** The distinct delays used by attempts `1 .. maxAttempts - 1`, ascending: the tier queues to declare. */
-export function retryTiers(maxAttempts: number, options: BackoffOptions): number[] {
+export function retryTiers(maxAttempts: number, options: RetryBackoffOptions): number[] {
   const tiers = new Set<number>();
-  for (let attempt = 1; attempt < maxAttempts; attempt++) tiers.add(backoffDelay(attempt, options));
+  for (let attempt = 1; attempt < maxAttempts; attempt++) tiers.add(retryDelay(attempt, options));
   return [...tiers].sort((a, b) => a - b);
 }

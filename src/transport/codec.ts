@@ -5,8 +5,10 @@
  * - `{ v: 1, t: 'env', e: Envelope }` one envelope;
  * - `{ v: 1, t: 'batch', f: [bin, ...] }` several envelopes to one node, each element the bytes of
  *   an `'env'` frame (so each envelope is encoded exactly once, when it is sized);
- * - `{ v: 1, t: 'hb', node, kinds, startedAt, incarnation }` a heartbeat;
- * - `{ v: 1, t: 'bye', node, incarnation }` a node leaving on purpose.
+ * - `{ v: 1, t: 'hb', node, kinds, startedAt, incarnation, presence? }` a heartbeat (`presence`:
+ *   the node's presence queue, see `Presence.ts`);
+ * - `{ v: 1, t: 'bye', node, incarnation, closed? }` a node leaving on purpose, or (`closed: true`)
+ *   a peer reporting on its behalf that the broker saw its connection close.
  *
  * {@link decodeFrame} never throws: garbage, an unknown version or a malformed envelope comes back
  * as `{ ok: false, reason }`, which the consumer dead-letters instead of crashing on it.
@@ -24,8 +26,8 @@ export const WIRE_VERSION = 1;
 export type Frame =
   | { t: 'env'; envelope: Envelope }
   | { t: 'batch'; envelopes: Envelope[] }
-  | { t: 'hb'; node: string; kinds: string[]; startedAt: number; incarnation: string }
-  | { t: 'bye'; node: string; incarnation: string };
+  | { t: 'hb'; node: string; kinds: string[]; startedAt: number; incarnation: string; presence?: string }
+  | { t: 'bye'; node: string; incarnation: string; closed?: true };
 
 /** The outcome of {@link decodeFrame}. */
 export type DecodeResult = { ok: true; frame: Frame } | { ok: false; reason: string };
@@ -55,13 +57,15 @@ export function encodeBatch(frames: readonly Uint8Array[]): Buffer {
 }
 
 /** Encodes a heartbeat. */
-export function encodeHeartbeat(hb: { node: string; kinds: readonly string[]; startedAt: number; incarnation: string }): Buffer {
-  return copy(packr.pack({ v: WIRE_VERSION, t: 'hb', node: hb.node, kinds: [...hb.kinds], startedAt: hb.startedAt, incarnation: hb.incarnation }));
+export function encodeHeartbeat(hb: { node: string; kinds: readonly string[]; startedAt: number; incarnation: string; presence?: string | undefined }): Buffer {
+  const frame: Record<string, unknown> = { v: WIRE_VERSION, t: 'hb', node: hb.node, kinds: [...hb.kinds], startedAt: hb.startedAt, incarnation: hb.incarnation };
+  if (hb.presence !== undefined) frame.presence = hb.presence;
+  return copy(packr.pack(frame));
 }
 
-/** Encodes a goodbye. */
-export function encodeBye(node: string, incarnation: string): Buffer {
-  return copy(packr.pack({ v: WIRE_VERSION, t: 'bye', node, incarnation }));
+/** Encodes a goodbye; `closed`: sent by a peer on behalf of a node whose connection closed. */
+export function encodeBye(node: string, incarnation: string, closed = false): Buffer {
+  return copy(packr.pack(closed ? { v: WIRE_VERSION, t: 'bye', node, incarnation, closed: true } : { v: WIRE_VERSION, t: 'bye', node, incarnation }));
 }
 
 /** The envelopes a frame carries (none for heartbeats). */
@@ -96,10 +100,14 @@ function decodeValue(raw: unknown, allowBatch: boolean): DecodeResult {
       if (typeof raw.node !== 'string' || !isStringArray(raw.kinds) || typeof raw.startedAt !== 'number' || typeof raw.incarnation !== 'string') {
         return { ok: false, reason: 'malformed heartbeat' };
       }
-      return { ok: true, frame: { t: 'hb', node: raw.node, kinds: raw.kinds, startedAt: raw.startedAt, incarnation: raw.incarnation } };
+      if (raw.presence !== undefined && typeof raw.presence !== 'string') return { ok: false, reason: 'malformed heartbeat' };
+      return {
+        ok: true,
+        frame: { t: 'hb', node: raw.node, kinds: raw.kinds, startedAt: raw.startedAt, incarnation: raw.incarnation, ...(raw.presence !== undefined ? { presence: raw.presence } : {}) },
+      };
     case 'bye':
       if (typeof raw.node !== 'string' || typeof raw.incarnation !== 'string') return { ok: false, reason: 'malformed bye' };
-      return { ok: true, frame: { t: 'bye', node: raw.node, incarnation: raw.incarnation } };
+      return { ok: true, frame: { t: 'bye', node: raw.node, incarnation: raw.incarnation, ...(raw.closed === true ? { closed: true as const } : {}) } };
     default:
       return { ok: false, reason: `unknown frame type ${String(raw.t).slice(0, 20)}` };
   }

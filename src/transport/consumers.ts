@@ -15,6 +15,7 @@
 import type { Connection, Consumer, ConsumerProps, ConsumerHandler } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { transportError } from './redact.js';
+import type { QueueType } from './options.js';
 import type { Topology } from './topology.js';
 
 type Declarations = Pick<ConsumerProps, 'exchanges'>;
@@ -24,21 +25,41 @@ export function clusterExchanges(topology: Topology): Declarations {
   return { exchanges: [{ exchange: topology.exchange, type: 'topic', durable: true }] };
 }
 
-/** This node's durable inbound queue: one message at a time, for per-sender order. */
-export function nodeConsumerProps(topology: Topology, node: string, prefetch: number): ConsumerProps {
-  return durableConsumerProps(topology, topology.nodeQueue(node), topology.nodeBinding(node), prefetch, 1);
+/** The arguments that make a declared queue of `type`. */
+export function queueTypeArguments(type: QueueType): { 'x-queue-type'?: 'quorum' } {
+  return type === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
+}
+
+/** What kind of queue a node's inbound queue is. */
+export interface NodeQueueOptions {
+  queueType: QueueType;
+  /** An observer's queue: exclusive, deleted with its connection (always classic: quorum queues cannot be exclusive). */
+  ephemeral: boolean;
+}
+
+/** This node's inbound queue (durable, or exclusive for an ephemeral node): one message at a time, for per-sender order. */
+export function nodeConsumerProps(topology: Topology, node: string, prefetch: number, kind: NodeQueueOptions): ConsumerProps {
+  const queueOptions = kind.ephemeral ? { exclusive: true, autoDelete: true } : { durable: true, arguments: queueTypeArguments(kind.queueType) };
+  return queueConsumerProps(topology, topology.nodeQueue(node), topology.nodeBinding(node), prefetch, 1, queueOptions);
 }
 
 /** A shared work-pool queue (competing consumers), worked concurrently up to its prefetch. */
-export function poolConsumerProps(topology: Topology, kind: string, prefetch: number): ConsumerProps {
-  return durableConsumerProps(topology, topology.poolQueue(kind), topology.poolKey(kind), prefetch, prefetch);
+export function poolConsumerProps(topology: Topology, kind: string, prefetch: number, queueType: QueueType): ConsumerProps {
+  return queueConsumerProps(topology, topology.poolQueue(kind), topology.poolKey(kind), prefetch, prefetch, { durable: true, arguments: queueTypeArguments(queueType) });
 }
 
-function durableConsumerProps(topology: Topology, queue: string, routingKey: string, prefetch: number, concurrency: number): ConsumerProps {
+function queueConsumerProps(
+  topology: Topology,
+  queue: string,
+  routingKey: string,
+  prefetch: number,
+  concurrency: number,
+  queueOptions: ConsumerProps['queueOptions'],
+): ConsumerProps {
   return {
     ...clusterExchanges(topology),
     queue,
-    queueOptions: { durable: true },
+    queueOptions,
     queueBindings: [{ exchange: topology.exchange, queue, routingKey }],
     qos: { prefetchCount: prefetch },
     concurrency,

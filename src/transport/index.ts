@@ -8,6 +8,6 @@ export { redactUrl } from './redact.js';
 export { Topology, encodeKeyWord, decodeKeyWord } from './topology.js';
 export { WIRE_VERSION, decodeFrame, encodeEnvelope } from './codec.js';
 export { Dedup } from './Dedup.js';
-export type { RabbitmqTransportOptions, NormalizedRabbitmqOptions, BackoffOptions, CoalesceOptions } from './options.js';
-export type { TappedMessage, TapHandler, Unsubscribe } from './taps.js';
+export type { RabbitmqTransportOptions, NormalizedRabbitmqOptions, RetryBackoffOptions, CoalesceOptions } from './options.js';
+export type { TappedMessage, TapHandler, StopTap } from './taps.js';
 export type { Frame, DecodeResult } from './codec.js';

@@ -3,11 +3,21 @@
  * constant, one {@link normalizeRabbitmqOptions} that validates and fills in defaults. Everything
  * downstream reads only the normalised form, so no other file re-checks or re-defaults a field.
  */
-import { ArborError, describe } from '../runtime/errors.js';
+import { InvalidSpecError } from '../runtime/errors.js';
+import { validator } from '../runtime/validate.js';
 import { redactUrl } from './redact.js';
 
+const check = validator('rabbitmq option');
+const validInt = check.int;
+const validNumber = check.number;
+
+/** Declared as a function, so a call narrows the value's type like a throw does. */
+function invalid(field: string, value: unknown, expected: string): never {
+  return check.invalid(field, value, expected);
+}
+
 /** Exponential backoff: the n-th retry waits `min * factor^(n-1)` ms, capped at `max`. */
-export interface BackoffOptions {
+export interface RetryBackoffOptions {
   /** @default 100 */
   min: number;
   /** @default 10_000 */
@@ -33,10 +43,46 @@ export interface RabbitmqTransportOptions {
    * @default process.env.AMQP_URL, then 'amqp://guest:guest@127.0.0.1:5672'
    */
   url?: string;
+  /**
+   * More addresses of the same RabbitMQ cluster (its other broker nodes). The node connects to the
+   * first that answers and moves to the next when its broker is lost; messages are not lost or
+   * duplicated by the move (confirms, acks and dedup hold across it). Each must use the scheme,
+   * user, password and vhost of `url`. A `url` (or `AMQP_URL`) may also be a comma-separated list.
+   * @default []
+   */
+  urls?: readonly string[];
+  /**
+   * The type of the queues that hold messages (node, pool, retry and dead-letter queues):
+   * `'classic'` (one broker node holds each queue) or `'quorum'` (replicated by Raft over the broker
+   * cluster's nodes, the only replicated type in RabbitMQ 4: choose it on a broker cluster). The
+   * default is classic because it measured faster on one broker (benchmarks/README.md,
+   * `queue-type`); RabbitMQ refuses to redeclare an existing queue as another type, so a cluster
+   * must use one type throughout.
+   * @default 'classic'
+   */
+  queueType?: QueueType;
+  /**
+   * An observer node (`arbor status`, `arbor inspect`): its inbound queue is exclusive and
+   * auto-deleted with its connection instead of durable, so it leaves nothing behind.
+   * @default false
+   */
+  ephemeral?: boolean;
   /** Cluster name: nodes with the same name on one broker see each other. Letters, digits, `_-`. @default 'arbor' */
   cluster?: string;
-  /** Heartbeat period in ms; a node silent for 3 periods (or that said goodbye) is down. @default 1000 */
+  /**
+   * Heartbeat period in ms. A peer is down when the broker saw its connection close (at once), when
+   * it said goodbye, or when its silence grew too unlikely for the φ accrual detector
+   * (`failureDetector`; about 3.5 periods of silence for a steady peer with the defaults).
+   * @default 1000
+   */
   heartbeat?: number;
+  /**
+   * The φ accrual failure detector that judges silent peers (as Akka's): `threshold` is the φ at
+   * which a peer is down (8: a silence with a 10⁻⁸ chance), `acceptablePause` how much longer than
+   * usual a silence may be (GC pauses, long turns), `minStdDeviation` the least spread assumed.
+   * @default { threshold: 8, acceptablePause: 2 × heartbeat, minStdDeviation: heartbeat / 10 }
+   */
+  failureDetector?: FailureDetectorOptions;
   /** Unacknowledged messages the broker may push to this node's queue consumer ahead of processing. @default 64 */
   prefetch?: number;
   /**
@@ -50,7 +96,7 @@ export interface RabbitmqTransportOptions {
   /** Delivery attempts (the first included) before an envelope is dead-lettered. @default 5 */
   maxAttempts?: number;
   /** Delay between delivery attempts of an envelope the receiving host asked to retry. */
-  retryBackoff?: Partial<BackoffOptions>;
+  retryBackoff?: Partial<RetryBackoffOptions>;
   /** How many recently delivered message ids each receiver remembers to drop duplicates. @default 10_000 */
   dedupCapacity?: number;
   /** Time (ms) after which a send the broker has not confirmed goes to `host.undeliverable` as `TRANSPORT_ERROR`. @default 10_000 */
@@ -65,16 +111,33 @@ export interface RabbitmqTransportOptions {
   coalesce?: boolean | Partial<CoalesceOptions>;
 }
 
+/** The RabbitMQ queue types Arbor can use for its message queues. */
+export type QueueType = 'classic' | 'quorum';
+
+/** Tuning of the φ accrual failure detector; times in ms. */
+export interface FailureDetectorOptions {
+  threshold?: number;
+  acceptablePause?: number;
+  minStdDeviation?: number;
+}
+
 /** The options after {@link normalizeRabbitmqOptions}: every field present and valid. */
 export interface NormalizedRabbitmqOptions {
+  /** The first broker URL (credentials and vhost for every address). */
   url: string;
+  /** `hostname:port` of every broker address, `url`'s first. */
+  hosts: string[];
+  queueType: QueueType;
+  ephemeral: boolean;
   cluster: string;
   heartbeat: number;
+  /** A missing time means: scaled from `heartbeat` (see {@link RabbitmqTransportOptions.failureDetector}). */
+  failureDetector: { threshold: number; acceptablePause?: number; minStdDeviation?: number };
   prefetch: number;
   poolPrefetch: number;
   maxMessageBytes: number;
   maxAttempts: number;
-  retryBackoff: BackoffOptions;
+  retryBackoff: RetryBackoffOptions;
   dedupCapacity: number;
   sendTimeout: number;
   connectTimeout: number;
@@ -87,9 +150,12 @@ export interface NormalizedRabbitmqOptions {
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 /** The defaults, in one place (the URL is resolved at normalisation time, from the environment). */
-export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 'url'>> = Object.freeze({
+export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 'url' | 'hosts'>> = Object.freeze({
+  queueType: 'classic' as QueueType,
+  ephemeral: false,
   cluster: 'arbor',
   heartbeat: 1000,
+  failureDetector: Object.freeze({ threshold: 8 }),
   prefetch: 64,
   poolPrefetch: 8,
   maxMessageBytes: 1_048_576,
@@ -104,7 +170,7 @@ export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 
 });
 
 /**
- * Validates the caller's options and fills in the defaults. Throws `ArborError('INVALID_SPEC')`
+ * Validates the caller's options and fills in the defaults. Throws `InvalidSpecError` (`INVALID_SPEC`)
  * naming the bad field and its value (a URL is shown redacted).
  */
 export function normalizeRabbitmqOptions(
@@ -116,10 +182,18 @@ export function normalizeRabbitmqOptions(
   const backoff = { ...d.retryBackoff, ...options.retryBackoff };
   const reconnect = { ...d.reconnect, ...options.reconnect };
   const coalesce = normalizeCoalesce(options.coalesce, maxMessageBytes);
+  const [url, ...moreUrls] = splitUrls(options.url ?? (env.AMQP_URL || DEFAULT_AMQP_URL));
+  const extra = options.urls ?? [];
+  if (!Array.isArray(extra)) invalid('urls', extra, 'must be an array of URLs');
+  const first = validUrl(url);
   const out: NormalizedRabbitmqOptions = {
-    url: validUrl(options.url ?? (env.AMQP_URL || DEFAULT_AMQP_URL)),
+    url: first,
+    hosts: [hostOf(first), ...[...moreUrls, ...extra].map((u, i) => hostOf(sameBroker(first, u, `urls[${i}]`)))],
+    queueType: validChoice('queueType', options.queueType ?? d.queueType, ['classic', 'quorum'] as const),
+    ephemeral: validBoolean('ephemeral', options.ephemeral ?? d.ephemeral),
     cluster: validName('cluster', options.cluster ?? d.cluster),
     heartbeat: validInt('heartbeat', options.heartbeat ?? d.heartbeat, 10),
+    failureDetector: normalizeFailureDetector(options.failureDetector),
     prefetch: validInt('prefetch', options.prefetch ?? d.prefetch, 1, 65_535),
     poolPrefetch: validInt('poolPrefetch', options.poolPrefetch ?? d.poolPrefetch, 1, 65_535),
     maxMessageBytes,
@@ -155,22 +229,6 @@ function normalizeCoalesce(value: RabbitmqTransportOptions['coalesce'], maxMessa
   };
 }
 
-function invalid(field: string, value: unknown, expected: string): never {
-  throw new ArborError('INVALID_SPEC', `invalid rabbitmq option: ${field} ${expected}, got ${describe(value)}`, { field, value });
-}
-
-function validInt(field: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    invalid(field, value, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function validNumber(field: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) invalid(field, value, `must be a finite number of at least ${min}`);
-  return value;
-}
-
 /** Cluster names become exchange and queue name parts, so they stay within a safe alphabet. */
 function validName(field: string, value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
@@ -192,7 +250,52 @@ function validUrl(value: unknown): string {
   return value;
 }
 
-function invalidRedacted(url: string, expected: string): never {
-  const shown = redactUrl(url);
-  throw new ArborError('INVALID_SPEC', `invalid rabbitmq option: url ${expected}, got ${JSON.stringify(shown)}`, { field: 'url', value: shown });
+function invalidRedacted(url: string, expected: string, field = 'url'): never {
+  throw new InvalidSpecError(field, url, expected, { subject: 'rabbitmq option', shown: redactUrl(url) });
+}
+
+/** A comma-separated list of URLs (as `AMQP_URL` may hold) as its URLs; a single URL as itself. */
+function splitUrls(value: unknown): unknown[] {
+  return typeof value === 'string' ? value.split(/,(?=\s*amqps?:\/\/)/).map((u) => u.trim()) : [value];
+}
+
+/** `hostname:port` of a validated URL, with the scheme's default port. */
+function hostOf(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || (u.protocol === 'amqps:' ? '5671' : '5672')}`;
+}
+
+/** Another address of the broker cluster of `first`: same scheme, credentials and vhost (the connection has one set of each). */
+function sameBroker(first: string, other: unknown, field: string): string {
+  if (typeof other !== 'string') return invalid(field, other, 'must be a string');
+  let parsed: URL;
+  try {
+    parsed = new URL(other);
+  } catch {
+    return invalidRedacted(other, 'must be a valid URL', field);
+  }
+  const a = new URL(first);
+  if (parsed.protocol !== a.protocol || parsed.username !== a.username || parsed.password !== a.password || parsed.pathname !== a.pathname) {
+    invalidRedacted(other, `must use the scheme, user, password and vhost of url (${redactUrl(first)})`, field);
+  }
+  return other;
+}
+
+function validChoice<T extends string>(field: string, value: unknown, choices: readonly T[]): T {
+  if (!choices.includes(value as T)) invalid(field, value, `must be one of ${choices.map((c) => `'${c}'`).join(', ')}`);
+  return value as T;
+}
+
+function validBoolean(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') invalid(field, value, 'must be a boolean');
+  return value;
+}
+
+function normalizeFailureDetector(fd: FailureDetectorOptions | undefined): NormalizedRabbitmqOptions['failureDetector'] {
+  if (fd === undefined) return { ...DEFAULT_RABBITMQ_OPTIONS.failureDetector };
+  if (typeof fd !== 'object' || fd === null) invalid('failureDetector', fd, 'must be an object');
+  const out: NormalizedRabbitmqOptions['failureDetector'] = { threshold: validNumber('failureDetector.threshold', fd.threshold ?? DEFAULT_RABBITMQ_OPTIONS.failureDetector.threshold, 1) };
+  if (fd.acceptablePause !== undefined) out.acceptablePause = validInt('failureDetector.acceptablePause', fd.acceptablePause, 0);
+  if (fd.minStdDeviation !== undefined) out.minStdDeviation = validInt('failureDetector.minStdDeviation', fd.minStdDeviation, 1);
+  return out;
 }

@@ -24,7 +24,7 @@ export type TappedMessage =
 export type TapHandler = (message: TappedMessage) => void;
 
 /** Stops a tap and deletes its queue. */
-export type Unsubscribe = () => Promise<void>;
+export type StopTap = () => Promise<void>;
 
 /** The items one AMQP message holds, for a tap. */
 export function tappedMessages(msg: { body: unknown; routingKey: string; headers?: Record<string, unknown> | undefined }): TappedMessage[] {

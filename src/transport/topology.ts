@@ -26,6 +26,8 @@
  *   {@link drainNode | drain} it after the node died.
  * - `arbor.<cluster>.pool.<kind>`   durable, bound `pool.<kind>`; competing consumers.
  * - `arbor.<cluster>.hb.<node>.<incarnation>`  exclusive, auto-delete; bound `hb.*` and `bye.*`.
+ * - `arbor.<cluster>.presence.<node>.<incarnation>.<session>`  auto-delete, single active consumer;
+ *   bound to nothing: it holds one token that tells the watchers when the node's connection closes.
  * - `arbor.<cluster>.retry.<ms>`    durable, `x-message-ttl = <ms>`, dead-letters back into
  *   `arbor.<cluster>` with the routing key it was published with (the original one).
  * - `arbor.<cluster>.dead`          durable, bound `dead.#`; headers `x-arbor-reason`,
@@ -90,6 +92,11 @@ export class Topology {
 
   heartbeatQueue(node: string, incarnation: string): string {
     return `${this.exchange}.hb.${encodeKeyWord(node)}.${incarnation}`;
+  }
+
+  /** A node's presence queue for one connection session (see `Presence.ts`). */
+  presenceQueue(node: string, incarnation: string, session: number): string {
+    return `${this.exchange}.presence.${encodeKeyWord(node)}.${incarnation}.${session}`;
   }
 
   heartbeatKey(node: string): string {

@@ -5,12 +5,11 @@
  * and simpler inputs, fewer faults, and choices closer to the plain default order.
  */
 import fc from 'fast-check';
+import { DEFAULT_WORKFLOW_CHECK } from './defaults.js';
 import { CHOICE_MAX, DEFAULT_MAX_STEPS, runWorkflow } from './run.js';
 import { validateSpec } from './simulation.js';
 import type { Step, WorkflowInput, WorkflowReport, WorkflowSpec, WorkflowStats } from './types.js';
 
-/** Defaults of a {@link WorkflowSpec}'s search options. */
-export const DEFAULT_WORKFLOW_CHECK = { numRuns: 100, seed: 42 } as const;
 
 /** At most this many choices are generated; later steps take the default. */
 const MAX_CHOICES = 200;

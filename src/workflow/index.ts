@@ -3,7 +3,8 @@
  * `replayWorkflow`). It builds on the runtime, supervision and actors, and nothing but the
  * package entry point and the CLI imports it. Model and limits: `docs/workflow-simulation.md`.
  */
-export { checkWorkflow, replayWorkflow, DEFAULT_WORKFLOW_CHECK } from './check.js';
+export { checkWorkflow, replayWorkflow } from './check.js';
+export { DEFAULT_WORKFLOW_CHECK } from './defaults.js';
 export { formatTimeline, formatWorkflowReport } from './format.js';
 export { SimNetwork, SimTransport } from './network.js';
 export { SimTime, NodeClock } from './time.js';

@@ -30,7 +30,7 @@
  */
 import { ArborError, toError } from '../runtime/errors.js';
 import type { DeliveryResult, Envelope, NodeInfo, Transport, TransportHost } from '../runtime/transport.js';
-import { backoffDelay } from '../transport/backoff.js';
+import { retryDelay } from '../transport/backoff.js';
 import { decodeFrame, encodeEnvelope, envelopesOf } from '../transport/codec.js';
 import { Dedup } from '../transport/Dedup.js';
 import { DEFAULT_RABBITMQ_OPTIONS } from '../transport/options.js';
@@ -280,7 +280,7 @@ export class SimNetwork {
       this.deadLetters.push({ label: m.label, to: c.to, code: result.error.code, message: result.error.message });
       return;
     }
-    const delay = backoffDelay(attempts, DEFAULT_RABBITMQ_OPTIONS.retryBackoff);
+    const delay = retryDelay(attempts, DEFAULT_RABBITMQ_OPTIONS.retryBackoff);
     this.time.set('network', () => {
       this.channel(c.from, c.to).push({ ...m, n: ++this.seq, bytes: encodeEnvelope({ ...envelope, attempt: attempts }) });
     }, delay);

@@ -14,7 +14,7 @@
  * any other choice ends the run there.
  */
 import { ArborError, toError } from '../runtime/errors.js';
-import type { DeadLetter } from '../runtime/system.js';
+import type { DeadLetter } from '../runtime/system-events.js';
 import { Simulation, stepKey, type Action } from './simulation.js';
 import type { Step, WorkflowFailure, WorkflowFailureKind, WorkflowInput, WorkflowProperty, WorkflowSpec, WorkflowView } from './types.js';
 

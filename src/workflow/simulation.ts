@@ -12,9 +12,11 @@ import type { Cell } from '../runtime/cell.js';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import type { JournalEntry } from '../runtime/journal.js';
-import { ActorSystem, type DeadLetter, type SupervisorReport } from '../runtime/system.js';
+import { Cluster } from '../remote/cluster.js';
+import { ActorSystem } from '../runtime/actor-system.js';
+import type { DeadLetter, SupervisorReport } from '../runtime/system-events.js';
 import { supervisorCellFactory } from '../supervision/supervisor-cell.js';
-import type { System } from '../system.js';
+import type { System } from '../create-system.js';
 import type { Channel } from './network.js';
 import { SimNetwork } from './network.js';
 import { matchesAny, relPath, stateOf } from './paths.js';
@@ -127,16 +129,20 @@ export class Simulation<W = unknown> {
         dispatcher: { scheduler: { ready: (r) => this.nodes.get(id) === node && !clock.down && this.ready.push({ node, cell: r as Cell }) } },
         journal: { append: (entry) => this.journal.push(entry) },
       },
-      [
-        supervisorCellFactory,
-        simulatedWorkerFactory(this.crashSwitch, (cell) => {
-          this.workers.set(cell.path, { node: id, cell });
-          cell.result.promise().then(
-            (v) => this.results.set(cell.path, v),
-            () => undefined,
-          );
-        }),
-      ],
+      {
+        // The same distribution layer `createSystem` plugs in: the protocol under test is the real one.
+        distribution: (s) => new Cluster(s),
+        cells: [
+          supervisorCellFactory,
+          simulatedWorkerFactory(this.crashSwitch, (cell) => {
+            this.workers.set(cell.path, { node: id, cell });
+            cell.result.promise().then(
+              (v) => this.results.set(cell.path, v),
+              () => undefined,
+            );
+          }),
+        ],
+      },
     );
     node.system = system;
     this.nodes.set(id, node);
@@ -249,7 +255,7 @@ export class Simulation<W = unknown> {
     const at = this.time.now();
     const userBefore = cell.mailbox.user.size;
     const head = cell.mailbox.user.peek();
-    const control = cell.mailbox.system.peek()?.kind;
+    const control = cell.mailbox.system.peek()?.name;
     if (crash) {
       this.faults++;
       this.crashSwitch.armed = cell;

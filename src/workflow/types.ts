@@ -5,8 +5,8 @@
 import type { Arbitrary } from 'fast-check';
 import type { ArborEvent } from '../runtime/event.js';
 import type { JournalEntry } from '../runtime/journal.js';
-import type { DeadLetter, SupervisorReport } from '../runtime/system.js';
-import type { System } from '../system.js';
+import type { DeadLetter, SupervisorReport } from '../runtime/system-events.js';
+import type { System } from '../create-system.js';
 
 /** One input: an event sent from outside the actors to the actor at `to` (a path on node `a`). */
 export interface WorkflowInput {

@@ -10,7 +10,7 @@ import type { AnyActorLogic } from 'xstate';
 import { isActorLogic, XStateCell } from '../actors/xstate-cell.js';
 import type { Cell, CellInit } from '../runtime/cell.js';
 import { ArborError } from '../runtime/errors.js';
-import type { CellFactory } from '../runtime/system.js';
+import type { CellFactory } from '../runtime/system-options.js';
 
 /** The one crash the schedule has armed, if any: the worker cell whose next transition throws. */
 export interface CrashSwitch {

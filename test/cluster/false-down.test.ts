@@ -24,7 +24,7 @@ async function node(name: string, cluster: string, kinds: Record<string, unknown
 }
 
 /** What the transport tells the runtime when a peer misses its heartbeats. */
-const declareDown = (system: System, peer: string) => (system as unknown as { cluster: { nodeDown(node: string): void } }).cluster.nodeDown(peer);
+const declareDown = (system: System, peer: string) => (system as unknown as { _distribution: { nodeDown(node: string): void } })._distribution.nodeDown(peer);
 
 async function consumersOf(queue: string): Promise<number> {
   const connection = new Connection({ url: AMQP_URL });

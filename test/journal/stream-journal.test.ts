@@ -89,3 +89,48 @@ it('a stream journal with no broker drops what it cannot send into a bounded bac
   expect(text).toContain('journal buffer full');
   expect(text).not.toContain('secret');
 });
+
+describeBroker('streamJournal retention', () => {
+  it('declares the stream with the retention it was given, so the broker refuses other retention for it', async () => {
+    const name = cluster();
+    const journal = streamJournal({ url: AMQP_URL, cluster: name, maxLengthBytes: 5_000_000, maxAge: '7D', maxSegmentSizeBytes: 1_000_000, logger: false });
+    journal.append({ node: 'n1', to: 'arbor://n1/root', at: 1, event: { type: 'x' } });
+    await journal.close();
+    const connection = new Connection({ url: AMQP_URL });
+    connection.on('error', () => undefined);
+    const args = { 'x-queue-type': 'stream' as const, 'x-max-length-bytes': 5_000_000, 'x-max-age': '7D', 'x-stream-max-segment-size-bytes': 1_000_000 };
+    try {
+      // The same arguments redeclare fine; any other retention is refused: the stream has exactly these.
+      await expect(connection.queueDeclare({ queue: journalQueue(name), durable: true, arguments: args })).resolves.toMatchObject({ queue: journalQueue(name) });
+      await expect(connection.queueDeclare({ queue: journalQueue(name), durable: true, arguments: { ...args, 'x-max-length-bytes': 6_000_000 } })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('discards the oldest entries once the stream holds more than maxLengthBytes, and keeps the newest', async () => {
+    const name = cluster();
+    const journal = streamJournal({ url: AMQP_URL, cluster: name, maxLengthBytes: 200_000, maxSegmentSizeBytes: 50_000, batchLines: 20, logger: false });
+    const filler = 'x'.repeat(400);
+    const total = 3000; // about 1.3 MB of journal lines
+    for (let i = 1; i <= total; i++) journal.append({ node: 'n1', to: 'arbor://n1/root/w', at: i, event: { type: 'work', i, filler } });
+    await journal.close();
+    const seqs = (await records({ url: AMQP_URL, cluster: name, idleTimeout: 300 })).map((r) => (r as StoredEntry).seq);
+    expect(seqs.at(-1)).toBe(total);
+    expect(seqs[0]).toBeGreaterThan(1);
+    // What is left is a contiguous run of the newest entries, about the retention limit in size.
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => (seqs[0] as number) + k));
+    expect(seqs.length).toBeLessThan(total / 2);
+  });
+
+  it('reading the journal of a cluster that has none fails with TRANSPORT_ERROR instead of creating an empty stream', async () => {
+    const name = cluster();
+    await expect(records({ url: AMQP_URL, cluster: name, idleTimeout: 300 })).rejects.toMatchObject({ code: 'TRANSPORT_ERROR' });
+  });
+});
+
+it('rejects retention options it cannot pass to the broker, naming the field and value', () => {
+  expect(() => streamJournal({ cluster: 'x', maxAge: '7 days' })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', details: { field: 'maxAge', value: '7 days' } }));
+  expect(() => streamJournal({ cluster: 'x', maxLengthBytes: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', details: { field: 'maxLengthBytes', value: 0 } }));
+  expect(() => streamJournal({ cluster: 'x', maxSegmentSizeBytes: 1.5 })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', details: { field: 'maxSegmentSizeBytes', value: 1.5 } }));
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/runtime/clock.js';
+import { FixedSilenceDetector } from '../../src/transport/FailureDetector.js';
 import { Membership } from '../../src/transport/Membership.js';
 
 function setup() {
@@ -10,6 +11,8 @@ function setup() {
     self: 'a',
     clock,
     heartbeat: 100,
+    // The fixed three-period rule: these tests are about membership, not about the detector's statistics.
+    detector: () => new FixedSilenceDetector(100, 3),
     listening: () => listening,
     onUp: (info) => events.push(`up:${info.node}`),
     onDown: (node, reason) => events.push(`down:${node}:${reason}`),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/runtime/clock.js';
 import type { NodeInfo } from '../../src/runtime/transport.js';
+import { FixedSilenceDetector } from '../../src/transport/FailureDetector.js';
 import { Membership } from '../../src/transport/Membership.js';
 
 function setup() {
@@ -11,6 +12,8 @@ function setup() {
     self: 'a',
     clock,
     heartbeat: 100,
+    // The fixed three-period rule: these tests are about membership, not about the detector's statistics.
+    detector: () => new FixedSilenceDetector(100, 3),
     onUp: (info) => {
       ups.push(info);
       events.push(`up:${info.node}`);

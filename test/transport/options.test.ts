@@ -39,6 +39,23 @@ describe('normalizeRabbitmqOptions', () => {
     expect(normalizeRabbitmqOptions({ coalesce: false }, {}).coalesce.enabled).toBe(false);
   });
 
+  it('takes every broker address from url, a comma-separated url or AMQP_URL, and urls', () => {
+    expect(normalizeRabbitmqOptions({ url: 'amqp://u:p@h1:5681', urls: ['amqp://u:p@h2:5682', 'amqp://u:p@h3'] }, {}).hosts).toEqual(['h1:5681', 'h2:5682', 'h3:5672']);
+    expect(normalizeRabbitmqOptions({ url: 'amqp://u:p@h1:5681, amqp://u:p@h2:5682' }, {})).toMatchObject({ url: 'amqp://u:p@h1:5681', hosts: ['h1:5681', 'h2:5682'] });
+    expect(normalizeRabbitmqOptions({}, { AMQP_URL: 'amqps://u:p@h1,amqps://u:p@h2' }).hosts).toEqual(['h1:5671', 'h2:5671']);
+  });
+
+  it('never shows the password of a broker address that does not match the first', () => {
+    expect(() => normalizeRabbitmqOptions({ url: 'amqp://u:topsecret@h1', urls: ['amqp://u:othersecret@h2'] }, {})).toThrow(
+      expect.objectContaining({ code: 'INVALID_SPEC', message: expect.not.stringMatching(/topsecret|othersecret/) as unknown }),
+    );
+  });
+
+  it('keeps the failure detector times unset unless given, so they scale with the heartbeat', () => {
+    expect(normalizeRabbitmqOptions({}, {}).failureDetector).toEqual({ threshold: 8 });
+    expect(normalizeRabbitmqOptions({ failureDetector: { threshold: 12, acceptablePause: 5000 } }, {}).failureDetector).toEqual({ threshold: 12, acceptablePause: 5000 });
+  });
+
   it('keeps batches no larger than the largest message', () => {
     expect(normalizeRabbitmqOptions({ maxMessageBytes: 1000 }, {}).coalesce.maxBatchBytes).toBe(1000);
     expect(invalidField(() => normalizeRabbitmqOptions({ maxMessageBytes: 1000, coalesce: { maxBatchBytes: 2000 } }, {}))).toBe('coalesce.maxBatchBytes');
@@ -59,6 +76,16 @@ describe('normalizeRabbitmqOptions', () => {
     ['retryBackoff.max', { retryBackoff: { min: 500, max: 100 } }],
     ['reconnect.max', { reconnect: { min: 500, max: 100 } }],
     ['coalesce', { coalesce: 'yes' }],
+    ['failureDetector', { failureDetector: 8 }],
+    ['queueType', { queueType: 'stream' }],
+    ['ephemeral', { ephemeral: 'yes' }],
+    ['urls', { urls: 'amqp://guest:guest@h2' }],
+    ['urls[0]', { urls: ['amqp://other:guest@h2'] }],
+    ['urls[0]', { urls: ['amqps://guest:guest@h2'] }],
+    ['urls[1]', { urls: ['amqp://guest:guest@h2', 'amqp://guest:guest@h3/othervhost'] }],
+    ['failureDetector.threshold', { failureDetector: { threshold: 0.5 } }],
+    ['failureDetector.acceptablePause', { failureDetector: { acceptablePause: -1 } }],
+    ['failureDetector.minStdDeviation', { failureDetector: { minStdDeviation: 0 } }],
     ['url', { url: 'http://guest:guest@host' }],
     ['url', { url: 42 }],
   ])('rejects a bad %s with INVALID_SPEC naming the field', (field, options) => {

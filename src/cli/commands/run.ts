@@ -11,7 +11,7 @@ import { fileJournal } from '../../journal/index.js';
 import type { JournalSink } from '../../runtime/journal.js';
 import type { ActorRef } from '../../runtime/ref.js';
 import { isSupervisorLogic } from '../../supervision/supervisor.js';
-import { createSystem, type System } from '../../system.js';
+import { createSystem, type System } from '../../create-system.js';
 import { integerFlag, onePositional, parse } from '../args.js';
 import { BROKER_OPTIONS, brokerFlags, brokerTransport } from '../broker-flags.js';
 import type { Command } from '../command.js';

@@ -5,13 +5,9 @@
  * single node of its own process.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import { Connection } from 'rabbitmq-client';
-import { normalizeRabbitmqOptions, Topology } from '../../transport/index.js';
-import { redactUrl } from '../../transport/redact.js';
-import { createSystem, type System } from '../../system.js';
+import { createSystem, type System } from '../../create-system.js';
 import { integerFlag, parse } from '../args.js';
-import { BROKER_OPTIONS, brokerFlags, brokerTransport, type BrokerFlags } from '../broker-flags.js';
+import { BROKER_OPTIONS, brokerFlags, brokerTransport } from '../broker-flags.js';
 import type { Command } from '../command.js';
 import { asCliError, CliError, EXIT } from '../errors.js';
 import type { Io } from '../io.js';
@@ -53,8 +49,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const wait = integerFlag(values.wait, 'wait') ?? 1500;
   const timeout = integerFlag(values.timeout, 'timeout', 1) ?? 2000;
   const observer = `${OBSERVER_PREFIX}${randomUUID().slice(0, 8)}`;
-  // A status probe should fail fast on a broker that is not there.
-  const transport = broker ? brokerTransport(broker, { connectTimeout: 3000 }) : undefined;
+  // A status probe should fail fast on a broker that is not there; its queue goes with its connection.
+  const transport = broker ? brokerTransport(broker, { connectTimeout: 3000, ephemeral: true }) : undefined;
   // Quiet unless asked: peers coming up are what this command prints, not log noise.
   const logger = cliLogger({ level: process.env['ARBOR_LOG_LEVEL'] ?? 'warn' });
   let system: System;
@@ -78,26 +74,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     };
   } finally {
     await system.shutdown();
-    if (broker) await removeObserverQueue(broker, observer, logger);
   }
   io.out(values.json ? JSON.stringify(report) + '\n' : formatStatus(report, io));
   return report.unreachable.length > 0 ? EXIT.FAILED : EXIT.OK;
-}
-
-/**
- * Every node has a durable inbound queue, kept across restarts so nothing sent to it is lost; an
- * observer never comes back, so its queue is deleted here rather than left behind once per call.
- */
-async function removeObserverQueue(broker: BrokerFlags, observer: string, logger: Logger): Promise<void> {
-  const { url, cluster } = normalizeRabbitmqOptions({ url: broker.url, ...(broker.cluster !== undefined ? { cluster: broker.cluster } : {}) });
-  const queue = new Topology(cluster).nodeQueue(observer);
-  const connection = new Connection({ url, connectionTimeout: 5000 });
-  connection.on('error', () => undefined);
-  try {
-    await connection.queueDelete({ queue });
-  } catch (err) {
-    logger.warn({ queue, url: redactUrl(url), err: err instanceof Error ? err.message : String(err) }, 'arbor status: could not delete the observer queue');
-  } finally {
-    await connection.close().catch(() => connection.unsafeDestroy());
-  }
 }

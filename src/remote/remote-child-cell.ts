@@ -11,20 +11,20 @@
  * across restarts exactly as for a local child, and none are lost with a dead node. The window
  * also bounds how far the owner runs ahead of a slow host (backpressure).
  */
-import { Cell, type CellInit, type Exit, type Shutdown, type TreeNode } from './cell.js';
-import { Deque } from './deque.js';
-import { ArborError } from './errors.js';
-import type { ArborEvent } from './event.js';
-import { LocalActorRef, type ActorRef } from './ref.js';
+import { Cell, type CellInit, type Exit, type Shutdown, type TreeNode } from '../runtime/cell.js';
+import { Deque } from '../runtime/deque.js';
+import { ArborError } from '../runtime/errors.js';
+import type { ArborEvent } from '../runtime/event.js';
+import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
 
-/** What a remote child needs from the cluster layer. */
-export interface RemoteChildHost {
+/** What a remote child needs from the owner side of the protocol. */
+export interface PlacementLink {
   /** The node for a new incarnation, or `undefined` when no candidate is up. */
   place(kind: string, candidates: readonly string[] | undefined): string | undefined;
   /** No candidate is up yet: place the cell when one comes up, or time it out with `NO_NODE`. */
   awaitPlacement(cell: RemoteChildCell): void;
   cancelPlacement(cell: RemoteChildCell): void;
-  spawn(cell: RemoteChildCell, host: string): void;
+  spawn(cell: RemoteChildCell, node: string): void;
   stop(cell: RemoteChildCell, shutdown: Shutdown): void;
   kill(cell: RemoteChildCell): void;
   forward(cell: RemoteChildCell, seq: number, event: ArborEvent): void;
@@ -46,8 +46,8 @@ interface Outstanding {
 export const DEFAULT_REMOTE_WINDOW = 1000;
 
 export class RemoteChildCell extends Cell {
-  /** The node running the current incarnation. */
-  host: string | undefined;
+  /** The node running the current incarnation (`undefined` while waiting for one). */
+  placedOn: string | undefined;
   readonly input: unknown;
   private seq = 0;
   private readonly outstanding = new Deque<Outstanding>();
@@ -57,7 +57,7 @@ export class RemoteChildCell extends Cell {
     init: CellInit,
     readonly kind: string,
     readonly candidates: readonly string[] | undefined,
-    private readonly cluster: RemoteChildHost,
+    private readonly link: PlacementLink,
     private readonly window = DEFAULT_REMOTE_WINDOW,
   ) {
     super(init);
@@ -70,11 +70,11 @@ export class RemoteChildCell extends Cell {
   }
 
   getSnapshot(): unknown {
-    return { status: this.status === 'running' ? 'active' : 'stopped', value: 'remote', node: this.host, kind: this.kind };
+    return { status: this.status === 'running' ? 'active' : 'stopped', value: 'remote', node: this.placedOn, kind: this.kind };
   }
 
   override describe(): TreeNode {
-    return { path: this.path, id: this.id, type: 'remote', status: this.status, node: this.host ?? '', kind: this.kind };
+    return { path: this.path, id: this.id, type: 'remote', status: this.status, node: this.placedOn ?? '', kind: this.kind };
   }
 
   /** Who sent each queued message, when an actor did: it travels with the forward, for the host's journal. */
@@ -103,43 +103,43 @@ export class RemoteChildCell extends Cell {
     this.seq = 0;
     this.requeue();
     this.status = 'running';
-    const host = this.cluster.place(this.kind, this.candidates);
-    this.host = host;
+    const node = this.link.place(this.kind, this.candidates);
+    this.placedOn = node;
     // No candidate is up (yet: a node that just started has not heard the others): messages wait
     // here until one comes up within the placement timeout.
-    if (host === undefined) return this.cluster.awaitPlacement(this);
-    this.cluster.spawn(this, host);
+    if (node === undefined) return this.link.awaitPlacement(this);
+    this.link.spawn(this, node);
   }
 
   /** A node that can run the waiting incarnation came up. */
-  placed(host: string): void {
-    if (this.status !== 'running' || this.host !== undefined) return;
-    this.host = host;
-    this.cluster.spawn(this, host);
+  placed(node: string): void {
+    if (this.status !== 'running' || this.placedOn !== undefined) return;
+    this.placedOn = node;
+    this.link.spawn(this, node);
     this.wake();
   }
 
   /** No node came up in time: the incarnation fails to start, a crash with `NO_NODE`. */
   placementTimedOut(incarnation: number, timeout: number): void {
-    if (incarnation !== this.incarnation || this.status !== 'running' || this.host !== undefined) return;
+    if (incarnation !== this.incarnation || this.status !== 'running' || this.placedOn !== undefined) return;
     const error = new ArborError('NO_NODE', `no node that hosts kind "${this.kind}" came up within ${timeout} ms for ${this.path}`, {
       path: this.path,
       kind: this.kind,
       candidates: this.candidates ?? 'any',
       timeout,
     });
-    this.remoteExited(incarnation, 0, { kind: 'crash', error });
+    this.remoteExited(incarnation, 0, { outcome: 'crash', error });
   }
 
   protected stopIncarnation(shutdown: Shutdown): Promise<void> {
-    if (this.host === undefined) {
-      this.cluster.cancelPlacement(this);
+    if (this.placedOn === undefined) {
+      this.link.cancelPlacement(this);
       this.status = 'suspended';
       return Promise.resolve();
     }
     this.status = 'stopping';
     const stopped = new Promise<void>((resolve) => (this.stopWaiter = resolve));
-    this.cluster.stop(this, shutdown);
+    this.link.stop(this, shutdown);
     return stopped.then(() => {
       this.requeue();
       if (this.status === 'stopping') this.status = 'suspended';
@@ -147,8 +147,8 @@ export class RemoteChildCell extends Cell {
   }
 
   protected killIncarnation(): void {
-    if (this.host !== undefined) this.cluster.kill(this);
-    else this.cluster.cancelPlacement(this);
+    if (this.placedOn !== undefined) this.link.kill(this);
+    else this.link.cancelPlacement(this);
     this.settleStop();
     this.requeue();
     this.status = 'suspended';
@@ -158,23 +158,23 @@ export class RemoteChildCell extends Cell {
     if (this.status === 'running' || this.status === 'stopping') this.kill();
     this.requeue();
     super.retire(reason);
-    this.cluster.released(this);
+    this.link.released(this);
   }
 
   override hasWork(): boolean {
-    return super.hasWork() && (this.mailbox.system.size > 0 || this.status !== 'running' || (this.host !== undefined && this.outstanding.size < this.window));
+    return super.hasWork() && (this.mailbox.system.size > 0 || this.status !== 'running' || (this.placedOn !== undefined && this.outstanding.size < this.window));
   }
 
   /** Forwards queued messages while the window has room. */
   protected processUser(budget: number): number {
     let n = 0;
-    if (this.host === undefined) return 0; // waiting for a node to place it on
+    if (this.placedOn === undefined) return 0; // waiting for a node to place it on
     while (n < budget && this.outstanding.size < this.window) {
       const event = this.mailbox.user.shift();
       if (event === undefined) break;
       const seq = ++this.seq;
       this.outstanding.push({ seq, event });
-      this.cluster.forward(this, seq, event);
+      this.link.forward(this, seq, event);
       n++;
     }
     return n;
@@ -197,8 +197,8 @@ export class RemoteChildCell extends Cell {
     if (this.status === 'stopping') return this.settleStop();
     if (this.status !== 'running') return;
     this.requeue();
-    this.host = undefined;
-    this.cluster.cancelPlacement(this);
+    this.placedOn = undefined;
+    this.link.cancelPlacement(this);
     this.exited(exit);
   }
 
@@ -222,22 +222,22 @@ export class RemoteChildCell extends Cell {
         if (o.seq === seq) this.system.deadLetter(this.path, o.event, error);
         else this.outstanding.push(o);
       }
-      this.cluster.skip(this, seq);
+      this.link.skip(this, seq);
       return;
     }
-    this.remoteExited(incarnation, 0, { kind: 'crash', error });
+    this.remoteExited(incarnation, 0, { outcome: 'crash', error });
   }
 
   /** The node running this incarnation went down: a crash with `NODE_DOWN`. */
   hostDown(node: string): void {
-    if (this.host !== node) return;
+    if (this.placedOn !== node) return;
     if (this.status === 'stopping') {
       this.settleStop();
       return;
     }
     if (this.status !== 'running') return;
     const error = new ArborError('NODE_DOWN', `node "${node}" running ${this.path} went down`, { path: this.path, node });
-    this.remoteExited(this.incarnation, 0, { kind: 'crash', error });
+    this.remoteExited(this.incarnation, 0, { outcome: 'crash', error });
   }
 
   // --- helpers ---------------------------------------------------------------------------------

@@ -1,62 +1,10 @@
 /**
  * Refs that travel: a ref inside an event (a `replyTo`, a ref handed to a worker) crosses the wire
- * as `{ $ref: path }` and comes back on the other side as a {@link RemoteActorRef}, which routes
- * by path. Paths name places in trees, so a remote ref works whichever node runs the actor.
+ * as `{ $ref: path }` and comes back on the other side as a ref made by the receiver (a
+ * `RemoteActorRef` that routes by path, or the local actor's own ref).
  */
-import { assertEvent, type ArborEvent } from './event.js';
-import { SCHEME } from './paths.js';
-import type { ActorRef, AskOptions } from './ref.js';
-
-/** What a remote ref needs from its system. */
-export interface RemoteRouter {
-  /** Routes a user event to `path` wherever it runs (never on the caller's stack). */
-  route(path: string, event: ArborEvent): void;
-  ask<T>(target: ActorRef, event: ArborEvent, options?: AskOptions): Promise<T>;
-  /** Asks the owner of `path` for the actor's result. */
-  remoteResult(path: string): Promise<unknown>;
-}
-
-/** A ref to an actor that this process reaches through the owner of its path. */
-export class RemoteActorRef implements ActorRef {
-  readonly id: string;
-
-  constructor(
-    readonly path: string,
-    private readonly router: RemoteRouter,
-  ) {
-    this.id = path.slice(path.lastIndexOf('/') + 1);
-  }
-
-  send(event: ArborEvent): void {
-    assertEvent(event);
-    this.router.route(this.path, event);
-  }
-
-  _send(event: ArborEvent): void {
-    this.send(event);
-  }
-
-  ask<TReply = ArborEvent>(event: ArborEvent, options?: AskOptions): Promise<TReply> {
-    return this.router.ask<TReply>(this, event, options);
-  }
-
-  result(): Promise<unknown> {
-    return this.router.remoteResult(this.path);
-  }
-
-  /** A remote actor's snapshot is not available here. */
-  getSnapshot(): unknown {
-    return undefined;
-  }
-
-  toJSON(): { path: string } {
-    return { path: this.path };
-  }
-
-  toString(): string {
-    return this.path;
-  }
-}
+import { SCHEME } from '../runtime/paths.js';
+import type { ActorRef } from '../runtime/ref.js';
 
 /** The wire form of a ref. */
 export interface WireRef {

@@ -1,142 +1,62 @@
 /**
  * The actor system: one node's registry of actors, its dispatcher, dead letters, reports and
- * transport. It knows actors only as {@link Cell}s made by {@link CellFactory}s, so the layers
- * above (XState workers, supervisors) plug in without the runtime importing them.
+ * transport. It knows actors only as {@link Cell}s made by {@link CellFactory}s, and other nodes
+ * only through the {@link Distribution} ports, so the layers above (XState workers, supervisors,
+ * `src/remote`) plug in without the runtime importing them.
  */
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import { Asks, failAsk, type ReplyRef } from './ask.js';
-import { Cluster, type ClusterStatus, type NodeTree } from './cluster.js';
-import type { RemoteChildCell } from './remote-cell.js';
-import { RemoteActorRef } from './remote-ref.js';
-import type { Cell, CellInit, Shutdown } from './cell.js';
+import type { Cell, CellContext, CellInit, ChildRequest } from './cell.js';
+import type { CellFactory, SpawnOptions, SystemOptions } from './system-options.js';
 import { realClock, type Clock } from './clock.js';
-import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
+import { Dispatcher } from './dispatcher.js';
+import type { Distribution } from './distribution.js';
 import { Emitter } from './emitter.js';
 import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
 import { assertEvent, correlationOf, type ArborEvent } from './event.js';
-import { normalizeMailboxOptions, type MailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
-import { nodeOfPath, POOL_TARGET, resolvePath, rootPath, TOPIC_TARGET, validateId } from './paths.js';
+import { normalizeMailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
+import type { ClusterStatus, NodeTree } from './node-status.js';
+import { resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
+import type { SupervisorReport, SystemEvents, Unsubscribe } from './system-events.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
-import { reviveRefs } from './remote-ref.js';
-import { inMemoryTransport, type DeliveryResult, type Envelope, type NodeInfo, type Transport } from './transport.js';
-
-/** Makes cells for one family of logic (XState logic, supervisors, ...). */
-export interface CellFactory {
-  readonly name: string;
-  accepts(logic: unknown): boolean;
-  create(init: CellInit): Cell;
-}
-
-/** Options of `createSystem`. */
-export interface SystemOptions {
-  /**
-   * This node's id; it is the host part of every local path.
-   * @default a generated id, `node-<8 hex digits>`
-   */
-  node?: string;
-  /**
-   * How this node reaches others.
-   * @default the embedded in-memory transport (one process)
-   */
-  transport?: Transport;
-  /**
-   * A pino logger, or `false` for silence.
-   * @default pino at level `ARBOR_LOG_LEVEL` (else `info`), JSON lines on stderr
-   */
-  logger?: Logger | false;
-  /**
-   * The clock behind every timer; tests pass a `SimulatedClock`.
-   * @default the wall clock
-   */
-  clock?: Clock;
-  /** The default mailbox of every actor on this node. */
-  mailbox?: MailboxOptions;
-  /** Dispatcher tuning (throughput per actor turn, budget per event-loop turn). */
-  dispatcher?: DispatcherOptions;
-  /** An XState inspection observer: receives `@xstate.actor`, `@xstate.event`, `@xstate.snapshot`, ... */
-  inspect?: (event: InspectionEvent) => void;
-  /** Logic this node can run by kind name (children may name a `kind` instead of `logic`). */
-  kinds?: Record<string, unknown>;
-  /**
-   * Randomness for backoff jitter; tests pass a seeded one.
-   * @default Math.random
-   */
-  random?: () => number;
-  /** Every user event an actor's mailbox accepts is appended here (see `src/journal`). */
-  journal?: JournalSink;
-  /**
-   * How long a child placed on other nodes waits for a node that hosts its kind to come up
-   * before its start fails with `NO_NODE` (a node that just started has not heard the others yet).
-   * @default 5000
-   */
-  placementTimeout?: number;
-}
-
-/** Options of `system.spawn`. */
-export interface SpawnOptions {
-  /** The root actor's id: `arbor://<node>/<id>`. */
-  id: string;
-  /** Passed to the logic as its input. */
-  input?: unknown;
-  mailbox?: MailboxOptions;
-  /** How long `shutdown()` waits for this actor to stop gracefully. */
-  shutdown?: Shutdown;
-}
-
-/** A message that could not be delivered, and why. */
-export interface DeadLetter {
-  /** The path it was addressed to. */
-  recipient: string;
-  event: unknown;
-  reason: ArborError;
-  at: number;
-}
-
-/** What a supervisor reports. */
-export type ReportKind = 'child_started' | 'child_restarted' | 'child_exited' | 'child_terminated' | 'shutdown';
-
-/** A supervisor report, emitted as the system's `'report'` event and logged. */
-export interface SupervisorReport {
-  kind: ReportKind;
-  /** The supervisor's path. */
-  supervisor: string;
-  /** The child's id (for `'shutdown'`: the child whose exit caused it). */
-  child: string;
-  /** The child's path. */
-  childPath?: string;
-  /** `'normal'` or the error for `child_exited`; `'MAX_RESTART_INTENSITY'` or `'AUTO_SHUTDOWN'` for `shutdown`. */
-  reason?: unknown;
-  at: number;
-}
-
-/** The events `system.on` can subscribe to. */
-export interface SystemEvents extends Record<string, unknown> {
-  report: SupervisorReport;
-  deadLetter: DeadLetter;
-}
-
-
-
-/** Stops a subscription; `ready` resolves once the subscription reaches across nodes. */
-export type Unsubscribe = (() => void) & { readonly ready: Promise<void> };
+import { inMemoryTransport, type NodeInfo, type Transport } from './transport.js';
 
 function defaultLogger(): Logger {
   return pino({ name: 'arbor', level: process.env.ARBOR_LOG_LEVEL ?? 'info' }, pino.destination({ fd: 2, sync: false }));
 }
 
-export class ActorSystem {
+/** What the composition root plugs into a system. */
+export interface SystemPlugins {
+  /** Makes cells, first match wins. */
+  cells: readonly CellFactory[];
+  /** Builds the layer that connects this system to other nodes (`src/remote`). */
+  distribution: (system: ActorSystem) => Distribution;
+}
+
+/**
+ * One node. Its public face is the `System` interface (`src/create-system.ts`); the rest is marked
+ * `@internal`: what cells use is the {@link CellContext} they see it through, and the
+ * `_`-prefixed members are for the distribution layer and the composition root only.
+ */
+export class ActorSystem implements CellContext {
   readonly node: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** @internal */
   readonly dispatcher: Dispatcher;
+  /** @internal */
   readonly transport: Transport;
+  /** @internal */
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  /** @internal */
   readonly kinds: Readonly<Record<string, unknown>>;
+  /** @internal */
   readonly random: () => number;
+  /** @internal */
   readonly mailboxDefaults: ResolvedMailboxOptions;
   /** @internal Read by every cell on delivery. */
   readonly journal: JournalSink | undefined;
@@ -152,14 +72,13 @@ export class ActorSystem {
   private readonly asks: Asks;
   private readonly topics = new TopicBus();
   /** @internal Routing, placement and the protocol between nodes. */
-  readonly cluster: Cluster;
+  readonly _distribution: Distribution;
+  private readonly factories: readonly CellFactory[];
   private readonly pools = new Map<string, ActorRef>();
   private stopping: Promise<void> | undefined;
 
-  constructor(
-    options: SystemOptions,
-    private readonly factories: readonly CellFactory[],
-  ) {
+  constructor(options: SystemOptions, plugins: SystemPlugins) {
+    this.factories = plugins.cells;
     this.node = options.node === undefined ? `node-${randomUUID().slice(0, 8)}` : validateId(options.node, 'node');
     this.clock = options.clock ?? realClock;
     this.logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
@@ -180,7 +99,7 @@ export class ActorSystem {
       this.clock,
       journal && ((to, event) => journal.append({ node: this.node, to, at: this.clock.now(), event })),
     );
-    this.cluster = new Cluster(this);
+    this._distribution = plugins.distribution(this);
   }
 
   /** @internal Connects the transport. */
@@ -190,10 +109,10 @@ export class ActorSystem {
       kinds: Object.keys(this.kinds),
       logger: this.logger,
       clock: this.clock,
-      deliver: (envelope) => this.deliver(envelope),
-      undeliverable: (envelope, error) => this.cluster.undeliverable(envelope, error),
-      nodeUp: (info) => this.cluster.nodeUp(info),
-      nodeDown: (node) => this.cluster.nodeDown(node),
+      deliver: (envelope) => this._distribution.deliver(envelope),
+      undeliverable: (envelope, error) => this._distribution.undeliverable(envelope, error),
+      nodeUp: (info) => this._distribution.nodeUp(info),
+      nodeDown: (node) => this._distribution.nodeDown(node),
     });
   }
 
@@ -227,18 +146,26 @@ export class ActorSystem {
   }
 
   /**
-   * @internal Makes and registers the owner's cell of a child of `kind` that runs on another node
-   * (the first of `candidates` that is up and hosts the kind; any such node when undefined).
+   * @internal Makes and registers the cell of a supervisor's child: placed on another node when the
+   * placement port says so, else run here from its logic or from the logic this node hosts for
+   * its kind.
    */
-  createRemoteCell(init: Omit<CellInit, 'system' | 'logic'>, kind: string, candidates: readonly string[] | undefined): RemoteChildCell {
-    const cell = this.cluster.createRemoteChild({ ...init, logic: undefined, system: this }, kind, candidates);
-    this.registry.set(cell.path, cell);
-    return cell;
+  childCell(request: ChildRequest): Cell {
+    const placed = this._distribution.placeChild(request);
+    if (placed) {
+      this.registry.set(placed.path, placed);
+      return placed;
+    }
+    const { kind, field } = request;
+    const hostedHere = kind !== undefined && Object.prototype.hasOwnProperty.call(this.kinds, kind);
+    const logic = request.logic ?? (hostedHere ? this.kinds[kind as string] : undefined);
+    if (logic === undefined) throw new InvalidSpecError(`${field}.kind`, kind, `is not a kind node ${this.node} hosts`);
+    return this.createCell({ ...request.init, logic }, `${field}.logic`);
   }
 
-  /** @internal True when other nodes can be reached (the transport is not the in-memory one). */
-  get clustered(): boolean {
-    return this.transport.name !== 'in-memory';
+  /** @internal Registers a cell made elsewhere (the distribution layer's). */
+  _register(cell: Cell): void {
+    this.registry.set(cell.path, cell);
   }
 
   /** @internal */
@@ -270,15 +197,12 @@ export class ActorSystem {
     const full = resolvePath(this.node, path);
     const local = this.registry.get(full);
     if (local) return local.ref;
-    const owner = nodeOfPath(full);
-    if (owner === undefined || full.length <= `arbor://${owner}/`.length) return undefined;
-    if (owner !== this.node) return this.transport.nodes().some((n) => n.node === owner) ? new RemoteActorRef(full, this.cluster) : undefined;
-    return this.cluster.proxyAbove(full) ? new RemoteActorRef(full, this.cluster) : undefined;
+    return this._distribution.lookup(full);
   }
 
   /** This node's actors: its root trees and what it hosts for other nodes. */
   describe(): NodeTree {
-    return this.cluster.describe();
+    return { node: this.node, roots: this.roots.map((c) => c.describe()), hosted: this._distribution.hosted() };
   }
 
   /** Every live node's tree (asked over the transport; nodes that do not answer within `timeout` ms are listed as unreachable). */
@@ -287,7 +211,7 @@ export class ActorSystem {
     if (!(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
       return Promise.reject(new InvalidSpecError('timeout', timeout, 'must be a positive number of ms'));
     }
-    return this.cluster.clusterStatus(timeout);
+    return this._distribution.clusterStatus(timeout);
   }
 
   /**
@@ -296,11 +220,7 @@ export class ActorSystem {
    */
   poolRef(kind: string): ActorRef {
     validateId(kind, 'kind');
-    return new RemoteActorRef(`${POOL_TARGET}/${kind}`, {
-      route: (_path, event) => this.sendToPool(kind, event),
-      ask: (target, event, options) => this.ask(target, event, options),
-      remoteResult: () => Promise.reject(new ArborError('NOT_FOUND', `a pool has no result (pool "${kind}")`, { kind })),
-    });
+    return this._distribution.poolRef(kind);
   }
 
   /**
@@ -319,14 +239,9 @@ export class ActorSystem {
     };
   }
 
-  private sendToPool(kind: string, event: ArborEvent): void {
-    if (!this.transport.sendToPool) {
-      const server = this.pools.get(kind);
-      if (server) server.send(event);
-      else this.deadLetter(`${POOL_TARGET}/${kind}`, event, new ArborError('NOT_FOUND', `no node serves pool "${kind}"`, { kind }));
-      return;
-    }
-    this.transport.sendToPool(kind, this.cluster.userEnvelope(`${POOL_TARGET}/${kind}`, event, undefined));
+  /** @internal The local actor serving the pool of `kind` on this node, if any. */
+  _poolServer(kind: string): ActorRef | undefined {
+    return this.pools.get(kind);
   }
 
   /** Subscribes to `'report'` or `'deadLetter'`; returns the unsubscribe function. */
@@ -342,9 +257,12 @@ export class ActorSystem {
   publish(event: ArborEvent): void {
     assertEvent(event);
     this.topics.deliver(event);
-    if (this.transport.publish) {
-      this.transport.publish(event.type, this.cluster.userEnvelope(TOPIC_TARGET, event, this.node));
-    }
+    this._distribution.publish(event);
+  }
+
+  /** @internal A published event that came from another node: to this node's subscribers. */
+  _deliverPublished(event: ArborEvent): void {
+    this.topics.deliver(event);
   }
 
   /**
@@ -374,15 +292,15 @@ export class ActorSystem {
     return this.transport.nodes();
   }
 
-  /** @internal */
+  /** @internal Asks `target` with `event` (the ref's `ask`); a reply ref of this node takes the answer. */
   ask<T>(target: ActorRef, event: ArborEvent, options?: AskOptions): Promise<T> {
     return this.asks.ask<T>(target, event, options);
   }
 
-  /** Puts a message on the dead-letter stream (and fails its ask, if it was one). */
+  /** @internal Puts a message on the dead-letter stream (and fails its ask, if it was one). */
   deadLetter(recipient: string, event: unknown, reason: ArborError): void {
     this.deadLetters++;
-    if (!failAsk(event, reason)) this.cluster.remoteAskFailed(event, reason);
+    if (!failAsk(event, reason)) this._distribution.deadLettered(event, reason);
     const type = (event as { type?: unknown } | null)?.type;
     this.logger.warn(
       { recipient, eventType: typeof type === 'string' ? type : describe(event), code: reason.code, correlationId: correlationOf(event) },
@@ -428,29 +346,12 @@ export class ActorSystem {
         cell.retire(reason);
       }
       this.roots.length = 0;
-      await this.cluster.shutdown();
+      await this._distribution.shutdown();
       this.asks.failAll(reason);
       await this.transport.stop();
       await this.journal?.close?.();
       this.logger.flush?.();
     })();
     return this.stopping;
-  }
-
-  private deliver(envelope: Envelope): DeliveryResult {
-    if (envelope.to === TOPIC_TARGET) {
-      // Our own publishes were delivered locally already.
-      if (envelope.from !== this.node) this.topics.deliver(reviveRefs(envelope.body, (p) => this.cluster.refFor(p)) as ArborEvent);
-      return { ok: true };
-    }
-    if (envelope.to.startsWith(POOL_TARGET)) {
-      const kind = envelope.to.slice(POOL_TARGET.length + 1);
-      const server = this.pools.get(kind);
-      // Not served here (any more): let the transport retry it, so another node takes it.
-      if (!server) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `node "${this.node}" does not serve pool "${kind}"`, { kind }) };
-      server.send(reviveRefs(envelope.body, (p) => this.cluster.refFor(p)) as ArborEvent);
-      return { ok: true };
-    }
-    return this.cluster.deliver(envelope);
   }
 }

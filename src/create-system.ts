@@ -1,16 +1,20 @@
 /**
  * `createSystem`: the composition root. The runtime knows actors only as cells made by
- * factories; here the XState worker and supervisor factories are plugged in.
+ * factories, and other nodes only through its distribution ports; here the XState worker and
+ * supervisor factories and the distribution layer (`src/remote`) are plugged in.
  */
 import type { Logger } from 'pino';
 import type { AnyActorLogic } from 'xstate';
 import { xstateCellFactory } from './actors/index.js';
-import { ActorSystem, type SpawnOptions, type SystemEvents, type SystemOptions, type Unsubscribe } from './runtime/system.js';
+import { Cluster } from './remote/cluster.js';
+import { ActorSystem } from './runtime/actor-system.js';
+import type { SpawnOptions, SystemOptions } from './runtime/system-options.js';
 import type { ArborEvent } from './runtime/event.js';
 import type { ActorRef } from './runtime/ref.js';
 import type { Clock } from './runtime/clock.js';
 import type { NodeInfo } from './runtime/transport.js';
-import type { ClusterStatus, NodeTree } from './runtime/cluster.js';
+import type { ClusterStatus, NodeTree } from './runtime/node-status.js';
+import type { SystemEvents, Unsubscribe } from './runtime/system-events.js';
 import { supervisorCellFactory } from './supervision/supervisor-cell.js';
 import type { SupervisorLogic } from './supervision/supervisor.js';
 import type { SupervisorRef } from './supervision/supervisor-ref.js';
@@ -60,7 +64,23 @@ export interface System {
  * await system.shutdown();
  */
 export async function createSystem(options: SystemOptions = {}): Promise<System> {
-  const system = new ActorSystem(options, [supervisorCellFactory, xstateCellFactory]);
+  const system = new ArborSystem(options);
   await system._start();
-  return system as unknown as System;
+  return system;
+}
+
+/**
+ * The runtime's system with this package's plug-ins, typed as the public {@link System}: a
+ * supervisor's ref is a {@link SupervisorRef}, which the runtime (below supervision) cannot name.
+ */
+class ArborSystem extends ActorSystem implements System {
+  constructor(options: SystemOptions) {
+    super(options, { cells: [supervisorCellFactory, xstateCellFactory], distribution: (system) => new Cluster(system) });
+  }
+
+  override spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;
+  override spawn(logic: AnyActorLogic, options: SpawnOptions): ActorRef;
+  override spawn(logic: unknown, options: SpawnOptions): ActorRef {
+    return super.spawn(logic, options);
+  }
 }

@@ -1,0 +1,206 @@
+/**
+ * Location transparency: the distribution layer of one node, installed into its runtime through
+ * the {@link Distribution} ports by `createSystem`. It joins the parts, one concept each:
+ *
+ * - {@link Router}: refs and routing by path, envelopes out, user envelopes in.
+ * - {@link OwnerSide} / {@link HostSide}: both halves of placing a supervisor's child on another
+ *   node (the owner keeps the child's cell, mailbox and window; the host runs the incarnation).
+ * - {@link Requests}: results and `describe()` asked across nodes.
+ * - here: dispatching protocol messages, membership (nodes up and down, draining a dead node's
+ *   queue), failed sends, and status.
+ *
+ * Refs in events travel as `{ $ref: path }` (`wire-refs.ts`) and come back as `RemoteActorRef`s. Protocol messages are listed in `protocol.ts`.
+ */
+import type { ActorSystem } from '../runtime/actor-system.js';
+import type { Cell, ChildRequest, TreeNode } from '../runtime/cell.js';
+import type { Distribution } from '../runtime/distribution.js';
+import { ArborError, toError } from '../runtime/errors.js';
+import type { ArborEvent } from '../runtime/event.js';
+import type { ClusterStatus, NodeTree } from '../runtime/node-status.js';
+import { nodeOfPath, TOPIC_TARGET } from '../runtime/paths.js';
+import type { ActorRef } from '../runtime/ref.js';
+import type { DeliveryResult, Envelope, NodeInfo } from '../runtime/transport.js';
+import { failAsk } from '../runtime/ask.js';
+import { HostSide } from './host-side.js';
+import { OwnerSide } from './owner-side.js';
+import type { ProtocolMessage } from './protocol.js';
+import { Requests } from './requests.js';
+import { Router } from './router.js';
+import { fromWireError } from './wire-error.js';
+
+export class Cluster implements Distribution {
+  readonly router: Router;
+  private readonly owner: OwnerSide;
+  private readonly host: HostSide;
+  private readonly requests: Requests;
+
+  constructor(private readonly system: ActorSystem) {
+    this.router = new Router(system, {
+      deliver: (envelope) => this.deliver(envelope),
+      undeliverable: (envelope, error) => this.undeliverable(envelope, error),
+      requestResult: (node, path) => this.requests.request(node, { what: 'result', path }, undefined),
+    });
+    this.owner = new OwnerSide(this.router);
+    this.host = new HostSide(this.router);
+    this.requests = new Requests(this.router, () => this.system.describe());
+  }
+
+  private get node(): string {
+    return this.system.node;
+  }
+
+  // --- ports the runtime calls ---------------------------------------------------------------
+
+  lookup(path: string): ActorRef | undefined {
+    return this.router.lookup(path);
+  }
+
+  poolRef(kind: string): ActorRef {
+    return this.router.poolRef(kind);
+  }
+
+  publish(event: ArborEvent): void {
+    this.router.publish(event);
+  }
+
+  deadLettered(event: unknown, reason: ArborError): void {
+    this.router.askFailed(event, reason);
+  }
+
+  placeChild(request: ChildRequest): Cell | undefined {
+    return this.owner.placeChild(request);
+  }
+
+  hosted(): TreeNode[] {
+    return this.host.describe();
+  }
+
+  async clusterStatus(timeout: number): Promise<ClusterStatus> {
+    const nodes = this.system.transport.nodes();
+    const unreachable: string[] = [];
+    const trees = await Promise.all(
+      nodes.map(async (n) => {
+        if (n.node === this.node) return this.system.describe();
+        try {
+          return (await this.requests.request(n.node, { what: 'describe' }, timeout)) as NodeTree;
+        } catch {
+          unreachable.push(n.node);
+          return undefined;
+        }
+      }),
+    );
+    return { nodes, trees: trees.filter((t): t is NodeTree => t !== undefined), unreachable };
+  }
+
+  async shutdown(): Promise<void> {
+    await this.host.shutdown();
+    this.requests.failAll(new ArborError('SYSTEM_SHUTDOWN', `node "${this.node}" shut down`, { node: this.node }));
+  }
+
+  // --- inbound -------------------------------------------------------------------------------
+
+  /** An envelope from the transport (or from this node to itself). */
+  deliver(envelope: Envelope): DeliveryResult {
+    if (envelope.kind === 'system') return this.onProtocol(envelope);
+    if (envelope.inc !== undefined) return this.host.forwarded(envelope);
+    return this.router.deliverUser(envelope);
+  }
+
+  private onProtocol(envelope: Envelope): DeliveryResult {
+    const target = nodeOfPath(envelope.to);
+    if (target !== this.node) {
+      // Drained from a dead node's queue: its owner handles that node's death itself.
+      this.system.logger.info({ to: envelope.to, op: (envelope.body as { op?: unknown })?.op }, 'system message for another node dropped');
+      return { ok: true };
+    }
+    const message = envelope.body as ProtocolMessage;
+    if (typeof message !== 'object' || message === null || typeof message.op !== 'string' || typeof message.from !== 'string') {
+      return { ok: false, retry: false, error: new ArborError('DECODE_ERROR', 'malformed system message', { to: envelope.to }) };
+    }
+    switch (message.op) {
+      case 'spawn':
+        this.host.spawn(message);
+        break;
+      case 'stop':
+        this.host.stop(message.path, message.inc, message.shutdown);
+        break;
+      case 'kill':
+        this.host.kill(message.path, message.inc);
+        break;
+      case 'skip':
+        this.host.skip(message);
+        break;
+      case 'exit':
+        this.owner.exited(message);
+        break;
+      case 'stopped':
+        this.owner.stopped(message);
+        break;
+      case 'processed':
+        this.owner.processed(message);
+        break;
+      case 'ask_fail': {
+        const ask = this.system._pendingAsk(message.path);
+        if (ask) failAsk({ replyTo: ask }, fromWireError(message.error, message.from));
+        break;
+      }
+      case 'request':
+        this.requests.answer(message);
+        break;
+      case 'reply':
+        this.requests.replied(message);
+        break;
+      default:
+        return { ok: false, retry: false, error: new ArborError('DECODE_ERROR', `unknown system message "${String((message as { op: unknown }).op)}"`, { to: envelope.to }) };
+    }
+    return { ok: true };
+  }
+
+  /** An envelope this node sent could not be delivered. */
+  undeliverable(envelope: Envelope, error: ArborError): void {
+    if (envelope.kind === 'system') {
+      const message = envelope.body as ProtocolMessage;
+      if (message.op === 'spawn' || message.op === 'stop') this.owner.undeliverable(message, error);
+      else if (message.op === 'request') this.requests.undeliverable(message.req, error);
+      else this.system.logger.warn({ op: message.op, to: envelope.to, code: error.code }, `system message undeliverable: ${error.message}`);
+      return;
+    }
+    if (envelope.inc !== undefined && envelope.seq !== undefined) {
+      this.owner.forwardFailed(envelope as Envelope & { inc: number; seq: number }, error);
+      return;
+    }
+    if (envelope.to === TOPIC_TARGET && error.code === 'UNROUTABLE') {
+      // No node subscribes to this type: as on one node, a publish nobody listens to reaches no one.
+      this.system.logger.debug({ eventType: (envelope.body as { type?: unknown }).type }, 'published event has no subscriber');
+      return;
+    }
+    this.system.deadLetter(envelope.to, this.router.revive(envelope.body), error);
+  }
+
+  // --- membership ----------------------------------------------------------------------------
+
+  /** A node came up: children waiting for a node may now be placed. */
+  nodeUp(info: NodeInfo): void {
+    this.system.logger.debug({ peer: info.node, kinds: info.kinds }, 'node up');
+    this.owner.nodeUp(info);
+  }
+
+  /** A node went down: its children here crash with `NODE_DOWN`, what it hosted for us is gone. */
+  nodeDown(node: string): void {
+    this.owner.nodeDown(node);
+    const error = new ArborError('NODE_DOWN', `node "${node}" went down`, { node });
+    this.requests.nodeDown(node, error);
+    this.host.ownerDown(node, error);
+    const transport = this.system.transport;
+    if (!transport.drainNode) return;
+    // A node that restarted under the same name is reported down and at once up again: its queue
+    // is live then, and must not be drained.
+    setTimeout(() => {
+      if (this.router.isUp(node) || !transport.drainNode) return;
+      transport.drainNode(node).then(
+        (n) => n > 0 && this.system.logger.info({ peer: node, envelopes: n }, 'took over messages in flight to a dead node'),
+        (err: unknown) => this.system.logger.warn({ peer: node, err: toError(err).message }, 'could not drain a dead node'),
+      );
+    }, 0);
+  }
+}

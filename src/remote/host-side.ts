@@ -1,0 +1,201 @@
+/**
+ * The host side of remote placement: a node running children for supervisors on other nodes
+ * (their owners). It starts an incarnation on `spawn` from the logic it hosts for the kind,
+ * feeds it the owner's forwards (each sequence number once, see {@link SequenceLedger}), reports
+ * progress back (batched, once per turn of the event loop) and the incarnation's end (`exit`,
+ * `stopped`), and ends what it runs for an owner that went down.
+ */
+import type { ActorSystem } from '../runtime/actor-system.js';
+import type { Cell, CellParent, Shutdown, TreeNode } from '../runtime/cell.js';
+import { ArborError, toError } from '../runtime/errors.js';
+import type { ArborEvent } from '../runtime/event.js';
+import { normalizeMailboxOptions } from '../runtime/mailbox.js';
+import { nodeOfPath } from '../runtime/paths.js';
+import type { DeliveryResult, Envelope } from '../runtime/transport.js';
+import type { ProtocolOp, WireExit } from './protocol.js';
+import type { Router } from './router.js';
+import { SequenceLedger } from './sequence-ledger.js';
+import { toWireError } from './wire-error.js';
+import { encodeRefs } from './wire-refs.js';
+
+/** An incarnation this node runs for an owner elsewhere. */
+interface Hosted {
+  path: string;
+  owner: string;
+  inc: number;
+  cell: Cell;
+  ledger: SequenceLedger;
+  gone: boolean;
+}
+
+export class HostSide {
+  private readonly hosted = new Map<string, Hosted>();
+  private readonly dirty = new Set<Hosted>();
+  private flushScheduled = false;
+  private readonly system: ActorSystem;
+
+  constructor(private readonly router: Router) {
+    this.system = router.system;
+  }
+
+  private get node(): string {
+    return this.router.node;
+  }
+
+  /** What runs here for other nodes, for `describe()`. */
+  describe(): TreeNode[] {
+    return [...this.hosted.values()].map((h) => h.cell.describe());
+  }
+
+  /** A message an owner forwarded to an incarnation hosted here. */
+  forwarded(envelope: Envelope): DeliveryResult {
+    const h = this.hosted.get(envelope.to);
+    const seq = envelope.seq ?? 0;
+    if (!h || h.inc !== envelope.inc || h.gone) {
+      // An older incarnation's message (or one for an incarnation that ended): its owner kept it
+      // in its window and gives it to the next incarnation.
+      this.system.logger.debug({ actor: envelope.to, inc: envelope.inc, seq }, 'stale forward dropped; the owner re-sends it');
+      return { ok: true };
+    }
+    if (!h.ledger.accept(seq)) return { ok: true }; // a duplicate
+    h.cell.tell(this.router.revive(envelope.body) as ArborEvent, envelope.from);
+    this.markDirty(h);
+    return { ok: true };
+  }
+
+  spawn(message: ProtocolOp<'spawn'>): void {
+    const existing = this.hosted.get(message.path);
+    if (existing) {
+      if (existing.inc >= message.inc) return; // a duplicate spawn
+      this.remove(existing, true);
+    }
+    const fail = (error: Error): void =>
+      this.router.sendProtocol(message.from, { op: 'exit', from: this.node, path: message.path, inc: message.inc, processed: 0, exit: { normal: false, error: toWireError(error) } });
+    const logic = Object.prototype.hasOwnProperty.call(this.system.kinds, message.kind) ? this.system.kinds[message.kind] : undefined;
+    if (logic === undefined) {
+      fail(new ArborError('NOT_FOUND', `node "${this.node}" does not host kind "${message.kind}"`, { node: this.node, kind: message.kind }));
+      return;
+    }
+    const parent: CellParent = {
+      path: message.path.slice(0, message.path.lastIndexOf('/')),
+      childExited: (child, _incarnation, exit) => {
+        const h = this.hosted.get(message.path);
+        if (!h || h.gone || h.cell !== child) return;
+        this.settle(h);
+        const wire: WireExit = exit.outcome === 'normal' ? { normal: true, output: encodeRefs(exit.output) } : { normal: false, error: toWireError(exit.error) };
+        this.router.sendProtocol(h.owner, { op: 'exit', from: this.node, path: h.path, inc: h.inc, processed: h.ledger.processed, exit: wire });
+        queueMicrotask(() => this.remove(h, false));
+      },
+    };
+    let cell: Cell;
+    try {
+      const id = message.path.slice(message.path.lastIndexOf('/') + 1);
+      cell = this.system.createCell(
+        { path: message.path, id, parent, logic, input: this.router.revive(message.input), mailbox: normalizeMailboxOptions(undefined, this.system.mailboxDefaults) },
+        'kind',
+        false,
+      );
+    } catch (err) {
+      fail(toError(err));
+      return;
+    }
+    cell.shutdown = message.shutdown;
+    this.hosted.set(message.path, { path: message.path, owner: message.from, inc: message.inc, cell, ledger: new SequenceLedger(), gone: false });
+    this.system.logger.info({ actor: message.path, owner: message.from, kind: message.kind, inc: message.inc }, 'hosting remote child');
+    cell.start();
+  }
+
+  stop(path: string, inc: number, shutdown: Shutdown): void {
+    const h = this.hosted.get(path);
+    if (!h || h.inc !== inc || h.gone) {
+      const owner = h?.owner ?? nodeOfPath(path);
+      if (owner !== undefined) this.router.sendProtocol(owner, { op: 'stopped', from: this.node, path, inc, processed: 0 });
+      return;
+    }
+    void h.cell.stop(shutdown).then(() => {
+      if (h.gone) return;
+      this.settle(h);
+      this.router.sendProtocol(h.owner, { op: 'stopped', from: this.node, path, inc, processed: h.ledger.processed });
+      this.remove(h, false);
+    });
+  }
+
+  kill(path: string, inc: number): void {
+    const h = this.hosted.get(path);
+    if (h && h.inc === inc) this.remove(h, true);
+  }
+
+  skip(message: ProtocolOp<'skip'>): void {
+    const h = this.hosted.get(message.path);
+    if (!h || h.inc !== message.inc || h.gone || !h.ledger.skip(message.seq)) return;
+    this.markDirty(h);
+  }
+
+  /**
+   * The owner `node` went down: incarnations run for it die with it, as linked processes would.
+   * The owner is told all the same: a node whose event loop stalled past 3 heartbeats looks down
+   * but is not, and a live owner that never heard of this would forward into the void for ever
+   * (its window full, nothing re-sent). Told, it restarts the child by its supervisor's rules and
+   * re-sends what was not processed; to an owner that really died the message goes nowhere.
+   */
+  ownerDown(node: string, error: ArborError): void {
+    for (const h of [...this.hosted.values()]) {
+      if (h.owner !== node) continue;
+      this.settle(h);
+      const lost = new ArborError('NODE_DOWN', `node "${this.node}" running ${h.path} lost its owner "${node}"`, { path: h.path, node: this.node, owner: node });
+      this.router.sendProtocol(node, { op: 'exit', from: this.node, path: h.path, inc: h.inc, processed: h.ledger.processed, exit: { normal: false, error: toWireError(lost) } });
+      this.remove(h, true, error);
+    }
+  }
+
+  /** Stops hosting at shutdown: what runs here for others is stopped (owners see their host go). */
+  async shutdown(): Promise<void> {
+    for (const h of [...this.hosted.values()]) {
+      await h.cell.stop(h.cell.shutdown);
+      this.remove(h, false, new ArborError('SYSTEM_SHUTDOWN', `node "${this.node}" shut down`, { node: this.node }));
+    }
+  }
+
+  /** Ends a hosted incarnation here. Its queued messages are dropped: the owner still holds them. */
+  private remove(h: Hosted, kill: boolean, reason?: Error): void {
+    if (h.gone) return;
+    h.gone = true;
+    if (this.hosted.get(h.path) === h) this.hosted.delete(h.path);
+    this.dirty.delete(h);
+    if (kill) h.cell.kill();
+    if (!reason) h.cell.mailbox.user.drain();
+    h.cell.retire(reason);
+  }
+
+  private settle(h: Hosted): void {
+    h.ledger.settle(h.cell.mailbox.user.size);
+  }
+
+  private markDirty(h: Hosted): void {
+    this.dirty.add(h);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Reports progress of every hosted incarnation that processed something since the last report. */
+  private flush(): void {
+    this.flushScheduled = false;
+    let waiting = false;
+    for (const h of this.dirty) {
+      this.settle(h);
+      const ledger = h.ledger;
+      if (ledger.processed > ledger.reported) {
+        ledger.reported = ledger.processed;
+        this.router.sendProtocol(h.owner, { op: 'processed', from: this.node, path: h.path, inc: h.inc, processed: ledger.processed });
+      }
+      if (ledger.pending === 0) this.dirty.delete(h);
+      else waiting = true;
+    }
+    if (waiting && !this.flushScheduled) {
+      this.flushScheduled = true;
+      // Still busy: look again soon, without spinning while an actor waits on something slow.
+      setTimeout(() => this.flush(), 2);
+    }
+  }
+}

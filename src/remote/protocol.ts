@@ -1,0 +1,34 @@
+/**
+ * The protocol between nodes: the messages of `kind: 'system'` envelopes, addressed to a node
+ * (`arbor://<node>/$sys`) rather than to an actor.
+ *
+ * - Placement, owner → host: `spawn`, `stop`, `kill`, `skip`; host → owner: `exit`, `stopped`,
+ *   `processed`. Each names the child's path and incarnation (`inc`), so a stale one is
+ *   recognised and ignored.
+ * - `ask_fail`: a request whose `replyTo` is an ask on the receiving node was dead-lettered.
+ * - `request` / `reply`: an actor's result, or a node's `describe()`, asked across nodes.
+ */
+import type { Shutdown } from '../runtime/cell.js';
+import type { WireError } from './wire-error.js';
+
+/** The address part of a node's protocol endpoint: `arbor://<node>/$sys`. */
+export const PROTOCOL_TARGET = '$sys';
+
+/** How a hosted incarnation ended, on the wire. */
+export type WireExit = { normal: true; output: unknown } | { normal: false; error: WireError };
+
+/** A message of the protocol between nodes (the `body` of a `kind: 'system'` envelope). */
+export type ProtocolMessage =
+  | { op: 'spawn'; from: string; path: string; kind: string; input: unknown; inc: number; shutdown: Shutdown }
+  | { op: 'stop'; from: string; path: string; inc: number; shutdown: Shutdown }
+  | { op: 'kill'; from: string; path: string; inc: number }
+  | { op: 'exit'; from: string; path: string; inc: number; processed: number; exit: WireExit }
+  | { op: 'stopped'; from: string; path: string; inc: number; processed: number }
+  | { op: 'processed'; from: string; path: string; inc: number; processed: number }
+  | { op: 'skip'; from: string; path: string; inc: number; seq: number }
+  | { op: 'ask_fail'; from: string; path: string; error: WireError }
+  | { op: 'request'; from: string; req: number; what: 'result' | 'describe'; path?: string }
+  | { op: 'reply'; from: string; req: number; ok: boolean; value?: unknown; error?: WireError };
+
+/** The protocol message of one `op`. */
+export type ProtocolOp<K extends ProtocolMessage['op']> = Extract<ProtocolMessage, { op: K }>;

@@ -1,0 +1,243 @@
+/**
+ * Routing by path. A path's host part names the node that owns that place in the tree (the node
+ * of the supervisor that placed it), so any node can route to any path: it sends to the owner,
+ * and the owner delivers locally or forwards to the node running the actor.
+ *
+ * The router makes the envelopes of this node (a fresh id each, refs in wire form), sends them
+ * (to this node itself without the transport, never on the caller's stack), hands inbound user
+ * envelopes to local mailboxes, pending asks, topic subscribers and pool servers, and makes the
+ * refs that stand for paths not on this node.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ActorSystem } from '../runtime/actor-system.js';
+import { ArborError } from '../runtime/errors.js';
+import { correlationOf, type ArborEvent } from '../runtime/event.js';
+import { nodeOfPath, POOL_TARGET, SCHEME, TOPIC_TARGET } from '../runtime/paths.js';
+import type { ActorRef, AskOptions } from '../runtime/ref.js';
+import type { DeliveryResult, Envelope } from '../runtime/transport.js';
+import { PROTOCOL_TARGET, type ProtocolMessage } from './protocol.js';
+import { RemoteChildCell } from './remote-child-cell.js';
+import { RemoteActorRef, type RemoteRouter } from './remote-ref.js';
+import { toWireError } from './wire-error.js';
+import { encodeRefs, reviveRefs } from './wire-refs.js';
+
+/** What the router hands on: envelopes it sends to this node itself, and result requests. */
+export interface RouterLinks {
+  /** An envelope from this node to itself (delivered as if it had come from the transport). */
+  deliver(envelope: Envelope): DeliveryResult;
+  undeliverable(envelope: Envelope, error: ArborError): void;
+  /** Asks `node`, the owner of `path`, for the actor's result. */
+  requestResult(node: string, path: string): Promise<unknown>;
+}
+
+export class Router implements RemoteRouter {
+  readonly node: string;
+  private readonly idPrefix = randomUUID().slice(0, 8);
+  private idSeq = 0;
+
+  constructor(
+    readonly system: ActorSystem,
+    private readonly links: RouterLinks,
+  ) {
+    this.node = system.node;
+  }
+
+  newId(): string {
+    return `${this.node}.${this.idPrefix}.${(++this.idSeq).toString(36)}`;
+  }
+
+  // --- refs ----------------------------------------------------------------------------------
+
+  /** The ref for `path` as seen from this node. */
+  refFor(path: string): ActorRef {
+    return this.system._cellAt(path)?.ref ?? this.system._pendingAsk(path) ?? new RemoteActorRef(path, this);
+  }
+
+  /** Replaces the wire refs in a body from the wire by refs of this node. */
+  revive<T>(value: T): T {
+    return reviveRefs(value, (p) => this.refFor(p));
+  }
+
+  /** A ref for a full path with no local cell, or `undefined` when no actor can be there. */
+  lookup(full: string): ActorRef | undefined {
+    const owner = nodeOfPath(full);
+    if (owner === undefined || full.length <= `${SCHEME}${owner}/`.length) return undefined;
+    if (owner !== this.node) return this.isUp(owner) ? new RemoteActorRef(full, this) : undefined;
+    return this.proxyAbove(full) ? new RemoteActorRef(full, this) : undefined;
+  }
+
+  /** The remote child whose subtree holds `path`, if any. */
+  proxyAbove(path: string): RemoteChildCell | undefined {
+    for (let i = path.lastIndexOf('/'); i > SCHEME.length; i = path.lastIndexOf('/', i - 1)) {
+      const cell = this.system._cellAt(path.slice(0, i));
+      if (cell) return cell instanceof RemoteChildCell ? cell : undefined;
+    }
+    return undefined;
+  }
+
+  /** The remote child at `path`, if any. */
+  proxyAt(path: string): RemoteChildCell | undefined {
+    const cell = this.system._cellAt(path);
+    return cell instanceof RemoteChildCell ? cell : undefined;
+  }
+
+  isUp(node: string): boolean {
+    return this.system.transport.nodes().some((n) => n.node === node);
+  }
+
+  // --- RemoteRouter: what remote refs do -----------------------------------------------------
+
+  /** Sends a user event to `path`, wherever it runs. */
+  route(path: string, event: ArborEvent): void {
+    const cell = this.system._cellAt(path);
+    if (cell) return cell.tell(event);
+    const owner = nodeOfPath(path);
+    if (owner !== undefined && owner !== this.node) return this.sendUser(owner, path, event);
+    const result = this.deliverLocal(path, event, undefined);
+    if (!result.ok) this.system.deadLetter(path, event, result.error);
+  }
+
+  ask<T>(target: ActorRef, event: ArborEvent, options?: AskOptions): Promise<T> {
+    return this.system.ask<T>(target, event, options);
+  }
+
+  /** Asks the owner of `path` for the actor's result (resolves or rejects as `result()` would). */
+  remoteResult(path: string): Promise<unknown> {
+    const owner = nodeOfPath(path);
+    if (owner === undefined) return Promise.reject(new ArborError('NOT_FOUND', `not an actor path: ${path}`, { path }));
+    if (owner === this.node) {
+      const cell = this.system._cellAt(path);
+      return cell ? cell.result.promise() : Promise.reject(new ArborError('NOT_FOUND', `no actor at ${path}`, { path }));
+    }
+    return this.links.requestResult(owner, path);
+  }
+
+  // --- pools and topics ----------------------------------------------------------------------
+
+  /** A ref to the work pool of `kind`. */
+  poolRef(kind: string): ActorRef {
+    return new RemoteActorRef(`${POOL_TARGET}/${kind}`, {
+      route: (_path, event) => this.sendToPool(kind, event),
+      ask: (target, event, options) => this.system.ask(target, event, options),
+      remoteResult: () => Promise.reject(new ArborError('NOT_FOUND', `a pool has no result (pool "${kind}")`, { kind })),
+    });
+  }
+
+  private sendToPool(kind: string, event: ArborEvent): void {
+    const transport = this.system.transport;
+    if (!transport.sendToPool) {
+      const server = this.system._poolServer(kind);
+      if (server) server.send(event);
+      else this.system.deadLetter(`${POOL_TARGET}/${kind}`, event, new ArborError('NOT_FOUND', `no node serves pool "${kind}"`, { kind }));
+      return;
+    }
+    transport.sendToPool(kind, this.userEnvelope(`${POOL_TARGET}/${kind}`, event, undefined));
+  }
+
+  /** Sends a published event to the other nodes' subscribers. */
+  publish(event: ArborEvent): void {
+    const transport = this.system.transport;
+    if (transport.publish) transport.publish(event.type, this.userEnvelope(TOPIC_TARGET, event, this.node));
+  }
+
+  // --- outbound ------------------------------------------------------------------------------
+
+  /**
+   * The envelope of a user event for `to`: a fresh id, refs in wire form, the event's correlation
+   * id, and `from` when given (the sending actor, or the publishing node for a topic event).
+   */
+  userEnvelope(to: string, event: ArborEvent, from: string | undefined): Envelope {
+    const envelope: Envelope = { id: this.newId(), to, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now() };
+    const correlationId = correlationOf(event);
+    if (correlationId !== undefined) envelope.correlationId = correlationId;
+    if (from !== undefined) envelope.from = from;
+    return envelope;
+  }
+
+  sendUser(node: string, path: string, event: ArborEvent): void {
+    this.send(node, this.userEnvelope(path, event, this.system._sender));
+  }
+
+  /** Sends a protocol message to `node`. */
+  sendProtocol(node: string, message: ProtocolMessage): void {
+    this.send(node, { id: this.newId(), to: `${SCHEME}${node}/${PROTOCOL_TARGET}`, kind: 'system', body: message, sentAt: this.system.clock.now() });
+  }
+
+  /** To this node without the transport (never on the caller's stack); to others through it. */
+  send(node: string, envelope: Envelope): void {
+    if (node !== this.node) return this.system.transport.send(node, envelope);
+    queueMicrotask(() => {
+      const result = this.links.deliver(envelope);
+      if (!result.ok) this.links.undeliverable(envelope, result.error);
+    });
+  }
+
+  // --- inbound -------------------------------------------------------------------------------
+
+  /** A user envelope (not a forward to a hosted incarnation) arriving at this node. */
+  deliverUser(envelope: Envelope): DeliveryResult {
+    if (envelope.to === TOPIC_TARGET) {
+      // Our own publishes were delivered locally already.
+      if (envelope.from !== this.node) this.system._deliverPublished(this.revive(envelope.body) as ArborEvent);
+      return { ok: true };
+    }
+    if (envelope.to.startsWith(POOL_TARGET)) {
+      const kind = envelope.to.slice(POOL_TARGET.length + 1);
+      const server = this.system._poolServer(kind);
+      // Not served here (any more): let the transport retry it, so another node takes it.
+      if (!server) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `node "${this.node}" does not serve pool "${kind}"`, { kind }) };
+      server.send(this.revive(envelope.body) as ArborEvent);
+      return { ok: true };
+    }
+    return this.deliverLocal(envelope.to, this.revive(envelope.body) as ArborEvent, envelope);
+  }
+
+  /**
+   * A user event for `path` arriving here: a local actor, a pending ask, a path below a remote
+   * child (forwarded to its host), or — for a path another node owns, e.g. drained from a dead
+   * node's queue — passed on to that owner.
+   */
+  private deliverLocal(path: string, event: ArborEvent, envelope: Envelope | undefined): DeliveryResult {
+    const cell = this.system._cellAt(path);
+    if (cell) {
+      cell.tell(event, envelope?.from);
+      return { ok: true };
+    }
+    const owner = nodeOfPath(path);
+    if (owner !== undefined && owner !== this.node) {
+      if (!this.isUp(owner)) {
+        const error = new ArborError('NODE_DOWN', `node "${owner}" that owns ${path} is down`, { path, node: owner });
+        if (envelope) this.askFailed(event, error);
+        return { ok: false, retry: false, error };
+      }
+      if (envelope) this.system.transport.send(owner, envelope);
+      else this.sendUser(owner, path, event);
+      return { ok: true };
+    }
+    const ask = this.system._pendingAsk(path);
+    if (ask) {
+      ask.send(event);
+      return { ok: true };
+    }
+    const proxy = this.proxyAbove(path);
+    if (proxy) {
+      if (proxy.placedOn === undefined || proxy.status !== 'running') {
+        return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `${proxy.path}, above ${path}, is restarting`, { path }) };
+      }
+      this.sendUser(proxy.placedOn, path, event);
+      return { ok: true };
+    }
+    const error = new ArborError('NOT_FOUND', `no actor at ${path}`, { path });
+    // Dead-lettered by the transport on this node: an ask waiting on another node fails now.
+    if (envelope) this.askFailed(event, error);
+    return { ok: false, retry: false, error };
+  }
+
+  /** A dead letter whose `replyTo` is an ask on another node: that ask fails now, not at its timeout. */
+  askFailed(event: unknown, reason: Error): void {
+    const replyTo = (event as { replyTo?: unknown } | null)?.replyTo;
+    if (!(replyTo instanceof RemoteActorRef) || !replyTo.path.includes('/$ask/')) return;
+    const node = nodeOfPath(replyTo.path);
+    if (node !== undefined && node !== this.node) this.sendProtocol(node, { op: 'ask_fail', from: this.node, path: replyTo.path, error: toWireError(reason) });
+  }
+}

@@ -1,0 +1,37 @@
+/** What a system tells its subscribers: supervisor reports and dead letters. */
+import type { ArborError } from './errors.js';
+
+/** A message that could not be delivered, and why. */
+export interface DeadLetter {
+  /** The path it was addressed to. */
+  recipient: string;
+  event: unknown;
+  reason: ArborError;
+  at: number;
+}
+
+/** What a supervisor reports. */
+export type ReportKind = 'child_started' | 'child_restarted' | 'child_exited' | 'child_terminated' | 'shutdown';
+
+/** A supervisor report, emitted as the system's `'report'` event and logged. */
+export interface SupervisorReport {
+  kind: ReportKind;
+  /** The supervisor's path. */
+  supervisor: string;
+  /** The child's id (for `'shutdown'`: the child whose exit caused it). */
+  child: string;
+  /** The child's path. */
+  childPath?: string;
+  /** `'normal'` or the error for `child_exited`; `'MAX_RESTART_INTENSITY'` or `'AUTO_SHUTDOWN'` for `shutdown`. */
+  reason?: unknown;
+  at: number;
+}
+
+/** The events `system.on` can subscribe to. */
+export interface SystemEvents extends Record<string, unknown> {
+  report: SupervisorReport;
+  deadLetter: DeadLetter;
+}
+
+/** Stops a topic subscription; `ready` resolves once the subscription reaches across nodes. */
+export type Unsubscribe = (() => void) & { readonly ready: Promise<void> };
