@@ -33,6 +33,7 @@ import { queueType } from './queue-type.js';
 import { restartLatency } from './restart-latency.js';
 import { spawn } from './spawn.js';
 import { threadRing } from './thread-ring.js';
+import { workflowCheck } from './workflow-check.js';
 
 const SCENARIOS: Record<string, Scenario> = {
   counting,
@@ -45,6 +46,7 @@ const SCENARIOS: Record<string, Scenario> = {
   failover,
   'queue-type': queueType,
   'durable-store': durableStore,
+  'workflow-check': workflowCheck,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');

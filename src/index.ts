@@ -106,3 +106,18 @@ export type {
   GroupCommitOptions,
   GroupCommitStats,
 } from './store/index.js';
+
+// Property-testing whole workflows by deterministic simulation (issue 17).
+export { checkWorkflow, replayWorkflow, formatTimeline, formatWorkflowReport, DEFAULT_WORKFLOW_CHECK } from './entry/workflow.js';
+export type {
+  Step,
+  WorkflowSpec,
+  WorkflowView,
+  WorkflowInput,
+  WorkflowFaults,
+  WorkflowProperty,
+  WorkflowReport,
+  WorkflowFailure,
+  WorkflowFailureKind,
+  WorkflowStats,
+} from './workflow/index.js';

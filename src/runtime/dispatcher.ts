@@ -29,10 +29,22 @@ export interface DispatcherOptions {
    * @default 20000
    */
   budget?: number;
+  /**
+   * Deterministic simulation only (`src/workflow`): the test's hand on the run queue. When set,
+   * a runnable that becomes ready is handed to it instead of the drain loop, and it runs the
+   * runnable (`run`, then `hasWork`) when the test chooses. Production never sets it.
+   */
+  scheduler?: TurnScheduler;
+}
+
+/** Chooses when ready runnables take their turns (see {@link DispatcherOptions.scheduler}). */
+export interface TurnScheduler {
+  /** `r` became ready (it is marked `_scheduled`); the scheduler must clear the mark before it runs it. */
+  ready(r: Runnable): void;
 }
 
 /** The default dispatcher tuning, as in Proto.Actor's default throughput. */
-export const DEFAULT_DISPATCHER_OPTIONS: Required<DispatcherOptions> = { throughput: 300, budget: 20_000 };
+export const DEFAULT_DISPATCHER_OPTIONS: Required<Omit<DispatcherOptions, 'scheduler'>> = { throughput: 300, budget: 20_000 };
 
 export class Dispatcher {
   private readonly queue = new Deque<Runnable>(64);
@@ -44,6 +56,16 @@ export class Dispatcher {
   constructor(options: DispatcherOptions = {}) {
     this.throughput = options.throughput ?? DEFAULT_DISPATCHER_OPTIONS.throughput;
     this.budget = options.budget ?? DEFAULT_DISPATCHER_OPTIONS.budget;
+    const scheduler = options.scheduler;
+    // An own property shadows the prototype's `schedule` only under simulation, so the
+    // production path is the same code as without the port.
+    if (scheduler) {
+      this.schedule = (r) => {
+        if (r._scheduled) return;
+        r._scheduled = true;
+        scheduler.ready(r);
+      };
+    }
   }
 
   /** Puts a runnable on the run queue (once) and makes sure a drain is coming. */

@@ -12,18 +12,22 @@ import { paint } from '../io.js';
 import type { Io } from '../io.js';
 import { loadModule, requireMachines } from '../load-module.js';
 import type { ModuleExports } from '../load-module.js';
+import { checkWorkflows, formatWorkflowReports, workflowsOf } from './check-workflows.js';
 
 const HELP = `Usage: arbor check <module> [--seed N] [--runs N] [--max-steps N] [--json]
 
 Checks every machine in the module's "machines" export for actions or guards that throw,
 deadlocks, unreachable states and broken invariants. Invariants and event payloads come from
-its optional "checks" export: { [machineName]: { invariants, events } }.
+its optional "checks" export: { [machineName]: { invariants, events } }. Its "workflows" export
+(an object of checkWorkflow specs) is checked by deterministic simulation, and each failure is
+printed as a timeline of the shrunk schedule.
 
 Options:
   --seed N       random seed (default 42); the same seed gives the same report
   --runs N       random event sequences per goal (default 100)
   --max-steps N  longest event sequence tried (default 20)
   --json         print {"ok": boolean, "machines": [report, ...]} instead of text
+                 (with "workflows": [report, ...] when the module exports workflows)
   -h, --help     show this help
 
 Exit codes: 0 every machine passed, 1 some machine failed, 2 usage or input error.
@@ -45,14 +49,18 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   };
   const path = onePositional(positionals, 'module');
   const mod = await loadModule(path);
-  const machines = requireMachines(mod, path);
+  // Workflows (issue 17): a module may export `workflows` instead of, or besides, `machines`.
+  const workflows = workflowsOf(mod, path);
+  const machines = workflows && mod['machines'] === undefined ? {} : requireMachines(mod, path);
   const checks = checksOf(mod, path, machines);
   const reports: CheckReport[] = [];
   for (const [name, machine] of Object.entries(machines)) {
     reports.push(await checkMachine(machine, { ...checks[name], ...overrides }));
   }
-  const ok = reports.every((r) => r.ok);
-  io.out(values.json ? JSON.stringify({ ok, machines: reports }) + '\n' : reports.map((r) => colour(io, formatReport(r))).join(''));
+  const flows = workflows ? await checkWorkflows(workflows, overrides) : [];
+  const ok = reports.every((r) => r.ok) && flows.every((r) => r.ok);
+  const json = workflows ? { ok, machines: reports, workflows: flows } : { ok, machines: reports };
+  io.out(values.json ? JSON.stringify(json) + '\n' : reports.map((r) => colour(io, formatReport(r))).join('') + colour(io, formatWorkflowReports(flows)));
   return ok ? EXIT.OK : EXIT.FAILED;
 }
 
