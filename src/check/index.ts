@@ -3,8 +3,9 @@
  * errors, broken invariants, deadlocks and unreachable states with shrunk counterexamples.
  */
 export { checkMachine } from './check-machine.js';
-export { assertMachine, MachineCheckError } from './assert.js';
+export { assertMachine } from './assert.js';
+export { MachineCheckError, CheckOptionsError } from './errors.js';
 export { formatReport, formatEvents } from './format.js';
 export { replayEvents } from './replay.js';
-export { DEFAULT_CHECK_OPTIONS, CheckOptionsError } from './types.js';
-export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads } from './types.js';
+export { DEFAULT_CHECK_OPTIONS } from './types.js';
+export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads, PayloadSource, ActorSimulation } from './types.js';

@@ -6,6 +6,7 @@
  */
 import type { Viz } from '@viz-js/viz';
 import type { AnyStateMachine } from 'xstate';
+import { ArborError } from '../runtime/errors.js';
 import { toDot } from './dot.js';
 
 let shared: Promise<Viz> | undefined;
@@ -15,12 +16,11 @@ function viz(): Promise<Viz> {
   return shared;
 }
 
-/** Rendering DOT failed; `code` is `'RENDER_FAILED'` and `details` lists Graphviz's messages. */
-export class DiagramRenderError extends Error {
+/** Rendering DOT failed; `code` is `'RENDER_FAILED'`, `messages` (and `details.messages`) are Graphviz's. */
+export class DiagramRenderError extends ArborError {
   override name = 'DiagramRenderError';
-  readonly code = 'RENDER_FAILED' as const;
-  constructor(readonly details: readonly string[]) {
-    super(`Graphviz could not render the diagram: ${details.join('; ') || 'no message'}`);
+  constructor(readonly messages: readonly string[]) {
+    super('RENDER_FAILED', `Graphviz could not render the diagram: ${messages.join('; ') || 'no message'}`, { messages });
   }
 }
 

@@ -30,7 +30,11 @@ export type ErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'CIRCUIT_OPEN'
   | 'WORKFLOW_TIMEOUT'
-  | 'DELIVERY_FAILED';
+  | 'DELIVERY_FAILED'
+  // Raised by src/check and src/diagrams (machine checks and diagram rendering).
+  | 'CHECK_FAILED'
+  | 'INVALID_OPTIONS'
+  | 'RENDER_FAILED';
 
 /** Base class of every error Arbor raises (except the `TypeError` for a malformed event). */
 export class ArborError extends Error {
