@@ -50,6 +50,8 @@ export class Alphabet {
   private readonly domains = new Map<string, PayloadDomain>();
   private readonly outcomeDomains = new Map<string, PayloadDomain | undefined>();
   private readonly types: EventTypes;
+  /** Outcome event types some transition handles (`onDone`, `onError`, or `on` at any level). */
+  private readonly handled: ReadonlySet<string>;
 
   constructor(
     machine: AnyStateMachine,
@@ -57,6 +59,7 @@ export class Alphabet {
     private readonly sample: Sampler,
   ) {
     this.types = eventTypes(machine);
+    this.handled = handledOutcomes(machine);
     for (const [type, source] of Object.entries(opts.events)) {
       if (source !== undefined) this.domains.set(type, payloadDomain(source, sample, opts.seed));
     }
@@ -122,11 +125,22 @@ export class Alphabet {
     const field = kind === 'done' ? 'output' : 'error';
     const source = kind === 'done' ? spec?.output : spec?.error;
     if (source === false) return undefined;
+    // An outcome nothing handles changes nothing but the children: not worth a guess. (A failure
+    // nobody handles would crash the machine, but only if the actor can fail: say so with `error: true`.)
+    if (source === undefined && !this.handled.has(type)) return undefined;
     if (source === undefined || source === true) {
       return wrapDomain(guessedDomain(kind === 'done' ? undefined : new Error(`simulated failure of actor "${name}"`)), field);
     }
     return wrapDomain(payloadDomain(source, this.sample, this.opts.seed), field);
   }
+}
+
+function handledOutcomes(machine: AnyStateMachine): Set<string> {
+  const types = new Set<string>();
+  for (const state of allStates(walkMachine(machine).root)) {
+    for (const t of state.transitions) if (t.kind === 'done' || t.kind === 'error') types.add(t.event);
+  }
+  return types;
 }
 
 function wrapDomain(domain: PayloadDomain, field: 'output' | 'error'): PayloadDomain {

@@ -5,7 +5,7 @@
 export { checkMachine } from './check-machine.js';
 export { assertMachine } from './assert.js';
 export { MachineCheckError, CheckOptionsError } from './errors.js';
-export { formatReport, formatEvents } from './format.js';
+export { formatReport, formatEvents, reportReplacer } from './format.js';
 export { replayEvents } from './replay.js';
 export { DEFAULT_CHECK_OPTIONS } from './types.js';
 export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads, PayloadSource, ActorSimulation } from './types.js';

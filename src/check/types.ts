@@ -21,14 +21,17 @@ export type EventPayloads<TMachine extends AnyStateMachine = AnyStateMachine> = 
 /**
  * How the check simulates one invoked or spawned actor. By default an actor never runs: it stays
  * pending until the search decides how it ends, done with `output: undefined` or failed with an
- * `Error`, both guesses that keep the report from claiming to be exhaustive.
+ * `Error`, both guesses that keep the report from claiming to be exhaustive. Without options an
+ * outcome is tried only where the machine handles it (`onDone`/`onError`, or an `on` for
+ * `xstate.done.actor.<id>`/`xstate.error.actor.<id>`).
  */
 export interface ActorSimulation {
-  /** Outputs it may finish with (`event.output` of `onDone`). @default undefined: guessed */
+  /** Outputs it may finish with (`event.output` of `onDone`). @default `undefined`, guessed, where handled */
   readonly output?: PayloadSource<unknown>;
   /**
-   * Whether it may fail, or the errors it may fail with (`event.error` of `onError`).
-   * @default true: an `Error` naming the actor, guessed
+   * Whether it may fail, or the errors it may fail with (`event.error` of `onError`); `true` also
+   * where no `onError` handles it, which then crashes the machine.
+   * @default an `Error` naming the actor, guessed, where handled
    */
   readonly error?: boolean | PayloadSource<unknown>;
   /**

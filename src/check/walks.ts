@@ -23,6 +23,9 @@ export interface WalkSettings {
 /** Most distinct snapshots remembered as "seen"; past it only state-level novelty counts. */
 const SEEN_SNAPSHOTS_LIMIT = 20_000;
 
+/** Tries per step of `maxSteps` a walk may spend on events that change nothing. */
+const WASTE_FACTOR = 3;
+
 /** mulberry32: a small, fast, seedable generator; the same seed gives the same walks. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -74,8 +77,9 @@ function walkFrom(
       kept.push(event);
     }
     let before = recording.snapshot;
-    // Wasted steps count too, or a walk in a state that ignores every event would never end.
-    for (let tries = 0; tries < maxSteps && kept.length < maxSteps && before.status === 'active'; tries++) {
+    // Wasted steps count too, or a walk in a state that ignores every event would never end;
+    // they are cheap (nothing changes), so a walk may waste a few per useful one.
+    for (let tries = 0; tries < maxSteps * WASTE_FACTOR && kept.length < maxSteps && before.status === 'active'; tries++) {
       const event = alphabet.pick(before, random);
       if (!event) return;
       const after = recording.send(event);
