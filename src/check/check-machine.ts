@@ -55,7 +55,8 @@ export async function checkMachine<TMachine extends AnyStateMachine>(machine: TM
   const alphabet = new Alphabet(simulated, opts, await sampler());
   const obs = new Observations(simulated, opts.invariants, opts.input);
   const explored = explore(obs, alphabet, opts);
-  if (!explored.exhaustive) coverageWalks(obs, alphabet, { runs: opts.numRuns * (1 + Object.keys(opts.invariants).length), seed: opts.seed, maxSteps: opts.maxSteps });
+  // Walks add nothing to a search that emptied with every payload domain enumerated in full.
+  if (!explored.exhaustive || alphabet.sampledTypes().length > 0) coverageWalks(obs, alphabet, { runs: opts.numRuns * (1 + Object.keys(opts.invariants).length), seed: opts.seed, maxSteps: opts.maxSteps });
   const incomplete = incompleteness(obs, alphabet, opts, explored.exhaustive);
   const deadlocks = deadlockFailures(obs, alphabet);
   const failures = [

@@ -85,7 +85,6 @@ export const uploader = setup({
 export const chatty = setup({
   actions: {
     shout: () => {
-      // eslint-disable-next-line no-console
       console.log('chatty: an action printed this');
     },
   },
