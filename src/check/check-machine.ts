@@ -14,6 +14,7 @@ import { Observations } from './observations.js';
 import { normalizeCheckOptions } from './options.js';
 import { shortestFailing } from './shrink.js';
 import { simulatedMachine } from './simulate.js';
+import { possiblyEntered } from './static-reach.js';
 import { activeLeaves, activeStateIds } from './state-values.js';
 import type { CheckFailure, CheckOptions, CheckReport, NormalizedCheckOptions } from './types.js';
 import { coverageWalks } from './walks.js';
@@ -152,8 +153,14 @@ function canDeadlock(machine: AnyStateMachine, value: Parameters<typeof activeSt
 }
 
 function unreachableFailures(obs: Observations, incomplete: readonly string[]): CheckFailure[] {
-  const how = incomplete.length === 0 ? 'no event sequence reaches it' : `not reached within the bounds of the search (not exhaustive: ${incomplete.join('; ')})`;
-  return allStates(walkMachine(obs.machine).root)
+  const root = walkMachine(obs.machine).root;
+  const enterable = possiblyEntered(root);
+  const searched = incomplete.length === 0 ? 'no event sequence reaches it' : `not reached within the bounds of the search (not exhaustive: ${incomplete.join('; ')})`;
+  return allStates(root)
     .filter((s) => s.path.length > 0 && s.type !== 'history' && !obs.reached.has(s.id))
-    .map((s) => ({ kind: 'unreachable' as const, state: s.id, events: [], message: `state "${s.id}" is unreachable: ${how}` }));
+    .map((s) => {
+      // No transition leads there at all: certain, however the search went.
+      const how = enterable.has(s.id) ? searched : 'no transition enters it or a state inside it';
+      return { kind: 'unreachable' as const, state: s.id, events: [], message: `state "${s.id}" is unreachable: ${how}` };
+    });
 }
