@@ -36,9 +36,23 @@ export type Sampler = (arbitrary: unknown, count: number, seed: number) => reado
 /** The domain of an explicit list of values or of an arbitrary. */
 export function payloadDomain(source: unknown, sample: Sampler, seed: number): PayloadDomain {
   const listed = Array.isArray(source) ? (source as unknown[]) : enumerate(source, ENUMERATION_LIMIT);
-  if (listed) return { values: listed, pool: listed, complete: true };
+  if (listed) return { values: edgesFirst(listed), pool: listed, complete: true };
   const pool = distinct(sample(source, SAMPLED_POOL * 2, seed)).slice(0, SAMPLED_POOL);
   return { values: pool.slice(0, SAMPLED_VALUES), pool, complete: false };
+}
+
+/**
+ * The values from both ends inwards (first, last, second, second-last, ...): the search tries
+ * every value, but a bounded one meets the extremes (a quantity of 6, not only of 1) early, and
+ * extremes are where guards flip.
+ */
+function edgesFirst<T>(values: readonly T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0, j = values.length - 1; i <= j; i++, j--) {
+    out.push(values[i] as T);
+    if (j !== i) out.push(values[j] as T);
+  }
+  return out;
 }
 
 /** The domain of a value nobody described: the one given, and not complete. */
