@@ -80,8 +80,11 @@ export function deliverOutcome(snapshot: AnyMachineSnapshot, event: EventObject)
 
 /** `machine` with every actor replaced by {@link STAND_IN}, except those `runs(name)` keeps real. */
 export function simulatedMachine(machine: AnyStateMachine, runs: (name: string) => boolean): AnyStateMachine {
-  const named = Object.keys((machine.implementations.actors ?? {}) as Record<string, unknown>).filter((name) => !runs(name));
-  const config = rewriteInvokes(machine.config as ConfigNode, machine.id, runs);
+  const referenced = new Set<string>();
+  const config = rewriteInvokes(machine.config as ConfigNode, machine.id, runs, referenced);
+  // Sources named in an invoke but never provided are simulated too, rather than failing to start.
+  const provided = Object.keys((machine.implementations.actors ?? {}) as Record<string, unknown>);
+  const named = [...new Set([...provided, ...referenced])].filter((name) => !runs(name));
   const actors = { ...(machine.implementations.actors as Record<string, unknown>), ...Object.fromEntries(named.map((name) => [name, STAND_IN])) };
   return createMachine(config as Parameters<typeof createMachine>[0], { ...machine.implementations, actors } as Parameters<typeof createMachine>[1]);
 }
@@ -100,11 +103,12 @@ interface InvokeConfig {
 }
 
 // Only inline logic needs the config rewritten: named sources are swapped through `actors`.
-function rewriteInvokes(node: ConfigNode, stateId: string, runs: (name: string) => boolean): ConfigNode {
+function rewriteInvokes(node: ConfigNode, stateId: string, runs: (name: string) => boolean, referenced: Set<string>): ConfigNode {
   const out: Record<string, unknown> = { ...node };
   if (node.invoke !== undefined) {
     const list = Array.isArray(node.invoke) ? (node.invoke as readonly InvokeConfig[]) : [node.invoke as InvokeConfig];
     const rewritten = list.map((inv, i) => {
+      if (typeof inv.src === 'string') referenced.add(inv.src);
       if (typeof inv.src === 'string' || inv.src === undefined) return inv;
       // The invoke id XState would generate, so that options name the actor as reports do.
       return runs(inv.id ?? `${i}.${stateId}`) ? inv : { ...inv, src: STAND_IN };
@@ -113,7 +117,7 @@ function rewriteInvokes(node: ConfigNode, stateId: string, runs: (name: string) 
   }
   if (node.states !== undefined) {
     out['states'] = Object.fromEntries(
-      Object.entries(node.states).map(([key, child]) => [key, rewriteInvokes(child, child.id ?? `${stateId}.${key}`, runs)]),
+      Object.entries(node.states).map(([key, child]) => [key, rewriteInvokes(child, child.id ?? `${stateId}.${key}`, runs, referenced)]),
     );
   }
   return out;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, createMachine, fromPromise, setup } from 'xstate';
 import { checkMachine, replayEvents } from '../../src/check/index.js';
 import type { CheckReport } from '../../src/check/index.js';
 import { ticTacToe, tiles } from './corpus/games.js';
@@ -74,6 +74,11 @@ describe('checkMachine on states reached only through invoked actors', () => {
     });
     const report = await checkMachine(machine, { events: { 'xstate.error.actor.load': fc.record({ error: fc.constant('boom') }) } as never });
     expect(kinds(report)).toEqual([]);
+  });
+
+  it('simulates an actor named in an invoke but never provided, instead of failing to start it', async () => {
+    const machine = createMachine({ id: 'unprovided', initial: 'a', states: { a: { invoke: { src: 'notProvided', onDone: 'b' } }, b: { type: 'final' } } });
+    expect(kinds(await checkMachine(machine))).toEqual([]);
   });
 
   it('runs an actor for real only when asked to', async () => {
