@@ -12,7 +12,7 @@ import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { allStates, walkMachine } from '../diagrams/machine-walk.js';
 import { guessedDomain, payloadDomain } from './domains.js';
 import type { PayloadDomain, Sampler } from './domains.js';
-import { actorName, runningStandIns } from './simulate.js';
+import { actorName, optionKeys, runningStandIns } from './simulate.js';
 import type { NormalizedCheckOptions } from './types.js';
 
 /** The event types of a machine, in definition order. */
@@ -113,7 +113,8 @@ export class Alphabet {
     const key = `${type}\u0000${name}`;
     if (!this.outcomeDomains.has(key)) this.outcomeDomains.set(key, this.buildOutcomeDomain(kind, type, name));
     const domain = this.outcomeDomains.get(key);
-    if (domain && !domain.complete) this.guessed.add(kind === 'done' ? `output of actor "${name}"` : `error of actor "${name}"`);
+    const shown = optionKeys(name).at(-1) ?? name;
+    if (domain && !domain.complete) this.guessed.add(kind === 'done' ? `output of actor "${shown}"` : `error of actor "${shown}"`);
     return domain;
   }
 
@@ -121,7 +122,8 @@ export class Alphabet {
     // The documented way before actors were simulated: an arbitrary for the outcome event itself.
     const given = this.domains.get(type);
     if (given) return given;
-    const spec = this.opts.actors[name];
+    const key = optionKeys(name).find((k) => this.opts.actors[k] !== undefined);
+    const spec = key === undefined ? undefined : this.opts.actors[key];
     const field = kind === 'done' ? 'output' : 'error';
     const source = kind === 'done' ? spec?.output : spec?.error;
     if (source === false) return undefined;

@@ -39,12 +39,25 @@ export function parseOutcome(type: string): { kind: 'done' | 'error'; id: string
 }
 
 /**
- * The name by which options address an actor: its `src` name, or for inline logic its invoke id
- * (XState names inline sources `xstate.invoke.<index>.<state id>`, which nobody writes).
+ * The name by which options address an actor: its `src` name; for inline logic its invoke id
+ * (XState names inline sources `xstate.invoke.<index>.<state id>`, which nobody writes), or, as
+ * diagrams name it, the key of the state that invokes it (see {@link optionKeys}).
  */
 export function actorName(child: AnyActorRef, id: string): string {
   const src = (child as { src?: unknown }).src;
   return typeof src === 'string' && !src.startsWith('xstate.invoke.') ? src : id;
+}
+
+/**
+ * The keys under which options may describe an actor, most specific first: its name, then for
+ * inline logic with a generated id (`0.creditCheck.checking.equifax.querying`) the invoking
+ * state's key (`querying`).
+ */
+export function optionKeys(name: string): string[] {
+  const generated = /^\d+\.(.+)$/.exec(name);
+  if (!generated) return [name];
+  const stateId = generated[1] as string;
+  return [name, stateId.slice(stateId.lastIndexOf('.') + 1)];
 }
 
 /** True for a child that is a stand-in and still running (its outcome can still happen). */
@@ -111,7 +124,7 @@ function rewriteInvokes(node: ConfigNode, stateId: string, runs: (name: string) 
       if (typeof inv.src === 'string') referenced.add(inv.src);
       if (typeof inv.src === 'string' || inv.src === undefined) return inv;
       // The invoke id XState would generate, so that options name the actor as reports do.
-      return runs(inv.id ?? `${i}.${stateId}`) ? inv : { ...inv, src: STAND_IN };
+      return optionKeys(inv.id ?? `${i}.${stateId}`).some(runs) ? inv : { ...inv, src: STAND_IN };
     });
     out['invoke'] = Array.isArray(node.invoke) ? rewritten : rewritten[0];
   }

@@ -52,8 +52,9 @@ export interface CheckOptions<TMachine extends AnyStateMachine = AnyStateMachine
    */
   readonly events?: EventPayloads<TMachine>;
   /**
-   * Invoked and spawned actors by their `src` name (the key in `setup({ actors })`), or by invoke
-   * id for inline logic: what outputs and errors to simulate, or `run: true` to run the real one.
+   * Invoked and spawned actors by their `src` name (the key in `setup({ actors })`); inline logic
+   * by its invoke `id`, or without one by the key of the state that invokes it (as diagrams label
+   * it): what outputs and errors to simulate, or `run: true` to run the real one.
    * Actors are simulated, never run, unless so marked: a check starts no promise, timer or request.
    *
    * @example

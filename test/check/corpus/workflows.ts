@@ -107,7 +107,10 @@ export const creditCheck = createMachine(
   },
 );
 
-/** The score outputs the credit check's bureau may give: both sides of the `goodScore` guard. */
+/**
+ * The score outputs the credit check's bureaus may give (both sides of the `goodScore` guard):
+ * inline logic is named by the key of the state that invokes it, as the diagram shows it.
+ */
 export const creditCheckOptions = {
-  actors: { '0.creditCheck.checking.equifax.querying': { output: [650, 720] } },
+  actors: { querying: { output: [650, 720] } },
 };
