@@ -1,8 +1,10 @@
 /**
- * `checkMachine`: a bounded breadth-first search (shortest counterexamples, every event tried
- * from every snapshot it reaches) followed by fast-check random walks (deep states, varied
- * payloads), both recording into one {@link Observations}; the failures are then read off it,
- * each counterexample shrunk towards its own failure.
+ * `checkMachine`: on a copy of the machine whose actors are simulated (`simulate.ts`), a bounded
+ * breadth-first search (shortest counterexamples, every event, payload and actor outcome tried
+ * from every snapshot it reaches) followed by coverage-guided random walks (deep states), both
+ * recording into one {@link Observations}; the failures are then read off it, each
+ * counterexample shrunk towards its own failure, and what kept the search from being exhaustive
+ * is listed.
  */
 import type { AnyStateMachine } from 'xstate';
 import { allStates, walkMachine } from '../diagrams/machine-walk.js';

@@ -1,6 +1,7 @@
 /**
- * Model checking of XState machines: bounded search plus property-based random walks, finding
- * errors, broken invariants, deadlocks and unreachable states with shrunk counterexamples.
+ * Model checking of XState machines: bounded search plus coverage-guided random walks, with
+ * invoked and spawned actors simulated, finding errors, broken invariants, deadlocks and
+ * unreachable states with shrunk counterexamples.
  */
 export { checkMachine } from './check-machine.js';
 export { assertMachine } from './assert.js';

@@ -79,4 +79,12 @@ describe('toDot', () => {
     // The label lies outside the root cluster, so the edge leaves the cluster and comes back in.
     expect(dot.indexOf(`  ${label} [`)).toBeGreaterThan(dot.lastIndexOf('\n  }\n'));
   });
+
+  it('draws a targetless transition of a compound state as a loop from its cluster border, not from its initial-state dot', () => {
+    const machine = createMachine({ id: 'm', initial: 'a', states: { a: { initial: 'x', states: { x: {} }, on: { tick: { actions: () => undefined } } } } });
+    const dot = toDot(machine);
+    const label = labelNode(dot, 'tick');
+    expect(dot).toContain(`"m.a#anchor" -> ${label} [arrowhead=none, ltail="cluster_m.a"];`);
+    expect(dot).toContain(`${label} -> "m.a#anchor" [lhead="cluster_m.a"];`);
+  });
 });
