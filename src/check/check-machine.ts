@@ -13,6 +13,7 @@ import type { Sampler } from './domains.js';
 import { expand, explore } from './explore.js';
 import { errorGoal, invariantGoal, reachesGoal } from './goals.js';
 import { Observations } from './observations.js';
+import type { Observed } from './observations.js';
 import { normalizeCheckOptions } from './options.js';
 import { shortestFailing } from './shrink.js';
 import { simulatedMachine } from './simulate.js';
@@ -60,10 +61,11 @@ export async function checkMachine<TMachine extends AnyStateMachine>(machine: TM
   const explored = explore(obs, alphabet, opts);
   // Walks add nothing to a search that emptied with every payload domain enumerated in full.
   if (!explored.exhaustive || alphabet.sampledTypes().length > 0) coverageWalks(obs, alphabet, { runs: opts.numRuns * (1 + Object.keys(opts.invariants).length), seed: opts.seed, maxSteps: opts.maxSteps });
-  const incomplete = incompleteness(obs, alphabet, opts, explored.exhaustive);
+  const failedAtStart = [...obs.errors.values()].some((e) => e.events.length === 0);
+  const incomplete = [...(failedAtStart ? ['the machine fails at start, before any event (see the error; does it need input?)'] : []), ...incompleteness(obs, alphabet, opts, explored.exhaustive)];
   const deadlocks = deadlockFailures(obs, alphabet);
   const failures = [
-    ...errorFailures(obs),
+    ...errorFailures(obs, alphabet),
     ...invariantFailures(obs, opts),
     ...deadlocks.failures,
     ...unreachableFailures(obs, incomplete),
@@ -103,14 +105,19 @@ function guessedPayloadTypes(obs: Observations, alphabet: Alphabet): string[] {
   }
   return [...types];
 }
-function errorFailures(obs: Observations): CheckFailure[] {
+function errorFailures(obs: Observations, alphabet: Alphabet): CheckFailure[] {
   // Snapshot first: shrinking replays sequences, which records into obs.errors.
-  return [...obs.errors.entries()].map(([message, found]) => ({
-    kind: 'error' as const,
-    state: found.state,
-    events: shortestFailing(found.events, errorGoal(obs, (m) => m === message)),
-    message,
-  }));
+  return [...obs.errors.entries()].map(([message, found]) => {
+    const events = shortestFailing(found.events, errorGoal(obs, (m) => m === message));
+    return { kind: 'error' as const, state: found.state, events, message: message + guessedCause(found, alphabet) };
+  });
+}
+
+/** Why an error may be the checker's doing: it read fields of a payload nobody described. */
+function guessedCause(found: Observed, alphabet: Alphabet): string {
+  const type = found.events.at(-1)?.type;
+  if (type === undefined || !found.read?.length || alphabet.domainOf(type)) return '';
+  return ` (with a guessed payload: ${type} was sent without fields, and the machine read ${found.read.join(', ')}; give events.${type})`;
 }
 
 function invariantFailures(obs: Observations, opts: NormalizedCheckOptions): CheckFailure[] {

@@ -32,6 +32,8 @@ export interface Observed {
   events: readonly EventObject[];
   state: string;
   message: string;
+  /** For errors: payload fields the machine read from the event that failed. */
+  read?: readonly string[];
 }
 
 /** The mutable record of a check in progress. */
@@ -94,7 +96,7 @@ export class Observations {
         events.push(event);
         const read = run.send(event);
         if (previousKey !== undefined && read.size > 0) this.recordReads(previousKey, event.type, read);
-        previousKey = this.recordStep(run.snapshot, events, events.length, previousKey);
+        previousKey = this.recordStep(run.snapshot, events, events.length, previousKey, read);
         return run.snapshot;
       },
       stop: () => run.stop(),
@@ -102,10 +104,10 @@ export class Observations {
   }
 
   /** Records one snapshot; returns its formatted state value (`undefined` after an error). */
-  private recordStep(snapshot: AnyMachineSnapshot, events: readonly EventObject[], step: number, previousKey: string | undefined): string | undefined {
+  private recordStep(snapshot: AnyMachineSnapshot, events: readonly EventObject[], step: number, previousKey: string | undefined, read: ReadonlySet<string> = new Set()): string | undefined {
     if (snapshot.status !== 'error') return this.recordSnapshot(snapshot, events, step, previousKey);
     const message = errorMessage(snapshot.error);
-    keepShorter(this.errors, message, events, step, () => ({ state: previousKey ?? '(initial)', message }));
+    keepShorter(this.errors, message, events, step, () => ({ state: previousKey ?? '(initial)', message, read: [...read] }));
     return undefined;
   }
 

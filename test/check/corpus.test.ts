@@ -166,6 +166,30 @@ describe('checkMachine finds the planted bugs with shortest counterexamples', ()
 });
 
 describe('checkMachine reports', () => {
+  it('marks an error that a guessed payload caused, naming the event and the fields read', async () => {
+    const machine = setup({ types: { events: {} as { type: 'price'; amount: { cents: number } } } }).createMachine({
+      id: 'pricing',
+      on: { price: { actions: ({ event }) => void event.amount.cents.toFixed(2) } },
+    });
+    const report = await checkMachine(machine);
+    expect(report.failures).toEqual([expect.objectContaining({ kind: 'error', events: [{ type: 'price' }] })]);
+    expect(report.failures[0]?.message).toContain('(with a guessed payload: price was sent without fields, and the machine read amount; give events.price)');
+    const described = await checkMachine(machine, { events: { price: [{ amount: { cents: 150 } }] } });
+    expect(described.failures).toEqual([]);
+  });
+
+  it('does not claim states unreachable "by any sequence" when the machine fails before any event', async () => {
+    const machine = setup({ types: { input: {} as { limit: number } } }).createMachine({
+      id: 'needsInput',
+      context: ({ input }) => ({ limit: input.limit }),
+      initial: 'a',
+      states: { a: { on: { go: 'b' } }, b: {} },
+    });
+    const report = await checkMachine(machine);
+    expect(report.stats.exhaustive).toBe(false);
+    expect(report.failures.find((f) => f.kind === 'unreachable')?.message).toContain('the machine fails at start');
+  });
+
   it('names the state of a failure in a machine without states by the machine id', async () => {
     const machine = setup({ types: { context: {} as { n: number } } }).createMachine({
       id: 'flat',
