@@ -1,17 +1,8 @@
 /** `assertMachine`: `checkMachine` for test suites, throwing a readable error on failure. */
 import type { AnyStateMachine } from 'xstate';
 import { checkMachine } from './check-machine.js';
-import { formatReport } from './format.js';
+import { MachineCheckError } from './errors.js';
 import type { CheckOptions, CheckReport } from './types.js';
-
-/** A machine failed its check; `code` is `'CHECK_FAILED'` and `report` holds the details. */
-export class MachineCheckError extends Error {
-  override name = 'MachineCheckError';
-  readonly code = 'CHECK_FAILED' as const;
-  constructor(readonly report: CheckReport) {
-    super(`machine "${report.name}" failed its check\n${formatReport(report)}`);
-  }
-}
 
 /**
  * Checks `machine` like {@link checkMachine} and throws a {@link MachineCheckError} whose

@@ -6,9 +6,9 @@
  * (a draft collecting items) cannot starve the others. Being breadth-first, the first sequence
  * found to anything is a shortest one.
  */
-import type { AnyMachineSnapshot, EventObject } from 'xstate';
+import type { AnyActorRef, AnyMachineSnapshot, EventObject } from 'xstate';
+import type { Alphabet } from './alphabet.js';
 import type { Observations } from './observations.js';
-import { formatStateValue } from './state-values.js';
 
 /** Bounds of the search. */
 export interface ExploreBounds {
@@ -24,10 +24,10 @@ export interface ExploreResult {
 }
 
 /** Searches from the initial snapshot, recording everything in `obs`. */
-export function explore(obs: Observations, alphabet: readonly EventObject[], bounds: ExploreBounds): ExploreResult {
+export function explore(obs: Observations, alphabet: Alphabet, bounds: ExploreBounds): ExploreResult {
   const initial = obs.run([]);
   if (initial.status !== 'active') return { statesExplored: 0, exhaustive: true };
-  const seen = new Set<string>([snapshotKey(initial)]);
+  const seen = new Set<string>([snapshotKey(obs, initial)]);
   const perValue = new Map<string, number>();
   const valueBudget = Math.max(1, Math.ceil(bounds.maxStates / 10));
   const queue: (readonly EventObject[])[] = [[]];
@@ -41,9 +41,9 @@ export function explore(obs: Observations, alphabet: readonly EventObject[], bou
     const path = queue[head] as readonly EventObject[];
     explored++;
     for (const next of expand(obs, path, alphabet)) {
-      const key = snapshotKey(next.snapshot);
+      const key = snapshotKey(obs, next.snapshot);
       if (seen.has(key)) continue;
-      const value = formatStateValue(next.snapshot.value);
+      const value = obs.keyOf(next.snapshot.value);
       const used = perValue.get(value) ?? 0;
       if (next.events.length >= bounds.maxSteps || used >= valueBudget) {
         cut = true;
@@ -58,15 +58,17 @@ export function explore(obs: Observations, alphabet: readonly EventObject[], bou
 }
 
 /**
- * Tries every event of the alphabet from the snapshot `path` reaches, marking that snapshot's
- * value as expanded, and returns the successors that are still active.
+ * Tries every event of the alphabet, and every outcome of the simulated actors running there,
+ * from the snapshot `path` reaches, marking that snapshot's value as expanded, and returns the
+ * successors that are still active.
  */
-export function expand(obs: Observations, path: readonly EventObject[], alphabet: readonly EventObject[]): { events: EventObject[]; snapshot: AnyMachineSnapshot }[] {
+export function expand(obs: Observations, path: readonly EventObject[], alphabet: Alphabet): { events: EventObject[]; snapshot: AnyMachineSnapshot }[] {
   const from = obs.run(path);
-  const info = obs.values.get(formatStateValue(from.value));
+  const info = obs.values.get(obs.keyOf(from.value));
   if (info && from.status === 'active') info.expanded = true;
   const successors: { events: EventObject[]; snapshot: AnyMachineSnapshot }[] = [];
-  for (const event of alphabet) {
+  if (from.status !== 'active') return successors;
+  for (const event of [...alphabet.fixed, ...alphabet.outcomes(from)]) {
     const events = [...path, event];
     const snapshot = obs.run(events);
     if (snapshot.status === 'active') successors.push({ events, snapshot });
@@ -74,9 +76,21 @@ export function expand(obs: Observations, path: readonly EventObject[], alphabet
   return successors;
 }
 
-/** State value plus context; the value alone when the context cannot be serialised. */
-function snapshotKey(snapshot: AnyMachineSnapshot): string {
-  const value = formatStateValue(snapshot.value);
+/**
+ * State value, context and running children (a done actor leaves a snapshot otherwise equal);
+ * the value and children alone when the context cannot be serialised.
+ */
+export function snapshotKey(obs: Observations, snapshot: AnyMachineSnapshot): string {
+  const children = Object.entries(snapshot.children as Record<string, AnyActorRef | undefined>)
+    .filter(([, child]) => child?.getSnapshot().status === 'active')
+    .map(([id]) => id)
+    .join(',');
+  // What a history state would restore is part of the state: two snapshots differing only there
+  // lead to different places.
+  const history = Object.entries((snapshot.historyValue ?? {}) as Record<string, readonly { id: string }[]>)
+    .map(([id, nodes]) => `${id}=${nodes.map((n) => n.id).join('+')}`)
+    .join(';');
+  const value = `${obs.keyOf(snapshot.value)}|${children}|${history}`;
   try {
     return `${value}|${JSON.stringify(snapshot.context) ?? ''}`;
   } catch {

@@ -13,15 +13,24 @@ import type { CheckFailure, CheckReport } from './types.js';
 export function formatReport(report: CheckReport): string {
   const { statesExplored, exhaustive, runs } = report.stats;
   const scope = `${statesExplored} states explored${exhaustive ? ' (exhaustive)' : ''}, ${runs} runs, seed ${report.seed}`;
-  if (report.ok) return `✓ ${report.name}: ok (${scope})\n`;
+  const notes = report.notes.map((note) => `  note: ${note}`);
+  if (report.ok) return [`✓ ${report.name}: ok (${scope})`, ...notes].join('\n') + '\n';
   const count = `${report.failures.length} failure${report.failures.length === 1 ? '' : 's'}`;
-  return [`✗ ${report.name}: ${count} (${scope})`, ...report.failures.flatMap(formatFailure)].join('\n') + '\n';
+  return [`✗ ${report.name}: ${count} (${scope})`, ...report.failures.flatMap(formatFailure), ...notes].join('\n') + '\n';
+}
+
+/**
+ * `JSON.stringify` replacer for reports: an `Error` (a simulated actor failure in a
+ * counterexample) becomes `{ name, message }` instead of `{}`.
+ */
+export function reportReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message } : value;
 }
 
 function formatFailure(failure: CheckFailure): string[] {
   const head = `  ${failure.kind}: ${firstLine(failure.message ?? '')}`;
   const lines = [head];
-  if (failure.kind !== 'unreachable' && failure.state !== undefined) lines.push(`    in state: ${failure.state}`);
+  if (failure.kind !== 'unreachable' && failure.state) lines.push(`    in state: ${failure.state}`);
   if (failure.kind !== 'unreachable') lines.push(`    events: ${formatEvents(failure.events)}`);
   return lines;
 }
@@ -37,7 +46,7 @@ function formatEvent(event: EventObject): string {
   if (Object.keys(payload).length === 0) return type;
   let json: string;
   try {
-    json = JSON.stringify(payload);
+    json = JSON.stringify(payload, reportReplacer);
   } catch {
     json = '{…}';
   }

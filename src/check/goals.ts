@@ -7,7 +7,6 @@ import type { EventObject } from 'xstate';
 import type { Observations } from './observations.js';
 import { evaluate } from './observations.js';
 import { errorMessage } from './replay.js';
-import { formatStateValue } from './state-values.js';
 import type { Invariant } from './types.js';
 
 /** Given a sequence, the number of events after which the failure shows, or -1 if it does not. */
@@ -42,7 +41,7 @@ export function reachesGoal(obs: Observations, state: string): Goal {
   return (events) => {
     let reachedAt = -1;
     obs.run(events, (snapshot, step) => {
-      if (snapshot.status !== 'active' || formatStateValue(snapshot.value) !== state) return true;
+      if (snapshot.status !== 'active' || obs.keyOf(snapshot.value) !== state) return true;
       reachedAt = step;
       return false;
     });

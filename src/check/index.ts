@@ -1,10 +1,12 @@
 /**
- * Model checking of XState machines: bounded search plus property-based random walks, finding
- * errors, broken invariants, deadlocks and unreachable states with shrunk counterexamples.
+ * Model checking of XState machines: bounded search plus coverage-guided random walks, with
+ * invoked and spawned actors simulated, finding errors, broken invariants, deadlocks and
+ * unreachable states with shrunk counterexamples.
  */
 export { checkMachine } from './check-machine.js';
-export { assertMachine, MachineCheckError } from './assert.js';
-export { formatReport, formatEvents } from './format.js';
+export { assertMachine } from './assert.js';
+export { MachineCheckError, CheckOptionsError } from './errors.js';
+export { formatReport, formatEvents, reportReplacer } from './format.js';
 export { replayEvents } from './replay.js';
-export { DEFAULT_CHECK_OPTIONS, CheckOptionsError } from './types.js';
-export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads } from './types.js';
+export { DEFAULT_CHECK_OPTIONS } from './types.js';
+export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads, PayloadSource, ActorSimulation } from './types.js';

@@ -3,10 +3,13 @@ import type { AnyStateMachine, AnyStateNode, StateValue } from 'xstate';
 
 /**
  * A state value as dotted leaf paths: `idle`, `review.manager`, `on.cars.green, on.walk.stop`.
- * Unambiguous and stable, so it doubles as the key of a state value.
+ * Unambiguous and stable, so it doubles as the key of a state value. A machine without states
+ * has the empty value `{}`, shown as `rootName` (the machine id) so that no report says "in
+ * state: " with nothing after it.
  */
-export function formatStateValue(value: StateValue): string {
-  return leafPaths(value, '').join(', ');
+export function formatStateValue(value: StateValue, rootName = '(root)'): string {
+  const text = leafPaths(value, '').join(', ');
+  return text === '' ? rootName : text;
 }
 
 function leafPaths(value: StateValue, prefix: string): string[] {

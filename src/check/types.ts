@@ -1,24 +1,67 @@
-/**
- * Options and report types of `checkMachine`, with their defaults and the one function that
- * normalises and validates options.
- */
+/** Options and report types of `checkMachine`, with their defaults (validated by `options.ts`). */
 import type { Arbitrary } from 'fast-check';
 import type { AnyStateMachine, EventFromLogic, EventObject, SnapshotFrom } from 'xstate';
 
 /** A predicate that must hold in every reachable snapshot (status `'active'` or `'done'`). */
 export type Invariant<TMachine extends AnyStateMachine = AnyStateMachine> = (snapshot: SnapshotFrom<TMachine>) => boolean;
 
-/** Payload arbitraries per event type: each generated value is spread into `{ type, ...payload }`. */
+/**
+ * Where payloads come from: an arbitrary, or an explicit list of every possible value. A list, or
+ * an arbitrary small and finite enough to enumerate (`fc.integer({ min: 0, max: 8 })`,
+ * `fc.constantFrom(...)`, `fc.boolean()`, and records, tuples, `oneof`, `map` and `filter` of
+ * those, up to 64 values), is tried in full; any other arbitrary is sampled.
+ */
+export type PayloadSource<T> = Arbitrary<T> | readonly T[];
+
+/** Payload sources per event type: each value is spread into `{ type, ...payload }`. */
 export type EventPayloads<TMachine extends AnyStateMachine = AnyStateMachine> = {
-  [K in EventFromLogic<TMachine>['type']]?: Arbitrary<Omit<Extract<EventFromLogic<TMachine>, { type: K }>, 'type'>>;
+  [K in EventFromLogic<TMachine>['type']]?: PayloadSource<Omit<Extract<EventFromLogic<TMachine>, { type: K }>, 'type'>>;
 };
+
+/**
+ * How the check simulates one invoked or spawned actor. By default an actor never runs: it stays
+ * pending until the search decides how it ends, done with `output: undefined` or failed with an
+ * `Error`, both guesses that keep the report from claiming to be exhaustive. Without options an
+ * outcome is tried only where the machine handles it (`onDone`/`onError`, or an `on` for
+ * `xstate.done.actor.<id>`/`xstate.error.actor.<id>`).
+ */
+export interface ActorSimulation {
+  /** Outputs it may finish with (`event.output` of `onDone`). @default `undefined`, guessed, where handled */
+  readonly output?: PayloadSource<unknown>;
+  /**
+   * Whether it may fail, or the errors it may fail with (`event.error` of `onError`); `true` also
+   * where no `onError` handles it, which then crashes the machine.
+   * @default an `Error` naming the actor, guessed, where handled
+   */
+  readonly error?: boolean | PayloadSource<unknown>;
+  /**
+   * Run the real actor logic instead (its promises, callbacks and timers really start; what
+   * happens after the synchronous part is not explored). @default false
+   */
+  readonly run?: boolean;
+}
 
 /** Options of {@link checkMachine}. Everything is optional. */
 export interface CheckOptions<TMachine extends AnyStateMachine = AnyStateMachine> {
   /** Named invariants that must hold in every reachable snapshot. @default {} */
   readonly invariants?: Readonly<Record<string, Invariant<TMachine>>>;
-  /** Payload arbitraries for events that carry data; other events are sent as `{ type }`. @default {} */
+  /**
+   * Payloads for events that carry data (arbitraries, or lists of every value); other events are
+   * sent as `{ type }`, and when the machine reads a field of such an event the report notes the
+   * payload as guessed. @default {}
+   */
   readonly events?: EventPayloads<TMachine>;
+  /**
+   * Invoked and spawned actors by their `src` name (the key in `setup({ actors })`); inline logic
+   * by its invoke `id`, or without one by the key of the state that invokes it (as diagrams label
+   * it): what outputs and errors to simulate, or `run: true` to run the real one.
+   * Actors are simulated, never run, unless so marked: a check starts no promise, timer or request.
+   *
+   * @example
+   * actors: { fetchUser: { output: fc.record({ name: fc.constantFrom('ann', 'bob') }), error: true } }
+   * @default {}
+   */
+  readonly actors?: Readonly<Record<string, ActorSimulation>>;
   /** Random event sequences tried per goal (errors, and each invariant). @default 100 */
   readonly numRuns?: number;
   /** fast-check seed; the same seed gives the same report. @default 42 */
@@ -37,7 +80,8 @@ export interface CheckOptions<TMachine extends AnyStateMachine = AnyStateMachine
 /** {@link CheckOptions} after defaults are applied. */
 export interface NormalizedCheckOptions {
   readonly invariants: Readonly<Record<string, Invariant>>;
-  readonly events: Readonly<Record<string, Arbitrary<unknown>>>;
+  readonly events: Readonly<Record<string, PayloadSource<unknown> | undefined>>;
+  readonly actors: Readonly<Record<string, ActorSimulation | undefined>>;
   readonly numRuns: number;
   readonly seed: number;
   readonly maxSteps: number;
@@ -84,42 +128,25 @@ export interface CheckReport {
   /** The seed used, to reproduce the report. */
   readonly seed: number;
   readonly stats: CheckStats;
+  /**
+   * What the search could not decide, such as a state that no tried event leaves but whose exits
+   * read a payload that was guessed. Notes do not make a report fail.
+   */
+  readonly notes: readonly string[];
 }
 
 /** How much was explored; useful to judge how much a passing report says. */
 export interface CheckStats {
   /** Distinct snapshots the breadth-first search expanded. */
   readonly statesExplored: number;
-  /** True when the breadth-first search ran out of new snapshots before hitting its bounds. */
+  /**
+   * True only when the whole state space was explored: the breadth-first search ran out of new
+   * snapshots before any bound, every payload and actor outcome came from a domain enumerated in
+   * full, and no actor ran for real. Then "unreachable" means no event sequence reaches a state.
+   */
   readonly exhaustive: boolean;
+  /** Why the search was not exhaustive (empty when it was), e.g. `payloads of PLAY sampled`. */
+  readonly incomplete: readonly string[];
   /** Event sequences executed in total. */
   readonly runs: number;
-}
-
-/** Invalid {@link CheckOptions}; `code` is `'INVALID_OPTIONS'` and the message names the field. */
-export class CheckOptionsError extends TypeError {
-  override name = 'CheckOptionsError';
-  readonly code = 'INVALID_OPTIONS' as const;
-}
-
-/** Applies defaults and validates; throws {@link CheckOptionsError} naming the bad field. */
-export function normalizeCheckOptions(options: CheckOptions<AnyStateMachine> = {}): NormalizedCheckOptions {
-  const normalized = {
-    invariants: options.invariants ?? {},
-    events: (options.events ?? {}) as Record<string, Arbitrary<unknown>>,
-    numRuns: options.numRuns ?? DEFAULT_CHECK_OPTIONS.numRuns,
-    seed: options.seed ?? DEFAULT_CHECK_OPTIONS.seed,
-    maxSteps: options.maxSteps ?? DEFAULT_CHECK_OPTIONS.maxSteps,
-    maxStates: options.maxStates ?? DEFAULT_CHECK_OPTIONS.maxStates,
-    input: options.input,
-  };
-  for (const field of ['numRuns', 'maxSteps', 'maxStates'] as const) {
-    const value = normalized[field];
-    if (!Number.isInteger(value) || value < 1) throw new CheckOptionsError(`invalid check options: ${field} must be a positive integer, got ${String(value)}`);
-  }
-  if (!Number.isInteger(normalized.seed)) throw new CheckOptionsError(`invalid check options: seed must be an integer, got ${String(normalized.seed)}`);
-  for (const [name, fn] of Object.entries(normalized.invariants)) {
-    if (typeof fn !== 'function') throw new CheckOptionsError(`invalid check options: invariants.${name} must be a function`);
-  }
-  return normalized;
 }

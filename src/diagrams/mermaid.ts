@@ -4,7 +4,7 @@
  * always what is shown.
  */
 import type { AnyStateMachine } from 'xstate';
-import { allStates, walkMachine } from './machine-walk.js';
+import { allStates, strictOwner, walkMachine } from './machine-walk.js';
 import type { MachineModel, StateModel, TransitionModel } from './machine-walk.js';
 
 /**
@@ -71,10 +71,15 @@ function renderState(state: StateModel, ctx: Ctx, depth: number): string[] {
   const declare = shown === id ? [] : [`${pad}state "${escapeText(shown)}" as ${id}`];
   if (state.children.length === 0) return declare.length > 0 ? declare : [`${pad}${id}`];
   const body: string[] = state.initial.map((t) => `${pad}  [*] --> ${idOf(ctx.ids, t)}`);
-  state.children.forEach((child, i) => {
-    if (state.type === 'parallel' && i > 0) body.push(`${pad}  --`);
+  // Mermaid makes a region of everything between `--` separators: a parallel state's history
+  // nodes are no region, so they go with the last one.
+  const parallel = state.type === 'parallel';
+  const regions = parallel ? state.children.filter((c) => c.type !== 'history') : state.children;
+  regions.forEach((child, i) => {
+    if (parallel && i > 0) body.push(`${pad}  --`);
     body.push(...renderState(child, ctx, depth + 1));
   });
+  if (parallel) body.push(...state.children.filter((c) => c.type === 'history').flatMap((c) => renderState(c, ctx, depth + 1)));
   body.push(...(ctx.owners.get(state.id) ?? []).flatMap((t) => edgeLines(t, ctx.ids, depth + 1)));
   for (const child of state.children) if (child.type === 'final') body.push(`${pad}  ${idOf(ctx.ids, child.id)} --> [*]`);
   return [...declare, `${pad}state ${id} {`, ...body, `${pad}}`];
@@ -111,22 +116,11 @@ function edgesByOwner(model: MachineModel): Map<string, TransitionModel[]> {
     for (const t of state.transitions) {
       const targets = t.targets.length > 0 ? t.targets : [t.source];
       for (const target of targets) {
-        const owner = ownerOf(model.root, state, byId.get(target) ?? state);
+        const owner = strictOwner(model.root, state, byId.get(target) ?? state)?.id ?? TOP;
         const single: TransitionModel = { ...t, targets: [target] };
         owners.set(owner, [...(owners.get(owner) ?? []), single]);
       }
     }
   }
   return owners;
-}
-
-function ownerOf(root: StateModel, a: StateModel, b: StateModel): string {
-  let common = 0;
-  while (common < a.path.length && common < b.path.length && a.path[common] === b.path[common]) common++;
-  // When one end contains the other (or they are the same), the owner must contain both strictly.
-  if (common === a.path.length || common === b.path.length) common--;
-  if (common < 0) return TOP;
-  let node: StateModel = root;
-  for (const key of a.path.slice(0, common)) node = node.children.find((c) => c.key === key) ?? node;
-  return node.id;
 }

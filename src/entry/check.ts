@@ -20,7 +20,5 @@ export const assertMachine: typeof CheckModule.assertMachine = async (machine, o
 
 export { formatReport, formatEvents } from '../check/format.js';
 export { replayEvents } from '../check/replay.js';
-export { DEFAULT_CHECK_OPTIONS, CheckOptionsError } from '../check/types.js';
-// The class is defined beside `assertMachine`, so importing it loads the checker (and fast-check)
-// for now: it belongs in a module of its own in src/check.
-export { MachineCheckError } from '../check/assert.js';
+export { DEFAULT_CHECK_OPTIONS } from '../check/types.js';
+export { MachineCheckError, CheckOptionsError } from '../check/errors.js';

@@ -59,3 +59,10 @@ describe('checkMachine on a machine with every kind of bug', () => {
     expect(report.failures.map((f) => f.kind).sort()).toEqual(['deadlock', 'error', 'error', 'invariant', 'unreachable']);
   });
 });
+
+describe('unreachable states the config alone proves unreachable', () => {
+  it('says no transition enters the orphan, though the search itself was bounded', () => {
+    expect(report.stats.exhaustive).toBe(false);
+    expect(find('unreachable').message).toBe('state "buggy.orphan" is unreachable: no transition enters it or a state inside it');
+  });
+});

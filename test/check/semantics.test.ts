@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
-import { assertMachine, checkMachine, MachineCheckError } from '../../src/check/index.js';
+import { assertMachine, checkMachine, CheckOptionsError, MachineCheckError } from '../../src/check/index.js';
+import { ArborError } from '../../src/runtime/errors.js';
 import { buggyChecks, buggyMachine } from '../../examples/machines/buggy.js';
 import { checks, machines } from '../../examples/machines/index.js';
 
@@ -65,5 +66,24 @@ describe('assertMachine', () => {
     expect(message).toContain('events: arm → fire');
     expect(message).toContain('events: inc → inc → inc');
     expect(message.split('\n').length).toBeGreaterThan(8);
+  });
+});
+
+describe('checkMachine options', () => {
+  it('rejects an actor option it does not know, naming the field, with an ArborError', async () => {
+    const error = await checkMachine(buggyMachine, { actors: { fetch: { outptu: [] } as never } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArborError);
+    expect(error).toBeInstanceOf(CheckOptionsError);
+    expect(error).toMatchObject({ code: 'INVALID_OPTIONS', details: { field: 'actors.fetch.outptu', value: [] } });
+  });
+
+  it('rejects a payload source that is neither an arbitrary nor a list', async () => {
+    await expect(checkMachine(buggyMachine, { events: { inc: 3 } as never })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', details: { field: 'events.inc', value: 3 } });
+  });
+
+  it('makes MachineCheckError an ArborError carrying the report', async () => {
+    const error = await assertMachine(buggyMachine, buggyChecks).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArborError);
+    expect((error as MachineCheckError).details).toMatchObject({ machine: 'buggy' });
   });
 });

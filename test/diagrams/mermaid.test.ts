@@ -56,12 +56,35 @@ describe('toMermaid', () => {
   });
 });
 
+/** The id of the label node reading `label` in DOT text. */
+function labelNode(dot: string, label: string): string {
+  const match = new RegExp(`^\\s*("[^"]*#label\\d+") \\[shape=plaintext[^\\n]*label="${label.replace(/[[\]|&]/g, '\\$&')}"\\];$`, 'm').exec(dot);
+  if (!match?.[1]) throw new Error(`no label node "${label}" in\n${dot}`);
+  return match[1];
+}
+
 describe('toDot', () => {
-  it('ends edges into a compound state at its cluster border', () => {
-    expect(toDot(tricky)).toContain('"tricky.a#anchor" -> "tricky.b#anchor" [label="next [x && y]", ltail="cluster_tricky.a", lhead="cluster_tricky.b"];');
+  it('ends edges into a compound state at its cluster border, through the label node', () => {
+    const dot = toDot(tricky);
+    const label = labelNode(dot, 'next [x && y]');
+    expect(dot).toContain(`"tricky.a#anchor" -> ${label} [arrowhead=none, ltail="cluster_tricky.a"];`);
+    expect(dot).toContain(`${label} -> "tricky.b#anchor" [lhead="cluster_tricky.b"];`);
   });
 
-  it('omits the cluster clipping when an edge goes from a state into its own descendant', () => {
-    expect(toDot(tricky)).toContain('"tricky#anchor" -> "tricky.a#anchor" [label="RESET", lhead="cluster_tricky.a"];');
+  it('draws a root transition into an inner state from the root cluster border, not from its initial-state dot', () => {
+    const dot = toDot(tricky);
+    const label = labelNode(dot, 'RESET');
+    expect(dot).toContain(`"tricky#anchor" -> ${label} [arrowhead=none, ltail="cluster_tricky"];`);
+    expect(dot).toContain(`${label} -> "tricky.a#anchor" [lhead="cluster_tricky.a"];`);
+    // The label lies outside the root cluster, so the edge leaves the cluster and comes back in.
+    expect(dot.indexOf(`  ${label} [`)).toBeGreaterThan(dot.lastIndexOf('\n  }\n'));
+  });
+
+  it('draws a targetless transition of a compound state as a loop from its cluster border, not from its initial-state dot', () => {
+    const machine = createMachine({ id: 'm', initial: 'a', states: { a: { initial: 'x', states: { x: {} }, on: { tick: { actions: () => undefined } } } } });
+    const dot = toDot(machine);
+    const label = labelNode(dot, 'tick');
+    expect(dot).toContain(`"m.a#anchor" -> ${label} [arrowhead=none, ltail="cluster_m.a"];`);
+    expect(dot).toContain(`${label} -> "m.a#anchor" [lhead="cluster_m.a"];`);
   });
 });

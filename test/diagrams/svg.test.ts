@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dotToSvg, toSvg } from '../../src/diagrams/index.js';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { DiagramRenderError, dotToSvg, toSvg } from '../../src/diagrams/index.js';
+import { orderMachine } from '../../examples/machines/order.js';
+import { ArborError } from '../../src/runtime/errors.js';
 import { machines } from '../../examples/machines/index.js';
 
 describe('toSvg', () => {
@@ -14,5 +18,17 @@ describe('toSvg', () => {
 
   it('rejects DOT that Graphviz cannot parse with a RENDER_FAILED error', async () => {
     await expect(dotToSvg('digraph {')).rejects.toMatchObject({ code: 'RENDER_FAILED' });
+  });
+
+  it('makes DiagramRenderError an ArborError with Graphviz messages in its details', async () => {
+    const error = await dotToSvg('digraph {').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiagramRenderError);
+    expect(error).toBeInstanceOf(ArborError);
+    expect((error as DiagramRenderError).details['messages']).toEqual(expect.arrayContaining([expect.any(String)]));
+  });
+
+  it('keeps docs/order.svg, shown in the README, the current rendering of the order machine', async () => {
+    const committed = await readFile(fileURLToPath(new URL('../../docs/order.svg', import.meta.url)), 'utf8');
+    expect(committed).toBe(await toSvg(orderMachine));
   });
 });

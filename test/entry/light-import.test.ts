@@ -27,6 +27,11 @@ describe('the root entry', () => {
     expect(fromPackage('@viz-js/viz')).toEqual([]);
   });
 
+  it('does not load fast-check or the checker until a machine or workflow is checked', () => {
+    expect(fromPackage('fast-check')).toEqual([]);
+    expect(loaded.filter((url) => url.includes('/src/check/explore') || url.includes('/src/workflow/check'))).toEqual([]);
+  });
+
   it('does not load the CLI, its pretty printer or its TypeScript loader', () => {
     expect(loaded.filter((url) => url.includes('/src/cli/'))).toEqual([]);
     expect(fromPackage('pino-pretty')).toEqual([]);

@@ -3,7 +3,8 @@
  * the invariants and payload arbitraries of its `checks` export; exit 1 when any machine fails.
  */
 import type { AnyStateMachine } from 'xstate';
-import { checkMachine, formatReport } from '../../check/index.js';
+import { captureConsole } from '../../check/console-capture.js';
+import { checkMachine, formatReport, reportReplacer } from '../../check/index.js';
 import type { CheckOptions, CheckReport } from '../../check/index.js';
 import { integerFlag, onePositional, parse } from '../args.js';
 import type { Command } from '../command.js';
@@ -17,10 +18,12 @@ import { checkWorkflows, formatWorkflowReports, workflowsOf } from './check-work
 const HELP = `Usage: arbor check <module> [--seed N] [--runs N] [--max-steps N] [--json]
 
 Checks every machine in the module's "machines" export for actions or guards that throw,
-deadlocks, unreachable states and broken invariants. Invariants and event payloads come from
-its optional "checks" export: { [machineName]: { invariants, events } }. Its "workflows" export
-(an object of checkWorkflow specs) is checked by deterministic simulation, and each failure is
-printed as a timeline of the shrunk schedule.
+deadlocks, unreachable states and broken invariants. Invariants, event payloads and simulated
+actor outcomes come from its optional "checks" export:
+{ [machineName]: { invariants, events, actors } }. Invoked and spawned actors are simulated,
+never run; what machines print while being checked is counted on stderr, not shown. Its
+"workflows" export (an object of checkWorkflow specs) is checked by deterministic simulation,
+and each failure is printed as a timeline of the shrunk schedule.
 
 Options:
   --seed N       random seed (default 42); the same seed gives the same report
@@ -55,12 +58,15 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const checks = checksOf(mod, path, machines);
   const reports: CheckReport[] = [];
   for (const [name, machine] of Object.entries(machines)) {
-    reports.push(await checkMachine(machine, { ...checks[name], ...overrides }));
+    // Machines that print while being checked print thousands of times: stdout keeps the report.
+    const { result, printed } = await captureConsole(() => checkMachine(machine, { ...checks[name], ...overrides }));
+    reports.push(result);
+    if (printed.count > 0) io.err(`arbor check: ${name} printed ${printed.count} line${printed.count === 1 ? '' : 's'} while being checked (not shown), first: ${JSON.stringify(printed.first[0] ?? '')}\n`);
   }
   const flows = workflows ? await checkWorkflows(workflows, overrides) : [];
   const ok = reports.every((r) => r.ok) && flows.every((r) => r.ok);
   const json = workflows ? { ok, machines: reports, workflows: flows } : { ok, machines: reports };
-  io.out(values.json ? JSON.stringify(json) + '\n' : reports.map((r) => colour(io, formatReport(r))).join('') + colour(io, formatWorkflowReports(flows)));
+  io.out(values.json ? JSON.stringify(json, reportReplacer) + '\n' : reports.map((r) => colour(io, formatReport(r))).join('') + colour(io, formatWorkflowReports(flows)));
   return ok ? EXIT.OK : EXIT.FAILED;
 }
 

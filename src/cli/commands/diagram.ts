@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnyStateMachine } from 'xstate';
-import { dotToSvg, isSupervisorLike, isSupervisorSpecLike, toDot, toMermaid, treeToDot, treeToMermaid } from '../../diagrams/index.js';
+import { dotToSvg, isSupervisorLike, isSupervisorSpecLike, toDot, toMermaid, toSvg, treeToDot, treeToMermaid } from '../../diagrams/index.js';
 import { onePositional, parse } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError, EXIT } from '../errors.js';
@@ -68,8 +68,8 @@ function fileName(name: string): string {
 
 async function renderMachine(machine: AnyStateMachine, format: Format): Promise<string> {
   if (format === 'mermaid') return toMermaid(machine);
-  const dot = toDot(machine);
-  return format === 'dot' ? dot : dotToSvg(dot);
+  // toSvg, not dotToSvg(toDot()): it wraps a long chain of states into rows.
+  return format === 'dot' ? toDot(machine) : toSvg(machine);
 }
 
 async function renderTree(tree: unknown, format: Format): Promise<string> {

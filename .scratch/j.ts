@@ -1,0 +1,10 @@
+import { createSystem, supervisor } from '../src/index.js';
+import { acc } from '../test/support/acc.js';
+const entries: unknown[] = [];
+const s = await createSystem({ node: 'a', logger: false, kinds: { acc }, journal: { append: (e) => entries.push({ to: e.to, type: e.event.type, from: e.from }) } });
+s.spawn(supervisor({ children: [{ id: 'w1', logic: acc }, { id: 'w2', logic: acc }, { id: 'r1', kind: 'acc', node: 'a' }, { id: 'r2', kind: 'acc', node: 'a' }] }), { id: 'root' });
+s.lookup('root/w1')!.send({ type: 'forward', id: 1, to: s.lookup('root/w2') as never });
+s.lookup('root/r1')!.send({ type: 'forward', id: 2, to: s.lookup('root/r2') as never });
+await s.idle(); await new Promise((r) => setTimeout(r, 50));
+console.log(entries);
+await s.shutdown();
