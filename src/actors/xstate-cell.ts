@@ -8,17 +8,36 @@
  * first and may finish (reach a final state, running its exit actions) within its `shutdown`
  * time; any other worker is stopped at once. XState's `stop()` runs no exit actions, so
  * cleanup that must happen belongs on the `arbor.shutdown` path.
+ *
+ * Fidelity to `createActor` (issue 18, see the README's "Where Arbor differs from createActor"):
+ * an incarnation that ends, however it ends, leaves no child or timer behind; the asks it owed a
+ * reply fail with its crash; an event no state handles is dead-lettered with `UNHANDLED_EVENT`
+ * when it carries a `replyTo` (or always, with `unhandledEvents: 'all'`); an `xstate.*` event is
+ * never handed to the machine; and an XState actor that stops without Arbor asking is a crash.
  */
-import { createActor, type AnyActorLogic, type AnyActorRef, type Subscription } from 'xstate';
-import { ArborError, toError } from '../runtime/errors.js';
+import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot, type Subscription } from 'xstate';
+import { ArborError, InvalidSpecError, toError } from '../runtime/errors.js';
 import { Cell, type CellFactory, type CellInit, type Shutdown } from '../runtime/index.js';
-import type { ArborEvent } from '../runtime/event.js';
+import { RESERVED_EVENT_PREFIX, type ArborEvent } from '../runtime/event.js';
+import { inspectedActorAt } from '../runtime/inspection.js';
+import { nodeOfPath, SCHEME } from '../runtime/paths.js';
 import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
+import { observersOf, type RefObservers } from '../runtime/ref-features.js';
+import { askReplyRef, OwedAsks } from './owed-asks.js';
+import { bridgeSystem, ParentLink, XSTATE_WORKER, type BridgedWorker } from './xstate-system.js';
 
 /** The event a worker gets when asked to stop gracefully, if its current state handles it. */
 export const SHUTDOWN_EVENT = { type: 'arbor.shutdown' } as const;
 
 const NONE = Symbol('none');
+
+type Exit = { kind: 'normal'; output: unknown } | { kind: 'crash'; error: Error };
+
+/** XState 5 internals used here: stopping any actor (a root with a `_parent` refuses `stop()`) and relaying with a source. */
+interface ActorInternals {
+  _stop(): void;
+  system: { _relay(source: AnyActorRef | undefined, target: AnyActorRef, event: unknown): void };
+}
 
 /** True for anything `createActor` accepts: XState actor logic has `transition` and `getInitialSnapshot`. */
 export function isActorLogic(logic: unknown): logic is AnyActorLogic {
@@ -30,9 +49,50 @@ export function isActorLogic(logic: unknown): logic is AnyActorLogic {
   );
 }
 
-export class XStateCell extends Cell {
+/** State machines (not callback, promise or transition logic) say when no transition took an event. */
+function isMachineLogic(logic: unknown): boolean {
+  return typeof (logic as { getStateNodeById?: unknown }).getStateNodeById === 'function';
+}
+
+/**
+ * True when some active state node of a machine snapshot has a transition for `type` (exact,
+ * `'*'`, or a partial `'a.*'` descriptor, as XState matches them). Guards are not evaluated: an
+ * event whose every guard fails counts as handled, so nothing is dead-lettered that XState could
+ * have taken. An empty transition (`on: { x: {} }`) handles the event too: it is XState's way to
+ * say "take it and do nothing".
+ */
+function namesEvent(snapshot: unknown, type: string): boolean {
+  if ((snapshot as { status?: unknown }).status !== 'active') return true; // XState's own business
+  const nodes = (snapshot as { _nodes?: Array<{ transitions?: Map<string, unknown> }> })._nodes;
+  if (!Array.isArray(nodes)) return true;
+  for (const node of nodes) {
+    if (!node.transitions) continue;
+    for (const d of node.transitions.keys()) {
+      if (d === type || d === '*') return true;
+      if (d.endsWith('.*') && (type === d.slice(0, -2) || type.startsWith(d.slice(0, -1)))) return true;
+    }
+  }
+  return false;
+}
+
+/** Stops every child the snapshot still lists (XState leaves them running when a machine errors). */
+function stopChildren(snapshot: unknown): void {
+  const children = (snapshot as { children?: Record<string, AnyActorRef | undefined> } | undefined)?.children;
+  if (!children) return;
+  for (const child of Object.values(children)) if (child) (child as unknown as ActorInternals)._stop();
+}
+
+export class XStateCell extends Cell implements BridgedWorker {
+  readonly [XSTATE_WORKER] = true;
+  readonly owed: OwedAsks;
   private readonly logic: AnyActorLogic;
   private readonly input: unknown;
+  private readonly snapshot: unknown;
+  private readonly machine: boolean;
+  private readonly observers: RefObservers;
+  private readonly parentLink: ParentLink | undefined;
+  /** Who sent each queued event (only kept under inspection, to report both ends). */
+  private readonly sources: WeakMap<object, string> | undefined;
   private actor: AnyActorRef | undefined;
   private subscription: Subscription | undefined;
   private lastSnapshot: unknown;
@@ -51,8 +111,24 @@ export class XStateCell extends Cell {
     super(init);
     this.logic = init.logic as AnyActorLogic;
     this.input = init.input;
+    this.snapshot = init.snapshot;
+    if (this.snapshot !== undefined && (typeof this.snapshot !== 'object' || this.snapshot === null)) {
+      throw new InvalidSpecError('snapshot', this.snapshot, 'must be a persisted snapshot (ref.getPersistedSnapshot())');
+    }
+    this.machine = isMachineLogic(init.logic);
+    this.observers = observersOf(this);
     const events = (init.logic as { events?: unknown }).events;
     this.gracefulShutdown = Array.isArray(events) && events.includes(SHUTDOWN_EVENT.type);
+    // A hosted child's parent lives on another node: its link routes by path all the same.
+    const parentPath = init.parent ? this.path.slice(0, this.path.lastIndexOf('/')) : undefined;
+    this.parentLink = parentPath !== undefined && parentPath.length > SCHEME.length ? new ParentLink(this, parentPath) : undefined;
+    this.sources = init.system.inspect ? new WeakMap() : undefined;
+    this.owed = new OwedAsks((replyTo) => {
+      const path = (replyTo as { path: string }).path;
+      const local = this.system._pendingAsk(path);
+      if (local) return local === replyTo;
+      return nodeOfPath(path) === this.system.node ? false : undefined;
+    });
   }
 
   /**
@@ -60,6 +136,8 @@ export class XStateCell extends Cell {
    * per `createActor` would give every actor's options object its own hidden class.
    */
   private readonly xstateLogger = (...args: unknown[]): void => this.log.info({ xstate: args }, 'xstate log');
+
+  private readonly emitted = (event: ArborEvent): void => this.observers.emit(event, (err) => this.log.error({ err: toError(err) }, 'an emitted-event listener threw'));
 
   protected createRef(): ActorRef {
     return new LocalActorRef(this);
@@ -69,6 +147,20 @@ export class XStateCell extends Cell {
     return this.actor ? this.actor.getSnapshot() : this.lastSnapshot;
   }
 
+  /** XState's persisted snapshot of the current (or last) incarnation; `system.spawn(logic, { snapshot })` restores it. */
+  getPersistedSnapshot(): unknown {
+    if (this.actor) return this.actor.getPersistedSnapshot();
+    return this.lastSnapshot === undefined ? undefined : this.logic.getPersistedSnapshot(this.lastSnapshot);
+  }
+
+  override tell(event: ArborEvent, from?: string): void {
+    if (this.sources) {
+      const sender = from ?? this.system._sender;
+      if (sender !== undefined) this.sources.set(event, sender);
+    }
+    super.tell(event, from);
+  }
+
   protected startIncarnation(): void {
     this.incarnation++;
     const actor = createActor(this.logic, {
@@ -76,37 +168,51 @@ export class XStateCell extends Cell {
       clock: this.system.clock,
       id: this.path,
       ...(this.system.inspect ? { inspect: this.system.inspect } : {}),
+      ...(this.snapshot !== undefined ? { snapshot: this.snapshot as Snapshot<unknown> } : {}),
       logger: this.xstateLogger,
     });
+    bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;
     this.status = 'running';
     this.subscription = actor.subscribe({
       next: (snapshot) => {
+        if (this.observers.observed && actor === this.actor) this.observers.next(snapshot);
         if (snapshot.status === 'done') this.ended(actor, { kind: 'normal', output: snapshot.output });
       },
       error: (err) => this.ended(actor, { kind: 'crash', error: toError(err) }),
+      // Completion after 'done' finds the actor detached already; any other is a stop nobody asked for.
+      complete: () =>
+        this.ended(actor, { kind: 'crash', error: new ArborError('ACTOR_STOPPED', `the XState actor of ${this.path} stopped without Arbor asking`, { path: this.path }) }),
     });
+    actor.on('*', this.emitted);
     actor.start();
   }
 
-  private ended(actor: AnyActorRef, exit: { kind: 'normal'; output: unknown } | { kind: 'crash'; error: Error }): void {
+  private ended(actor: AnyActorRef, exit: Exit): void {
     if (actor !== this.actor) return;
     this.lastSnapshot = actor.getSnapshot();
     this.detach();
+    // Whatever ended it, nothing of this incarnation may keep running (or keep timers).
+    stopChildren(this.lastSnapshot);
+    const owed = this.owed.drain();
     if (this.status === 'stopping') {
       // Ending during a graceful stop is the stop completing, not an exit to report.
       this.settledWaiter?.();
       return;
     }
-    if (exit.kind === 'crash' && this.current !== NONE) {
-      this.system.deadLetter(
-        this.path,
-        this.current,
-        new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed processing this message: ${exit.error.message}`, { path: this.path }, { cause: exit.error }),
-      );
-      this.current = NONE;
-    }
+    if (exit.kind === 'crash') this.failInFlight(exit.error, owed);
     this.exited(exit);
+  }
+
+  /** The message being processed, and every ask this incarnation owed a reply, fail with the crash. */
+  private failInFlight(error: Error, owed: ArborEvent[]): void {
+    const crashed = (what: string): ArborError =>
+      new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed ${what}: ${error.message}`, { path: this.path }, { cause: error });
+    if (this.current !== NONE) {
+      this.system.deadLetter(this.path, this.current, crashed('processing this message'));
+    }
+    for (const event of owed) if (event !== this.current) this.system.deadLetter(this.path, event, crashed('before replying to this ask'));
+    this.current = NONE;
   }
 
   private detach(): void {
@@ -126,13 +232,46 @@ export class XStateCell extends Cell {
     while (n < budget && this.status === 'running') {
       const event = queue.shift();
       if (event === undefined) break;
-      this.current = event;
-      (this.actor as AnyActorRef).send(event);
       n++;
+      if (event.type.startsWith(RESERVED_EVENT_PREFIX)) {
+        // However it got here (a transport that skipped the sender's check), XState never sees it.
+        system.deadLetter(this.path, event, new ArborError('INVALID_EVENT', `the type "${event.type}" is reserved by XState; ${this.path} does not take it from outside`, { path: this.path, eventType: event.type }));
+        continue;
+      }
+      this.deliver(this.actor as AnyActorRef, event);
     }
     system._sender = outer;
     this.current = NONE;
     return n;
+  }
+
+  private deliver(actor: AnyActorRef, event: ArborEvent): void {
+    this.current = event;
+    const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
+    if (replyTo) this.owed.took(replyTo, event);
+    // Checked only for the events it matters for: an ask (fails at once) or every event under 'all'.
+    if (this.machine && (event.replyTo !== undefined || this.system.unhandledEvents === 'all') && !namesEvent(actor.getSnapshot(), event.type)) {
+      this.unhandled(event, replyTo, actor.getSnapshot());
+      return;
+    }
+    const inspect = this.system.inspect;
+    if (inspect) {
+      // One inspection event with both ends: the sender's XState actor, if it is on this node.
+      const source = inspectedActorAt(inspect, this.sources?.get(event));
+      (actor as unknown as ActorInternals).system._relay(source, actor, event);
+    } else {
+      actor.send(event);
+    }
+  }
+
+  private unhandled(event: ArborEvent, replyTo: object | undefined, snapshot: unknown): void {
+    if (replyTo) this.owed.paid(replyTo);
+    const state = (snapshot as { value?: unknown }).value;
+    this.system.deadLetter(
+      this.path,
+      event,
+      new ArborError('UNHANDLED_EVENT', `no state of ${this.path} handles "${event.type}" (state ${JSON.stringify(state)})`, { path: this.path, eventType: event.type, state }),
+    );
   }
 
   protected async stopIncarnation(shutdown: Shutdown): Promise<void> {
@@ -154,9 +293,12 @@ export class XStateCell extends Cell {
     this.settledWaiter?.();
     this.settledWaiter = undefined;
     if (actor) {
-      this.lastSnapshot = actor.getSnapshot();
       this.detach();
-      actor.stop();
+      // Stopping runs XState's own stop: children and delayed events go, the status is 'stopped'.
+      (actor as unknown as ActorInternals)._stop();
+      this.lastSnapshot = actor.getSnapshot();
+      stopChildren(this.lastSnapshot);
+      this.owed.drain();
     }
     this.status = 'suspended';
   }

@@ -61,6 +61,8 @@ export interface CellInit {
   logic: unknown;
   input: unknown;
   mailbox: ResolvedMailboxOptions;
+  /** A persisted snapshot to start each incarnation from (XState workers; others ignore it). */
+  snapshot?: unknown;
 }
 
 export abstract class Cell implements Runnable {

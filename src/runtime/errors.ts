@@ -30,7 +30,10 @@ export type ErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'CIRCUIT_OPEN'
   | 'WORKFLOW_TIMEOUT'
-  | 'DELIVERY_FAILED';
+  | 'DELIVERY_FAILED'
+  // XState fidelity (issue 18): an event no state handles; a ref feature a remote ref cannot serve.
+  | 'UNHANDLED_EVENT'
+  | 'NOT_SUPPORTED';
 
 /** Base class of every error Arbor raises (except the `TypeError` for a malformed event). */
 export class ArborError extends Error {
@@ -62,8 +65,12 @@ export class InvalidSpecError extends ArborError {
 export class InvalidEventError extends TypeError {
   override name = 'InvalidEventError';
   readonly code = 'INVALID_EVENT' as const;
-  constructor(readonly value: unknown) {
-    super(`invalid event: expected a plain object with a string "type", got ${describe(value)}`);
+  constructor(
+    readonly value: unknown,
+    /** What was wrong, when it is not the shape (e.g. a type XState reserves). */
+    problem?: string,
+  ) {
+    super(problem === undefined ? `invalid event: expected a plain object with a string "type", got ${describe(value)}` : `invalid event: ${problem}, got ${describe(value)}`);
   }
 }
 

@@ -21,3 +21,6 @@ export * from './journal.js';
 export * from './cluster.js';
 export * from './remote-cell.js';
 export * from './remote-ref.js';
+export * from './ref-features.js';
+export * from './system-ids.js';
+export * from './inspection.js';

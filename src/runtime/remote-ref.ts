@@ -6,6 +6,7 @@
 import { assertEvent, type ArborEvent } from './event.js';
 import { SCHEME } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
+import { unsupported, type RefSubscription } from './ref-features.js';
 
 /** What a remote ref needs from its system. */
 export interface RemoteRouter {
@@ -48,6 +49,23 @@ export class RemoteActorRef implements ActorRef {
   getSnapshot(): unknown {
     return undefined;
   }
+
+  // --- XState fidelity (issue 18): snapshots and emitted events do not cross nodes ---
+  /** Throws `NOT_SUPPORTED`: snapshots do not travel between nodes (use `result()` for the outcome). */
+  subscribe(): RefSubscription {
+    throw unsupported('subscribe', this.path, 'snapshots do not travel between nodes; use result() for the outcome');
+  }
+
+  /** Throws `NOT_SUPPORTED`: emitted events do not travel between nodes. */
+  on(): RefSubscription {
+    throw unsupported('on', this.path, 'emitted events do not travel between nodes');
+  }
+
+  /** Throws `NOT_SUPPORTED`: persisted snapshots do not travel between nodes. */
+  getPersistedSnapshot(): unknown {
+    throw unsupported('getPersistedSnapshot', this.path, 'persisted snapshots do not travel between nodes');
+  }
+  // --- end XState fidelity ---
 
   toJSON(): { path: string } {
     return { path: this.path };

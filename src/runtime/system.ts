@@ -22,6 +22,9 @@ import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
 import { reviveRefs } from './remote-ref.js';
+import { assertSpawnKeys } from './spawn-options.js';
+import { systemIdsOf, type SystemIds } from './system-ids.js';
+import { inspectionTree } from './inspection.js';
 import { inMemoryTransport, type DeliveryResult, type Envelope, type NodeInfo, type Transport } from './transport.js';
 
 /** Makes cells for one family of logic (XState logic, supervisors, ...). */
@@ -74,6 +77,13 @@ export interface SystemOptions {
    * @default 5000
    */
   placementTimeout?: number;
+  /**
+   * Which events no state of a worker's machine handles go to dead letters with
+   * `UNHANDLED_EVENT`: `'asks'` those that carry a `replyTo` (so an ask fails at once instead of
+   * timing out; the rest are ignored, as XState ignores them), `'all'` every one.
+   * @default 'asks'
+   */
+  unhandledEvents?: 'asks' | 'all';
 }
 
 /** Options of `system.spawn`. */
@@ -85,6 +95,10 @@ export interface SpawnOptions {
   mailbox?: MailboxOptions;
   /** How long `shutdown()` waits for this actor to stop gracefully. */
   shutdown?: Shutdown;
+  /** An XState persisted snapshot (`ref.getPersistedSnapshot()`) to start from instead of the initial state; each restart starts from it again. */
+  snapshot?: unknown;
+  /** Registers the actor under this id in the node's system registry, so XState's `system.get(systemId)` in any worker finds it. */
+  systemId?: string;
 }
 
 /** A message that could not be delivered, and why. */
@@ -142,6 +156,8 @@ export class ActorSystem {
   readonly journal: JournalSink | undefined;
   /** @internal */
   readonly placementTimeout: number;
+  /** @internal Which unhandled events workers dead-letter (see {@link SystemOptions.unhandledEvents}). */
+  readonly unhandledEvents: 'asks' | 'all';
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined = undefined;
   /** How many messages went to dead letters. */
@@ -165,7 +181,8 @@ export class ActorSystem {
     this.logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
     this.dispatcher = new Dispatcher(options.dispatcher);
     this.transport = options.transport ?? inMemoryTransport();
-    this.inspect = options.inspect;
+    // XState fidelity (issue 18): the observer sees one tree, with parent links (see inspection.ts).
+    this.inspect = options.inspect && inspectionTree(options.inspect);
     this.kinds = { ...options.kinds };
     this.random = options.random ?? Math.random;
     this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
@@ -174,6 +191,8 @@ export class ActorSystem {
     if (!(typeof this.placementTimeout === 'number' && this.placementTimeout >= 0 && this.placementTimeout <= 2 ** 31 - 1)) {
       throw new InvalidSpecError('placementTimeout', options.placementTimeout, 'must be a number of ms');
     }
+    this.unhandledEvents = options.unhandledEvents ?? 'asks';
+    if (this.unhandledEvents !== 'asks' && this.unhandledEvents !== 'all') throw new InvalidSpecError('unhandledEvents', options.unhandledEvents, "must be 'asks' or 'all'");
     const journal = this.journal;
     this.asks = new Asks(
       this.node,
@@ -204,14 +223,24 @@ export class ActorSystem {
   spawn(logic: unknown, options: SpawnOptions): ActorRef {
     if (this.stopping) throw new ArborError('SYSTEM_SHUTDOWN', `system ${this.node} is shut down`, { node: this.node });
     if (typeof options !== 'object' || options === null) throw new InvalidSpecError('options', options, 'must be an object with an id');
+    assertSpawnKeys(options);
     const id = validateId(options.id, 'id');
     const path = rootPath(this.node, id);
     if (this.registry.has(path)) throw new InvalidSpecError('id', id, 'must be unique among root actors');
+    const systemId = options.systemId;
+    const ids: SystemIds = systemIdsOf(this);
+    if (systemId !== undefined) ids.assertFree(systemId);
     const cell = this.createCell(
-      { path, id, parent: undefined, logic, input: options.input, mailbox: normalizeMailboxOptions(options.mailbox, this.mailboxDefaults) },
+      { path, id, parent: undefined, logic, input: options.input, mailbox: normalizeMailboxOptions(options.mailbox, this.mailboxDefaults), snapshot: options.snapshot },
       'logic',
     );
     if (options.shutdown !== undefined) cell.shutdown = options.shutdown;
+    if (systemId !== undefined) {
+      // XState fidelity (issue 18): the ref is found by `system.get(systemId)` in every worker until the actor ends.
+      ids.set(systemId, cell.ref);
+      const free = (): void => ids.delete(systemId, cell.ref);
+      cell.result.promise().then(free, free);
+    }
     this.roots.push(cell);
     cell.start();
     return cell.ref;
