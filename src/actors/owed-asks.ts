@@ -10,6 +10,7 @@
  * pushes it out, and failing an ask that already settled does nothing.
  */
 import type { ArborEvent } from '../runtime/event.js';
+import { nodeOfPath } from '../runtime/paths.js';
 
 /**
  * How many owed asks an incarnation remembers; beyond it the oldest are forgotten.
@@ -24,14 +25,27 @@ export function askReplyRef(event: ArborEvent): object | undefined {
   return typeof replyTo.path === 'string' && replyTo.path.includes('/$ask/') ? replyTo : undefined;
 }
 
+/** What owed asks need of the system: which asks still wait on this node. */
+export interface AskRegistry {
+  readonly node: string;
+  _pendingAsk(path: string): unknown;
+}
+
 export class OwedAsks {
   private readonly owed = new Map<object, ArborEvent>();
 
   constructor(
-    /** True while the local ask behind `replyTo` still waits; undefined when it cannot be known here. */
-    private readonly pending: (replyTo: object) => boolean | undefined,
+    private readonly system: AskRegistry,
     private readonly bound = OWED_ASKS_BOUND,
   ) {}
+
+  /** True while the local ask behind `replyTo` still waits; undefined when it cannot be known here (an asker on another node). */
+  private pending(replyTo: object): boolean | undefined {
+    const path = (replyTo as { path: string }).path;
+    const local = this.system._pendingAsk(path);
+    if (local) return local === replyTo;
+    return nodeOfPath(path) === this.system.node ? false : undefined;
+  }
 
   get size(): number {
     return this.owed.size;

@@ -20,9 +20,9 @@ import { ArborError, InvalidSpecError, toError } from '../runtime/errors.js';
 import { Cell, type CellFactory, type CellInit, type Shutdown } from '../runtime/index.js';
 import { RESERVED_EVENT_PREFIX, type ArborEvent } from '../runtime/event.js';
 import { inspectedActorAt } from '../runtime/inspection.js';
-import { nodeOfPath, SCHEME } from '../runtime/paths.js';
+import { SCHEME } from '../runtime/paths.js';
 import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
-import { observersOf, type RefObservers } from '../runtime/ref-features.js';
+import type { RefObservers } from '../runtime/ref-features.js';
 import { askReplyRef, OwedAsks } from './owed-asks.js';
 import { bridgeSystem, ParentLink, XSTATE_WORKER, type BridgedWorker } from './xstate-system.js';
 
@@ -82,14 +82,41 @@ function stopChildren(snapshot: unknown): void {
   for (const child of Object.values(children)) if (child) (child as unknown as ActorInternals)._stop();
 }
 
+/**
+ * XState's observer of one incarnation. Its methods live on the prototype: closures per
+ * incarnation would cost every worker memory (100 k workers are a benchmark).
+ */
+class IncarnationObserver {
+  constructor(
+    private readonly cell: XStateCell,
+    private readonly actor: AnyActorRef,
+  ) {}
+
+  next(snapshot: { status: string; output?: unknown }): void {
+    this.cell._next(this.actor, snapshot);
+  }
+
+  error(err: unknown): void {
+    this.cell._ended(this.actor, { kind: 'crash', error: toError(err) });
+  }
+
+  /** Completion after 'done' finds the actor detached already; any other is a stop nobody asked for. */
+  complete(): void {
+    const path = this.cell.path;
+    this.cell._ended(this.actor, { kind: 'crash', error: new ArborError('ACTOR_STOPPED', `the XState actor of ${path} stopped without Arbor asking`, { path }) });
+  }
+}
+
 export class XStateCell extends Cell implements BridgedWorker {
   readonly [XSTATE_WORKER] = true;
-  readonly owed: OwedAsks;
+  /** Made on the first ask this worker takes. */
+  owed: OwedAsks | undefined;
   private readonly logic: AnyActorLogic;
   private readonly input: unknown;
   private readonly snapshot: unknown;
   private readonly machine: boolean;
-  private readonly observers: RefObservers;
+  /** Made when someone first subscribes to or listens on this worker's ref. */
+  private observers: RefObservers | undefined;
   private readonly parentLink: ParentLink | undefined;
   /** Who sent each queued event (only kept under inspection, to report both ends). */
   private readonly sources: WeakMap<object, string> | undefined;
@@ -116,19 +143,12 @@ export class XStateCell extends Cell implements BridgedWorker {
       throw new InvalidSpecError('snapshot', this.snapshot, 'must be a persisted snapshot (ref.getPersistedSnapshot())');
     }
     this.machine = isMachineLogic(init.logic);
-    this.observers = observersOf(this);
     const events = (init.logic as { events?: unknown }).events;
     this.gracefulShutdown = Array.isArray(events) && events.includes(SHUTDOWN_EVENT.type);
     // A hosted child's parent lives on another node: its link routes by path all the same.
     const parentPath = init.parent ? this.path.slice(0, this.path.lastIndexOf('/')) : undefined;
     this.parentLink = parentPath !== undefined && parentPath.length > SCHEME.length ? new ParentLink(this, parentPath) : undefined;
     this.sources = init.system.inspect ? new WeakMap() : undefined;
-    this.owed = new OwedAsks((replyTo) => {
-      const path = (replyTo as { path: string }).path;
-      const local = this.system._pendingAsk(path);
-      if (local) return local === replyTo;
-      return nodeOfPath(path) === this.system.node ? false : undefined;
-    });
   }
 
   /**
@@ -137,7 +157,21 @@ export class XStateCell extends Cell implements BridgedWorker {
    */
   private readonly xstateLogger = (...args: unknown[]): void => this.log.info({ xstate: args }, 'xstate log');
 
-  private readonly emitted = (event: ArborEvent): void => this.observers.emit(event, (err) => this.log.error({ err: toError(err) }, 'an emitted-event listener threw'));
+  /** @internal Someone observes this worker's ref: feed its observers from now on. */
+  _observed(observers: RefObservers): void {
+    this.observers = observers;
+    if (this.actor) this.listen(this.actor);
+  }
+
+  private listen(actor: AnyActorRef): void {
+    actor.on('*', (event: ArborEvent) => this.observers?.emit(event, (err) => this.log.error({ err: toError(err) }, 'an emitted-event listener threw')));
+  }
+
+  /** @internal A snapshot of `actor` (XState's `next`). */
+  _next(actor: AnyActorRef, snapshot: { status: string; output?: unknown }): void {
+    if (this.observers?.observed && actor === this.actor) this.observers.next(snapshot);
+    if (snapshot.status === 'done') this.ended(actor, { kind: 'normal', output: snapshot.output });
+  }
 
   protected createRef(): ActorRef {
     return new LocalActorRef(this);
@@ -174,18 +208,14 @@ export class XStateCell extends Cell implements BridgedWorker {
     bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;
     this.status = 'running';
-    this.subscription = actor.subscribe({
-      next: (snapshot) => {
-        if (this.observers.observed && actor === this.actor) this.observers.next(snapshot);
-        if (snapshot.status === 'done') this.ended(actor, { kind: 'normal', output: snapshot.output });
-      },
-      error: (err) => this.ended(actor, { kind: 'crash', error: toError(err) }),
-      // Completion after 'done' finds the actor detached already; any other is a stop nobody asked for.
-      complete: () =>
-        this.ended(actor, { kind: 'crash', error: new ArborError('ACTOR_STOPPED', `the XState actor of ${this.path} stopped without Arbor asking`, { path: this.path }) }),
-    });
-    actor.on('*', this.emitted);
+    this.subscription = actor.subscribe(new IncarnationObserver(this, actor));
+    if (this.observers) this.listen(actor);
     actor.start();
+  }
+
+  /** @internal How `actor` ended, unless it is not the current incarnation any more. */
+  _ended(actor: AnyActorRef, exit: Exit): void {
+    this.ended(actor, exit);
   }
 
   private ended(actor: AnyActorRef, exit: Exit): void {
@@ -194,7 +224,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     this.detach();
     // Whatever ended it, nothing of this incarnation may keep running (or keep timers).
     stopChildren(this.lastSnapshot);
-    const owed = this.owed.drain();
+    const owed = this.owed?.drain() ?? [];
     if (this.status === 'stopping') {
       // Ending during a graceful stop is the stop completing, not an exit to report.
       this.settledWaiter?.();
@@ -248,7 +278,7 @@ export class XStateCell extends Cell implements BridgedWorker {
   private deliver(actor: AnyActorRef, event: ArborEvent): void {
     this.current = event;
     const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
-    if (replyTo) this.owed.took(replyTo, event);
+    if (replyTo) (this.owed ??= new OwedAsks(this.system)).took(replyTo, event);
     // Checked only for the events it matters for: an ask (fails at once) or every event under 'all'.
     if (this.machine && (event.replyTo !== undefined || this.system.unhandledEvents === 'all') && !namesEvent(actor.getSnapshot(), event.type)) {
       this.unhandled(event, replyTo, actor.getSnapshot());
@@ -265,7 +295,7 @@ export class XStateCell extends Cell implements BridgedWorker {
   }
 
   private unhandled(event: ArborEvent, replyTo: object | undefined, snapshot: unknown): void {
-    if (replyTo) this.owed.paid(replyTo);
+    if (replyTo) this.owed?.paid(replyTo);
     const state = (snapshot as { value?: unknown }).value;
     this.system.deadLetter(
       this.path,
@@ -298,7 +328,7 @@ export class XStateCell extends Cell implements BridgedWorker {
       (actor as unknown as ActorInternals)._stop();
       this.lastSnapshot = actor.getSnapshot();
       stopChildren(this.lastSnapshot);
-      this.owed.drain();
+      this.owed?.drain();
     }
     this.status = 'suspended';
   }

@@ -42,7 +42,7 @@ export interface BridgedWorker {
   readonly path: string;
   readonly ref: ActorRef;
   readonly system: ActorSystem;
-  readonly owed: OwedAsks;
+  readonly owed: OwedAsks | undefined;
 }
 
 /** Marks the refs of XState workers: their receiving side reports each event with both ends. */
@@ -125,22 +125,24 @@ export class ParentLink {
 export function bridgeSystem(actor: AnyActorRef, worker: BridgedWorker, parent: ParentLink | undefined): void {
   const xs = actor.system as unknown as XStateSystemInternals;
   const ids: SystemIds = systemIdsOf(worker.system);
-  const get = xs.get.bind(xs);
-  const set = xs._set.bind(xs);
-  const unregister = xs._unregister.bind(xs);
-  const relay = xs._relay.bind(xs);
+  // XState's system methods are closures over the system (no `this`): the originals are called as they are.
+  const { get, _set: set, _relay: relay } = xs;
   xs.get = (systemId) => get(systemId) ?? ids.get(systemId);
   xs._set = (systemId, child) => {
     ids.assertFree(systemId, child);
     set(systemId, child);
     ids.set(systemId, child);
-  };
-  xs._unregister = (child) => {
-    unregister(child);
-    if (child.systemId !== undefined) ids.delete(child.systemId, child);
+    // Only systems with a systemId child need to forget it from the shared registry too.
+    const unregister = xs._unregister;
+    if ((unregister as { _arbor?: true })._arbor) return;
+    const forget = (stopped: AnyActorRef & { systemId?: string }): void => {
+      unregister(stopped);
+      if (stopped.systemId !== undefined) ids.delete(stopped.systemId, stopped);
+    };
+    xs._unregister = Object.assign(forget, { _arbor: true as const });
   };
   xs._relay = (source, target, event) => {
-    if (source === actor) worker.owed.paid(target);
+    if (source === actor) worker.owed?.paid(target);
     if (target === undefined || (target !== parent && !isArborRef(target))) return relay(source, target, event);
     const out = source === actor ? swapSelf(event, actor, worker.ref) : event;
     // A worker's receiving side reports the event with both ends; elsewhere report it here.

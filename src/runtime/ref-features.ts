@@ -31,6 +31,8 @@ const STOP_CODES = new Set(['ACTOR_STOPPED', 'SYSTEM_SHUTDOWN']);
 interface Observed {
   readonly path: string;
   readonly result: ResultSlot;
+  /** Told once, when its observers are first asked for (a cell can start feeding them then, and not before). */
+  _observed?(observers: RefObservers): void;
 }
 
 /** The observers and emitted-event listeners of one actor (one per cell, made on first use). */
@@ -121,7 +123,10 @@ const registry = new WeakMap<Observed, RefObservers>();
 /** The observers of `cell`, made on first use. */
 export function observersOf(cell: Observed): RefObservers {
   let o = registry.get(cell);
-  if (!o) registry.set(cell, (o = new RefObservers(cell)));
+  if (!o) {
+    registry.set(cell, (o = new RefObservers(cell)));
+    cell._observed?.(o);
+  }
   return o;
 }
 
