@@ -24,6 +24,7 @@ import { SCHEME } from '../runtime/paths.js';
 import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
 import type { RefObservers } from '../runtime/ref-features.js';
 import { askReplyRef, OwedAsks } from './owed-asks.js';
+import { namesEvent } from './unhandled.js';
 import { bridgeSystem, ParentLink, XSTATE_WORKER, type BridgedWorker } from './xstate-system.js';
 
 /** The event a worker gets when asked to stop gracefully, if its current state handles it. */
@@ -52,27 +53,6 @@ export function isActorLogic(logic: unknown): logic is AnyActorLogic {
 /** State machines (not callback, promise or transition logic) say when no transition took an event. */
 function isMachineLogic(logic: unknown): boolean {
   return typeof (logic as { getStateNodeById?: unknown }).getStateNodeById === 'function';
-}
-
-/**
- * True when some active state node of a machine snapshot has a transition for `type` (exact,
- * `'*'`, or a partial `'a.*'` descriptor, as XState matches them). Guards are not evaluated: an
- * event whose every guard fails counts as handled, so nothing is dead-lettered that XState could
- * have taken. An empty transition (`on: { x: {} }`) handles the event too: it is XState's way to
- * say "take it and do nothing".
- */
-function namesEvent(snapshot: unknown, type: string): boolean {
-  if ((snapshot as { status?: unknown }).status !== 'active') return true; // XState's own business
-  const nodes = (snapshot as { _nodes?: Array<{ transitions?: Map<string, unknown> }> })._nodes;
-  if (!Array.isArray(nodes)) return true;
-  for (const node of nodes) {
-    if (!node.transitions) continue;
-    for (const d of node.transitions.keys()) {
-      if (d === type || d === '*') return true;
-      if (d.endsWith('.*') && (type === d.slice(0, -2) || type.startsWith(d.slice(0, -1)))) return true;
-    }
-  }
-  return false;
 }
 
 /** Stops every child the snapshot still lists (XState leaves them running when a machine errors). */

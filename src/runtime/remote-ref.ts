@@ -52,12 +52,12 @@ export class RemoteActorRef implements ActorRef {
 
   // --- XState fidelity (issue 18): snapshots and emitted events do not cross nodes ---
   /** Throws `NOT_SUPPORTED`: snapshots do not travel between nodes (use `result()` for the outcome). */
-  subscribe(): RefSubscription {
+  subscribe(_observer?: unknown, _error?: unknown, _complete?: unknown): RefSubscription {
     throw unsupported('subscribe', this.path, 'snapshots do not travel between nodes; use result() for the outcome');
   }
 
   /** Throws `NOT_SUPPORTED`: emitted events do not travel between nodes. */
-  on(): RefSubscription {
+  on(_type?: string, _handler?: unknown): RefSubscription {
     throw unsupported('on', this.path, 'emitted events do not travel between nodes');
   }
 

@@ -316,3 +316,30 @@ describe('emit and ref.on', () => {
     expect(arbor).toEqual(xstate);
   });
 });
+
+describe('ref features on supervisors and remote refs', () => {
+  it("completes the observers of a supervisor's ref when it ends, and refuses getPersistedSnapshot with NOT_SUPPORTED", async () => {
+    const { supervisor } = await import('../../src/index.js');
+    const system = await createSystem({ node: 'supobs', logger: false });
+    const finisher = createMachine({ initial: 'a', states: { a: { on: { end: 'z' } }, z: { type: 'final' } }, output: () => 'ok' });
+    const root = system.spawn(supervisor({ autoShutdown: 'any_significant', children: [{ id: 'w', logic: finisher, restart: 'transient', significant: true }] }), { id: 'root' });
+    const completed = new Promise<string>((resolve, reject) => root.subscribe({ complete: () => resolve('complete'), error: reject }));
+    system.lookup('root/w')!.send({ type: 'end' });
+    await expect(completed).resolves.toBe('complete');
+    await expect(root.result()).resolves.toEqual({ w: 'ok' });
+    expect(() => root.getPersistedSnapshot()).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }));
+    await system.shutdown();
+  });
+
+  it('refuses subscribe, on and getPersistedSnapshot on a remote ref with NOT_SUPPORTED instead of doing nothing', async () => {
+    const { RemoteActorRef } = await import('../../src/index.js');
+    const ref = new RemoteActorRef('arbor://elsewhere/root/w', {
+      route: () => undefined,
+      ask: () => Promise.reject(new Error('unused')),
+      remoteResult: () => Promise.reject(new Error('unused')),
+    });
+    expect(() => ref.subscribe(() => undefined)).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED', details: { feature: 'subscribe', path: ref.path } }));
+    expect(() => ref.on('x', () => undefined)).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }));
+    expect(() => ref.getPersistedSnapshot()).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }));
+  });
+});
