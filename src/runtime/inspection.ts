@@ -36,6 +36,10 @@ export function inspectionTree(observer: Observer): Observer {
         const parent = actors.get(id.slice(0, id.lastIndexOf('/')));
         if (ref._parent === undefined && parent !== undefined) ref._parent = inspectionParent(parent);
       }
+    } else if (event.type === '@xstate.snapshot' && event.snapshot.status !== 'active') {
+      // An actor that ended is forgotten (the map stays as big as the live tree).
+      const id = (event.actorRef as AnyActorRef).id;
+      if (actors.get(id) === event.actorRef) actors.delete(id);
     }
     observer(event);
   };

@@ -100,6 +100,14 @@ describe('system.get and systemId', () => {
     expect(log).toEqual(['receiver got HELLO', 'inner known: false']);
     await system.shutdown();
   });
+  it('crashes a worker that spawns a child under a systemId another worker holds, as XState crashes on a duplicate in one system', async () => {
+    const system = await createSystem({ node: 'sid3', logger: false, clock: new SimulatedClock() });
+    system.spawn(receiver([]), { id: 'r', systemId: 'taken' });
+    const dup = system.spawn(createMachine({ on: { go: { actions: spawnChild(createMachine({}), { systemId: 'taken' }) } } }), { id: 'dup' });
+    dup.send({ type: 'go' });
+    await expect(dup.result()).rejects.toMatchObject({ code: 'INVALID_SPEC', details: { field: 'systemId', value: 'taken' } });
+    await system.shutdown();
+  });
 });
 
 describe('self as a reply address', () => {
