@@ -16,7 +16,7 @@
  * never handed to the machine; and an XState actor that stops without Arbor asking is a crash.
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot, type Subscription } from 'xstate';
-import { ArborError, InvalidSpecError, toError } from '../runtime/errors.js';
+import { ArborError, InvalidSpecError, describe, toError } from '../runtime/errors.js';
 import { Cell, type CellFactory, type CellInit, type Shutdown } from '../runtime/index.js';
 import { RESERVED_EVENT_PREFIX, type ArborEvent } from '../runtime/event.js';
 import { inspectedActorAt } from '../runtime/inspection.js';
@@ -243,9 +243,11 @@ export class XStateCell extends Cell implements BridgedWorker {
       const event = queue.shift();
       if (event === undefined) break;
       n++;
-      if (event.type.startsWith(RESERVED_EVENT_PREFIX)) {
+      const type = (event as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || type.startsWith(RESERVED_EVENT_PREFIX)) {
         // However it got here (a transport that skipped the sender's check), XState never sees it.
-        system.deadLetter(this.path, event, new ArborError('INVALID_EVENT', `the type "${event.type}" is reserved by XState; ${this.path} does not take it from outside`, { path: this.path, eventType: event.type }));
+        const why = typeof type === 'string' ? `the type "${type}" is reserved by XState` : 'it is not an event (a plain object with a string "type")';
+        system.deadLetter(this.path, event, new ArborError('INVALID_EVENT', `${this.path} does not take this message: ${why}`, { path: this.path, value: describe(event) }));
         continue;
       }
       this.deliver(this.actor as AnyActorRef, event);

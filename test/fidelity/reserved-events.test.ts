@@ -80,4 +80,19 @@ describe('reserved xstate.* events', () => {
     expect(dead).toEqual([]);
     await system.shutdown();
   });
+
+  it('dead-letters on arrival a body that is not an event, and the worker keeps running', async () => {
+    const system = await createSystem({ node: 'junk', logger: false, clock: new SimulatedClock() });
+    const dead: DeadLetter[] = [];
+    system.on('deadLetter', (d) => dead.push(d));
+    const w = system.spawn(counter, { id: 'w' });
+    const cell = (w as unknown as { _cell: { tell(e: unknown): void } })._cell;
+    const junk = [null, 42, 'str', [1], { type: 5 }, { id: 1 }];
+    for (const body of junk) cell.tell(body);
+    w.send({ type: 'work' });
+    await system.idle();
+    expect(dead.map((d) => d.reason.code)).toEqual(junk.map(() => 'INVALID_EVENT'));
+    await expect(w.ask({ type: 'get' })).resolves.toEqual({ type: 'count', n: 1 });
+    await system.shutdown();
+  });
 });
