@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, createMachine, emit, fromCallback, fromObservable, fromPromise, fromTransition, setup, toPromise, waitFor, type AnyActorRef } from 'xstate';
-import { createSystem, SimulatedClock } from '../../src/index.js';
+import { asXStateRef, createSystem, SimulatedClock, type ActorRef } from '../../src/index.js';
 import { arborRun, differential, essentials } from './harness.js';
 
 const counter = setup({
@@ -202,8 +202,9 @@ describe('waitFor, toPromise and subscribe on refs', () => {
     const { xstate, arbor } = await differential(
       () => counter,
       async (run) => {
-        const reached = waitFor(run.ref as AnyActorRef, (s: { context: { n: number } }) => s.context.n >= 2);
-        const done = toPromise(run.ref as AnyActorRef);
+        const ref = run.kind === 'arbor' ? asXStateRef(run.ref as ActorRef) : (run.ref as AnyActorRef);
+        const reached = waitFor(ref, (s: { context: { n: number } }) => s.context.n >= 2);
+        const done = toPromise(ref);
         run.send({ type: 'inc' });
         run.send({ type: 'inc' });
         await run.settle();
