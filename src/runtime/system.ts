@@ -95,7 +95,7 @@ export interface SpawnOptions {
   mailbox?: MailboxOptions;
   /** How long `shutdown()` waits for this actor to stop gracefully. */
   shutdown?: Shutdown;
-  /** An XState persisted snapshot (`ref.getPersistedSnapshot()`) to start from instead of the initial state; each restart starts from it again. */
+  /** An XState persisted snapshot (`ref.getPersistedSnapshot()`) to start a worker from instead of its initial state (`INVALID_SPEC` for a supervisor). */
   snapshot?: unknown;
   /** Registers the actor under this id in the node's system registry, so XState's `system.get(systemId)` in any worker finds it. */
   systemId?: string;
@@ -235,6 +235,10 @@ export class ActorSystem {
       'logic',
     );
     if (options.shutdown !== undefined) cell.shutdown = options.shutdown;
+    if (options.snapshot !== undefined && typeof (cell as { getPersistedSnapshot?: unknown }).getPersistedSnapshot !== 'function') {
+      this.unregister(cell);
+      throw new InvalidSpecError('snapshot', options.snapshot, 'is only for XState logic (a supervisor has no persisted snapshot)');
+    }
     if (systemId !== undefined) {
       // XState fidelity (issue 18): the ref is found by `system.get(systemId)` in every worker until the actor ends.
       ids.set(systemId, cell.ref);

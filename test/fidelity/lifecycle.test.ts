@@ -189,10 +189,13 @@ describe('persistence', () => {
     await system.shutdown();
   });
 
-  it('rejects unknown spawn options and a snapshot that is not an object with INVALID_SPEC', async () => {
+  it('rejects unknown spawn options, a snapshot that is not an object, and a snapshot for a supervisor with INVALID_SPEC', async () => {
     const system = await createSystem({ node: 'p3', logger: false });
     expect(() => system.spawn(persisted, { id: 'a', state: {} } as never)).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', details: expect.objectContaining({ field: 'state' }) }));
     expect(() => system.spawn(persisted, { id: 'b', snapshot: 42 })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', details: expect.objectContaining({ field: 'snapshot' }) }));
+    const { supervisor } = await import('../../src/index.js');
+    expect(() => system.spawn(supervisor({ children: [] }), { id: 'c', snapshot: {} })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', details: expect.objectContaining({ field: 'snapshot' }) }));
+    expect(system.lookup('c')).toBeUndefined();
     await system.shutdown();
   });
 });
