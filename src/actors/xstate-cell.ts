@@ -11,7 +11,7 @@
  *
  * Fidelity to `createActor` (issue 18, see the README's "Where Arbor differs from createActor"):
  * an incarnation that ends, however it ends, leaves no child or timer behind; the asks it owed a
- * reply fail with its crash; an event no state handles is dead-lettered with `UNHANDLED_EVENT`
+ * reply fail at once (`ACTOR_CRASHED` with its crash, `ACTOR_STOPPED` when it reaches a final state); an event no state handles is dead-lettered with `UNHANDLED_EVENT`
  * when it carries a `replyTo` (or always, with `unhandledEvents: 'all'`); an `xstate.*` event is
  * never handed to the machine; and an XState actor that stops without Arbor asking is a crash.
  */
@@ -206,11 +206,13 @@ export class XStateCell extends Cell implements BridgedWorker {
     stopChildren(this.lastSnapshot);
     const owed = this.owed?.drain() ?? [];
     if (this.status === 'stopping') {
-      // Ending during a graceful stop is the stop completing, not an exit to report.
+      // Ending during a graceful stop is the stop completing, not an exit to report. Asks it owed
+      // are left to their timeout or to the shutdown that stops it (SYSTEM_SHUTDOWN).
       this.settledWaiter?.();
       return;
     }
     if (exit.kind === 'crash') this.failInFlight(exit.error, owed);
+    else this.unowed(owed);
     this.exited(exit);
   }
 
@@ -223,6 +225,17 @@ export class XStateCell extends Cell implements BridgedWorker {
     }
     for (const event of owed) if (event !== this.current) this.system.deadLetter(this.path, event, crashed('before replying to this ask'));
     this.current = NONE;
+  }
+
+  /**
+   * Asks the incarnation took and never answered, when it reaches a final state: no later
+   * incarnation will answer them, so they fail now, as a `gen_server:call` fails when the server
+   * exits, instead of waiting out their timeouts.
+   */
+  private unowed(owed: ArborEvent[]): void {
+    if (owed.length === 0) return;
+    const reason = new ArborError('ACTOR_STOPPED', `actor ${this.path} exited before replying to this ask`, { path: this.path });
+    for (const event of owed) this.system.deadLetter(this.path, event, reason);
   }
 
   private detach(): void {
@@ -310,6 +323,7 @@ export class XStateCell extends Cell implements BridgedWorker {
       (actor as unknown as ActorInternals)._stop();
       this.lastSnapshot = actor.getSnapshot();
       stopChildren(this.lastSnapshot);
+      // Asks it owed are left to their timeout, or to the shutdown that stops it (SYSTEM_SHUTDOWN).
       this.owed?.drain();
     }
     this.status = 'suspended';

@@ -153,3 +153,17 @@ describe('unhandled events', () => {
     await expect(createSystem({ logger: false, unhandledEvents: 'some' as never })).rejects.toMatchObject({ code: 'INVALID_SPEC' });
   });
 });
+
+describe('asks owed by an incarnation that exits normally', () => {
+  it('fail at once with ACTOR_STOPPED when the machine reaches a final state without replying', async () => {
+    const { system } = await testSystem();
+    const quitter = createMachine({ initial: 'a', states: { a: { on: { ask: 'working' } }, working: { on: { quit: 'done' } }, done: { type: 'final' } } });
+    system.spawn(supervisor({ intensity: 5, children: [{ id: 'q', logic: quitter, restart: 'transient' }] }), { id: 'root' });
+    const q = system.lookup('root/q')!;
+    const pending = q.ask({ type: 'ask' }, { timeout: 5000 });
+    await system.idle();
+    q.send({ type: 'quit' });
+    await expect(pending).rejects.toMatchObject({ code: 'ACTOR_STOPPED' });
+    await system.shutdown();
+  });
+});
