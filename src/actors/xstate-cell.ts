@@ -168,7 +168,7 @@ export class XStateCell extends Cell implements BridgedWorker {
   }
 
   override tell(event: ArborEvent, from?: string): void {
-    if (this.sources) {
+    if (this.sources && typeof event === 'object' && event !== null) {
       const sender = from ?? this.system._sender;
       if (sender !== undefined) this.sources.set(event, sender);
     }

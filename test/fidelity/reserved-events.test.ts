@@ -82,7 +82,8 @@ describe('reserved xstate.* events', () => {
   });
 
   it('dead-letters on arrival a body that is not an event, and the worker keeps running', async () => {
-    const system = await createSystem({ node: 'junk', logger: false, clock: new SimulatedClock() });
+    // Under inspection too, where a worker remembers who sent each message.
+    const system = await createSystem({ node: 'junk', logger: false, clock: new SimulatedClock(), inspect: () => undefined });
     const dead: DeadLetter[] = [];
     system.on('deadLetter', (d) => dead.push(d));
     const w = system.spawn(counter, { id: 'w' });
