@@ -87,9 +87,9 @@ describe('reserved xstate.* events', () => {
     const dead: DeadLetter[] = [];
     system.on('deadLetter', (d) => dead.push(d));
     const w = system.spawn(counter, { id: 'w' });
-    const cell = (w as unknown as { _cell: { tell(e: unknown): void } })._cell;
+    const cell = (w as unknown as { _cell: { tell(e: unknown, from?: string): void } })._cell;
     const junk = [null, 42, 'str', [1], { type: 5 }, { id: 1 }];
-    for (const body of junk) cell.tell(body);
+    for (const body of junk) cell.tell(body, 'arbor://elsewhere/sender'); // as a transport delivers a frame from another node
     w.send({ type: 'work' });
     await system.idle();
     expect(dead.map((d) => d.reason.code)).toEqual(junk.map(() => 'INVALID_EVENT'));
