@@ -12,6 +12,7 @@ export { rabbitmqTransport, RabbitmqTransport, DEFAULT_RABBITMQ_OPTIONS, redactU
 export { DEFAULT_MAILBOX_OPTIONS } from './runtime/mailbox.js';
 export { DEFAULT_SUPERVISOR_OPTIONS, DEFAULT_BACKOFF } from './supervision/spec.js';
 export { SHUTDOWN_EVENT } from './actors/xstate-cell.js';
+export { asXStateRef } from './actors/xstate-ref.js';
 export { supervisorLifecycle } from './supervision/lifecycle.js';
 export {
   toMermaid,

@@ -3,3 +3,4 @@
  * (machines, promise, callback, observable and transition logic) as a supervised worker.
  */
 export { XStateCell, xstateCellFactory, isActorLogic, SHUTDOWN_EVENT } from './xstate-cell.js';
+export { asXStateRef } from './xstate-ref.js';

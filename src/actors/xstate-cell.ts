@@ -8,17 +8,37 @@
  * first and may finish (reach a final state, running its exit actions) within its `shutdown`
  * time; any other worker is stopped at once. XState's `stop()` runs no exit actions, so
  * cleanup that must happen belongs on the `arbor.shutdown` path.
+ *
+ * Fidelity to `createActor` (issue 18, see the README's "Where Arbor differs from createActor"):
+ * an incarnation that ends, however it ends, leaves no child or timer behind; the asks it owed a
+ * reply fail at once (`ACTOR_CRASHED` with its crash, `ACTOR_STOPPED` when it reaches a final state); an event no state handles is dead-lettered with `UNHANDLED_EVENT`
+ * when it carries a `replyTo` (or always, with `unhandledEvents: 'all'`); an `xstate.*` event is
+ * never handed to the machine; and an XState actor that stops without Arbor asking is a crash.
  */
-import { createActor, type AnyActorLogic, type AnyActorRef, type Subscription } from 'xstate';
-import { ArborError, toError } from '../runtime/errors.js';
+import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot, type Subscription } from 'xstate';
+import { ArborError, InvalidSpecError, describe, toError } from '../runtime/errors.js';
 import { Cell, type CellFactory, type CellInit, type Shutdown } from '../runtime/index.js';
-import type { ArborEvent } from '../runtime/event.js';
+import { RESERVED_EVENT_PREFIX, type ArborEvent } from '../runtime/event.js';
+import { inspectedActorAt } from '../runtime/inspection.js';
+import { SCHEME } from '../runtime/paths.js';
 import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
+import type { RefObservers } from '../runtime/ref-features.js';
+import { askReplyRef, OwedAsks } from './owed-asks.js';
+import { namesEvent } from './unhandled.js';
+import { bridgeSystem, ParentLink, XSTATE_WORKER, type BridgedWorker } from './xstate-system.js';
 
 /** The event a worker gets when asked to stop gracefully, if its current state handles it. */
 export const SHUTDOWN_EVENT = { type: 'arbor.shutdown' } as const;
 
 const NONE = Symbol('none');
+
+type Exit = { outcome: 'normal'; output: unknown } | { outcome: 'crash'; error: Error };
+
+/** XState 5 internals used here: stopping any actor (a root with a `_parent` refuses `stop()`) and relaying with a source. */
+interface ActorInternals {
+  _stop(): void;
+  system: { _relay(source: AnyActorRef | undefined, target: AnyActorRef, event: unknown): void };
+}
 
 /** True for anything `createActor` accepts: XState actor logic has `transition` and `getInitialSnapshot`. */
 export function isActorLogic(logic: unknown): logic is AnyActorLogic {
@@ -30,9 +50,56 @@ export function isActorLogic(logic: unknown): logic is AnyActorLogic {
   );
 }
 
-export class XStateCell extends Cell {
+/** State machines (not callback, promise or transition logic) say when no transition took an event. */
+function isMachineLogic(logic: unknown): boolean {
+  return typeof (logic as { getStateNodeById?: unknown }).getStateNodeById === 'function';
+}
+
+/** Stops every child the snapshot still lists (XState leaves them running when a machine errors). */
+function stopChildren(snapshot: unknown): void {
+  const children = (snapshot as { children?: Record<string, AnyActorRef | undefined> } | undefined)?.children;
+  if (!children) return;
+  for (const child of Object.values(children)) if (child) (child as unknown as ActorInternals)._stop();
+}
+
+/**
+ * XState's observer of one incarnation. Its methods live on the prototype: closures per
+ * incarnation would cost every worker memory (100 k workers are a benchmark).
+ */
+class IncarnationObserver {
+  constructor(
+    private readonly cell: XStateCell,
+    private readonly actor: AnyActorRef,
+  ) {}
+
+  next(snapshot: { status: string; output?: unknown }): void {
+    this.cell._next(this.actor, snapshot);
+  }
+
+  error(err: unknown): void {
+    this.cell._ended(this.actor, { outcome: 'crash', error: toError(err) });
+  }
+
+  /** Completion after 'done' finds the actor detached already; any other is a stop nobody asked for. */
+  complete(): void {
+    const path = this.cell.path;
+    this.cell._ended(this.actor, { outcome: 'crash', error: new ArborError('ACTOR_STOPPED', `the XState actor of ${path} stopped without Arbor asking`, { path }) });
+  }
+}
+
+export class XStateCell extends Cell implements BridgedWorker {
+  readonly [XSTATE_WORKER] = true;
+  /** Made on the first ask this worker takes. */
+  owed: OwedAsks | undefined;
   private readonly logic: AnyActorLogic;
   private readonly input: unknown;
+  private readonly snapshot: unknown;
+  private readonly machine: boolean;
+  /** Made when someone first subscribes to or listens on this worker's ref. */
+  private observers: RefObservers | undefined;
+  private readonly parentLink: ParentLink | undefined;
+  /** Who sent each queued event (only kept under inspection, to report both ends). */
+  private readonly sources: WeakMap<object, string> | undefined;
   private actor: AnyActorRef | undefined;
   private subscription: Subscription | undefined;
   private lastSnapshot: unknown;
@@ -51,8 +118,17 @@ export class XStateCell extends Cell {
     super(init);
     this.logic = init.logic as AnyActorLogic;
     this.input = init.input;
+    this.snapshot = init.snapshot;
+    if (this.snapshot !== undefined && (typeof this.snapshot !== 'object' || this.snapshot === null)) {
+      throw new InvalidSpecError('snapshot', this.snapshot, 'must be a persisted snapshot (ref.getPersistedSnapshot())');
+    }
+    this.machine = isMachineLogic(init.logic);
     const events = (init.logic as { events?: unknown }).events;
     this.gracefulShutdown = Array.isArray(events) && events.includes(SHUTDOWN_EVENT.type);
+    // A hosted child's parent lives on another node: its link routes by path all the same.
+    const parentPath = init.parent ? this.path.slice(0, this.path.lastIndexOf('/')) : undefined;
+    this.parentLink = parentPath !== undefined && parentPath.length > SCHEME.length ? new ParentLink(this, parentPath) : undefined;
+    this.sources = init.system.inspect ? new WeakMap() : undefined;
   }
 
   /**
@@ -60,6 +136,22 @@ export class XStateCell extends Cell {
    * per `createActor` would give every actor's options object its own hidden class.
    */
   private readonly xstateLogger = (...args: unknown[]): void => this.log.info({ xstate: args }, 'xstate log');
+
+  /** @internal Someone observes this worker's ref: feed its observers from now on. */
+  _observed(observers: RefObservers): void {
+    this.observers = observers;
+    if (this.actor) this.listen(this.actor);
+  }
+
+  private listen(actor: AnyActorRef): void {
+    actor.on('*', (event: ArborEvent) => this.observers?.emit(event, (err) => this.log.error({ err: toError(err) }, 'an emitted-event listener threw')));
+  }
+
+  /** @internal A snapshot of `actor` (XState's `next`). */
+  _next(actor: AnyActorRef, snapshot: { status: string; output?: unknown }): void {
+    if (this.observers?.observed && actor === this.actor) this.observers.next(snapshot);
+    if (snapshot.status === 'done') this.ended(actor, { outcome: 'normal', output: snapshot.output });
+  }
 
   protected createRef(): ActorRef {
     return new LocalActorRef(this);
@@ -69,6 +161,20 @@ export class XStateCell extends Cell {
     return this.actor ? this.actor.getSnapshot() : this.lastSnapshot;
   }
 
+  /** XState's persisted snapshot of the current (or last) incarnation; `system.spawn(logic, { snapshot })` restores it. */
+  getPersistedSnapshot(): unknown {
+    if (this.actor) return this.actor.getPersistedSnapshot();
+    return this.lastSnapshot === undefined ? undefined : this.logic.getPersistedSnapshot(this.lastSnapshot);
+  }
+
+  override tell(event: ArborEvent, from?: string): void {
+    if (this.sources && typeof event === 'object' && event !== null) {
+      const sender = from ?? this.system._sender;
+      if (sender !== undefined) this.sources.set(event, sender);
+    }
+    super.tell(event, from);
+  }
+
   protected startIncarnation(): void {
     this.incarnation++;
     const actor = createActor(this.logic, {
@@ -76,37 +182,60 @@ export class XStateCell extends Cell {
       clock: this.system.clock,
       id: this.path,
       ...(this.system.inspect ? { inspect: this.system.inspect } : {}),
+      ...(this.snapshot !== undefined ? { snapshot: this.snapshot as Snapshot<unknown> } : {}),
       logger: this.xstateLogger,
     });
+    bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;
     this.status = 'running';
-    this.subscription = actor.subscribe({
-      next: (snapshot) => {
-        if (snapshot.status === 'done') this.ended(actor, { outcome: 'normal', output: snapshot.output });
-      },
-      error: (err) => this.ended(actor, { outcome: 'crash', error: toError(err) }),
-    });
+    this.subscription = actor.subscribe(new IncarnationObserver(this, actor));
+    if (this.observers) this.listen(actor);
     actor.start();
   }
 
-  private ended(actor: AnyActorRef, exit: { outcome: 'normal'; output: unknown } | { outcome: 'crash'; error: Error }): void {
+  /** @internal How `actor` ended, unless it is not the current incarnation any more. */
+  _ended(actor: AnyActorRef, exit: Exit): void {
+    this.ended(actor, exit);
+  }
+
+  private ended(actor: AnyActorRef, exit: Exit): void {
     if (actor !== this.actor) return;
     this.lastSnapshot = actor.getSnapshot();
     this.detach();
+    // Whatever ended it, nothing of this incarnation may keep running (or keep timers).
+    stopChildren(this.lastSnapshot);
+    const owed = this.owed?.drain() ?? [];
     if (this.status === 'stopping') {
-      // Ending during a graceful stop is the stop completing, not an exit to report.
+      // Ending during a graceful stop is the stop completing, not an exit to report. Asks it owed
+      // are left to their timeout or to the shutdown that stops it (SYSTEM_SHUTDOWN).
       this.settledWaiter?.();
       return;
     }
-    if (exit.outcome === 'crash' && this.current !== NONE) {
-      this.system.deadLetter(
-        this.path,
-        this.current,
-        new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed processing this message: ${exit.error.message}`, { path: this.path }, { cause: exit.error }),
-      );
-      this.current = NONE;
-    }
+    if (exit.outcome === 'crash') this.failInFlight(exit.error, owed);
+    else this.unowed(owed);
     this.exited(exit);
+  }
+
+  /** The message being processed, and every ask this incarnation owed a reply, fail with the crash. */
+  private failInFlight(error: Error, owed: ArborEvent[]): void {
+    const crashed = (what: string): ArborError =>
+      new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed ${what}: ${error.message}`, { path: this.path }, { cause: error });
+    if (this.current !== NONE) {
+      this.system.deadLetter(this.path, this.current, crashed('processing this message'));
+    }
+    for (const event of owed) if (event !== this.current) this.system.deadLetter(this.path, event, crashed('before replying to this ask'));
+    this.current = NONE;
+  }
+
+  /**
+   * Asks the incarnation took and never answered, when it reaches a final state: no later
+   * incarnation will answer them, so they fail now, as a `gen_server:call` fails when the server
+   * exits, instead of waiting out their timeouts.
+   */
+  private unowed(owed: ArborEvent[]): void {
+    if (owed.length === 0) return;
+    const reason = new ArborError('ACTOR_STOPPED', `actor ${this.path} exited before replying to this ask`, { path: this.path });
+    for (const event of owed) this.system.deadLetter(this.path, event, reason);
   }
 
   private detach(): void {
@@ -126,13 +255,48 @@ export class XStateCell extends Cell {
     while (n < budget && this.status === 'running') {
       const event = queue.shift();
       if (event === undefined) break;
-      this.current = event;
-      (this.actor as AnyActorRef).send(event);
       n++;
+      const type = (event as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || type.startsWith(RESERVED_EVENT_PREFIX)) {
+        // However it got here (a transport that skipped the sender's check), XState never sees it.
+        const why = typeof type === 'string' ? `the type "${type}" is reserved by XState` : 'it is not an event (a plain object with a string "type")';
+        system.deadLetter(this.path, event, new ArborError('INVALID_EVENT', `${this.path} does not take this message: ${why}`, { path: this.path, value: describe(event) }));
+        continue;
+      }
+      this.deliver(this.actor as AnyActorRef, event);
     }
     system._sender = outer;
     this.current = NONE;
     return n;
+  }
+
+  private deliver(actor: AnyActorRef, event: ArborEvent): void {
+    this.current = event;
+    const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
+    if (replyTo) (this.owed ??= new OwedAsks(this.system)).took(replyTo, event);
+    // Checked only for the events it matters for: an ask (fails at once) or every event under 'all'.
+    if (this.machine && (event.replyTo !== undefined || this.system.unhandledEvents === 'all') && !namesEvent(actor.getSnapshot(), event.type)) {
+      this.unhandled(event, replyTo, actor.getSnapshot());
+      return;
+    }
+    const inspect = this.system.inspect;
+    if (inspect) {
+      // One inspection event with both ends: the sender's XState actor, if it is on this node.
+      const source = inspectedActorAt(inspect, this.sources?.get(event));
+      (actor as unknown as ActorInternals).system._relay(source, actor, event);
+    } else {
+      actor.send(event);
+    }
+  }
+
+  private unhandled(event: ArborEvent, replyTo: object | undefined, snapshot: unknown): void {
+    if (replyTo) this.owed?.paid(replyTo);
+    const state = (snapshot as { value?: unknown }).value;
+    this.system.deadLetter(
+      this.path,
+      event,
+      new ArborError('UNHANDLED_EVENT', `no state of ${this.path} handles "${event.type}" (state ${JSON.stringify(state)})`, { path: this.path, eventType: event.type, state }),
+    );
   }
 
   protected async stopIncarnation(shutdown: Shutdown): Promise<void> {
@@ -154,9 +318,13 @@ export class XStateCell extends Cell {
     this.settledWaiter?.();
     this.settledWaiter = undefined;
     if (actor) {
-      this.lastSnapshot = actor.getSnapshot();
       this.detach();
-      actor.stop();
+      // Stopping runs XState's own stop: children and delayed events go, the status is 'stopped'.
+      (actor as unknown as ActorInternals)._stop();
+      this.lastSnapshot = actor.getSnapshot();
+      stopChildren(this.lastSnapshot);
+      // Asks it owed are left to their timeout, or to the shutdown that stops it (SYSTEM_SHUTDOWN).
+      this.owed?.drain();
     }
     this.status = 'suspended';
   }

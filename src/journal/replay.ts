@@ -11,6 +11,7 @@
 import type { ActorRef } from '../runtime/ref.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { SCHEME } from '../runtime/paths.js';
+import { unsupported } from '../runtime/ref-features.js';
 import { isGap, isStoredRef, type JournalRecord, type StoredEntry } from './record.js';
 
 /** What replay needs of a system. */
@@ -124,6 +125,15 @@ function recordingRef(path: string, result: ReplayResult): ActorRef {
     ask: () => Promise.reject(new Error(`${path} is a journalled ref: it cannot ask`)),
     result: () => new Promise<never>(() => undefined),
     getSnapshot: () => undefined,
+    subscribe: () => {
+      throw unsupported('subscribe', path, 'it is a journalled ref');
+    },
+    on: () => {
+      throw unsupported('on', path, 'it is a journalled ref');
+    },
+    getPersistedSnapshot: () => {
+      throw unsupported('getPersistedSnapshot', path, 'it is a journalled ref');
+    },
     toJSON: () => ({ path }),
   };
   return ref;

@@ -5,6 +5,7 @@
  */
 import { assertEvent, type ArborEvent } from '../runtime/event.js';
 import type { ActorRef, AskOptions } from '../runtime/ref.js';
+import { unsupported, type RefSubscription } from '../runtime/ref-features.js';
 
 /** What a remote ref needs from its system. */
 export interface RemoteRouter {
@@ -46,6 +47,21 @@ export class RemoteActorRef implements ActorRef {
   /** A remote actor's snapshot is not available here. */
   getSnapshot(): unknown {
     return undefined;
+  }
+
+  /** Throws `NOT_SUPPORTED`: snapshots do not travel between nodes (use `result()` for the outcome). */
+  subscribe(_observer?: unknown, _error?: unknown, _complete?: unknown): RefSubscription {
+    throw unsupported('subscribe', this.path, 'snapshots do not travel between nodes; use result() for the outcome');
+  }
+
+  /** Throws `NOT_SUPPORTED`: emitted events do not travel between nodes. */
+  on(_type?: string, _handler?: unknown): RefSubscription {
+    throw unsupported('on', this.path, 'emitted events do not travel between nodes');
+  }
+
+  /** Throws `NOT_SUPPORTED`: persisted snapshots do not travel between nodes. */
+  getPersistedSnapshot(): unknown {
+    throw unsupported('getPersistedSnapshot', this.path, 'persisted snapshots do not travel between nodes');
   }
 
   toJSON(): { path: string } {

@@ -23,6 +23,9 @@ import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
 import type { SupervisorReport, SystemEvents, Unsubscribe } from './system-events.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
+import { assertSpawnKeys } from './spawn-options.js';
+import { systemIdsOf, type SystemIds } from './system-ids.js';
+import { inspectionTree } from './inspection.js';
 import { inMemoryTransport, type NodeInfo, type Transport } from './transport.js';
 
 function defaultLogger(): Logger {
@@ -62,6 +65,8 @@ export class ActorSystem implements CellContext {
   readonly journal: JournalSink | undefined;
   /** @internal */
   readonly placementTimeout: number;
+  /** @internal Which unhandled events workers dead-letter (see {@link SystemOptions.unhandledEvents}). */
+  readonly unhandledEvents: 'asks' | 'all';
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined = undefined;
   /** How many messages went to dead letters. */
@@ -84,7 +89,8 @@ export class ActorSystem implements CellContext {
     this.logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
     this.dispatcher = new Dispatcher(options.dispatcher);
     this.transport = options.transport ?? inMemoryTransport();
-    this.inspect = options.inspect;
+    // XState fidelity (issue 18): the observer sees one tree, with parent links (see inspection.ts).
+    this.inspect = options.inspect && inspectionTree(options.inspect);
     this.kinds = { ...options.kinds };
     this.random = options.random ?? Math.random;
     this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
@@ -93,6 +99,8 @@ export class ActorSystem implements CellContext {
     if (!(typeof this.placementTimeout === 'number' && this.placementTimeout >= 0 && this.placementTimeout <= 2 ** 31 - 1)) {
       throw new InvalidSpecError('placementTimeout', options.placementTimeout, 'must be a number of ms');
     }
+    this.unhandledEvents = options.unhandledEvents ?? 'asks';
+    if (this.unhandledEvents !== 'asks' && this.unhandledEvents !== 'all') throw new InvalidSpecError('unhandledEvents', options.unhandledEvents, "must be 'asks' or 'all'");
     const journal = this.journal;
     this.asks = new Asks(
       this.node,
@@ -124,14 +132,28 @@ export class ActorSystem implements CellContext {
   spawn(logic: unknown, options: SpawnOptions): ActorRef {
     if (this.stopping) throw new ArborError('SYSTEM_SHUTDOWN', `system ${this.node} is shut down`, { node: this.node });
     if (typeof options !== 'object' || options === null) throw new InvalidSpecError('options', options, 'must be an object with an id');
+    assertSpawnKeys(options);
     const id = validateId(options.id, 'id');
     const path = rootPath(this.node, id);
     if (this.registry.has(path)) throw new InvalidSpecError('id', id, 'must be unique among root actors');
+    const systemId = options.systemId;
+    const ids: SystemIds = systemIdsOf(this);
+    if (systemId !== undefined) ids.assertFree(systemId);
     const cell = this.createCell(
-      { path, id, parent: undefined, logic, input: options.input, mailbox: normalizeMailboxOptions(options.mailbox, this.mailboxDefaults) },
+      { path, id, parent: undefined, logic, input: options.input, mailbox: normalizeMailboxOptions(options.mailbox, this.mailboxDefaults), snapshot: options.snapshot },
       'logic',
     );
     if (options.shutdown !== undefined) cell.shutdown = options.shutdown;
+    if (options.snapshot !== undefined && typeof (cell as { getPersistedSnapshot?: unknown }).getPersistedSnapshot !== 'function') {
+      this.unregister(cell);
+      throw new InvalidSpecError('snapshot', options.snapshot, 'is only for XState logic (a supervisor has no persisted snapshot)');
+    }
+    if (systemId !== undefined) {
+      // XState fidelity (issue 18): the ref is found by `system.get(systemId)` in every worker until the actor ends.
+      ids.set(systemId, cell.ref);
+      const free = (): void => ids.delete(systemId, cell.ref);
+      cell.result.promise().then(free, free);
+    }
     this.roots.push(cell);
     cell.start();
     return cell.ref;

@@ -87,6 +87,12 @@ export interface CellContext {
   unregister(cell: Cell): void;
   /** A root actor exited by itself. */
   _rootExited(cell: Cell): void;
+  /** The ref at `path` (local, pending ask, or remote), or `undefined`. */
+  lookup(path: string): ActorRef | undefined;
+  /** @internal The temporary reply ref of a pending ask at `path`, if there is one. */
+  _pendingAsk(path: string): ActorRef | undefined;
+  /** Which unhandled events workers dead-letter (see `SystemOptions.unhandledEvents`). */
+  readonly unhandledEvents: 'asks' | 'all';
 }
 
 /** A supervisor's request for a child's cell: run `logic` here, or a `kind` here or on other nodes. */
@@ -109,6 +115,8 @@ export interface CellInit {
   logic: unknown;
   input: unknown;
   mailbox: ResolvedMailboxOptions;
+  /** A persisted snapshot to start each incarnation from (XState workers; others ignore it). */
+  snapshot?: unknown;
 }
 
 export abstract class Cell implements Runnable {

@@ -35,6 +35,10 @@ export interface ErrorCodes {
   DECODE_ERROR: 'runtime';
   ENCODE_ERROR: 'runtime';
   DELIVERY_FAILED: 'runtime';
+  /** An event no state of the receiving worker handles (see `unhandledEvents`). */
+  UNHANDLED_EVENT: 'runtime';
+  /** A ref feature this kind of ref cannot serve (a remote ref's `subscribe`, `on`, `getPersistedSnapshot`). */
+  NOT_SUPPORTED: 'runtime';
 }
 
 /** Every code an {@link ArborError} can carry: the union of every layer's codes. */
@@ -89,8 +93,12 @@ export class InvalidSpecError extends ArborError {
 export class InvalidEventError extends TypeError {
   override name = 'InvalidEventError';
   readonly code = 'INVALID_EVENT' as const;
-  constructor(readonly value: unknown) {
-    super(`invalid event: expected a plain object with a string "type", got ${describe(value)}`);
+  constructor(
+    readonly value: unknown,
+    /** What was wrong, when it is not the shape (e.g. a type XState reserves). */
+    problem?: string,
+  ) {
+    super(problem === undefined ? `invalid event: expected a plain object with a string "type", got ${describe(value)}` : `invalid event: ${problem}, got ${describe(value)}`);
   }
 }
 

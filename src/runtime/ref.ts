@@ -3,6 +3,7 @@
  * every operation goes through the runtime (never straight into an XState actor).
  */
 import { assertEvent, type ArborEvent } from './event.js';
+import { observersOf, persistedSnapshotOf, type RefSubscription, type SnapshotObserver } from './ref-features.js';
 
 /** Options of {@link ActorRef.ask}. */
 export interface AskOptions {
@@ -54,6 +55,20 @@ export interface ActorRef<TEvent extends ArborEvent = ArborEvent> {
   /** @internal XState relays `sendTo(ref, ...)` through `_send`. */
   _send(event: TEvent): void;
   toJSON(): { path: string };
+  // --- XState fidelity (issue 18): what XState's `waitFor`, `toPromise` and `emit` need ---------
+  /**
+   * Observes the actor's snapshots across restarts; `complete` once it exits normally or is
+   * stopped, `error` once it fails for good. A remote ref throws `NOT_SUPPORTED`.
+   */
+  subscribe(
+    nextOrObserver?: SnapshotObserver | ((snapshot: unknown) => void),
+    error?: (error: unknown) => void,
+    complete?: () => void,
+  ): RefSubscription;
+  /** Listens to events the actor `emit`s (`'*'` for all), across restarts. A remote ref throws `NOT_SUPPORTED`. */
+  on(type: string, handler: (event: ArborEvent) => void): RefSubscription;
+  /** XState's persisted snapshot of a local worker; `NOT_SUPPORTED` for supervisors and remote refs. */
+  getPersistedSnapshot(): unknown;
 }
 
 /**
@@ -108,6 +123,24 @@ export class LocalActorRef implements ActorRef {
   getSnapshot(): unknown {
     return this._cell.getSnapshot();
   }
+
+  // --- XState fidelity (issue 18) ---
+  subscribe(
+    nextOrObserver?: SnapshotObserver | ((snapshot: unknown) => void),
+    error?: (error: unknown) => void,
+    complete?: () => void,
+  ): RefSubscription {
+    return observersOf(this._cell).subscribe(nextOrObserver, error, complete);
+  }
+
+  on(type: string, handler: (event: ArborEvent) => void): RefSubscription {
+    return observersOf(this._cell).on(type, handler);
+  }
+
+  getPersistedSnapshot(): unknown {
+    return persistedSnapshotOf(this._cell);
+  }
+  // --- end XState fidelity ---
 
   toJSON(): { path: string } {
     return { path: this.path };

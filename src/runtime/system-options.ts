@@ -58,6 +58,13 @@ export interface SystemOptions {
    * @default 5000
    */
   placementTimeout?: number;
+  /**
+   * Which events no state of a worker's machine handles go to dead letters with
+   * `UNHANDLED_EVENT`: `'asks'` those that carry a `replyTo` (so an ask fails at once instead of
+   * timing out; the rest are ignored, as XState ignores them), `'all'` every one.
+   * @default 'asks'
+   */
+  unhandledEvents?: 'asks' | 'all';
 }
 
 /** Options of `system.spawn`. */
@@ -69,4 +76,8 @@ export interface SpawnOptions {
   mailbox?: MailboxOptions;
   /** How long `shutdown()` waits for this actor to stop gracefully. */
   shutdown?: Shutdown;
+  /** An XState persisted snapshot (`ref.getPersistedSnapshot()`) to start a worker from instead of its initial state (`INVALID_SPEC` for a supervisor). */
+  snapshot?: unknown;
+  /** Registers the actor under this id in the node's system registry, so XState's `system.get(systemId)` in any worker finds it. */
+  systemId?: string;
 }

@@ -38,7 +38,8 @@ describe('refs, send and ask', () => {
 
   it('rejects an ask with ASK_TIMEOUT once its timeout passes on the clock', async () => {
     const { system, clock } = await testSystem();
-    const silent = system.spawn(createMachine({ initial: 'a', states: { a: {} } }), { id: 'silent' });
+    // It takes the event (a transition with no effect) but never replies: an unhandled ask would fail at once with UNHANDLED_EVENT.
+    const silent = system.spawn(createMachine({ initial: 'a', states: { a: { on: { anything: {} } } } }), { id: 'silent' });
     const answer = silent.ask({ type: 'anything' }, { timeout: 250 });
     await system.idle();
     clock.increment(249);
@@ -178,7 +179,7 @@ describe('time, shutdown, inspection and logs', () => {
     const { system } = await testSystem();
     const log: string[] = [];
     system.spawn(worker, { id: 'a', input: { name: 'a', log, gracefulMs: 0 } });
-    const b = system.spawn(createMachine({ initial: 's', states: { s: {} } }), { id: 'b' });
+    const b = system.spawn(createMachine({ initial: 's', states: { s: { on: { 'never-answered': {} } } } }), { id: 'b' });
     system.spawn(worker, { id: 'c', input: { name: 'c', log, gracefulMs: 0 } });
     const pending = b.ask({ type: 'never-answered' });
     await system.shutdown();

@@ -1,0 +1,81 @@
+/**
+ * The asks a worker's incarnation owes a reply to: requests it took (their `replyTo` is an ask's
+ * reply ref) and has not answered through `sendTo`. When the incarnation crashes, anywhere (an
+ * action, a guard, an invoked or spawned child failing, an `onError` handler that throws), these
+ * fail at once with the crash, as `gen_server:call` fails when the server dies, instead of
+ * waiting out their timeouts.
+ *
+ * A reply sent some other way than `sendTo` (an action calling `replyTo.send` directly) is not
+ * seen here; such an entry stays until its ask settles (local asks are checked) or the bound
+ * pushes it out, and failing an ask that already settled does nothing.
+ */
+import type { ArborEvent } from '../runtime/event.js';
+import { nodeOfPath } from '../runtime/paths.js';
+
+/**
+ * How many owed asks an incarnation remembers; beyond it the oldest are forgotten.
+ * @default 1024
+ */
+export const OWED_ASKS_BOUND = 1024;
+
+/** An ask's reply ref has a path with `/$ask/` in it (local or from another node). */
+export function askReplyRef(event: ArborEvent): object | undefined {
+  const replyTo = event.replyTo as { path?: unknown } | undefined;
+  if (typeof replyTo !== 'object' || replyTo === null) return undefined;
+  return typeof replyTo.path === 'string' && replyTo.path.includes('/$ask/') ? replyTo : undefined;
+}
+
+/** What owed asks need of the system: which asks still wait on this node. */
+export interface AskRegistry {
+  readonly node: string;
+  _pendingAsk(path: string): unknown;
+}
+
+export class OwedAsks {
+  private readonly owed = new Map<object, ArborEvent>();
+
+  constructor(
+    private readonly system: AskRegistry,
+    private readonly bound = OWED_ASKS_BOUND,
+  ) {}
+
+  /** True while the local ask behind `replyTo` still waits; undefined when it cannot be known here (an asker on another node). */
+  private pending(replyTo: object): boolean | undefined {
+    const path = (replyTo as { path: string }).path;
+    const local = this.system._pendingAsk(path);
+    if (local) return local === replyTo;
+    return nodeOfPath(path) === this.system.node ? false : undefined;
+  }
+
+  get size(): number {
+    return this.owed.size;
+  }
+
+  /** The incarnation took `event`, an ask to be answered at `replyTo`. */
+  took(replyTo: object, event: ArborEvent): void {
+    this.owed.delete(replyTo);
+    this.owed.set(replyTo, event);
+    if (this.owed.size > this.bound) this.prune();
+  }
+
+  /** Something was sent to `target`: if it is an owed reply ref, the debt is paid. */
+  paid(target: unknown): void {
+    if (this.owed.size > 0 && typeof target === 'object' && target !== null) this.owed.delete(target);
+  }
+
+  /** Takes every owed request that may still be waiting, and forgets them all. */
+  drain(): ArborEvent[] {
+    const out: ArborEvent[] = [];
+    for (const [replyTo, event] of this.owed) if (this.pending(replyTo) !== false) out.push(event);
+    this.owed.clear();
+    return out;
+  }
+
+  private prune(): void {
+    for (const replyTo of [...this.owed.keys()]) if (this.pending(replyTo) === false) this.owed.delete(replyTo);
+    for (const replyTo of this.owed.keys()) {
+      if (this.owed.size <= this.bound) break;
+      this.owed.delete(replyTo);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Which events a machine does not handle, decided before the event is sent (issue 12: an ask no
+ * state handles fails at once with `UNHANDLED_EVENT` instead of timing out). XState hands back
+ * the very same snapshot whether or not a transition ran, so "did anything change" cannot tell.
+ */
+
+/**
+ * True when some active state node of a machine snapshot has a transition for `type` (exact,
+ * `'*'`, or a partial `'a.*'` descriptor, as XState matches them). Guards are not evaluated: an
+ * event whose every guard fails counts as handled, so nothing is dead-lettered that XState could
+ * have taken. An empty transition (`on: { x: {} }`) handles the event too: it is XState's way to
+ * say "take it and do nothing".
+ */
+export function namesEvent(snapshot: unknown, type: string): boolean {
+  if ((snapshot as { status?: unknown }).status !== 'active') return true; // XState's own business
+  const nodes = (snapshot as { _nodes?: Array<{ transitions?: Map<string, unknown> }> })._nodes;
+  if (!Array.isArray(nodes)) return true;
+  for (const node of nodes) {
+    if (!node.transitions) continue;
+    for (const d of node.transitions.keys()) {
+      if (d === type || d === '*') return true;
+      if (d.endsWith('.*') && (type === d.slice(0, -2) || type.startsWith(d.slice(0, -1)))) return true;
+    }
+  }
+  return false;
+}
+

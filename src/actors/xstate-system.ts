@@ -1,0 +1,154 @@
+/**
+ * Where a worker's XState actor meets the rest of the Arbor system. Each incarnation is its own
+ * `createActor`, hence its own XState system; this file bends the few places where that would
+ * make a machine behave differently from a plain `createActor` tree (issue 18):
+ *
+ * - `system.get(systemId)` consults the node's shared registry, so a worker finds an actor
+ *   registered by another worker (or a root spawned with `systemId`); children spawned with a
+ *   `systemId` inside a worker are entered there too, and removed when they stop.
+ * - What a worker sends to an Arbor ref (`sendTo(ref, ...)`, a reply, `sendParent`) goes through
+ *   that ref, with the worker as the sender; a `self` handed out in such an event becomes the
+ *   worker's Arbor ref, which outlives the incarnation and routes through the mailbox; an event
+ *   Arbor cannot carry (a class instance, a reserved `xstate.*` type) goes to dead letters with
+ *   `INVALID_EVENT` instead of crashing the sending machine.
+ * - A supervised worker's `_parent` is a {@link ParentLink}: `sendParent` reaches the supervisor's
+ *   mailbox (a supervisor takes no user events, so they are dead-lettered there with
+ *   `UNHANDLED_MESSAGE`), and XState's done/error events are dropped (the supervisor hears exits).
+ *
+ * These use XState internals (`_relay`, `_set`, `_unregister`, `_parent`, `_stop`), pinned by
+ * the version in package.json and checked by `test/fidelity`.
+ */
+import type { AnyActorRef } from 'xstate';
+import { ArborError, InvalidEventError, describe } from '../runtime/errors.js';
+import type { ArborEvent } from '../runtime/event.js';
+import { inspectedActorAt } from '../runtime/inspection.js';
+import { SCHEME } from '../runtime/paths.js';
+import type { ActorRef } from '../runtime/ref.js';
+import type { CellContext } from '../runtime/cell.js';
+import { systemIdsOf, type SystemIds } from '../runtime/system-ids.js';
+import type { OwedAsks } from './owed-asks.js';
+
+/** The parts of XState's actor system (5.x) that are not in its public types. */
+interface XStateSystemInternals {
+  get(systemId: string): unknown;
+  _set(systemId: string, actor: AnyActorRef): void;
+  _unregister(actor: AnyActorRef & { systemId?: string }): void;
+  _relay(source: AnyActorRef | undefined, target: unknown, event: unknown): void;
+  _sendInspectionEvent(event: unknown): void;
+}
+
+/** What the bridge needs of the worker cell. */
+export interface BridgedWorker {
+  readonly path: string;
+  readonly ref: ActorRef;
+  readonly system: CellContext;
+  readonly owed: OwedAsks | undefined;
+}
+
+/** Marks the refs of XState workers: their receiving side reports each event with both ends. */
+export const XSTATE_WORKER = Symbol('arbor.xstateWorker');
+
+function isArborRef(target: unknown): target is ActorRef {
+  const path = (target as { path?: unknown } | null)?.path;
+  return typeof path === 'string' && path.startsWith(SCHEME) && typeof (target as { _send?: unknown })._send === 'function';
+}
+
+function isWorkerRef(target: ActorRef): boolean {
+  return (target as { _cell?: Record<symbol, unknown> })._cell?.[XSTATE_WORKER] === true;
+}
+
+/** `event` with every top-level field that is `self` replaced by `ref` (copied only when one is). */
+function swapSelf(event: unknown, self: AnyActorRef, ref: ActorRef): unknown {
+  if (typeof event !== 'object' || event === null || Object.getPrototypeOf(event) !== Object.prototype) return event;
+  let out: Record<string, unknown> | undefined;
+  for (const key in event) {
+    if ((event as Record<string, unknown>)[key] === self) (out ??= { ...(event as Record<string, unknown>) })[key] = ref;
+  }
+  return out ?? event;
+}
+
+/** Sends `event` to an Arbor ref; an event Arbor cannot carry is dead-lettered, never thrown into the machine. */
+function sendToRef(worker: BridgedWorker, target: ActorRef, event: unknown): void {
+  const system = worker.system;
+  const outer = system._sender;
+  system._sender = worker.path; // also for delayed sends, which fire outside the worker's turn
+  try {
+    target._send(event as ArborEvent);
+  } catch (err) {
+    if (!(err instanceof InvalidEventError)) throw err;
+    system.deadLetter(target.path, event, new ArborError('INVALID_EVENT', `${worker.path} sent an event Arbor cannot carry: ${err.message}`, { sender: worker.path, value: describe(event) }, { cause: err }));
+  } finally {
+    system._sender = outer;
+  }
+}
+
+/** The `_parent` of a supervised worker's XState actor. */
+export class ParentLink {
+  readonly id: string;
+
+  constructor(
+    private readonly worker: BridgedWorker,
+    /** The supervisor's path. */
+    readonly path: string,
+  ) {
+    this.id = path;
+  }
+
+  /** The supervisor's XState actor session, so inspectors draw the worker under it. */
+  get sessionId(): string {
+    return inspectedActorAt(this.worker.system.inspect, this.path)?.sessionId ?? `arbor:${this.path}`;
+  }
+
+  _send(event: ArborEvent): void {
+    const type = (event as { type?: unknown } | null)?.type;
+    // The supervisor learns of a normal exit or a crash as an exit, not as an event.
+    if (typeof type === 'string' && (type.startsWith('xstate.done.actor.') || type.startsWith('xstate.error.actor.'))) return;
+    const system = this.worker.system;
+    const parent = system.lookup(this.path);
+    if (!parent) {
+      system.deadLetter(this.path, event, new ArborError('NOT_FOUND', `parent ${this.path} of ${this.worker.path} is gone`, { path: this.path }));
+      return;
+    }
+    sendToRef(this.worker, parent, event);
+  }
+
+  send(event: ArborEvent): void {
+    this._send(event);
+  }
+
+  toJSON(): { id: string } {
+    return { id: this.id };
+  }
+}
+
+/** Bends the XState system of `actor` (a worker's fresh incarnation) as the header says. */
+export function bridgeSystem(actor: AnyActorRef, worker: BridgedWorker, parent: ParentLink | undefined): void {
+  const xs = actor.system as unknown as XStateSystemInternals;
+  const ids: SystemIds = systemIdsOf(worker.system);
+  // XState's system methods are closures over the system (no `this`): the originals are called as they are.
+  const { get, _set: set, _relay: relay } = xs;
+  xs.get = (systemId) => get(systemId) ?? ids.get(systemId);
+  xs._set = (systemId, child) => {
+    ids.assertFree(systemId, child);
+    set(systemId, child);
+    ids.set(systemId, child);
+    // Only systems with a systemId child need to forget it from the shared registry too.
+    const unregister = xs._unregister;
+    if ((unregister as { _arbor?: true })._arbor) return;
+    const forget = (stopped: AnyActorRef & { systemId?: string }): void => {
+      unregister(stopped);
+      if (stopped.systemId !== undefined) ids.delete(stopped.systemId, stopped);
+    };
+    xs._unregister = Object.assign(forget, { _arbor: true as const });
+  };
+  xs._relay = (source, target, event) => {
+    if (source === actor) worker.owed?.paid(target);
+    if (target === undefined || (target !== parent && !isArborRef(target))) return relay(source, target, event);
+    const out = source === actor ? swapSelf(event, actor, worker.ref) : event;
+    // A worker's receiving side reports the event with both ends; elsewhere report it here.
+    if (target === parent || !isWorkerRef(target as ActorRef)) xs._sendInspectionEvent({ type: '@xstate.event', sourceRef: source, actorRef: target, event: out });
+    if (target === parent) parent._send(out as ArborEvent);
+    else sendToRef(worker, target as ActorRef, out);
+  };
+  if (parent) (actor as unknown as { _parent?: unknown })._parent = parent;
+}
