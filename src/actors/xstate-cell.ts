@@ -11,7 +11,8 @@
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type Subscription } from 'xstate';
 import { ArborError, toError } from '../runtime/errors.js';
-import { Cell, type CellFactory, type CellInit, type Shutdown } from '../runtime/index.js';
+import { Cell, type CellFactory, type CellInit, type Shutdown, type TreeNode } from '../runtime/index.js';
+import { EVENT_TEXT_LIMIT, jsonText, stateValueText, type ActorDetail } from '../runtime/actor-detail.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
 
@@ -19,6 +20,9 @@ import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
 export const SHUTDOWN_EVENT = { type: 'arbor.shutdown' } as const;
 
 const NONE = Symbol('none');
+
+/** How many processed events a worker remembers for the inspector. */
+const RECENT_EVENTS = 8;
 
 /** True for anything `createActor` accepts: XState actor logic has `transition` and `getInitialSnapshot`. */
 export function isActorLogic(logic: unknown): logic is AnyActorLogic {
@@ -40,6 +44,9 @@ export class XStateCell extends Cell {
   private current: ArborEvent | typeof NONE = NONE;
   /** Resolves a graceful stop once the actor is no longer active. */
   private settledWaiter: (() => void) | undefined;
+  /** The last {@link RECENT_EVENTS} events processed, a ring written at `recentNext`. */
+  private readonly recent: ArborEvent[] = [];
+  private recentNext = 0;
 
   /**
    * True when the logic names `arbor.shutdown` itself. A wildcard (`'*'`) transition does not
@@ -67,6 +74,27 @@ export class XStateCell extends Cell {
 
   getSnapshot(): unknown {
     return this.actor ? this.actor.getSnapshot() : this.lastSnapshot;
+  }
+
+  override describe(): TreeNode {
+    const node: TreeNode = { path: this.path, id: this.id, type: 'worker', status: this.status, node: this.system.node };
+    const state = stateValueText((this.getSnapshot() as { value?: unknown } | undefined)?.value);
+    if (state !== undefined) node.state = state;
+    return this.describeCommon(node);
+  }
+
+  override detail(): ActorDetail {
+    const detail = super.detail();
+    const nodes = (this.getSnapshot() as { _nodes?: ReadonlyArray<{ id: string }> } | undefined)?._nodes;
+    if (Array.isArray(nodes)) detail.activeStates = nodes.map((n) => n.id);
+    const n = this.recent.length;
+    for (let i = 0; i < n; i++) detail.recentEvents.push(jsonText(this.recent[(this.recentNext + i) % n], EVENT_TEXT_LIMIT));
+    return detail;
+  }
+
+  override drawable(): unknown {
+    // A state machine (it has states to draw); other actor logic (promises, callbacks) has none.
+    return typeof (this.logic as { root?: unknown }).root === 'object' ? this.logic : undefined;
   }
 
   protected startIncarnation(): void {
@@ -127,6 +155,9 @@ export class XStateCell extends Cell {
       const event = queue.shift();
       if (event === undefined) break;
       this.current = event;
+      if (this.recent.length < RECENT_EVENTS) this.recent.push(event);
+      else this.recent[this.recentNext] = event;
+      this.recentNext = (this.recentNext + 1) % RECENT_EVENTS;
       (this.actor as AnyActorRef).send(event);
       n++;
     }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
+import type { ActorDetail } from './actor-detail.js';
 import { Asks, failAsk, type ReplyRef } from './ask.js';
 import type { Cell, CellContext, CellInit, ChildRequest } from './cell.js';
 import type { CellFactory, SpawnOptions, SystemOptions } from './system-options.js';
@@ -35,6 +36,8 @@ export interface SystemPlugins {
   cells: readonly CellFactory[];
   /** Builds the layer that connects this system to other nodes (`src/remote`). */
   distribution: (system: ActorSystem) => Distribution;
+  /** Draws a cell's logic as Graphviz DOT for `actorDetail` (the diagrams live above the runtime). */
+  diagram?: (logic: unknown) => string | undefined;
 }
 
 /**
@@ -74,11 +77,13 @@ export class ActorSystem implements CellContext {
   /** @internal Routing, placement and the protocol between nodes. */
   readonly _distribution: Distribution;
   private readonly factories: readonly CellFactory[];
+  private readonly diagram: ((logic: unknown) => string | undefined) | undefined;
   private readonly pools = new Map<string, ActorRef>();
   private stopping: Promise<void> | undefined;
 
   constructor(options: SystemOptions, plugins: SystemPlugins) {
     this.factories = plugins.cells;
+    this.diagram = plugins.diagram;
     this.node = options.node === undefined ? `node-${randomUUID().slice(0, 8)}` : validateId(options.node, 'node');
     this.clock = options.clock ?? realClock;
     this.logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
@@ -202,7 +207,44 @@ export class ActorSystem implements CellContext {
 
   /** This node's actors: its root trees and what it hosts for other nodes. */
   describe(): NodeTree {
-    return { node: this.node, roots: this.roots.map((c) => c.describe()), hosted: this._distribution.hosted() };
+    return {
+      node: this.node,
+      roots: this.roots.map((c) => c.describe()),
+      hosted: this._distribution.hosted(),
+      processed: this.dispatcher.processed,
+      deadLetters: this.deadLetters,
+    };
+  }
+
+  /**
+   * One actor in detail (state, context, mailbox, recent events, a diagram of its machine), asked
+   * of `node`, the node that runs it (default: this one). Resolves to `undefined` when that node
+   * has no actor at `path`.
+   */
+  actorDetail(path: string, options: { node?: string; timeout?: number } = {}): Promise<ActorDetail | undefined> {
+    if (typeof path !== 'string') return Promise.reject(new InvalidSpecError('path', path, 'must be a string'));
+    const timeout = options.timeout ?? 2000;
+    const full = resolvePath(this.node, path);
+    const node = options.node ?? this.node;
+    if (node === this.node) return Promise.resolve(this._localDetail(full));
+    return this._distribution.actorDetail(node, full, timeout);
+  }
+
+  /** @internal The detail of an actor this node runs (a root's subtree, or hosted for another node). */
+  _localDetail(path: string): ActorDetail | undefined {
+    const cell = this.registry.get(path) ?? this._distribution.hostedCell(path);
+    if (!cell) return undefined;
+    const detail = cell.detail();
+    const logic = cell.drawable();
+    if (logic !== undefined && this.diagram) {
+      try {
+        const dot = this.diagram(logic);
+        if (dot !== undefined) detail.dot = dot;
+      } catch (err) {
+        this.logger.debug({ actor: path, err: toError(err).message }, 'no diagram for this actor');
+      }
+    }
+    return detail;
   }
 
   /** Every live node's tree (asked over the transport; nodes that do not answer within `timeout` ms are listed as unreachable). */

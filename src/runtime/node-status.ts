@@ -9,6 +9,10 @@ export interface NodeTree {
   roots: TreeNode[];
   /** Actors this node runs for supervisors on other nodes. */
   hosted: TreeNode[];
+  /** Messages this node's actors processed so far (the inspector's messages per second). */
+  processed?: number;
+  /** How many messages went to dead letters on this node so far. */
+  deadLetters?: number;
 }
 
 /** What `clusterStatus()` returns. */

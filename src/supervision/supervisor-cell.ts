@@ -60,14 +60,16 @@ export class SupervisorCell extends Cell implements CellParent {
   }
 
   override describe(): TreeNode {
-    return {
+    return this.describeCommon({
       path: this.path,
       id: this.id,
       type: 'supervisor',
       status: this.status,
       node: this.system.node,
+      state: this.phase,
+      strategy: this.spec.strategy,
       children: this.slots.map((s) => ({ ...s.cell.describe(), status: s.status })),
-    };
+    });
   }
 
   getSnapshot(): unknown {
