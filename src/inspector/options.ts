@@ -5,12 +5,6 @@ import { validator } from '../runtime/validate.js';
 /** Options of {@link startInspector}. */
 export interface InspectorOptions extends InspectorServeOptions {
   /**
-   * How often (ms) the server asks the cluster for its trees and sends the page a diff: the bound
-   * on the update rate, whatever the number of actors.
-   * @default 1000
-   */
-  interval?: number;
-  /**
    * How long (ms) each node has to answer a status request.
    * @default 2000
    */

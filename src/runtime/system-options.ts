@@ -79,6 +79,11 @@ export interface InspectorServeOptions {
   host?: string;
   /** When set, every request must carry it (`Authorization: Bearer <token>` or `?token=`). */
   token?: string;
+  /**
+   * How often (ms) the page is updated: the server sends one diff per interval at most.
+   * @default 1000
+   */
+  interval?: number;
 }
 
 /** Options of `system.spawn`. */

@@ -1,0 +1,45 @@
+/**
+ * Workflows from a journal file (`arbor inspect --journal FILE`): the file is read again when it
+ * has changed since the last request (its size or mtime), into a buffer of its newest entries.
+ */
+import { stat } from 'node:fs/promises';
+import { isGap } from '../journal/record.js';
+import { readJournal } from '../journal/read.js';
+import type { ArborEvent } from '../runtime/event.js';
+import type { WorkflowSource, WorkflowStep, WorkflowSummary } from './workflow-source.js';
+import { WorkflowBuffer } from './workflows.js';
+
+/** How many of a journal's newest correlated entries the view keeps. */
+const JOURNAL_ENTRIES = 50_000;
+
+export class JournalWorkflows implements WorkflowSource {
+  readonly source = 'journal' as const;
+  private loaded: { key: string; buffer: Promise<WorkflowBuffer> } | undefined;
+
+  constructor(private readonly path: string) {}
+
+  async list(): Promise<WorkflowSummary[]> {
+    return (await this.buffer()).list();
+  }
+
+  async workflow(correlationId: string): Promise<WorkflowStep[]> {
+    return (await this.buffer()).workflow(correlationId);
+  }
+
+  private async buffer(): Promise<WorkflowBuffer> {
+    const s = await stat(this.path);
+    const key = `${s.size}:${s.mtimeMs}`;
+    if (this.loaded?.key !== key) this.loaded = { key, buffer: this.read() };
+    return this.loaded.buffer;
+  }
+
+  private async read(): Promise<WorkflowBuffer> {
+    const buffer = new WorkflowBuffer(JOURNAL_ENTRIES);
+    for await (const record of readJournal(this.path)) {
+      if (isGap(record)) continue;
+      const entry = { node: record.node, to: record.to, at: record.at, event: record.event as ArborEvent };
+      buffer.append(record.from === undefined ? entry : { ...entry, from: record.from });
+    }
+    return buffer;
+  }
+}
