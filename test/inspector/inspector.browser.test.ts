@@ -79,8 +79,8 @@ describeBroker('the inspector of a 3-node cluster', () => {
       a.lookup('root/pinger')?.send({ type: 'ping', correlationId: 'order-17', replyTo: ponger });
       await page.click('.tabs button[data-tab="workflows"]');
       await page.click('tr[data-correlation="order-17"]', WAIT);
-      await page.waitForSelector('#waterfall [data-step="ping"]', WAIT);
-      await page.waitForSelector('#waterfall [data-step="pong"]', WAIT);
+      await page.waitForSelector('#waterfall [data-step="ping"]', { ...WAIT, state: 'attached' });
+      await page.waitForSelector('#waterfall [data-step="pong"]', { ...WAIT, state: 'attached' });
       const lanes = await page.locator('#waterfall .lane-label').allTextContents();
       expect(lanes).toEqual(['root/pinger', 'root/ponger']);
     });

@@ -1,7 +1,7 @@
 /**
  * Workflows by correlation id: a list, and for the chosen one a sequence diagram with the actors
- * as lanes, its steps in causal order top to bottom, each labelled with its time since the first
- * step and the time until the next (what that step took before the workflow moved on).
+ * as lanes, its steps in causal order top to bottom, each with its time since the first step and
+ * the time until the next (what that step took before the workflow moved on).
  */
 import { duration, el, getJson, shortPath } from './api.js';
 import type { WorkflowStep, WorkflowSummary } from './types.js';
@@ -77,7 +77,8 @@ function sequence(steps: readonly WorkflowStep[]): HTMLElement {
     if (s.from) lane(s.from);
     lane(s.to);
   }
-  const width = LEFT + lanes.length * LANE_W + 20;
+  const right = LEFT + lanes.length * LANE_W;
+  const width = right + 110;
   const height = TOP + steps.length * ROW_H + 16;
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('width', String(width));
@@ -93,6 +94,8 @@ function sequence(steps: readonly WorkflowStep[]): HTMLElement {
   const defs = document.createElementNS(SVG, 'defs');
   defs.innerHTML = '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#4fa3ff"/></marker>';
   svg.append(defs);
+  add('text', { x: 8, y: 18, class: 'time' }, 'since start');
+  add('text', { x: right + 8, y: 18, class: 'time' }, 'until next');
   lanes.forEach((path, i) => {
     add('text', { x: x(i), y: 18, 'text-anchor': 'middle', class: 'lane-label' }, shortPath(path).split('/').slice(-2).join('/'));
     add('line', { x1: x(i), y1: TOP - 8, x2: x(i), y2: height - 8, class: 'lifeline' });
@@ -101,20 +104,19 @@ function sequence(steps: readonly WorkflowStep[]): HTMLElement {
   steps.forEach((s, n) => {
     const y = TOP + n * ROW_H + ROW_H / 2;
     const next = steps[n + 1];
-    const took = next ? next.at - s.at : 0;
     add('text', { x: 8, y: y + 4, class: 'time' }, `+${duration(s.at - start)}`);
+    if (next) add('text', { x: right + 8, y: y + 4, class: 'time' }, duration(next.at - s.at));
     const to = x(lane(s.to));
+    let mark: Element;
     if (s.from && s.from !== s.to) {
       const from = x(lane(s.from));
-      add('line', { x1: from, y1: y, x2: to, y2: y, class: 'msg', 'marker-end': 'url(#arrow)' });
+      mark = add('line', { x1: from, y1: y, x2: to, y2: y, class: 'msg', 'marker-end': 'url(#arrow)' });
       add('text', { x: (from + to) / 2, y: y - 5, 'text-anchor': 'middle' }, s.type);
     } else {
-      add('rect', { x: to - 6, y: y - 6, width: 12, height: 12, rx: 3, class: 'bar' });
-      add('text', { x: to + 10, y: y + 4 }, `${s.type}${s.from ? '' : ' (from outside)'}`);
+      mark = add('rect', { x: to - 6, y: y - 6, width: 12, height: 12, rx: 3, class: 'bar' });
+      add('text', { x: to + 12, y: y + 4 }, `${s.type}${s.from ? '' : ' (from outside)'}`);
     }
-    const step = add('rect', { x: to - 4, y: y - 4, width: 8, height: 8, class: 'bar' });
-    step.setAttribute('data-step', s.type);
-    if (took > 0) add('text', { x: to + 10, y: y + 14, class: 'time' }, `took ${duration(took)}`);
+    mark.setAttribute('data-step', s.type);
   });
   wrap.append(svg);
   return wrap;
