@@ -49,6 +49,8 @@ export interface MetricSample {
 /** A dead letter on the page. */
 export interface DeadLetterView {
   at: number;
+  /** The node where it was dead-lettered. */
+  node: string;
   recipient: string;
   type: string;
   code: string;
@@ -71,14 +73,14 @@ export class InspectorModel {
   nodes: NodeView[] = [];
   readonly samples: MetricSample[] = [];
   readonly deadLetters: DeadLetterView[] = [];
-  /** The last status, as `GET /api/status` returns it. */
-  status: ClusterStatus | undefined;
   private readonly subscribers = new Set<(event: ModelEvent) => void>();
   private readonly stops: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastProcessed: { at: number; total: number } | undefined;
   private localDeadLetters = 0;
+  /** Dead letters already listed, by node, time, recipient and code (other nodes repeat theirs each tick). */
+  private readonly seenDead = new Set<string>();
   private ready: Promise<void>;
 
   constructor(
@@ -118,8 +120,7 @@ export class InspectorModel {
 
   private async tick(): Promise<void> {
     try {
-      const status = this.withoutObservers(await this.system.clusterStatus({ timeout: this.options.timeout }));
-      this.update(status, Date.now());
+      this.update(await this.system.clusterStatus({ timeout: this.options.timeout }), Date.now());
     } catch (err) {
       this.system.logger.warn({ err: toError(err).message }, 'inspector could not read the cluster status');
     }
@@ -140,12 +141,13 @@ export class InspectorModel {
   }
 
   /** @internal Takes a new status (the loop calls it; tests too). */
-  update(status: ClusterStatus, now: number): void {
-    this.status = status;
+  update(raw: ClusterStatus, now: number): void {
+    const status = this.withoutObservers(raw);
     const rows = statusRows(status);
     const diff = diffRows(this.rows, rows);
     this.rows = rows;
     if (!isEmptyDiff(diff)) this.emit({ name: 'tree', data: diff });
+    this.remoteDeadLetters(status);
     this.nodes = nodeViews(status.nodes, status, rows);
     this.emit({ name: 'nodes', data: this.nodes });
     const sample = this.sample(status, rows, now);
@@ -180,16 +182,34 @@ export class InspectorModel {
     return { at: now, rate: Math.round(rate), restarts, deadLetters: counted ? deadLetters : this.localDeadLetters, mailboxTotal, mailboxMax };
   }
 
+  /** This node's dead letters come from its events; other nodes' from their status. */
+  private remoteDeadLetters(status: ClusterStatus): void {
+    for (const tree of status.trees) {
+      if (tree.node === this.system.node) continue;
+      for (const note of tree.recentDeadLetters ?? []) this.addDeadLetter({ ...note, node: tree.node, event: note.type });
+    }
+  }
+
   private deadLetter(d: DeadLetter): void {
     this.localDeadLetters++;
-    const view: DeadLetterView = {
+    const type = (d.event as { type?: unknown } | null)?.type;
+    this.addDeadLetter({
       at: d.at,
+      node: this.system.node,
       recipient: d.recipient,
-      type: typeof (d.event as { type?: unknown } | null)?.type === 'string' ? (d.event as { type: string }).type : typeof d.event,
+      type: typeof type === 'string' ? type : typeof d.event,
       code: d.reason.code,
       reason: d.reason.message,
       event: jsonText(d.event, 512),
-    };
+    });
+  }
+
+  private addDeadLetter(view: DeadLetterView): void {
+    const key = `${view.node}|${view.at}|${view.recipient}|${view.code}`;
+    if (this.seenDead.has(key)) return;
+    this.seenDead.add(key);
+    // Forget keys the nodes no longer repeat: they keep their last 20, so a few thousand is plenty.
+    if (this.seenDead.size > 5000) this.seenDead.delete(this.seenDead.values().next().value as string);
     this.deadLetters.push(view);
     if (this.deadLetters.length > DEAD_LETTERS) this.deadLetters.shift();
     this.emit({ name: 'deadLetter', data: view });

@@ -18,7 +18,7 @@ import { Emitter } from './emitter.js';
 import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
 import { assertEvent, correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
-import type { ClusterStatus, NodeTree } from './node-status.js';
+import { RECENT_DEAD_LETTERS, type ClusterStatus, type DeadLetterNote, type NodeTree } from './node-status.js';
 import { resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
@@ -69,6 +69,8 @@ export class ActorSystem implements CellContext {
   _sender: string | undefined = undefined;
   /** How many messages went to dead letters. */
   deadLetters = 0;
+  /** The last few dead letters in brief, for `describe()` (the inspector of another node shows them). */
+  private readonly recentDeadLetters: DeadLetterNote[] = [];
   private readonly registry = new Map<string, Cell>();
   private readonly roots: Cell[] = [];
   private readonly events = new Emitter<SystemEvents>();
@@ -213,6 +215,7 @@ export class ActorSystem implements CellContext {
       hosted: this._distribution.hosted(),
       processed: this.dispatcher.processed,
       deadLetters: this.deadLetters,
+      ...(this.recentDeadLetters.length > 0 ? { recentDeadLetters: [...this.recentDeadLetters] } : {}),
     };
   }
 
@@ -344,11 +347,12 @@ export class ActorSystem implements CellContext {
     this.deadLetters++;
     if (!failAsk(event, reason)) this._distribution.deadLettered(event, reason);
     const type = (event as { type?: unknown } | null)?.type;
-    this.logger.warn(
-      { recipient, eventType: typeof type === 'string' ? type : describe(event), code: reason.code, correlationId: correlationOf(event) },
-      `dead letter: ${reason.message}`,
-    );
-    this.events.emit('deadLetter', { recipient, event, reason, at: this.clock.now() }, (err) => this.listenerFailed(err));
+    const eventType = typeof type === 'string' ? type : describe(event);
+    this.logger.warn({ recipient, eventType, code: reason.code, correlationId: correlationOf(event) }, `dead letter: ${reason.message}`);
+    const at = this.clock.now();
+    this.recentDeadLetters.push({ at, recipient, type: eventType, code: reason.code, reason: reason.message });
+    if (this.recentDeadLetters.length > RECENT_DEAD_LETTERS) this.recentDeadLetters.shift();
+    this.events.emit('deadLetter', { recipient, event, reason, at }, (err) => this.listenerFailed(err));
   }
 
   /** @internal Publishes a supervisor report and logs it. */

@@ -74,6 +74,14 @@ describeBroker('the inspector of a 3-node cluster', () => {
       expect(await page.evaluate(() => (globalThis as { __mark?: number }).__mark)).toBe(1);
     });
 
+    it('lists the dead letter of the crash on the node where it happened, with its reason', async () => {
+      await page.click('.tabs button[data-tab="dead"]');
+      const crash = page.locator('#tab-dead tr', { hasText: 'ACTOR_CRASHED' });
+      await crash.first().waitFor(WAIT);
+      expect(await crash.first().locator('td').nth(1).textContent()).toBe('c');
+      expect(await crash.first().textContent()).toContain('boom');
+    });
+
     it('opens a workflow’s timeline by correlation id, with the actors as lanes', async () => {
       const ponger = a.lookup('root/ponger');
       a.lookup('root/pinger')?.send({ type: 'ping', correlationId: 'order-17', replyTo: ponger });

@@ -69,9 +69,9 @@ function renderDeadLetters(): void {
   const root = $('tab-dead');
   if (!root.classList.contains('active')) return;
   root.innerHTML = '';
-  root.append(el('p', 'hint', 'Dead letters seen by this node, newest first (read-only: redrive needs the dead-letter work).'));
+  root.append(el('p', 'hint', 'Dead letters of every node, newest first (read-only: redrive needs the dead-letter work).'));
   const table = el('table');
-  table.innerHTML = '<thead><tr><th>when</th><th>to</th><th>event</th><th>reason</th></tr></thead>';
+  table.innerHTML = '<thead><tr><th>when</th><th>node</th><th>to</th><th>event</th><th>reason</th></tr></thead>';
   const body = el('tbody');
   for (const d of [...deadLetters].reverse().slice(0, 200)) {
     const tr = el('tr');
@@ -79,7 +79,7 @@ function renderDeadLetters(): void {
     reason.append(el('code', '', d.code), document.createTextNode(` ${d.reason}`));
     const ev = el('td', '', d.type);
     ev.title = d.event;
-    tr.append(el('td', '', new Date(d.at).toLocaleTimeString()), el('td', '', d.recipient), ev, reason);
+    tr.append(el('td', '', new Date(d.at).toLocaleTimeString()), el('td', '', d.node), el('td', '', d.recipient), ev, reason);
     body.append(tr);
   }
   table.append(body);

@@ -7,7 +7,7 @@ export interface Row {
 export interface RowDiff { upsert: Row[]; remove: string[] }
 export interface NodeView { node: string; kinds: string[]; lastSeen: number; up: boolean; actors: number; processed?: number; deadLetters?: number }
 export interface MetricSample { at: number; rate: number; restarts: number; deadLetters: number; mailboxTotal: number; mailboxMax: number }
-export interface DeadLetterView { at: number; recipient: string; type: string; code: string; reason: string; event: string }
+export interface DeadLetterView { at: number; node: string; recipient: string; type: string; code: string; reason: string; event: string }
 export interface Snapshot { self: string; rows: Row[]; nodes: NodeView[]; samples: MetricSample[]; deadLetters: DeadLetterView[]; workflows: string; metrics: boolean }
 export interface ActorDetail {
   path: string; node: string; type: string; status: string; state?: string; activeStates?: string[]; context?: string;
