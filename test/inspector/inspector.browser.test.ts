@@ -47,6 +47,8 @@ describeBroker('the inspector of a 3-node cluster', () => {
     });
 
     const row = (id: string) => `.row[data-path="arbor://a/root/${id}"]`;
+    /** The actor rows the virtualised tree shows now (pooled rows out of use are hidden). */
+    const shownPaths = () => page.locator('.row[data-path]:visible').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
 
     it('shows the nodes and the supervision tree across them, with each child on its host', async () => {
       for (const node of ['a', 'b', 'c']) await page.waitForSelector(`.node-chip[data-node="${node}"]`, WAIT);
@@ -54,6 +56,17 @@ describeBroker('the inspector of a 3-node cluster', () => {
       await page.waitForSelector(`${row('w2')} .tag.host:text("on c")`, WAIT);
       await page.waitForSelector(`${row('w1')} .tag.state:text("green")`, WAIT);
       expect(await page.locator('.row[data-path="arbor://a/root"] .tag').first().textContent()).toContain('one_for_one');
+    });
+
+    it('filters the tree by path, keeping each match’s ancestors, and collapses a subtree', async () => {
+      await page.fill('#search', 'ponger');
+      await page.waitForSelector(row('w1'), { ...WAIT, state: 'detached' });
+      expect(await shownPaths()).toEqual(['arbor://a/root', 'arbor://a/root/ponger']);
+      await page.fill('#search', '');
+      await page.click('.row[data-path="arbor://a/root"] .caret');
+      await expect.poll(shownPaths, WAIT).toEqual(['arbor://a/root']);
+      await page.click('.row[data-path="arbor://a/root"] .caret');
+      await page.waitForSelector(row('w1'), WAIT);
     });
 
     it('shows a chosen actor’s diagram with its current state highlighted, and follows it live', async () => {

@@ -8,6 +8,8 @@ import { duration, el, getJson, getText, shortPath } from './api.js';
 import type { ActorDetail, Row } from './types.js';
 
 const REFRESH_MS = 500;
+/** A context can change while the state stays: the chosen actor is asked again this often anyway. */
+const POLL_MS = 2000;
 
 export class DetailView {
   private row: Row | undefined;
@@ -16,7 +18,11 @@ export class DetailView {
   private lastFetch = 0;
   private loading = false;
 
-  constructor(private readonly root: HTMLElement) {}
+  constructor(private readonly root: HTMLElement) {
+    window.setInterval(() => {
+      if (this.row && document.visibilityState === 'visible' && Date.now() - this.lastFetch >= POLL_MS) void this.refresh();
+    }, POLL_MS);
+  }
 
   show(row: Row): void {
     this.row = row;
