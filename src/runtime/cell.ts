@@ -137,10 +137,11 @@ export abstract class Cell implements Runnable {
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
   protected journaled = true;
   private busy = false;
-  /** When the user queue last went from empty to not empty (for the oldest message's age). */
+  /**
+   * No message queued now arrived before this (for the oldest message's age): set when the user
+   * queue goes from empty to not empty, and after a turn that leaves messages queued.
+   */
   private backlogSince = 0;
-  /** When the actor last took user messages. */
-  private lastTakeAt = 0;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
@@ -192,7 +193,7 @@ export abstract class Cell implements Runnable {
   mailboxStats(): MailboxStats {
     const depth = this.mailbox.user.size;
     if (depth === 0) return { depth, oldestAge: 0 };
-    return { depth, oldestAge: Math.max(0, this.system.clock.now() - Math.max(this.backlogSince, this.lastTakeAt)) };
+    return { depth, oldestAge: Math.max(0, this.system.clock.now() - this.backlogSince) };
   }
 
   /** This actor in detail, for the inspector; cells that know more (XState workers) add to it. */
@@ -285,8 +286,9 @@ export abstract class Cell implements Runnable {
     }
     if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
       const taken = this.processUser(Math.max(1, throughput - n));
-      // One clock read per turn, not per message: enough to tell a stuck mailbox from a draining one.
-      if (taken > 0) this.lastTakeAt = this.system.clock.now();
+      // A clock read only for a turn that leaves a backlog, not per message: enough to tell a stuck
+      // mailbox from a draining one, and free for an actor that keeps up.
+      if (taken > 0 && this.mailbox.user.size > 0) this.backlogSince = this.system.clock.now();
       n += taken;
     }
     return n;
