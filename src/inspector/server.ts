@@ -11,7 +11,7 @@ import type { InspectedSystem, InspectorModel, ModelEvent } from './model.js';
 import type { ResolvedInspectorOptions } from './options.js';
 import { tokenAccepted } from './token.js';
 import { diagramSvg } from './diagram.js';
-import { metricsOf } from './metrics-hook.js';
+import { hasMetrics, metricsOf } from './metrics-hook.js';
 import type { WorkflowSource } from './workflow-source.js';
 
 /** A page that has this much unsent is too slow: it is disconnected. */
@@ -93,7 +93,7 @@ async function handle(parts: ServerParts, streams: Set<ServerResponse>, req: Inc
     case '/api/dead-letters':
       return sendJson(res, 200, model.deadLetters);
     case '/metrics': {
-      const metrics = metricsOf(system);
+      const metrics = await metricsOf(system);
       if (metrics === undefined) return sendJson(res, 404, { error: 'this system has no metrics: system.metrics() is not available (issue 13); the page computes its sparklines from the status instead' });
       if (typeof metrics === 'string') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
@@ -117,7 +117,7 @@ function snapshot({ system, model, workflows }: ServerParts): unknown {
     samples: model.samples,
     deadLetters: model.deadLetters,
     workflows: workflows?.source ?? 'none',
-    metrics: metricsOf(system) !== undefined,
+    metrics: hasMetrics(system),
   };
 }
 

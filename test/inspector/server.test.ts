@@ -134,3 +134,16 @@ describe('the inspector server', () => {
     await expect(createSystem({ logger: false, inspector: { colour: 'red' } as never })).rejects.toMatchObject({ code: 'INVALID_SPEC', message: expect.stringContaining('colour') });
   });
 });
+
+describe('the metrics hook', () => {
+  it('serves what system.metrics() resolves to, as the Prometheus text format', async () => {
+    const base = await createSystem({ logger: false });
+    system = base;
+    const withMetrics = Object.assign(Object.create(base) as System, { metrics: async () => 'arbor_actors 3\n' });
+    const served = await startInspector(withMetrics, { port: 0 });
+    const res = await fetch(new URL('/metrics', served.url));
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(await res.text()).toBe('arbor_actors 3\n');
+    await served.close();
+  });
+});
