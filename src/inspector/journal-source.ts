@@ -1,6 +1,7 @@
 /**
- * Workflows from a journal file (`arbor inspect --journal FILE`): the file is read again when it
- * has changed since the last request (its size or mtime), into a buffer of its newest entries.
+ * Workflows from journal files (`arbor inspect --journal FILE ...`, one file per node): the files
+ * are read again when one has changed since the last request (its size or mtime), into one buffer
+ * of their newest entries, so a workflow that crossed nodes shows whole.
  */
 import { stat } from 'node:fs/promises';
 import { isGap } from '../journal/record.js';
@@ -16,7 +17,7 @@ export class JournalWorkflows implements WorkflowSource {
   readonly source = 'journal' as const;
   private loaded: { key: string; buffer: Promise<WorkflowBuffer> } | undefined;
 
-  constructor(private readonly path: string) {}
+  constructor(private readonly paths: readonly string[]) {}
 
   async list(): Promise<WorkflowSummary[]> {
     return (await this.buffer()).list();
@@ -27,18 +28,20 @@ export class JournalWorkflows implements WorkflowSource {
   }
 
   private async buffer(): Promise<WorkflowBuffer> {
-    const s = await stat(this.path);
-    const key = `${s.size}:${s.mtimeMs}`;
+    const stats = await Promise.all(this.paths.map((p) => stat(p)));
+    const key = stats.map((s) => `${s.size}:${s.mtimeMs}`).join('|');
     if (this.loaded?.key !== key) this.loaded = { key, buffer: this.read() };
     return this.loaded.buffer;
   }
 
   private async read(): Promise<WorkflowBuffer> {
     const buffer = new WorkflowBuffer(JOURNAL_ENTRIES);
-    for await (const record of readJournal(this.path)) {
-      if (isGap(record)) continue;
-      const entry = { node: record.node, to: record.to, at: record.at, event: record.event as ArborEvent };
-      buffer.append(record.from === undefined ? entry : { ...entry, from: record.from });
+    for (const path of this.paths) {
+      for await (const record of readJournal(path)) {
+        if (isGap(record)) continue;
+        const entry = { node: record.node, to: record.to, at: record.at, event: record.event as ArborEvent };
+        buffer.append(record.from === undefined ? entry : { ...entry, from: record.from });
+      }
     }
     return buffer;
   }

@@ -43,8 +43,10 @@ export class WorkflowBuffer implements JournalSink, WorkflowSource {
     for (const s of this.steps) {
       const w = byId.get(s.correlationId);
       if (w) {
+        // Entries of several nodes (or journal files) need not arrive in time order.
         w.steps++;
-        w.last = s.at;
+        if (s.at > w.last) w.last = s.at;
+        if (s.at < w.first) w.first = s.at;
       } else byId.set(s.correlationId, { correlationId: s.correlationId, steps: 1, first: s.at, last: s.at });
     }
     return [...byId.values()].sort((a, b) => b.last - a.last).slice(0, limit);

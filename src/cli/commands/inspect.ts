@@ -14,7 +14,7 @@ import { asCliError, CliError, EXIT } from '../errors.js';
 import type { Io } from '../io.js';
 import { cliLogger } from '../logger.js';
 
-const HELP = `Usage: arbor inspect [--broker URL --cluster NAME] [--port 4400] [--host H] [--token T] [--journal FILE]
+const HELP = `Usage: arbor inspect [--broker URL --cluster NAME] [--port 4400] [--host H] [--token T] [--journal FILE ...]
 
 Serves a live web page of a cluster: its nodes, the supervision tree across them (status, state,
 host, restarts), each actor's state diagram with its current state, context and mailbox, the
@@ -28,7 +28,8 @@ Options:
   --host H         the address to bind (default 127.0.0.1); anything else exposes the page:
                    give --token too
   --token T        require this token (Authorization: Bearer T, or ?token=T in the URL)
-  --journal FILE   read workflows from this journal file (written by fileJournal)
+  --journal FILE   read workflows from this journal file (written by fileJournal); give it once
+                   per node to see workflows across nodes
   --interval MS    how often the page is updated (default 1000)
   -h, --help       show this help
 
@@ -51,7 +52,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string' },
     token: { type: 'string' },
-    journal: { type: 'string' },
+    journal: { type: 'string', multiple: true },
     interval: { type: 'string' },
   });
   if (positionals.length > 0) throw new CliError('USAGE', `arbor inspect takes no arguments, got: ${positionals.join(' ')}`);
