@@ -19,6 +19,14 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
 /** A comment line keeps proxies from closing an idle stream. */
 const KEEPALIVE_MS = 15_000;
 
+/** Each event is serialised once, however many pages are open. */
+const framed = new WeakMap<ModelEvent, string>();
+function frame(event: ModelEvent): string {
+  let text = framed.get(event);
+  if (text === undefined) framed.set(event, (text = `event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`));
+  return text;
+}
+
 export interface ServerParts {
   system: InspectedSystem;
   model: InspectorModel;
@@ -123,16 +131,16 @@ function snapshot({ system, model, workflows }: ServerParts): unknown {
 
 function stream(parts: ServerParts, streams: Set<ServerResponse>, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  const send = (name: string, data: unknown): void => {
+  const send = (text: string): void => {
     if (res.writableLength > MAX_BUFFERED) {
       res.end();
       return;
     }
-    res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    res.write(text);
   };
-  send('snapshot', snapshot(parts));
+  send(`event: snapshot\ndata: ${JSON.stringify(snapshot(parts))}\n\n`);
   streams.add(res);
-  const unsubscribe = parts.model.subscribe((event: ModelEvent) => send(event.name, event.data));
+  const unsubscribe = parts.model.subscribe((event: ModelEvent) => send(frame(event)));
   req.on('close', () => {
     unsubscribe();
     streams.delete(res);

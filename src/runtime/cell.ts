@@ -176,8 +176,11 @@ export abstract class Cell implements Runnable {
   protected abstract processUser(budget: number): number;
   abstract getSnapshot(): unknown;
 
-  /** This actor (and, for a supervisor, its subtree) for `describe()` and `arbor status`. */
-  describe(): TreeNode {
+  /**
+   * This actor (and, for a supervisor, its subtree unless `_subtree` is false) for `describe()`
+   * and `arbor status`.
+   */
+  describe(_subtree = true): TreeNode {
     const node: TreeNode = { path: this.path, id: this.id, type: 'worker', status: this.status, node: this.system.node };
     return this.describeCommon(node);
   }
@@ -198,7 +201,7 @@ export abstract class Cell implements Runnable {
 
   /** This actor in detail, for the inspector; cells that know more (XState workers) add to it. */
   detail(): ActorDetail {
-    const row = this.describe();
+    const row = this.describe(false);
     const detail: ActorDetail = {
       path: this.path,
       node: row.node,

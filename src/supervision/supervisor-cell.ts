@@ -59,7 +59,7 @@ export class SupervisorCell extends Cell implements CellParent {
     return new LocalSupervisorRef(this);
   }
 
-  override describe(): TreeNode {
+  override describe(subtree = true): TreeNode {
     return this.describeCommon({
       path: this.path,
       id: this.id,
@@ -68,7 +68,7 @@ export class SupervisorCell extends Cell implements CellParent {
       node: this.system.node,
       state: this.phase,
       strategy: this.spec.strategy,
-      children: this.slots.map((s) => ({ ...s.cell.describe(), status: s.status })),
+      ...(subtree ? { children: this.slots.map((s) => ({ ...s.cell.describe(), status: s.status })) } : {}),
     });
   }
 

@@ -84,3 +84,17 @@ describe('jsonText', () => {
     expect(stateValueText(undefined)).toBeUndefined();
   });
 });
+
+describe('actorDetail of a supervisor', () => {
+  it('gives its phase and its children and results as context, without its subtree', async () => {
+    const system = await createSystem({ logger: false });
+    system.spawn(supervisor({ children: [{ id: 'w1', logic: light }] }), { id: 'root' });
+    await system.idle();
+    const detail = await system.actorDetail('root');
+    expect(detail).toMatchObject({ type: 'supervisor', state: 'running', restarts: 0 });
+    expect(JSON.parse(detail?.context ?? '{}')).toMatchObject({ children: [{ id: 'w1', status: 'running' }] });
+    expect(detail?.dot).toBeUndefined();
+    expect(system.describe().roots[0]?.children).toHaveLength(1);
+    await system.shutdown();
+  });
+});
