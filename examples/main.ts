@@ -9,6 +9,7 @@
  *   npm start
  *   npm start -- --seed 7
  *   npm start -- --broker amqp://guest:guest@127.0.0.1:5672 --nodes 3
+ *   npm start -- --inspect        (the inspector's URL is printed; the page stays up until Ctrl-C)
  *
  * A bad `--broker` URL, or a broker that refuses or cannot be reached, prints one line and exits 2.
  * The demo itself lives in `examples/demo/`; `runDemo` runs it without this entry's printing.
@@ -29,8 +30,19 @@ if (parsed.help) {
 }
 const tty = process.stdout.isTTY === true;
 try {
+  const inspect = parsed.options.inspect && {
+    ...parsed.options.inspect,
+    hold: (url: string) =>
+      new Promise<void>((resolve) => {
+        process.stdout.write(`The workflow is done; the inspector stays up at ${url} — Ctrl-C to exit.\n`);
+        // 'on', not 'once': under tsx a Ctrl-C may arrive twice (from the terminal and relayed).
+        process.on('SIGINT', () => resolve());
+        process.on('SIGTERM', () => resolve());
+      }),
+  };
   await runDemo({
     ...parsed.options,
+    ...(inspect ? { inspect } : {}),
     view: tty && parsed.live ? 'live' : 'lines',
     stdout: process.stdout,
     color: tty && !process.env.NO_COLOR,

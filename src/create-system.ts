@@ -4,7 +4,9 @@
  * supervisor factories and the distribution layer (`src/remote`) are plugged in.
  */
 import type { Logger } from 'pino';
-import type { AnyActorLogic } from 'xstate';
+import type { AnyActorLogic, AnyStateMachine } from 'xstate';
+import { toDot } from './diagrams/dot.js';
+import type { ActorDetail } from './runtime/actor-detail.js';
 import { xstateCellFactory } from './actors/index.js';
 import { Cluster } from './remote/cluster.js';
 import { ActorSystem } from './runtime/actor-system.js';
@@ -42,6 +44,13 @@ export interface System {
   describe(): NodeTree;
   /** Every live node's tree, asked over the transport (`unreachable`: nodes that did not answer within `timeout` ms, default 2000). */
   clusterStatus(options?: { timeout?: number }): Promise<ClusterStatus>;
+  /**
+   * One actor in detail (state, context, mailbox, last events, its machine as DOT), asked of
+   * `node`, the node that runs it (a tree row's `node`; default this one); `undefined` when none is there.
+   */
+  actorDetail(path: string, options?: { node?: string; timeout?: number }): Promise<ActorDetail | undefined>;
+  /** The address of this system's inspector page, when `createSystem({ inspector })` serves one. */
+  readonly inspectorUrl: string | undefined;
   /** A ref to the work pool of `kind`: each message goes to one node serving it (competing consumers). */
   poolRef(kind: string): ActorRef;
   /** Serves the pool of `kind` on this node by handing its messages to `ref`; resolves to a stop function. */
@@ -64,8 +73,24 @@ export interface System {
  * await system.shutdown();
  */
 export async function createSystem(options: SystemOptions = {}): Promise<System> {
-  const system = new ArborSystem(options);
+  if (options.inspector === undefined) {
+    const system = new ArborSystem(options);
+    await system._start();
+    return system;
+  }
+  // Loaded only when asked for: `import 'arbor'` never loads the inspector's server or esbuild.
+  const inspector = await import('./inspector/index.js');
+  inspector.normalizeInspectorOptions(options.inspector);
+  const workflows = inspector.workflowTap(options.journal);
+  const system = new ArborSystem({ ...options, journal: workflows });
   await system._start();
+  try {
+    const served = await inspector.startInspector(system, options.inspector, workflows);
+    system._inspector = served;
+  } catch (err) {
+    await system.shutdown();
+    throw err;
+  }
   return system;
 }
 
@@ -74,8 +99,26 @@ export async function createSystem(options: SystemOptions = {}): Promise<System>
  * supervisor's ref is a {@link SupervisorRef}, which the runtime (below supervision) cannot name.
  */
 class ArborSystem extends ActorSystem implements System {
+  /** @internal The inspector this system serves, if any. */
+  _inspector: { readonly url: string; close(): Promise<void> } | undefined;
+
   constructor(options: SystemOptions) {
-    super(options, { cells: [supervisorCellFactory, xstateCellFactory], distribution: (system) => new Cluster(system) });
+    super(options, {
+      cells: [supervisorCellFactory, xstateCellFactory],
+      distribution: (system) => new Cluster(system),
+      diagram: (logic) => toDot(logic as AnyStateMachine),
+    });
+  }
+
+  get inspectorUrl(): string | undefined {
+    return this._inspector?.url;
+  }
+
+  override async shutdown(): Promise<void> {
+    const inspector = this._inspector;
+    this._inspector = undefined;
+    await inspector?.close();
+    return super.shutdown();
   }
 
   override spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;

@@ -16,6 +16,10 @@ Options:
   --speed X       latency multiplier, e.g. 0.5 for twice as fast (default 1)
   --publish-failures N
                   publish attempts that fail (default 1; 2 makes the workflow end compensated)
+  --inspect       serve the inspector (a live web page of the system) while the demo runs, print
+                  its URL, and keep it up after the workflow ends until Ctrl-C
+  --inspect-port N
+                  the inspector's port (default 4400; 0 picks a free one)
   --no-live       print progress lines even on a terminal
   -h, --help      show this help
 `;
@@ -40,6 +44,8 @@ export function parseDemoArgs(argv: string[]): ParsedArgs {
       speed: { type: 'string' },
       'publish-failures': { type: 'string' },
       'no-live': { type: 'boolean' },
+      inspect: { type: 'boolean' },
+      'inspect-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -53,6 +59,8 @@ export function parseDemoArgs(argv: string[]): ParsedArgs {
     speed,
     publishFailures: int('publish-failures', values['publish-failures'], 0, 1),
   };
+  if (values.inspect) options.inspect = { port: int('inspect-port', values['inspect-port'], 0, 4400) };
+  else if (values['inspect-port'] !== undefined) throw new Error('--inspect-port needs --inspect');
   if (values.broker !== undefined) {
     options.broker = values.broker;
     options.nodes = int('nodes', values.nodes, 1, 3);

@@ -39,6 +39,11 @@ export interface DemoOptions {
   color?: boolean;
   /** The whole run's bound, ms. @default 60000 */
   timeout?: number;
+  /**
+   * Serve the inspector on `port` while the demo runs; `hold` (if given) is awaited after the
+   * workflow ends, before the system shuts down, so the page stays up for a look.
+   */
+  inspect?: { port: number; hold?: (url: string) => Promise<void> };
 }
 
 const OWNER = 'owner';
@@ -94,6 +99,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       logger,
       journal: fileJournal(join(out, `journal-${OWNER}.jsonl`)),
       inspect: stateInspector(OWNER, (u) => board.apply(u)),
+      ...(options.inspect ? { inspector: { port: options.inspect.port } } : {}),
     };
     const heartbeat = 250;
     // The owner connects first: a bad URL (INVALID_SPEC) or an unusable broker (TRANSPORT_ERROR)
@@ -121,13 +127,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     });
     const { spec, layout } = demoTree({ plan, accounts, planner: { refs, requester: sys, distributed: options.broker !== undefined }, ...(options.broker ? { hosts: hostNames } : {}) });
     const mode = options.broker ? `${nodeCount} nodes over RabbitMQ (${[OWNER, ...hostNames].join(', ')})` : 'one node, embedded transport';
-    view = startView({ mode: options.view ?? 'quiet', out: stdout, color, title: `Arbor demo · seed ${seed} · ${mode}`, showNodes: options.broker !== undefined, board, layout, accounts });
+    const inspectorUrl = sys.inspectorUrl;
+    if (inspectorUrl !== undefined && options.view !== undefined && options.view !== 'quiet') stdout.write(`Inspector: ${inspectorUrl}\n`);
+    const title = `Arbor demo · seed ${seed} · ${mode}${inspectorUrl !== undefined ? ` · inspector ${inspectorUrl}` : ''}`;
+    view = startView({ mode: options.view ?? 'quiet', out: stdout, color, title, showNodes: options.broker !== undefined, board, layout, accounts });
 
     const root = sys.spawn(spec, { id: 'root' });
     const result = (await withTimeout(root.result(), options.timeout ?? 60_000, 'the workflow')) as { planner: WorkflowOutput };
     view.stop();
     view = undefined;
     const files = await writeDiagrams(out, spec);
+    if (inspectorUrl !== undefined && options.inspect?.hold) await options.inspect.hold(inspectorUrl);
     await sys.shutdown();
     system = undefined;
     await Promise.all(hosts.splice(0).map((h) => stopHost(h)));

@@ -17,7 +17,8 @@
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot, type Subscription } from 'xstate';
 import { ArborError, InvalidSpecError, describe, toError } from '../runtime/errors.js';
-import { Cell, type CellFactory, type CellInit, type Shutdown } from '../runtime/index.js';
+import { Cell, type CellFactory, type CellInit, type Shutdown, type TreeNode } from '../runtime/index.js';
+import { EVENT_TEXT_LIMIT, jsonText, stateValueText, type ActorDetail } from '../runtime/actor-detail.js';
 import { RESERVED_EVENT_PREFIX, type ArborEvent } from '../runtime/event.js';
 import { inspectedActorAt } from '../runtime/inspection.js';
 import { SCHEME } from '../runtime/paths.js';
@@ -39,6 +40,9 @@ interface ActorInternals {
   _stop(): void;
   system: { _relay(source: AnyActorRef | undefined, target: AnyActorRef, event: unknown): void };
 }
+
+/** How many processed events a worker remembers for the inspector. */
+const RECENT_EVENTS = 8;
 
 /** True for anything `createActor` accepts: XState actor logic has `transition` and `getInitialSnapshot`. */
 export function isActorLogic(logic: unknown): logic is AnyActorLogic {
@@ -107,6 +111,9 @@ export class XStateCell extends Cell implements BridgedWorker {
   private current: ArborEvent | typeof NONE = NONE;
   /** Resolves a graceful stop once the actor is no longer active. */
   private settledWaiter: (() => void) | undefined;
+  /** The last {@link RECENT_EVENTS} events processed, a ring written at `recentNext`. */
+  private readonly recent: ArborEvent[] = [];
+  private recentNext = 0;
 
   /**
    * True when the logic names `arbor.shutdown` itself. A wildcard (`'*'`) transition does not
@@ -173,6 +180,27 @@ export class XStateCell extends Cell implements BridgedWorker {
       if (sender !== undefined) this.sources.set(event, sender);
     }
     super.tell(event, from);
+  }
+
+  override describe(): TreeNode {
+    const node: TreeNode = { path: this.path, id: this.id, type: 'worker', status: this.status, node: this.system.node };
+    const state = stateValueText((this.getSnapshot() as { value?: unknown } | undefined)?.value);
+    if (state !== undefined) node.state = state;
+    return this.describeCommon(node);
+  }
+
+  override detail(): ActorDetail {
+    const detail = super.detail();
+    const nodes = (this.getSnapshot() as { _nodes?: ReadonlyArray<{ id: string }> } | undefined)?._nodes;
+    if (Array.isArray(nodes)) detail.activeStates = nodes.map((n) => n.id);
+    const n = this.recent.length;
+    for (let i = 0; i < n; i++) detail.recentEvents.push(jsonText(this.recent[(this.recentNext + i) % n], EVENT_TEXT_LIMIT));
+    return detail;
+  }
+
+  override drawable(): unknown {
+    // A state machine (it has states to draw); other actor logic (promises, callbacks) has none.
+    return typeof (this.logic as { root?: unknown }).root === 'object' ? this.logic : undefined;
   }
 
   protected startIncarnation(): void {
@@ -272,6 +300,10 @@ export class XStateCell extends Cell implements BridgedWorker {
 
   private deliver(actor: AnyActorRef, event: ArborEvent): void {
     this.current = event;
+    // The inspector shows an actor's last events: a small ring, no copy.
+    if (this.recent.length < RECENT_EVENTS) this.recent.push(event);
+    else this.recent[this.recentNext] = event;
+    this.recentNext = (this.recentNext + 1) % RECENT_EVENTS;
     const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
     if (replyTo) (this.owed ??= new OwedAsks(this.system)).took(replyTo, event);
     // Checked only for the events it matters for: an ask (fails at once) or every event under 'all'.

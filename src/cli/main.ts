@@ -9,12 +9,13 @@ import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { stateCommand } from './commands/state.js';
 import { statusCommand } from './commands/status.js';
+import { inspectCommand } from './commands/inspect.js';
 import { CliError, EXIT } from './errors.js';
 import { processIo } from './io.js';
 import type { Io } from './io.js';
 
 /** Every command, in help order. Add a command here. */
-const COMMANDS: readonly Command[] = [runCommand, statusCommand, replayCommand, diagramCommand, checkCommand, stateCommand];
+const COMMANDS: readonly Command[] = [runCommand, statusCommand, replayCommand, diagramCommand, checkCommand, stateCommand, inspectCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -17,6 +17,7 @@ import type { Distribution } from '../runtime/distribution.js';
 import { ArborError, toError } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import type { ClusterStatus, NodeTree } from '../runtime/node-status.js';
+import type { ActorDetail } from '../runtime/actor-detail.js';
 import { nodeOfPath, TOPIC_TARGET } from '../runtime/paths.js';
 import type { ActorRef } from '../runtime/ref.js';
 import type { DeliveryResult, Envelope, NodeInfo } from '../runtime/transport.js';
@@ -42,7 +43,11 @@ export class Cluster implements Distribution {
     });
     this.owner = new OwnerSide(this.router);
     this.host = new HostSide(this.router);
-    this.requests = new Requests(this.router, () => this.system.describe());
+    this.requests = new Requests(
+      this.router,
+      () => this.system.describe(),
+      (path) => this.system._localDetail(path),
+    );
   }
 
   private get node(): string {
@@ -89,6 +94,15 @@ export class Cluster implements Distribution {
 
   hosted(): TreeNode[] {
     return this.host.describe();
+  }
+
+  hostedCell(path: string): Cell | undefined {
+    return this.host.cellAt(path);
+  }
+
+  async actorDetail(node: string, path: string, timeout: number): Promise<ActorDetail | undefined> {
+    if (node === this.node) return this.system._localDetail(path);
+    return ((await this.requests.request(node, { what: 'detail', path }, timeout)) as ActorDetail | null) ?? undefined;
   }
 
   async clusterStatus(timeout: number): Promise<ClusterStatus> {

@@ -42,6 +42,11 @@ export class HostSide {
     return this.router.node;
   }
 
+  /** The cell of an incarnation hosted here for another node, if any. */
+  cellAt(path: string): Cell | undefined {
+    return this.hosted.get(path)?.cell;
+  }
+
   /** What runs here for other nodes, for `describe()`. */
   describe(): TreeNode[] {
     return [...this.hosted.values()].map((h) => h.cell.describe());

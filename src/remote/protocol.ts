@@ -6,7 +6,8 @@
  *   `processed`. Each names the child's path and incarnation (`inc`), so a stale one is
  *   recognised and ignored.
  * - `ask_fail`: a request whose `replyTo` is an ask on the receiving node was dead-lettered.
- * - `request` / `reply`: an actor's result, or a node's `describe()`, asked across nodes.
+ * - `request` / `reply`: an actor's result, a node's `describe()`, or an actor's detail (for the
+ *   inspector), asked across nodes.
  */
 import type { Shutdown } from '../runtime/cell.js';
 import type { WireError } from './wire-error.js';
@@ -27,7 +28,7 @@ export type ProtocolMessage =
   | { op: 'processed'; from: string; path: string; inc: number; processed: number }
   | { op: 'skip'; from: string; path: string; inc: number; seq: number }
   | { op: 'ask_fail'; from: string; path: string; error: WireError }
-  | { op: 'request'; from: string; req: number; what: 'result' | 'describe'; path?: string }
+  | { op: 'request'; from: string; req: number; what: 'result' | 'describe' | 'detail'; path?: string }
   | { op: 'reply'; from: string; req: number; ok: boolean; value?: unknown; error?: WireError };
 
 /** The protocol message of one `op`. */

@@ -74,7 +74,7 @@ export class RemoteChildCell extends Cell {
   }
 
   override describe(): TreeNode {
-    return { path: this.path, id: this.id, type: 'remote', status: this.status, node: this.placedOn ?? '', kind: this.kind };
+    return this.describeCommon({ path: this.path, id: this.id, type: 'remote', status: this.status, node: this.placedOn ?? '', kind: this.kind });
   }
 
   /** Who sent each queued message, when an actor did: it travels with the forward, for the host's journal. */

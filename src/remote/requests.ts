@@ -7,6 +7,7 @@
 import type { ActorSystem } from '../runtime/actor-system.js';
 import { ArborError } from '../runtime/errors.js';
 import type { NodeTree } from '../runtime/node-status.js';
+import type { ActorDetail } from '../runtime/actor-detail.js';
 import type { ProtocolOp } from './protocol.js';
 import type { Router } from './router.js';
 import { fromWireError, toWireError } from './wire-error.js';
@@ -19,7 +20,7 @@ interface PendingRequest {
   timer: unknown;
 }
 
-export type RequestWhat = { what: 'result'; path: string } | { what: 'describe' };
+export type RequestWhat = { what: 'result'; path: string } | { what: 'describe' } | { what: 'detail'; path: string };
 
 export class Requests {
   private readonly pending = new Map<number, PendingRequest>();
@@ -30,6 +31,8 @@ export class Requests {
     private readonly router: Router,
     /** This node's tree, to answer `describe`. */
     private readonly describe: () => NodeTree,
+    /** One actor run here in detail, to answer `detail` (`undefined`: no such actor here). */
+    private readonly detail: (path: string) => ActorDetail | undefined = () => undefined,
   ) {
     this.system = router.system;
   }
@@ -60,6 +63,7 @@ export class Requests {
           : { op: 'reply', from: this.router.node, req: message.req, ok: false, error: toWireError(outcome.error) },
       );
     if (message.what === 'describe') return reply({ ok: true, value: this.describe() });
+    if (message.what === 'detail') return reply({ ok: true, value: message.path === undefined ? undefined : (this.detail(message.path) ?? null) });
     const cell = message.path === undefined ? undefined : this.system._cellAt(message.path);
     if (!cell) return reply({ ok: false, error: new ArborError('NOT_FOUND', `no actor at ${String(message.path)}`, { path: message.path }) });
     cell.result.promise().then(

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
+import type { ActorDetail } from './actor-detail.js';
 import { Asks, failAsk, type ReplyRef } from './ask.js';
 import type { Cell, CellContext, CellInit, ChildRequest } from './cell.js';
 import type { CellFactory, SpawnOptions, SystemOptions } from './system-options.js';
@@ -17,7 +18,7 @@ import { Emitter } from './emitter.js';
 import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
 import { assertEvent, correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
-import type { ClusterStatus, NodeTree } from './node-status.js';
+import { RECENT_DEAD_LETTERS, type ClusterStatus, type DeadLetterNote, type NodeTree } from './node-status.js';
 import { resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
@@ -38,6 +39,8 @@ export interface SystemPlugins {
   cells: readonly CellFactory[];
   /** Builds the layer that connects this system to other nodes (`src/remote`). */
   distribution: (system: ActorSystem) => Distribution;
+  /** Draws a cell's logic as Graphviz DOT for `actorDetail` (the diagrams live above the runtime). */
+  diagram?: (logic: unknown) => string | undefined;
 }
 
 /**
@@ -71,6 +74,8 @@ export class ActorSystem implements CellContext {
   _sender: string | undefined = undefined;
   /** How many messages went to dead letters. */
   deadLetters = 0;
+  /** The last few dead letters in brief, for `describe()` (the inspector of another node shows them). */
+  private readonly recentDeadLetters: DeadLetterNote[] = [];
   private readonly registry = new Map<string, Cell>();
   private readonly roots: Cell[] = [];
   private readonly events = new Emitter<SystemEvents>();
@@ -79,11 +84,13 @@ export class ActorSystem implements CellContext {
   /** @internal Routing, placement and the protocol between nodes. */
   readonly _distribution: Distribution;
   private readonly factories: readonly CellFactory[];
+  private readonly diagram: ((logic: unknown) => string | undefined) | undefined;
   private readonly pools = new Map<string, ActorRef>();
   private stopping: Promise<void> | undefined;
 
   constructor(options: SystemOptions, plugins: SystemPlugins) {
     this.factories = plugins.cells;
+    this.diagram = plugins.diagram;
     this.node = options.node === undefined ? `node-${randomUUID().slice(0, 8)}` : validateId(options.node, 'node');
     this.clock = options.clock ?? realClock;
     this.logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
@@ -225,7 +232,45 @@ export class ActorSystem implements CellContext {
 
   /** This node's actors: its root trees and what it hosts for other nodes. */
   describe(): NodeTree {
-    return { node: this.node, roots: this.roots.map((c) => c.describe()), hosted: this._distribution.hosted() };
+    return {
+      node: this.node,
+      roots: this.roots.map((c) => c.describe()),
+      hosted: this._distribution.hosted(),
+      processed: this.dispatcher.processed,
+      deadLetters: this.deadLetters,
+      ...(this.recentDeadLetters.length > 0 ? { recentDeadLetters: [...this.recentDeadLetters] } : {}),
+    };
+  }
+
+  /**
+   * One actor in detail (state, context, mailbox, recent events, a diagram of its machine), asked
+   * of `node`, the node that runs it (default: this one). Resolves to `undefined` when that node
+   * has no actor at `path`.
+   */
+  actorDetail(path: string, options: { node?: string; timeout?: number } = {}): Promise<ActorDetail | undefined> {
+    if (typeof path !== 'string') return Promise.reject(new InvalidSpecError('path', path, 'must be a string'));
+    const timeout = options.timeout ?? 2000;
+    const full = resolvePath(this.node, path);
+    const node = options.node ?? this.node;
+    if (node === this.node) return Promise.resolve(this._localDetail(full));
+    return this._distribution.actorDetail(node, full, timeout);
+  }
+
+  /** @internal The detail of an actor this node runs (a root's subtree, or hosted for another node). */
+  _localDetail(path: string): ActorDetail | undefined {
+    const cell = this.registry.get(path) ?? this._distribution.hostedCell(path);
+    if (!cell) return undefined;
+    const detail = cell.detail();
+    const logic = cell.drawable();
+    if (logic !== undefined && this.diagram) {
+      try {
+        const dot = this.diagram(logic);
+        if (dot !== undefined) detail.dot = dot;
+      } catch (err) {
+        this.logger.debug({ actor: path, err: toError(err).message }, 'no diagram for this actor');
+      }
+    }
+    return detail;
   }
 
   /** Every live node's tree (asked over the transport; nodes that do not answer within `timeout` ms are listed as unreachable). */
@@ -325,11 +370,12 @@ export class ActorSystem implements CellContext {
     this.deadLetters++;
     if (!failAsk(event, reason)) this._distribution.deadLettered(event, reason);
     const type = (event as { type?: unknown } | null)?.type;
-    this.logger.warn(
-      { recipient, eventType: typeof type === 'string' ? type : describe(event), code: reason.code, correlationId: correlationOf(event) },
-      `dead letter: ${reason.message}`,
-    );
-    this.events.emit('deadLetter', { recipient, event, reason, at: this.clock.now() }, (err) => this.listenerFailed(err));
+    const eventType = typeof type === 'string' ? type : describe(event);
+    this.logger.warn({ recipient, eventType, code: reason.code, correlationId: correlationOf(event) }, `dead letter: ${reason.message}`);
+    const at = this.clock.now();
+    this.recentDeadLetters.push({ at, recipient, type: eventType, code: reason.code, reason: reason.message });
+    if (this.recentDeadLetters.length > RECENT_DEAD_LETTERS) this.recentDeadLetters.shift();
+    this.events.emit('deadLetter', { recipient, event, reason, at }, (err) => this.listenerFailed(err));
   }
 
   /** @internal Publishes a supervisor report and logs it. */

@@ -21,6 +21,7 @@ import type { JournalSink } from './journal.js';
 import { Mailbox, type ResolvedMailboxOptions } from './mailbox.js';
 import { ResultSlot } from './result-slot.js';
 import type { ActorRef, AskOptions } from './ref.js';
+import { jsonText, DETAIL_TEXT_LIMIT, type ActorDetail, type MailboxStats } from './actor-detail.js';
 import type { SupervisorReport } from './system-events.js';
 
 /** How an incarnation ended by itself: its `outcome` (a word of its own: "kind" names child and report kinds). */
@@ -48,6 +49,14 @@ export interface TreeNode {
   node: string;
   kind?: string;
   children?: TreeNode[];
+  /** Its current state value as text (XState workers; a supervisor's lifecycle phase). */
+  state?: string;
+  /** How many times it was restarted (absent when never). */
+  restarts?: number;
+  /** A supervisor's restart strategy. */
+  strategy?: string;
+  /** Its mailbox, when messages are queued. */
+  mailbox?: MailboxStats;
 }
 
 /** Who hears about a cell's own exits. */
@@ -136,6 +145,11 @@ export abstract class Cell implements Runnable {
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
   protected journaled = true;
   private busy = false;
+  /**
+   * No message queued now arrived before this (for the oldest message's age): set when the user
+   * queue goes from empty to not empty, and after a turn that leaves messages queued.
+   */
+  private backlogSince = 0;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
@@ -170,9 +184,50 @@ export abstract class Cell implements Runnable {
   protected abstract processUser(budget: number): number;
   abstract getSnapshot(): unknown;
 
-  /** This actor (and, for a supervisor, its subtree) for `describe()` and `arbor status`. */
-  describe(): TreeNode {
-    return { path: this.path, id: this.id, type: 'worker', status: this.status, node: this.system.node };
+  /**
+   * This actor (and, for a supervisor, its subtree unless `_subtree` is false) for `describe()`
+   * and `arbor status`.
+   */
+  describe(_subtree = true): TreeNode {
+    const node: TreeNode = { path: this.path, id: this.id, type: 'worker', status: this.status, node: this.system.node };
+    return this.describeCommon(node);
+  }
+
+  /** Adds what every cell knows (restarts, a non-empty mailbox) to a tree row. */
+  protected describeCommon(node: TreeNode): TreeNode {
+    if (this.incarnation > 1) node.restarts = this.incarnation - 1;
+    if (this.mailbox.user.size > 0) node.mailbox = this.mailboxStats();
+    return node;
+  }
+
+  /** The mailbox's depth and the age of its oldest message (see {@link MailboxStats}). */
+  mailboxStats(): MailboxStats {
+    const depth = this.mailbox.user.size;
+    if (depth === 0) return { depth, oldestAge: 0 };
+    return { depth, oldestAge: Math.max(0, this.system.clock.now() - this.backlogSince) };
+  }
+
+  /** This actor in detail, for the inspector; cells that know more (XState workers) add to it. */
+  detail(): ActorDetail {
+    const row = this.describe(false);
+    const detail: ActorDetail = {
+      path: this.path,
+      node: row.node,
+      type: row.type,
+      status: this.status,
+      mailbox: this.mailboxStats(),
+      restarts: Math.max(0, this.incarnation - 1),
+      recentEvents: [],
+    };
+    if (row.state !== undefined) detail.state = row.state;
+    const snapshot = this.getSnapshot() as { context?: unknown } | undefined;
+    if (snapshot && 'context' in snapshot) detail.context = jsonText(snapshot.context, DETAIL_TEXT_LIMIT);
+    return detail;
+  }
+
+  /** The logic this cell runs, for a diagram of it (`undefined` when there is none to draw). */
+  drawable(): unknown {
+    return undefined;
   }
 
   // --- messaging ----------------------------------------------------------------------------
@@ -183,6 +238,7 @@ export abstract class Cell implements Runnable {
       this.system.deadLetter(this.path, event, new ArborError('ACTOR_STOPPED', `actor ${this.path} is stopped`, { path: this.path }));
       return;
     }
+    if (this.mailbox.user.size === 0) this.backlogSince = this.system.clock.now();
     const displaced = this.mailbox.offerUser(event);
     if (displaced !== undefined) {
       this.system.deadLetter(
@@ -240,7 +296,11 @@ export abstract class Cell implements Runnable {
       this.runControl(m);
     }
     if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
-      n += this.processUser(Math.max(1, throughput - n));
+      const taken = this.processUser(Math.max(1, throughput - n));
+      // A clock read only for a turn that leaves a backlog, not per message: enough to tell a stuck
+      // mailbox from a draining one, and free for an actor that keeps up.
+      if (taken > 0 && this.mailbox.user.size > 0) this.backlogSince = this.system.clock.now();
+      n += taken;
     }
     return n;
   }

@@ -52,6 +52,8 @@ export class Dispatcher {
   private readonly throughput: number;
   private readonly budget: number;
   private readonly drainBound = () => this.drain();
+  /** Messages (user and control) processed so far: the inspector's messages per second. */
+  processed = 0;
 
   constructor(options: DispatcherOptions = {}) {
     this.throughput = options.throughput ?? DEFAULT_DISPATCHER_OPTIONS.throughput;
@@ -96,6 +98,7 @@ export class Dispatcher {
         this.queue.push(r);
       }
     }
+    this.processed += processed;
     if (this.queue.size > 0) setImmediate(this.drainBound);
     else this.pending = false;
   }

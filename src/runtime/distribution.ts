@@ -8,6 +8,7 @@ import type { ArborError } from './errors.js';
 import type { Cell, ChildRequest, TreeNode } from './cell.js';
 import type { ArborEvent } from './event.js';
 import type { ClusterStatus } from './node-status.js';
+import type { ActorDetail } from './actor-detail.js';
 import type { ActorRef } from './ref.js';
 import type { TransportHost } from './transport.js';
 
@@ -39,7 +40,11 @@ export interface PlacementPort {
 export interface StatusPort {
   /** What this node runs for supervisors on other nodes. */
   hosted(): TreeNode[];
+  /** The cell of an incarnation this node runs for a supervisor on another node, if any. */
+  hostedCell(path: string): Cell | undefined;
   clusterStatus(timeout: number): Promise<ClusterStatus>;
+  /** One actor in detail, asked of `node` (the node that runs it); `undefined` when it has no such actor. */
+  actorDetail(node: string, path: string, timeout: number): Promise<ActorDetail | undefined>;
 }
 
 /** Everything the distribution layer does for one system; its transport callbacks included. */

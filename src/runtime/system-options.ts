@@ -65,6 +65,32 @@ export interface SystemOptions {
    * @default 'asks'
    */
   unhandledEvents?: 'asks' | 'all';
+  /**
+   * Serves the inspector, a live web page of this system, while it runs (`src/inspector`, loaded
+   * only when this is given). `system.inspectorUrl` is its address.
+   */
+  inspector?: InspectorServeOptions;
+}
+
+/** Where the inspector of `createSystem({ inspector })` listens. */
+export interface InspectorServeOptions {
+  /**
+   * The TCP port; 0 picks a free one.
+   * @default 4400
+   */
+  port?: number;
+  /**
+   * The address to bind. Anything but loopback exposes the page: give a `token` then.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /** When set, every request must carry it (`Authorization: Bearer <token>` or `?token=`). */
+  token?: string;
+  /**
+   * How often (ms) the page is updated: the server sends one diff per interval at most.
+   * @default 1000
+   */
+  interval?: number;
 }
 
 /** Options of `system.spawn`. */

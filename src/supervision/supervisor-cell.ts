@@ -59,15 +59,17 @@ export class SupervisorCell extends Cell implements CellParent {
     return new LocalSupervisorRef(this);
   }
 
-  override describe(): TreeNode {
-    return {
+  override describe(subtree = true): TreeNode {
+    return this.describeCommon({
       path: this.path,
       id: this.id,
       type: 'supervisor',
       status: this.status,
       node: this.system.node,
-      children: this.slots.map((s) => ({ ...s.cell.describe(), status: s.status })),
-    };
+      state: this.phase,
+      strategy: this.spec.strategy,
+      ...(subtree ? { children: this.slots.map((s) => ({ ...s.cell.describe(), status: s.status })) } : {}),
+    });
   }
 
   getSnapshot(): unknown {

@@ -15,7 +15,7 @@ describe.concurrent('arbor (top level)', SPAWN, () => {
     const { code, stdout } = await arbor(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: arbor <command>');
-    expect(stdout).toMatch(/run .*\n.*status .*\n.*replay .*\n.*diagram .*\n.*check /s);
+    expect(stdout).toMatch(/run .*\n.*status .*\n.*replay .*\n.*diagram .*\n.*check .*\n.*state .*\n.*inspect /s);
   });
 
   it('prints usage on stderr and exits 2 without a command', async () => {
@@ -28,7 +28,7 @@ describe.concurrent('arbor (top level)', SPAWN, () => {
     const { code, stderr, stdout } = await arbor(['frobnicate']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr.trim().split('\n')).toEqual(['arbor: unknown command "frobnicate" (commands: run, status, replay, diagram, check, state)']);
+    expect(stderr.trim().split('\n')).toEqual(['arbor: unknown command "frobnicate" (commands: run, status, replay, diagram, check, state, inspect)']);
   });
 });
 

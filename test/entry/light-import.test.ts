@@ -32,6 +32,11 @@ describe('the root entry', () => {
     expect(loaded.filter((url) => url.includes('/src/check/explore') || url.includes('/src/workflow/check'))).toEqual([]);
   });
 
+  it('does not load the inspector or its bundler unless a system asks for the inspector', () => {
+    expect(loaded.filter((url) => url.includes('/src/inspector/'))).toEqual([]);
+    expect(fromPackage('esbuild')).toEqual([]);
+  });
+
   it('does not load the CLI, its pretty printer or its TypeScript loader', () => {
     expect(loaded.filter((url) => url.includes('/src/cli/'))).toEqual([]);
     expect(fromPackage('pino-pretty')).toEqual([]);

@@ -1,6 +1,7 @@
 /**
  * The package's entry points: the root and one subpath per optional area (`arbor/patterns`,
- * `arbor/check`, `arbor/diagrams`, `arbor/journal`, `arbor/rabbitmq`, `arbor/store`, `arbor/workflow`), each with types, sources
+ * `arbor/check`, `arbor/diagrams`, `arbor/journal`, `arbor/rabbitmq`, `arbor/store`, `arbor/workflow`,
+ * `arbor/inspector`), each with types, sources
  * (the `arbor-source` condition) and compiled code, laid out alike.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,8 +12,8 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 const entries = Object.entries(pkg.exports).filter((e): e is [string, Entry] => typeof e[1] === 'object');
 
 describe('package entry points', () => {
-  it('has the root and the subpaths for patterns, check, diagrams, journal, rabbitmq, store and workflow', () => {
-    expect(entries.map(([name]) => name)).toEqual(['.', './patterns', './check', './diagrams', './journal', './rabbitmq', './store', './workflow']);
+  it('has the root and the subpaths for patterns, check, diagrams, journal, rabbitmq, store, workflow and inspector', () => {
+    expect(entries.map(([name]) => name)).toEqual(['.', './patterns', './check', './diagrams', './journal', './rabbitmq', './store', './workflow', './inspector']);
   });
 
   it.each(entries)('%s names a source file that exists, and types and code compiled from it', async (_name, entry) => {
