@@ -14,7 +14,8 @@ import type { ActorRef } from './runtime/ref.js';
 import type { Clock } from './runtime/clock.js';
 import type { NodeInfo } from './runtime/transport.js';
 import type { ClusterStatus, NodeTree } from './runtime/node-status.js';
-import type { SystemEvents, Unsubscribe } from './runtime/system-events.js';
+import type { DeadLetter, SystemEvents, Unsubscribe } from './runtime/system-events.js';
+import type { DeadLetterFilter } from './runtime/dead-letter-log.js';
 import { supervisorCellFactory } from './supervision/supervisor-cell.js';
 import type { SupervisorLogic } from './supervision/supervisor.js';
 import type { SupervisorRef } from './supervision/supervisor-ref.js';
@@ -24,8 +25,17 @@ export interface System {
   readonly node: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** How many messages went to dead letters so far. */
-  readonly deadLetters: number;
+  /** How many messages went to dead letters on this node so far. */
+  readonly deadLetterCount: number;
+  /**
+   * The recent dead letters of this node, newest first (a bounded ring, `deadLetterCapacity`),
+   * filtered by reason `code`, recipient `path` (and the actors below it) or `correlationId`.
+   * On a clustered node each one also goes to the cluster's dead-letter queue (`arbor dlq`).
+   *
+   * @example
+   * for (const d of system.deadLetters({ code: 'ACTOR_CRASHED', limit: 10 })) console.log(d.recipient, d.reason.message);
+   */
+  deadLetters(filter?: DeadLetterFilter): DeadLetter[];
   /** Starts a root supervisor; its ref has the dynamic child API. */
   spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;
   /** Starts a root worker from any XState actor logic. */

@@ -8,7 +8,6 @@
 import type { ActorSystem } from '../runtime/actor-system.js';
 import type { Cell, CellParent, Shutdown, TreeNode } from '../runtime/cell.js';
 import { ArborError, toError } from '../runtime/errors.js';
-import type { ArborEvent } from '../runtime/event.js';
 import { normalizeMailboxOptions } from '../runtime/mailbox.js';
 import { nodeOfPath } from '../runtime/paths.js';
 import type { DeliveryResult, Envelope } from '../runtime/transport.js';
@@ -58,7 +57,7 @@ export class HostSide {
       return { ok: true };
     }
     if (!h.ledger.accept(seq)) return { ok: true }; // a duplicate
-    h.cell.tell(this.router.revive(envelope.body) as ArborEvent, envelope.from);
+    h.cell.tell(this.router.reviveEvent(envelope), envelope.from);
     this.markDirty(h);
     return { ok: true };
   }

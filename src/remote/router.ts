@@ -33,6 +33,7 @@ export interface RouterLinks {
 export class Router implements RemoteRouter {
   readonly node: string;
   private readonly idPrefix = randomUUID().slice(0, 8);
+  private readonly provenance = new WeakMap<object, Envelope>();
   private idSeq = 0;
 
   constructor(
@@ -51,6 +52,21 @@ export class Router implements RemoteRouter {
   /** The ref for `path` as seen from this node. */
   refFor(path: string): ActorRef {
     return this.system._cellAt(path)?.ref ?? this.system._pendingAsk(path) ?? new RemoteActorRef(path, this);
+  }
+
+  /**
+   * The event of a user envelope from the wire, refs revived; the envelope's id, attempt and
+   * headers are remembered for it, so that a dead letter of the event carries them on.
+   */
+  reviveEvent(envelope: Envelope): ArborEvent {
+    const event = this.revive(envelope.body) as ArborEvent;
+    if (typeof event === 'object' && event !== null) this.provenance.set(event, envelope);
+    return event;
+  }
+
+  /** The envelope an event arrived in, if it came from the wire (see {@link reviveEvent}). */
+  arrivedIn(event: unknown): Envelope | undefined {
+    return typeof event === 'object' && event !== null ? this.provenance.get(event) : undefined;
   }
 
   /** Replaces the wire refs in a body from the wire by refs of this node. */
@@ -186,10 +202,10 @@ export class Router implements RemoteRouter {
       const server = this.system._poolServer(kind);
       // Not served here (any more): let the transport retry it, so another node takes it.
       if (!server) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `node "${this.node}" does not serve pool "${kind}"`, { kind }) };
-      server.send(this.revive(envelope.body) as ArborEvent);
+      server.send(this.reviveEvent(envelope));
       return { ok: true };
     }
-    return this.deliverLocal(envelope.to, this.revive(envelope.body) as ArborEvent, envelope);
+    return this.deliverLocal(envelope.to, this.reviveEvent(envelope), envelope);
   }
 
   /**

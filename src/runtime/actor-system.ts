@@ -13,6 +13,7 @@ import type { CellFactory, SpawnOptions, SystemOptions } from './system-options.
 import { realClock, type Clock } from './clock.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Distribution } from './distribution.js';
+import { DeadLetterLog, type DeadLetterFilter } from './dead-letter-log.js';
 import { Emitter } from './emitter.js';
 import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
 import { assertEvent, correlationOf, type ArborEvent } from './event.js';
@@ -21,7 +22,7 @@ import type { ClusterStatus, NodeTree } from './node-status.js';
 import { resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
-import type { SupervisorReport, SystemEvents, Unsubscribe } from './system-events.js';
+import type { DeadLetter, SupervisorReport, SystemEvents, Unsubscribe } from './system-events.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
 import { inMemoryTransport, type NodeInfo, type Transport } from './transport.js';
 
@@ -64,8 +65,7 @@ export class ActorSystem implements CellContext {
   readonly placementTimeout: number;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined = undefined;
-  /** How many messages went to dead letters. */
-  deadLetters = 0;
+  private readonly deadLetterLog: DeadLetterLog;
   private readonly registry = new Map<string, Cell>();
   private readonly roots: Cell[] = [];
   private readonly events = new Emitter<SystemEvents>();
@@ -90,6 +90,7 @@ export class ActorSystem implements CellContext {
     this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
     this.journal = options.journal;
     this.placementTimeout = options.placementTimeout ?? 5000;
+    this.deadLetterLog = new DeadLetterLog(options.deadLetterCapacity);
     if (!(typeof this.placementTimeout === 'number' && this.placementTimeout >= 0 && this.placementTimeout <= 2 ** 31 - 1)) {
       throw new InvalidSpecError('placementTimeout', options.placementTimeout, 'must be a number of ms');
     }
@@ -297,16 +298,34 @@ export class ActorSystem implements CellContext {
     return this.asks.ask<T>(target, event, options);
   }
 
-  /** @internal Puts a message on the dead-letter stream (and fails its ask, if it was one). */
+  /**
+   * @internal Puts a message on the dead-letter stream: the recent list, the log, the
+   * `'deadLetter'` listeners and (through the distribution port) the cluster's dead-letter queue;
+   * an ask waiting for it fails now.
+   */
   deadLetter(recipient: string, event: unknown, reason: ArborError): void {
-    this.deadLetters++;
-    if (!failAsk(event, reason)) this._distribution.deadLettered(event, reason);
+    const asked = failAsk(event, reason);
+    this._distribution.deadLettered(event, reason, recipient, asked);
     const type = (event as { type?: unknown } | null)?.type;
-    this.logger.warn(
-      { recipient, eventType: typeof type === 'string' ? type : describe(event), code: reason.code, correlationId: correlationOf(event) },
-      `dead letter: ${reason.message}`,
-    );
-    this.events.emit('deadLetter', { recipient, event, reason, at: this.clock.now() }, (err) => this.listenerFailed(err));
+    const correlationId = correlationOf(event);
+    this.logger.warn({ recipient, eventType: typeof type === 'string' ? type : describe(event), code: reason.code, correlationId }, `dead letter: ${reason.message}`);
+    const letter: DeadLetter = { recipient, event, reason, at: this.clock.now() };
+    if (correlationId !== undefined) letter.correlationId = correlationId;
+    this.deadLetterLog.add(letter);
+    this.events.emit('deadLetter', letter, (err) => this.listenerFailed(err));
+  }
+
+  /**
+   * The recent dead letters of this node, newest first (at most `deadLetterCapacity` are kept),
+   * filtered by reason code, recipient path (and the actors below it) or correlation id.
+   */
+  deadLetters(filter: DeadLetterFilter = {}): DeadLetter[] {
+    return this.deadLetterLog.list(filter.path === undefined ? filter : { ...filter, path: resolvePath(this.node, filter.path) });
+  }
+
+  /** How many messages went to dead letters on this node since it started. */
+  get deadLetterCount(): number {
+    return this.deadLetterLog.total;
   }
 
   /** @internal Publishes a supervisor report and logs it. */

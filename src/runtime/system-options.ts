@@ -58,6 +58,11 @@ export interface SystemOptions {
    * @default 5000
    */
   placementTimeout?: number;
+  /**
+   * How many recent dead letters `system.deadLetters()` keeps (a ring: the oldest are forgotten).
+   * @default 1000
+   */
+  deadLetterCapacity?: number;
 }
 
 /** Options of `system.spawn`. */

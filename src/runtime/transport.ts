@@ -32,6 +32,11 @@ export interface Envelope {
    */
   inc?: number;
   seq?: number;
+  /**
+   * String headers that travel with the message and are kept through retries and dead letters:
+   * a redrive's original id (`arbor-original-id`), W3C trace context (`traceparent`), ...
+   */
+  headers?: Record<string, string>;
 }
 
 /** What a receiving runtime says about an envelope it was handed. */
@@ -98,6 +103,11 @@ export interface Transport {
   bindTopic?(pattern: string): Promise<void>;
   /** Optional: undoes {@link Transport.bindTopic}. */
   unbindTopic?(pattern: string): Promise<void>;
+  /**
+   * Optional (RabbitMQ transport): puts a copy of a user envelope the runtime dead-lettered on the
+   * cluster's dead-letter queue, with its reason. Never throws; a failure is logged.
+   */
+  deadLetter?(envelope: Envelope, reason: ArborError): void;
 }
 
 /**

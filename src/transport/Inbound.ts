@@ -21,6 +21,7 @@ import type { DeliveryResult, Envelope, TransportHost } from '../runtime/transpo
 import { retryDelay } from './backoff.js';
 import { decodeFrame, encodeEnvelope, envelopesOf } from './codec.js';
 import type { ConfirmedPublisher, PublishOutcome } from './ConfirmedPublisher.js';
+import { deadLetterRequest, type DeadLetterFacts } from './dead-letter.js';
 import type { Dedup } from './Dedup.js';
 import type { NormalizedRabbitmqOptions } from './options.js';
 import type { Topology } from './topology.js';
@@ -103,7 +104,7 @@ export class Inbound {
     const attempts = (envelope.attempt ?? 0) + 1;
     if (!result.retry || attempts >= options.maxAttempts) {
       const bytes = encodeEnvelope(envelope);
-      return this.deadLetter(bytes, result.error, { routingKey, attempts, messageId: envelope.id, correlationId: envelope.correlationId });
+      return this.deadLetter(bytes, result.error, { routingKey, attempts, messageId: envelope.id, correlationId: envelope.correlationId, envelope });
     }
     // A drained envelope came from a dead node's queue, which is about to be deleted: its retry
     // comes back to this node instead.
@@ -126,32 +127,14 @@ export class Inbound {
       attempts,
       messageId: envelope.id,
       correlationId: envelope.correlationId,
+      envelope,
     });
   }
 
-  private async deadLetter(
-    body: Buffer,
-    error: ArborError,
-    facts: { routingKey: string; attempts: number; messageId?: string | undefined; correlationId?: string | undefined },
-  ): Promise<PublishOutcome> {
+  private async deadLetter(body: Buffer, error: ArborError, facts: DeadLetterFacts): Promise<PublishOutcome> {
     const { topology, host, logger } = this.deps;
     logger.warn({ routingKey: facts.routingKey, messageId: facts.messageId, correlationId: facts.correlationId, code: error.code, attempts: facts.attempts, reason: error.message }, 'dead-lettered');
-    return this.deps.publisher.publish({
-      exchange: topology.exchange,
-      routingKey: topology.deadKey(host.node),
-      body,
-      mandatory: true,
-      durable: true,
-      headers: {
-        'x-arbor-reason': error.message,
-        'x-arbor-code': error.code,
-        'x-arbor-attempts': facts.attempts,
-        'x-arbor-routing-key': facts.routingKey,
-        'x-arbor-node': host.node,
-        ...(facts.messageId ? { 'x-arbor-message-id': facts.messageId } : {}),
-      },
-      ...(facts.correlationId ? { correlationId: facts.correlationId } : {}),
-    });
+    return this.deps.publisher.publish(deadLetterRequest(topology, host.node, body, error, facts, Date.now()));
   }
 }
 

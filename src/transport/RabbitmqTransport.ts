@@ -26,6 +26,7 @@ import { Coalescer } from './Coalescer.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
 import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, startConsumer, tapConsumerProps } from './consumers.js';
+import { deadLetterRequest, recipientKey } from './dead-letter.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
 import { Inbound } from './Inbound.js';
@@ -195,6 +196,26 @@ export class RabbitmqTransport implements Transport {
     if (live) run.logger.warn({ peer: node, envelopes: taken }, 'node reported down still consumes its queue (slow, not dead): not drained');
     else run.logger.info({ peer: node, envelopes: taken }, 'drained dead node queue');
     return taken;
+  }
+
+  /**
+   * Puts a copy of an envelope the runtime dead-lettered (a crash, a full mailbox, an unhandled
+   * event, ...) on the cluster's dead-letter queue, with the routing key that brings it back to
+   * its recipient. Nothing is retried here: a failure is logged (the node's own list keeps it).
+   */
+  deadLetter(envelope: Envelope, reason: ArborError): void {
+    const run = this.run;
+    if (!run || this.stopping) return this.host?.logger.warn({ to: envelope.to, code: reason.code }, 'dead letter not queued: transport is stopped');
+    let body: Buffer;
+    try {
+      body = encodeEnvelope(envelope);
+    } catch (err) {
+      return run.logger.warn({ to: envelope.to, code: reason.code, err: err instanceof Error ? err.message : String(err) }, 'dead letter not queued: cannot encode it');
+    }
+    const facts = { routingKey: recipientKey(this.topology, envelope, run.host.node), attempts: (envelope.attempt ?? 0) + 1, messageId: envelope.id, correlationId: envelope.correlationId, envelope };
+    void run.publisher.publish(deadLetterRequest(this.topology, run.host.node, body, reason, facts, Date.now())).then((outcome) => {
+      if (!outcome.ok) run.logger.warn({ to: envelope.to, code: reason.code, err: outcome.error.message }, 'dead letter not queued');
+    });
   }
 
   /** The live nodes, this one first. */
