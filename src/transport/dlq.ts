@@ -58,6 +58,14 @@ export interface DlqFilter {
   limit?: number | undefined;
 }
 
+/** Options of {@link DeadLetterQueue.redrive}. */
+export interface RedriveOptions {
+  /** At most this many entries per second, to spare a service that just recovered. @default no limit */
+  rate?: number | undefined;
+  /** Told of each entry once its resend is confirmed. */
+  onEach?: (entry: DlqEntry) => void;
+}
+
 /** What a redrive did. */
 export interface RedriveReport {
   redriven: number;
@@ -117,7 +125,9 @@ export class DeadLetterQueue {
   }
 
   /** Sends the matching entries back to their recipients; see the module header. */
-  async redrive(filter: DlqFilter = {}, onEach?: (entry: DlqEntry) => void): Promise<RedriveReport> {
+  async redrive(filter: DlqFilter = {}, options: RedriveOptions = {}): Promise<RedriveReport> {
+    const gap = options.rate !== undefined && options.rate > 0 ? 1000 / options.rate : 0;
+    let next = Date.now();
     const connection = this.require();
     const publisher = new ConfirmedPublisher({ connection, clock: realClock, sendTimeout: this.options.sendTimeout ?? 10_000, url: this.options.url, logger: this.options.logger });
     const report: RedriveReport = { redriven: 0, kept: 0, recipients: {}, problems: [] };
@@ -129,6 +139,11 @@ export class DeadLetterQueue {
           report.problems.push(`${entry.id}: ${envelope ? 'a system message is not redriven' : 'the body does not decode'}`);
           return false;
         }
+        if (gap > 0) {
+          const wait = next - Date.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          next = Math.max(next, Date.now()) + gap;
+        }
         const again = redriven(envelope, entry);
         const routingKey = envelope.to === TOPIC_TARGET ? entry.routingKey : recipientKey(this.topology, again, entry.node);
         const outcome = await publisher.publish({ exchange: this.topology.exchange, routingKey, body: encodeEnvelope(again), mandatory: true, durable: true, ...(again.correlationId ? { correlationId: again.correlationId } : {}) });
@@ -139,7 +154,7 @@ export class DeadLetterQueue {
         }
         report.redriven++;
         report.recipients[entry.recipient] = (report.recipients[entry.recipient] ?? 0) + 1;
-        onEach?.(entry);
+        options.onEach?.(entry);
         return true;
       });
     } finally {

@@ -34,6 +34,7 @@ Options:
   --path P             only entries for the actor at this path, or below it
   --correlation ID     only entries with this correlation id
   --limit N            at most N entries
+  --rate N             redrive: at most N entries per second (spares a service that just recovered)
   --json               print JSON instead of text
   -h, --help           show this help
 
@@ -52,13 +53,15 @@ const ACTIONS = ['list', 'show', 'redrive', 'purge'] as const;
 type Action = (typeof ACTIONS)[number];
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { ...BROKER_OPTIONS, code: { type: 'string' }, path: { type: 'string' }, correlation: { type: 'string' }, limit: { type: 'string' } });
+  const { values, positionals } = parse(argv, { ...BROKER_OPTIONS, code: { type: 'string' }, path: { type: 'string' }, correlation: { type: 'string' }, limit: { type: 'string' }, rate: { type: 'string' } });
   const action = positionals[0] as Action | undefined;
   if (action === undefined || !ACTIONS.includes(action)) throw new CliError('USAGE', `arbor dlq needs one of ${ACTIONS.join(', ')}${action === undefined ? '' : `, got "${action}"`}`);
   const id = action === 'show' ? positionals[1] : undefined;
   if (action === 'show' && id === undefined) throw new CliError('USAGE', 'arbor dlq show needs an entry id');
   if (positionals.length > (action === 'show' ? 2 : 1)) throw new CliError('USAGE', `unexpected arguments: ${positionals.slice(action === 'show' ? 2 : 1).join(' ')}`);
   const limit = integerFlag(values.limit, 'limit', 1);
+  const rate = integerFlag(values.rate, 'rate', 1);
+  if (rate !== undefined && action !== 'redrive') throw new CliError('USAGE', '--rate applies to redrive only');
   const filter: DlqFilter = { code: values.code, path: values.path, correlationId: values.correlation, id, limit };
   let options;
   try {
@@ -74,13 +77,13 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     throw asCliError(err);
   }
   try {
-    return await act(action, dlq, filter, io, values.json === true);
+    return await act(action, dlq, filter, io, values.json === true, rate);
   } finally {
     await dlq.close();
   }
 }
 
-async function act(action: Action, dlq: DeadLetterQueue, filter: DlqFilter, io: Io, json: boolean): Promise<number> {
+async function act(action: Action, dlq: DeadLetterQueue, filter: DlqFilter, io: Io, json: boolean, rate: number | undefined): Promise<number> {
   switch (action) {
     case 'list': {
       const entries = await dlq.list(filter);
@@ -97,7 +100,7 @@ async function act(action: Action, dlq: DeadLetterQueue, filter: DlqFilter, io: 
       return EXIT.OK;
     }
     case 'redrive': {
-      const report = await dlq.redrive(filter);
+      const report = await dlq.redrive(filter, { rate });
       if (json) io.out(JSON.stringify(report) + '\n');
       else {
         io.out(`redrove ${report.redriven} entr${report.redriven === 1 ? 'y' : 'ies'} from ${dlq.topology.deadQueue}${report.kept > 0 ? `, kept ${report.kept}` : ''}\n`);
