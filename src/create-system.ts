@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { AnyActorLogic } from 'xstate';
 import { xstateCellFactory } from './actors/index.js';
+import { SystemMetrics } from './observability/metrics.js';
 import { Cluster } from './remote/cluster.js';
 import { ActorSystem } from './runtime/actor-system.js';
 import type { SpawnOptions, SystemOptions } from './runtime/system-options.js';
@@ -58,6 +59,18 @@ export interface System {
   servePool(kind: string, ref: ActorRef): Promise<() => Promise<void>>;
   /** The live nodes (this one alone on the embedded transport). */
   nodes(): NodeInfo[];
+  /**
+   * The Prometheus exposition text of this node's metrics (`createSystem({ metrics: true })`):
+   * `arbor_messages_processed_total`, `arbor_message_processing_seconds`, `arbor_mailbox_depth`,
+   * `arbor_mailbox_oldest_message_age_seconds`, `arbor_dead_letters_total`, `arbor_restarts_total`,
+   * `arbor_actors`, and across nodes `arbor_broker_queue_messages` / `_consumers`. Empty when
+   * metrics are off.
+   *
+   * @example
+   * const system = await createSystem({ metrics: true });
+   * http.createServer(async (_req, res) => res.end(await system.metrics())).listen(9464);
+   */
+  metrics(): Promise<string>;
   /** Resolves when no actor has work queued; timers may still be pending. */
   idle(): Promise<void>;
   /** Stops every root actor in reverse start order, then the transport. */
@@ -74,7 +87,8 @@ export interface System {
  * await system.shutdown();
  */
 export async function createSystem(options: SystemOptions = {}): Promise<System> {
-  const system = new ArborSystem(options);
+  const metrics = options.metrics ? await SystemMetrics.load(typeof options.metrics === 'object' ? options.metrics : {}) : undefined;
+  const system = new ArborSystem(options, metrics);
   await system._start();
   return system;
 }
@@ -84,8 +98,16 @@ export async function createSystem(options: SystemOptions = {}): Promise<System>
  * supervisor's ref is a {@link SupervisorRef}, which the runtime (below supervision) cannot name.
  */
 class ArborSystem extends ActorSystem implements System {
-  constructor(options: SystemOptions) {
-    super(options, { cells: [supervisorCellFactory, xstateCellFactory], distribution: (system) => new Cluster(system) });
+  constructor(
+    options: SystemOptions,
+    private readonly _metrics: SystemMetrics | undefined,
+  ) {
+    super(options, { cells: [supervisorCellFactory, xstateCellFactory], distribution: (system) => new Cluster(system), meter: _metrics });
+    _metrics?.attach(this);
+  }
+
+  metrics(): Promise<string> {
+    return this._metrics ? this._metrics.metrics() : Promise.resolve('');
   }
 
   override spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;

@@ -18,6 +18,7 @@ import { Emitter } from './emitter.js';
 import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
 import { assertEvent, correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
+import type { Meter } from './meter.js';
 import type { ClusterStatus, NodeTree } from './node-status.js';
 import { resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
@@ -36,6 +37,8 @@ export interface SystemPlugins {
   cells: readonly CellFactory[];
   /** Builds the layer that connects this system to other nodes (`src/remote`). */
   distribution: (system: ActorSystem) => Distribution;
+  /** Per-message metrics (`createSystem({ metrics: true })`). */
+  meter?: Meter | undefined;
 }
 
 /**
@@ -63,6 +66,8 @@ export class ActorSystem implements CellContext {
   readonly journal: JournalSink | undefined;
   /** @internal */
   readonly placementTimeout: number;
+  /** @internal */
+  readonly meter: Meter | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined = undefined;
   private readonly deadLetterLog: DeadLetterLog;
@@ -79,6 +84,7 @@ export class ActorSystem implements CellContext {
 
   constructor(options: SystemOptions, plugins: SystemPlugins) {
     this.factories = plugins.cells;
+    this.meter = plugins.meter;
     this.node = options.node === undefined ? `node-${randomUUID().slice(0, 8)}` : validateId(options.node, 'node');
     this.clock = options.clock ?? realClock;
     this.logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
@@ -177,6 +183,11 @@ export class ActorSystem implements CellContext {
   /** @internal The reply ref of a pending ask on this node. */
   _pendingAsk(path: string): ActorRef | undefined {
     return this.asks.pending.get(path) as (ReplyRef & ActorRef) | undefined;
+  }
+
+  /** @internal Every registered cell of this node (for metrics and tools). */
+  _cells(): IterableIterator<Cell> {
+    return this.registry.values();
   }
 
   /** @internal */

@@ -18,7 +18,9 @@ import type { Runnable } from './dispatcher.js';
 import { ArborError, toError } from './errors.js';
 import type { ArborEvent } from './event.js';
 import type { JournalSink } from './journal.js';
+import { Deque } from './deque.js';
 import { Mailbox, type ResolvedMailboxOptions } from './mailbox.js';
+import { logicLabel, type Meter } from './meter.js';
 import { ResultSlot } from './result-slot.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { SupervisorReport } from './system-events.js';
@@ -74,6 +76,8 @@ export interface CellContext {
   readonly mailboxDefaults: ResolvedMailboxOptions;
   /** Every user event a mailbox accepts is appended here. */
   readonly journal: JournalSink | undefined;
+  /** Per-message metrics, when the system keeps them. */
+  readonly meter: Meter | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined;
   /** Puts a message on the dead-letter stream. */
@@ -128,6 +132,10 @@ export abstract class Cell implements Runnable {
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
   protected journaled = true;
   private busy = false;
+  /** With a meter: the clock time each queued user message arrived, oldest first. */
+  private readonly stamps: Deque<number> | undefined;
+  /** @internal With a meter: the label of its logic (see `logicLabel`). */
+  readonly _metricsLabel: string | undefined;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
@@ -137,6 +145,10 @@ export abstract class Cell implements Runnable {
     this.id = init.id;
     this.parent = init.parent;
     this.mailbox = new Mailbox(init.mailbox);
+    if (init.system.meter !== undefined) {
+      this.stamps = new Deque<number>(16);
+      this._metricsLabel = this.metricsLabelOf(init.logic);
+    }
   }
 
   /** The structured logger of this actor (`actor` = its path). */
@@ -152,6 +164,10 @@ export abstract class Cell implements Runnable {
   // --- what concrete cells provide --------------------------------------------------------
 
   protected abstract createRef(): ActorRef;
+  /** The metrics label of this cell's logic (called from the constructor: must not read fields). */
+  protected metricsLabelOf(logic: unknown): string {
+    return logicLabel(logic);
+  }
   /** Starts a new incarnation. Must set `status = 'running'` and bump `incarnation`. */
   protected abstract startIncarnation(): void;
   /** Stops the incarnation gracefully, as far as `shutdown` allows; resolves when it is stopped. */
@@ -176,6 +192,10 @@ export abstract class Cell implements Runnable {
       return;
     }
     const displaced = this.mailbox.offerUser(event);
+    if (this.stamps !== undefined && displaced !== event) {
+      if (displaced !== undefined) this.stamps.shift();
+      this.stamps.push(this.system.clock.now());
+    }
     if (displaced !== undefined) {
       this.system.deadLetter(
         this.path,
@@ -232,9 +252,38 @@ export abstract class Cell implements Runnable {
       this.runControl(m);
     }
     if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
-      n += this.processUser(Math.max(1, throughput - n));
+      n += this.stamps === undefined ? this.processUser(Math.max(1, throughput - n)) : this.processMetered(Math.max(1, throughput - n));
     }
     return n;
+  }
+
+  /** {@link processUser} one message at a time, each timed for the meter. */
+  private processMetered(budget: number): number {
+    const meter = this.system.meter as Meter;
+    let n = 0;
+    while (n < budget && !this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
+      const started = performance.now();
+      const k = this.processUser(1);
+      if (k === 0) break;
+      n += k;
+      this.stamps?.shift();
+      meter.processed(this._metricsLabel as string, (performance.now() - started) / 1000);
+    }
+    return n;
+  }
+
+  /**
+   * With a meter: how long (clock ms) the oldest queued user message has waited, 0 when none.
+   * Messages a cell takes from its queue other than by processing them are reconciled here by
+   * count (the stamps of the oldest go first), so after a remote child re-queues its window this
+   * may read younger than the truth, never older.
+   */
+  oldestQueuedAge(now: number): number {
+    const stamps = this.stamps;
+    if (stamps === undefined) return 0;
+    while (stamps.size > this.mailbox.user.size) stamps.shift();
+    const oldest = stamps.peek();
+    return oldest === undefined || this.mailbox.user.size === 0 ? 0 : Math.max(0, now - oldest);
   }
 
   hasWork(): boolean {
@@ -318,6 +367,7 @@ export abstract class Cell implements Runnable {
       path: this.path,
     }, { cause: reason });
     for (const m of this.mailbox.user.drain()) this.system.deadLetter(this.path, m, dead);
+    this.stamps?.drain();
   }
 
   /**

@@ -63,6 +63,13 @@ export interface SystemOptions {
    * @default 1000
    */
   deadLetterCapacity?: number;
+  /**
+   * Keep Prometheus metrics (prom-client, loaded only then): `await system.metrics()` returns the
+   * exposition text. An object tunes them: `brokerPollInterval` is the least time between two
+   * rounds of broker queue polling (ms, default 5000).
+   * @default false
+   */
+  metrics?: boolean | { brokerPollInterval?: number };
 }
 
 /** Options of `system.spawn`. */

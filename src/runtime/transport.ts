@@ -108,6 +108,21 @@ export interface Transport {
    * cluster's dead-letter queue, with its reason. Never throws; a failure is logged.
    */
   deadLetter?(envelope: Envelope, reason: ArborError): void;
+  /**
+   * Optional (RabbitMQ transport): the broker-side state of the cluster's node queues (each live
+   * node's) and of the pool queues this node serves or sends to. Rejects when the broker cannot say.
+   */
+  queueStats?(): Promise<QueueStats[]>;
+}
+
+/** One broker queue as {@link Transport.queueStats} reports it. */
+export interface QueueStats {
+  queue: string;
+  /** `'node'` or `'pool'`. */
+  role: 'node' | 'pool';
+  /** Messages ready for delivery. */
+  messages: number;
+  consumers: number;
 }
 
 /**

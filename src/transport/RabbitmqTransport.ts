@@ -19,7 +19,7 @@ import { Connection, ConsumerStatus } from 'rabbitmq-client';
 import type { Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
-import type { Envelope, NodeInfo, Transport, TransportHost } from '../runtime/transport.js';
+import type { Envelope, NodeInfo, QueueStats, Transport, TransportHost } from '../runtime/transport.js';
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
 import { Coalescer } from './Coalescer.js';
@@ -29,6 +29,7 @@ import { heartbeatConsumerProps, nodeConsumerProps, poolConsumerProps, queueType
 import { deadLetterRequest, recipientKey } from './dead-letter.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
+import { passiveStats } from './queue-stats.js';
 import { Inbound } from './Inbound.js';
 import type { InboundSource } from './Inbound.js';
 import { PhiAccrualDetector } from './FailureDetector.js';
@@ -70,6 +71,8 @@ export class RabbitmqTransport implements Transport {
   private readonly consumers = new Set<Consumer>();
   private startedAt = 0;
   private tapSeq = 0;
+  /** Pools this node served or sent to: their queues are in {@link queueStats}. */
+  private readonly pools = new Set<string>();
 
   constructor(options: RabbitmqTransportOptions = {}) {
     this.options = normalizeRabbitmqOptions(options);
@@ -131,11 +134,21 @@ export class RabbitmqTransport implements Transport {
    * coalesced: a batch is taken by one consumer whole, which would defeat spreading the work.
    */
   sendToPool(kind: string, envelope: Envelope): void {
+    this.pools.add(kind);
     this.enqueue(undefined, this.topology.poolKey(kind), envelope);
+  }
+
+  /** Passive declares of every live node's queue and of the pools this node serves or sent to (missing queues left out). */
+  async queueStats(): Promise<QueueStats[]> {
+    const run = this.requireRun('queueStats');
+    const nodes = this.nodes().map((n) => ({ queue: this.topology.nodeQueue(n.node), role: 'node' as const }));
+    const pools = [...this.pools].map((kind) => ({ queue: this.topology.poolQueue(kind), role: 'pool' as const }));
+    return passiveStats(run.connection, [...nodes, ...pools]);
   }
 
   /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
   async consumePool(kind: string): Promise<() => Promise<void>> {
+    this.pools.add(kind);
     const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType), 'pool');
     return () => this.closeConsumer(consumer);
   }
