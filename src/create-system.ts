@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { AnyActorLogic } from 'xstate';
 import { xstateCellFactory } from './actors/index.js';
 import { SystemMetrics } from './observability/metrics.js';
+import { OtelMessageTracer, tracingEnabled } from './observability/tracing.js';
 import { Cluster } from './remote/cluster.js';
 import { ActorSystem } from './runtime/actor-system.js';
 import type { SpawnOptions, SystemOptions } from './runtime/system-options.js';
@@ -102,7 +103,12 @@ class ArborSystem extends ActorSystem implements System {
     options: SystemOptions,
     private readonly _metrics: SystemMetrics | undefined,
   ) {
-    super(options, { cells: [supervisorCellFactory, xstateCellFactory], distribution: (system) => new Cluster(system), meter: _metrics });
+    super(options, {
+      cells: [supervisorCellFactory, xstateCellFactory],
+      distribution: (system) => new Cluster(system),
+      meter: _metrics,
+      tracer: tracingEnabled() ? (system) => new OtelMessageTracer(system.node) : undefined,
+    });
     _metrics?.attach(this);
   }
 

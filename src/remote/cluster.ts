@@ -68,7 +68,9 @@ export class Cluster implements Distribution {
     const transport = this.system.transport;
     if (!transport.deadLetter || recipient === TOPIC_TARGET || typeof event !== 'object' || event === null) return;
     // The copy keeps the id, attempts and headers of the envelope the event arrived in, if any.
-    const envelope = this.router.userEnvelope(recipient, event as ArborEvent, this.system._sender);
+    const envelope = this.router.userEnvelope(recipient, event as ArborEvent, this.system._sender, false);
+    const trace = this.system.tracer?.headersOf(event);
+    if (trace) envelope.headers = trace;
     const arrived = this.router.arrivedIn(event);
     if (arrived) {
       envelope.id = arrived.id;

@@ -60,7 +60,10 @@ export class Router implements RemoteRouter {
    */
   reviveEvent(envelope: Envelope): ArborEvent {
     const event = this.revive(envelope.body) as ArborEvent;
-    if (typeof event === 'object' && event !== null) this.provenance.set(event, envelope);
+    if (typeof event === 'object' && event !== null) {
+      this.provenance.set(event, envelope);
+      this.system.tracer?.incoming(event, envelope);
+    }
     return event;
   }
 
@@ -160,13 +163,15 @@ export class Router implements RemoteRouter {
 
   /**
    * The envelope of a user event for `to`: a fresh id, refs in wire form, the event's correlation
-   * id, and `from` when given (the sending actor, or the publishing node for a topic event).
+   * id, and `from` when given (the sending actor, or the publishing node for a topic event); with a
+   * tracer, the trace context of the send (unless `traced` is false: a copy, not a send).
    */
-  userEnvelope(to: string, event: ArborEvent, from: string | undefined): Envelope {
+  userEnvelope(to: string, event: ArborEvent, from: string | undefined, traced = true): Envelope {
     const envelope: Envelope = { id: this.newId(), to, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now() };
     const correlationId = correlationOf(event);
     if (correlationId !== undefined) envelope.correlationId = correlationId;
     if (from !== undefined) envelope.from = from;
+    if (traced) this.system.tracer?.outgoing(event, envelope, to);
     return envelope;
   }
 

@@ -19,6 +19,7 @@ import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
 import { assertEvent, correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
 import type { Meter } from './meter.js';
+import type { MessageTracer } from './tracer.js';
 import type { ClusterStatus, NodeTree } from './node-status.js';
 import { resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
@@ -39,6 +40,8 @@ export interface SystemPlugins {
   distribution: (system: ActorSystem) => Distribution;
   /** Per-message metrics (`createSystem({ metrics: true })`). */
   meter?: Meter | undefined;
+  /** Message traces (when a tracer provider is registered). */
+  tracer?: ((system: ActorSystem) => MessageTracer) | undefined;
 }
 
 /**
@@ -68,6 +71,8 @@ export class ActorSystem implements CellContext {
   readonly placementTimeout: number;
   /** @internal */
   readonly meter: Meter | undefined;
+  /** @internal */
+  readonly tracer: MessageTracer | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined = undefined;
   private readonly deadLetterLog: DeadLetterLog;
@@ -107,6 +112,7 @@ export class ActorSystem implements CellContext {
       journal && ((to, event) => journal.append({ node: this.node, to, at: this.clock.now(), event })),
     );
     this._distribution = plugins.distribution(this);
+    this.tracer = plugins.tracer?.(this);
   }
 
   /** @internal Connects the transport. */
@@ -315,6 +321,7 @@ export class ActorSystem implements CellContext {
    * an ask waiting for it fails now.
    */
   deadLetter(recipient: string, event: unknown, reason: ArborError): void {
+    this.tracer?.deadLettered(recipient, event, reason);
     const asked = failAsk(event, reason);
     this._distribution.deadLettered(event, reason, recipient, asked);
     const type = (event as { type?: unknown } | null)?.type;

@@ -21,6 +21,7 @@ import type { JournalSink } from './journal.js';
 import { Deque } from './deque.js';
 import { Mailbox, type ResolvedMailboxOptions } from './mailbox.js';
 import { logicLabel, type Meter } from './meter.js';
+import type { MessageTracer } from './tracer.js';
 import { ResultSlot } from './result-slot.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { SupervisorReport } from './system-events.js';
@@ -78,6 +79,8 @@ export interface CellContext {
   readonly journal: JournalSink | undefined;
   /** Per-message metrics, when the system keeps them. */
   readonly meter: Meter | undefined;
+  /** Message traces, when a tracer provider is registered. */
+  readonly tracer: MessageTracer | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined;
   /** Puts a message on the dead-letter stream. */
@@ -134,6 +137,8 @@ export abstract class Cell implements Runnable {
   private busy = false;
   /** With a meter: the clock time each queued user message arrived, oldest first. */
   private readonly stamps: Deque<number> | undefined;
+  /** Whether a meter or a tracer watches each message: the run loop takes its observed path. */
+  private readonly observed: boolean;
   /** @internal With a meter: the label of its logic (see `logicLabel`). */
   readonly _metricsLabel: string | undefined;
   private _log: Logger | undefined;
@@ -149,6 +154,7 @@ export abstract class Cell implements Runnable {
       this.stamps = new Deque<number>(16);
       this._metricsLabel = this.metricsLabelOf(init.logic);
     }
+    this.observed = init.system.meter !== undefined || init.system.tracer !== undefined;
   }
 
   /** The structured logger of this actor (`actor` = its path). */
@@ -192,9 +198,12 @@ export abstract class Cell implements Runnable {
       return;
     }
     const displaced = this.mailbox.offerUser(event);
-    if (this.stamps !== undefined && displaced !== event) {
-      if (displaced !== undefined) this.stamps.shift();
-      this.stamps.push(this.system.clock.now());
+    if (this.observed && displaced !== event) {
+      if (this.stamps !== undefined) {
+        if (displaced !== undefined) this.stamps.shift();
+        this.stamps.push(this.system.clock.now());
+      }
+      this.system.tracer?.accepted(event, this.path);
     }
     if (displaced !== undefined) {
       this.system.deadLetter(
@@ -252,24 +261,32 @@ export abstract class Cell implements Runnable {
       this.runControl(m);
     }
     if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
-      n += this.stamps === undefined ? this.processUser(Math.max(1, throughput - n)) : this.processMetered(Math.max(1, throughput - n));
+      n += this.observed ? this.processObserved(Math.max(1, throughput - n)) : this.processUser(Math.max(1, throughput - n));
     }
     return n;
   }
 
-  /** {@link processUser} one message at a time, each timed for the meter. */
-  private processMetered(budget: number): number {
-    const meter = this.system.meter as Meter;
+  /** {@link processUser} one message at a time, each timed for the meter and traced. */
+  private processObserved(budget: number): number {
+    const { meter, tracer } = this.system;
+    const traced = tracer !== undefined && this.tracesProcessing();
     let n = 0;
     while (n < budget && !this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
       const started = performance.now();
+      if (traced) tracer.begin(this.mailbox.user.peek() as ArborEvent, this.path);
       const k = this.processUser(1);
+      if (traced) tracer.end();
       if (k === 0) break;
       n += k;
       this.stamps?.shift();
-      meter.processed(this._metricsLabel as string, (performance.now() - started) / 1000);
+      meter?.processed(this._metricsLabel as string, (performance.now() - started) / 1000);
     }
     return n;
+  }
+
+  /** Whether processing a message here is a `process` span (a remote child's owner only forwards it). */
+  protected tracesProcessing(): boolean {
+    return true;
   }
 
   /**

@@ -280,7 +280,16 @@ export class RabbitmqTransport implements Transport {
     if (!run) return;
     const single = frame.envelopes.length === 1 ? frame.envelopes[0] : undefined;
     void run.publisher
-      .publish({ exchange: this.topology.exchange, routingKey: frame.routingKey, body: frame.body, mandatory: true, durable: true, ...(single?.correlationId ? { correlationId: single.correlationId } : {}) })
+      .publish({
+        exchange: this.topology.exchange,
+        routingKey: frame.routingKey,
+        body: frame.body,
+        mandatory: true,
+        durable: true,
+        ...(single?.correlationId ? { correlationId: single.correlationId } : {}),
+        // W3C trace context for consumers that do not read Arbor envelopes (a batch has several).
+        ...(single?.headers?.['traceparent'] ? { headers: traceHeaders(single.headers) } : {}),
+      })
       .then((outcome) => {
         if (outcome.ok) return;
         for (const envelope of frame.envelopes) {
@@ -449,4 +458,10 @@ export class RabbitmqTransport implements Transport {
  */
 export function rabbitmqTransport(options: RabbitmqTransportOptions = {}): RabbitmqTransport {
   return new RabbitmqTransport(options);
+}
+
+function traceHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = { traceparent: headers['traceparent'] as string };
+  if (headers['tracestate'] !== undefined) out['tracestate'] = headers['tracestate'];
+  return out;
 }
