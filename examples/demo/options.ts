@@ -16,6 +16,8 @@ Options:
   --speed X       latency multiplier, e.g. 0.5 for twice as fast (default 1)
   --publish-failures N
                   publish attempts that fail (default 1; 2 makes the workflow end compensated)
+  --trace         record OpenTelemetry spans (out/demo/spans-<node>.jsonl) and print the
+                  workflow's trace as a waterfall in the summary
   --no-live       print progress lines even on a terminal
   -h, --help      show this help
 `;
@@ -40,6 +42,7 @@ export function parseDemoArgs(argv: string[]): ParsedArgs {
       speed: { type: 'string' },
       'publish-failures': { type: 'string' },
       'no-live': { type: 'boolean' },
+      trace: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -53,6 +56,7 @@ export function parseDemoArgs(argv: string[]): ParsedArgs {
     speed,
     publishFailures: int('publish-failures', values['publish-failures'], 0, 1),
   };
+  if (values.trace) options.trace = true;
   if (values.broker !== undefined) {
     options.broker = values.broker;
     options.nodes = int('nodes', values.nodes, 1, 3);

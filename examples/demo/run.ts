@@ -5,6 +5,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { setup } from 'xstate';
 import { createSystem, fileJournal, isGap, rabbitmqTransport, readJournal, type System, type SystemOptions } from '../../src/index.js';
@@ -16,6 +17,7 @@ import { makePlan } from './plan.js';
 import type { PlannerRefs, WorkflowOutput } from './planner.js';
 import { buildSummary, formatSummary, type DemoSummary } from './summary.js';
 import { demoTree } from './tree.js';
+import { readSpans, traceToFile, waterfall } from './trace.js';
 import { startView, type ViewMode } from './view.js';
 
 export interface DemoOptions {
@@ -39,6 +41,8 @@ export interface DemoOptions {
   color?: boolean;
   /** The whole run's bound, ms. @default 60000 */
   timeout?: number;
+  /** Record OpenTelemetry spans to `spans-<node>.jsonl` in `out` and add the workflow's waterfall to the summary. @default false */
+  trace?: boolean;
 }
 
 const OWNER = 'owner';
@@ -52,7 +56,7 @@ const monitor = setup({ types: { input: {} as { board: Board }, context: {} as {
 
 async function clean(out: string): Promise<void> {
   await mkdir(out, { recursive: true });
-  for (const f of await readdir(out)) if (/^(journal-.*\.jsonl|arbor-.*\.log)$/.test(f)) await rm(join(out, f));
+  for (const f of await readdir(out)) if (/^(journal-.*\.jsonl|spans-.*\.jsonl|arbor-.*\.log)$/.test(f)) await rm(join(out, f));
 }
 
 async function journalTypes(out: string): Promise<string[]> {
@@ -87,6 +91,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const crashes: DemoSummary['crashes'] = [];
   const started = performance.now();
   let view: { stop(): void } | undefined;
+  // Registered before the system is created: a system checks for a tracer provider once.
+  if (options.trace) traceToFile(join(out, `spans-${OWNER}.jsonl`));
   try {
     const systemOptions: SystemOptions = {
       node: OWNER,
@@ -96,7 +102,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     };
     if (options.broker) {
       const heartbeat = 250;
-      for (const name of hostNames) hosts.push(await startHost(name, { url: options.broker, cluster, out, heartbeat }));
+      for (const name of hostNames) hosts.push(await startHost(name, { url: options.broker, cluster, out, heartbeat, trace: options.trace === true }));
       systemOptions.transport = rabbitmqTransport({ url: options.broker, cluster, heartbeat });
     }
     const sys = (system = await createSystem(systemOptions));
@@ -141,11 +147,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       files,
       durationMs: performance.now() - started,
     });
+    if (options.trace) summary.trace = waterfall(readSpans(out), summary.correlationId);
     if (options.view !== undefined && options.view !== 'quiet') stdout.write(formatSummary(summary, color) + '\n');
     return summary;
   } finally {
     view?.stop();
     await system?.shutdown().catch(() => undefined);
+    if (options.trace) trace.disable();
     await Promise.all(hosts.map((h) => stopHost(h)));
     if (options.broker) await removeCluster(options.broker, cluster, [OWNER, ...hostNames]).catch((err: unknown) => logger.warn({ err }, 'broker cleanup failed'));
     logger.flush();
