@@ -108,6 +108,7 @@ export class Router implements RemoteRouter {
 
   /** Sends a user event to `path`, wherever it runs. */
   route(path: string, event: ArborEvent): void {
+    this.system.schemas?.assert(event);
     const cell = this.system._cellAt(path);
     if (cell) return cell.tell(event);
     const owner = nodeOfPath(path);
@@ -143,6 +144,7 @@ export class Router implements RemoteRouter {
   }
 
   private sendToPool(kind: string, event: ArborEvent): void {
+    this.system.schemas?.assert(event);
     const transport = this.system.transport;
     if (!transport.sendToPool) {
       const server = this.system._poolServer(kind);
@@ -197,6 +199,9 @@ export class Router implements RemoteRouter {
 
   /** A user envelope (not a forward to a hosted incarnation) arriving at this node. */
   deliverUser(envelope: Envelope): DeliveryResult {
+    // Validated again here: the sender may run other code (or another schema version).
+    const refused = this.system.schemas?.check(envelope.body as ArborEvent);
+    if (refused) return { ok: false, retry: false, error: refused };
     if (envelope.to === TOPIC_TARGET) {
       // Our own publishes were delivered locally already.
       if (envelope.from !== this.node) this.system._deliverPublished(this.revive(envelope.body) as ArborEvent);

@@ -20,6 +20,7 @@ import { assertEvent, correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
 import type { Meter } from './meter.js';
 import type { MessageTracer } from './tracer.js';
+import { SchemaRegistry } from './schemas.js';
 import type { ClusterStatus, NodeTree } from './node-status.js';
 import { resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
@@ -72,6 +73,8 @@ export class ActorSystem implements CellContext {
   /** @internal */
   readonly meter: Meter | undefined;
   /** @internal */
+  readonly schemas: SchemaRegistry | undefined;
+  /** @internal */
   readonly tracer: MessageTracer | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined = undefined;
@@ -102,6 +105,7 @@ export class ActorSystem implements CellContext {
     this.journal = options.journal;
     this.placementTimeout = options.placementTimeout ?? 5000;
     this.deadLetterLog = new DeadLetterLog(options.deadLetterCapacity);
+    this.schemas = options.schemas === undefined ? undefined : new SchemaRegistry(options.schemas);
     if (!(typeof this.placementTimeout === 'number' && this.placementTimeout >= 0 && this.placementTimeout <= 2 ** 31 - 1)) {
       throw new InvalidSpecError('placementTimeout', options.placementTimeout, 'must be a number of ms');
     }
@@ -274,6 +278,7 @@ export class ActorSystem implements CellContext {
    */
   publish(event: ArborEvent): void {
     assertEvent(event);
+    this.schemas?.assert(event);
     this.topics.deliver(event);
     this._distribution.publish(event);
   }

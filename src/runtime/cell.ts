@@ -22,6 +22,7 @@ import { Deque } from './deque.js';
 import { Mailbox, type ResolvedMailboxOptions } from './mailbox.js';
 import { logicLabel, type Meter } from './meter.js';
 import type { MessageTracer } from './tracer.js';
+import type { SchemaRegistry } from './schemas.js';
 import { ResultSlot } from './result-slot.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { SupervisorReport } from './system-events.js';
@@ -81,6 +82,8 @@ export interface CellContext {
   readonly meter: Meter | undefined;
   /** Message traces, when a tracer provider is registered. */
   readonly tracer: MessageTracer | undefined;
+  /** Event schemas, when the system has them. */
+  readonly schemas: SchemaRegistry | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined;
   /** Puts a message on the dead-letter stream. */
@@ -191,8 +194,13 @@ export abstract class Cell implements Runnable {
 
   // --- messaging ----------------------------------------------------------------------------
 
-  /** Delivers a user message (already validated). Never throws, except under the `'throw'` overflow policy. */
+  /**
+   * Delivers a user message (already checked to be an event). Never throws, except under the
+   * `'throw'` overflow policy and for an event its schema refuses (`INVALID_EVENT`,
+   * `SCHEMA_VERSION`): both on the sender's stack.
+   */
   tell(event: ArborEvent, from?: string): void {
+    if (this.system.schemas !== undefined) this.system.schemas.assert(event);
     if (this.status === 'stopped') {
       this.system.deadLetter(this.path, event, new ArborError('ACTOR_STOPPED', `actor ${this.path} is stopped`, { path: this.path }));
       return;

@@ -20,6 +20,7 @@ export * from './system-events.js';
 export * from './dead-letter-log.js';
 export * from './meter.js';
 export * from './tracer.js';
+export * from './schemas.js';
 export * from './node-status.js';
 export * from './distribution.js';
 export * from './transport.js';

@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import type { DispatcherOptions } from './dispatcher.js';
 import type { JournalSink } from './journal.js';
 import type { MailboxOptions } from './mailbox.js';
+import type { EventSchemas } from './schemas.js';
 import type { Transport } from './transport.js';
 
 /** Makes cells for one family of logic (XState logic, supervisors, ...). */
@@ -70,6 +71,12 @@ export interface SystemOptions {
    * @default false
    */
   metrics?: boolean | { brokerPollInterval?: number };
+  /**
+   * A Standard Schema (zod, valibot, ...) per event type, or `{ schema, version }`: invalid events
+   * throw `INVALID_EVENT` at the sender and are dead-lettered on arrival from other nodes; an
+   * event with a newer `schemaVersion` than `version` is refused with `SCHEMA_VERSION`.
+   */
+  schemas?: EventSchemas;
 }
 
 /** Options of `system.spawn`. */
