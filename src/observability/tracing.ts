@@ -15,6 +15,7 @@
  */
 import { createTraceState, isSpanContextValid, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Attributes, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import type { ArborError } from '../runtime/errors.js';
+import type { SupervisorReport } from '../runtime/system-events.js';
 import type { MessageTracer } from '../runtime/tracer.js';
 import type { Envelope } from '../runtime/transport.js';
 
@@ -67,6 +68,8 @@ export class OtelMessageTracer implements MessageTracer {
   /** Events that came from the wire and were not yet accepted by a mailbox: their arrival is no new send. */
   private readonly arrived = new WeakSet<object>();
   private current: Span | undefined;
+  /** The `process` span each actor last crashed in, by path: its restart continues that trace. */
+  private readonly crashes = new Map<string, SpanContext>();
 
   constructor(private readonly node: string) {}
 
@@ -105,12 +108,24 @@ export class OtelMessageTracer implements MessageTracer {
       if (reason.code === 'ACTOR_CRASHED') {
         this.current.recordException(reason.cause instanceof Error ? reason.cause : reason);
         this.current.setStatus({ code: SpanStatusCode.ERROR, message: reason.message });
+        this.crashes.set(recipient, this.current.spanContext());
+        // Bounded: an actor that is never restarted (a root) must not be remembered for ever.
+        if (this.crashes.size > 1000) this.crashes.delete(this.crashes.keys().next().value as string);
       }
       return;
     }
     const sc = typeof event === 'object' && event !== null ? this.contexts.get(event) : undefined;
     const span = this.tracer.startSpan(`dead-letter ${typeof event === 'object' && event !== null ? typeOf(event) : 'unknown'}`, { attributes }, sc ? trace.setSpanContext(ROOT_CONTEXT, sc) : context.active());
     span.setStatus({ code: SpanStatusCode.ERROR, message: reason.message });
+    span.end();
+  }
+
+  reported(report: SupervisorReport): void {
+    if (report.childPath === undefined) return;
+    const crash = this.crashes.get(report.childPath);
+    if (crash === undefined || (report.kind !== 'child_restarted' && report.kind !== 'child_terminated')) return;
+    this.crashes.delete(report.childPath);
+    const span = this.tracer.startSpan(`${report.kind === 'child_restarted' ? 'restart' : 'terminate'} ${report.child}`, { attributes: { 'arbor.actor.path': report.childPath, 'arbor.supervisor.path': report.supervisor, 'arbor.node': this.node } }, trace.setSpanContext(ROOT_CONTEXT, crash));
     span.end();
   }
 

@@ -356,6 +356,7 @@ export class ActorSystem implements CellContext {
     const level = report.kind === 'shutdown' ? 'error' : report.kind === 'child_exited' && report.reason !== 'normal' ? 'warn' : 'info';
     const reason = report.reason instanceof Error ? { message: report.reason.message, code: (report.reason as { code?: unknown }).code } : report.reason;
     this.logger[level]({ actor: report.supervisor, report: report.kind, child: report.child, reason }, `supervisor ${report.kind}`);
+    this.tracer?.reported(report);
     this.events.emit('report', report, (err) => this.listenerFailed(err));
   }
 

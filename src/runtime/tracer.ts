@@ -5,6 +5,7 @@
  * actor turn.
  */
 import type { ArborError } from './errors.js';
+import type { SupervisorReport } from './system-events.js';
 import type { Envelope } from './transport.js';
 
 /** What the runtime tells its message tracer. Events are the message objects themselves. */
@@ -21,6 +22,8 @@ export interface MessageTracer {
   outgoing(event: object, envelope: Envelope, destination: string): void;
   /** `event` arrived in `envelope`: its trace context is taken from the headers. */
   incoming(event: object, envelope: Envelope): void;
+  /** A supervisor report: a restart after a crash continues the crash's trace. */
+  reported(report: SupervisorReport): void;
   /** The trace headers of `event` as it stands (no new span), for a copy such as a dead letter. */
   headersOf(event: object): Record<string, string> | undefined;
 }

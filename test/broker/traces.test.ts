@@ -84,5 +84,10 @@ describeBroker('OpenTelemetry traces across nodes', () => {
     expect(processed.parentSpanContext?.spanId).toBe(send.spanContext().spanId);
     expect(processed.status.code).toBe(SpanStatusCode.ERROR);
     expect(processed.events.map((e) => e.name)).toEqual(expect.arrayContaining(['exception', 'arbor.dead_letter']));
+    // The supervisor's restart continues the crash's trace.
+    await waitFor('the restart span', () => exporter.getFinishedSpans().some((s) => s.name === 'restart w'));
+    const restart = exporter.getFinishedSpans().find((s) => s.name === 'restart w')!;
+    expect(restart.parentSpanContext?.spanId).toBe(processed.spanContext().spanId);
+    expect(restart.attributes).toMatchObject({ 'arbor.actor.path': 'arbor://b/root/w', 'arbor.supervisor.path': 'arbor://b/root' });
   });
 });
