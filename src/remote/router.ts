@@ -21,6 +21,9 @@ import { RemoteActorRef, type RemoteRouter } from './remote-ref.js';
 import { toWireError } from './wire-error.js';
 import { encodeRefs, reviveRefs } from './wire-refs.js';
 
+/** The envelope header of an urgent message (`send(event, { priority: 'urgent' })`). */
+export const PRIORITY_HEADER = 'arbor-priority';
+
 /** What the router hands on: envelopes it sends to this node itself, and result requests. */
 export interface RouterLinks {
   /** An envelope from this node to itself (delivered as if it had come from the transport). */
@@ -107,12 +110,12 @@ export class Router implements RemoteRouter {
   // --- RemoteRouter: what remote refs do -----------------------------------------------------
 
   /** Sends a user event to `path`, wherever it runs. */
-  route(path: string, event: ArborEvent): void {
+  route(path: string, event: ArborEvent, urgent = false): void {
     this.system.schemas?.assert(event);
     const cell = this.system._cellAt(path);
-    if (cell) return cell.tell(event);
+    if (cell) return cell.tell(event, undefined, urgent);
     const owner = nodeOfPath(path);
-    if (owner !== undefined && owner !== this.node) return this.sendUser(owner, path, event);
+    if (owner !== undefined && owner !== this.node) return this.sendUser(owner, path, event, urgent);
     const result = this.deliverLocal(path, event, undefined);
     if (!result.ok) this.system.deadLetter(path, event, result.error);
   }
@@ -177,8 +180,10 @@ export class Router implements RemoteRouter {
     return envelope;
   }
 
-  sendUser(node: string, path: string, event: ArborEvent): void {
-    this.send(node, this.userEnvelope(path, event, this.system._sender));
+  sendUser(node: string, path: string, event: ArborEvent, urgent = false): void {
+    const envelope = this.userEnvelope(path, event, this.system._sender);
+    if (urgent) envelope.headers = { ...envelope.headers, [PRIORITY_HEADER]: 'urgent' };
+    this.send(node, envelope);
   }
 
   /** Sends a protocol message to `node`. */
@@ -226,7 +231,7 @@ export class Router implements RemoteRouter {
   private deliverLocal(path: string, event: ArborEvent, envelope: Envelope | undefined): DeliveryResult {
     const cell = this.system._cellAt(path);
     if (cell) {
-      cell.tell(event, envelope?.from);
+      cell.tell(event, envelope?.from, envelope?.headers?.[PRIORITY_HEADER] === 'urgent');
       return { ok: true };
     }
     const owner = nodeOfPath(path);

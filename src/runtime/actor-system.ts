@@ -29,6 +29,18 @@ import type { DeadLetter, SupervisorReport, SystemEvents, Unsubscribe } from './
 import { TopicBus, validateTopicPattern } from './topics.js';
 import { inMemoryTransport, type NodeInfo, type Transport } from './transport.js';
 
+/** The event types `priorities` marks urgent, or undefined when none (`INVALID_SPEC` for a bad entry). */
+function urgentTypesOf(priorities: Record<string, unknown> | undefined): ReadonlySet<string> | undefined {
+  if (priorities === undefined) return undefined;
+  if (typeof priorities !== 'object' || priorities === null) throw new InvalidSpecError('priorities', priorities, 'must be an object of event type → "urgent" | "normal"');
+  const urgent = new Set<string>();
+  for (const [type, p] of Object.entries(priorities)) {
+    if (p !== 'urgent' && p !== 'normal') throw new InvalidSpecError(`priorities.${type}`, p, 'must be "urgent" or "normal"');
+    if (p === 'urgent') urgent.add(type);
+  }
+  return urgent.size > 0 ? urgent : undefined;
+}
+
 function defaultLogger(): Logger {
   return pino({ name: 'arbor', level: process.env.ARBOR_LOG_LEVEL ?? 'info' }, pino.destination({ fd: 2, sync: false }));
 }
@@ -75,6 +87,8 @@ export class ActorSystem implements CellContext {
   /** @internal */
   readonly schemas: SchemaRegistry | undefined;
   /** @internal */
+  readonly urgentTypes: ReadonlySet<string> | undefined;
+  /** @internal */
   readonly tracer: MessageTracer | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined = undefined;
@@ -106,6 +120,7 @@ export class ActorSystem implements CellContext {
     this.placementTimeout = options.placementTimeout ?? 5000;
     this.deadLetterLog = new DeadLetterLog(options.deadLetterCapacity);
     this.schemas = options.schemas === undefined ? undefined : new SchemaRegistry(options.schemas);
+    this.urgentTypes = urgentTypesOf(options.priorities);
     if (!(typeof this.placementTimeout === 'number' && this.placementTimeout >= 0 && this.placementTimeout <= 2 ** 31 - 1)) {
       throw new InvalidSpecError('placementTimeout', options.placementTimeout, 'must be a number of ms');
     }

@@ -84,6 +84,8 @@ export interface CellContext {
   readonly tracer: MessageTracer | undefined;
   /** Event schemas, when the system has them. */
   readonly schemas: SchemaRegistry | undefined;
+  /** Event types whose messages are urgent (`priorities`), when any are. */
+  readonly urgentTypes: ReadonlySet<string> | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined;
   /** Puts a message on the dead-letter stream. */
@@ -199,13 +201,15 @@ export abstract class Cell implements Runnable {
    * `'throw'` overflow policy and for an event its schema refuses (`INVALID_EVENT`,
    * `SCHEMA_VERSION`): both on the sender's stack.
    */
-  tell(event: ArborEvent, from?: string): void {
-    if (this.system.schemas !== undefined) this.system.schemas.assert(event);
+  tell(event: ArborEvent, from?: string, urgent = false): void {
+    const system = this.system;
+    if (system.schemas !== undefined) system.schemas.assert(event);
+    if (system.urgentTypes !== undefined && !urgent) urgent = system.urgentTypes.has(event.type);
     if (this.status === 'stopped') {
       this.system.deadLetter(this.path, event, new ArborError('ACTOR_STOPPED', `actor ${this.path} is stopped`, { path: this.path }));
       return;
     }
-    const displaced = this.mailbox.offerUser(event);
+    const displaced = this.mailbox.offerUser(event, urgent);
     if (this.observed && displaced !== event) {
       if (this.stamps !== undefined) {
         if (displaced !== undefined) this.stamps.shift();

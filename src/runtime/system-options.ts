@@ -7,6 +7,7 @@ import type { DispatcherOptions } from './dispatcher.js';
 import type { JournalSink } from './journal.js';
 import type { MailboxOptions } from './mailbox.js';
 import type { EventSchemas } from './schemas.js';
+import type { Priority } from './ref.js';
 import type { Transport } from './transport.js';
 
 /** Makes cells for one family of logic (XState logic, supervisors, ...). */
@@ -77,6 +78,11 @@ export interface SystemOptions {
    * event with a newer `schemaVersion` than `version` is refused with `SCHEMA_VERSION`.
    */
   schemas?: EventSchemas;
+  /**
+   * Priorities by event type: messages of an `'urgent'` type overtake normal ones in every mailbox
+   * of this node (as `send(event, { priority: 'urgent' })` does for one message).
+   */
+  priorities?: Record<string, Priority>;
 }
 
 /** Options of `system.spawn`. */
