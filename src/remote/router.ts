@@ -140,22 +140,22 @@ export class Router implements RemoteRouter {
   /** A ref to the work pool of `kind`. */
   poolRef(kind: string): ActorRef {
     return new RemoteActorRef(`${POOL_TARGET}/${kind}`, {
-      route: (_path, event) => this.sendToPool(kind, event),
+      route: (_path, event, urgent) => this.sendToPool(kind, event, urgent),
       ask: (target, event, options) => this.system.ask(target, event, options),
       remoteResult: () => Promise.reject(new ArborError('NOT_FOUND', `a pool has no result (pool "${kind}")`, { kind })),
     });
   }
 
-  private sendToPool(kind: string, event: ArborEvent): void {
+  private sendToPool(kind: string, event: ArborEvent, urgent = false): void {
     this.system.schemas?.assert(event);
     const transport = this.system.transport;
     if (!transport.sendToPool) {
       const server = this.system._poolServer(kind);
-      if (server) server.send(event);
+      if (server) server.send(event, { priority: urgent ? 'urgent' : 'normal' });
       else this.system.deadLetter(`${POOL_TARGET}/${kind}`, event, new ArborError('NOT_FOUND', `no node serves pool "${kind}"`, { kind }));
       return;
     }
-    transport.sendToPool(kind, this.userEnvelope(`${POOL_TARGET}/${kind}`, event, undefined));
+    transport.sendToPool(kind, this.markUrgent(this.userEnvelope(`${POOL_TARGET}/${kind}`, event, undefined), urgent));
   }
 
   /** Sends a published event to the other nodes' subscribers. */
@@ -181,9 +181,13 @@ export class Router implements RemoteRouter {
   }
 
   sendUser(node: string, path: string, event: ArborEvent, urgent = false): void {
-    const envelope = this.userEnvelope(path, event, this.system._sender);
-    if (urgent) envelope.headers = { ...envelope.headers, [PRIORITY_HEADER]: 'urgent' };
-    this.send(node, envelope);
+    this.send(node, this.markUrgent(this.userEnvelope(path, event, this.system._sender), urgent));
+  }
+
+  /** Marks an urgent message's envelope (sent so, or of a type this node's `priorities` make urgent). */
+  private markUrgent(envelope: Envelope, urgent: boolean): Envelope {
+    if (urgent || this.system.urgentTypes?.has((envelope.body as ArborEvent).type)) envelope.headers = { ...envelope.headers, [PRIORITY_HEADER]: 'urgent' };
+    return envelope;
   }
 
   /** Sends a protocol message to `node`. */
@@ -217,7 +221,7 @@ export class Router implements RemoteRouter {
       const server = this.system._poolServer(kind);
       // Not served here (any more): let the transport retry it, so another node takes it.
       if (!server) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `node "${this.node}" does not serve pool "${kind}"`, { kind }) };
-      server.send(this.reviveEvent(envelope));
+      server.send(this.reviveEvent(envelope), { priority: envelope.headers?.[PRIORITY_HEADER] === 'urgent' ? 'urgent' : 'normal' });
       return { ok: true };
     }
     return this.deliverLocal(envelope.to, this.reviveEvent(envelope), envelope);

@@ -149,7 +149,7 @@ export class RabbitmqTransport implements Transport {
   /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
   async consumePool(kind: string): Promise<() => Promise<void>> {
     this.pools.add(kind);
-    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType), 'pool');
+    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType, this.options.poolPriority), 'pool');
     return () => this.closeConsumer(consumer);
   }
 
@@ -289,6 +289,8 @@ export class RabbitmqTransport implements Transport {
         ...(single?.correlationId ? { correlationId: single.correlationId } : {}),
         // W3C trace context for consumers that do not read Arbor envelopes (a batch has several).
         ...(single?.headers?.['traceparent'] ? { headers: traceHeaders(single.headers) } : {}),
+        // Urgent (`arbor-priority`): a pool queue with x-max-priority hands it out first.
+        ...(single?.headers?.['arbor-priority'] === 'urgent' ? { priority: 1 } : {}),
       })
       .then((outcome) => {
         if (outcome.ok) return;
