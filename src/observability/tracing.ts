@@ -135,7 +135,7 @@ export class OtelMessageTracer implements MessageTracer {
       // Sent from here to another node (not a forward of a message already sent here).
       const span = this.tracer.startSpan(
         `send ${typeOf(event)}`,
-        { kind: SpanKind.PRODUCER, attributes: messageAttributes(event, envelope.to, 'rabbitmq', { 'messaging.message.id': envelope.id, 'messaging.rabbitmq.destination.routing_key': destination, 'arbor.node': this.node }) },
+        { kind: SpanKind.PRODUCER, attributes: messageAttributes(event, envelope.to, 'rabbitmq', { 'messaging.message.id': envelope.id, 'arbor.destination.node': destination, 'arbor.node': this.node }) },
         this.parent(),
       );
       span.end();

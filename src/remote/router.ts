@@ -176,7 +176,7 @@ export class Router implements RemoteRouter {
     const correlationId = correlationOf(event);
     if (correlationId !== undefined) envelope.correlationId = correlationId;
     if (from !== undefined) envelope.from = from;
-    if (traced) this.system.tracer?.outgoing(event, envelope, to);
+    if (traced) this.system.tracer?.outgoing(event, envelope, nodeOfPath(to) ?? to);
     return envelope;
   }
 

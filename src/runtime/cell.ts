@@ -144,6 +144,8 @@ export abstract class Cell implements Runnable {
   private readonly stamps: Deque<number> | undefined;
   /** Whether a meter or a tracer watches each message: the run loop takes its observed path. */
   private readonly observed: boolean;
+  /** Whether sends are checked against schemas or per-type priorities: `tell` takes its checked path. */
+  private readonly checked: boolean;
   /** @internal With a meter: the label of its logic (see `logicLabel`). */
   readonly _metricsLabel: string | undefined;
   private _log: Logger | undefined;
@@ -160,6 +162,7 @@ export abstract class Cell implements Runnable {
       this._metricsLabel = this.metricsLabelOf(init.logic);
     }
     this.observed = init.system.meter !== undefined || init.system.tracer !== undefined;
+    this.checked = init.system.schemas !== undefined || init.system.urgentTypes !== undefined;
   }
 
   /** The structured logger of this actor (`actor` = its path). */
@@ -202,9 +205,7 @@ export abstract class Cell implements Runnable {
    * `SCHEMA_VERSION`): both on the sender's stack.
    */
   tell(event: ArborEvent, from?: string, urgent = false): void {
-    const system = this.system;
-    if (system.schemas !== undefined) system.schemas.assert(event);
-    if (system.urgentTypes !== undefined && !urgent) urgent = system.urgentTypes.has(event.type);
+    if (this.checked) urgent = this.check(event, urgent);
     if (this.status === 'stopped') {
       this.system.deadLetter(this.path, event, new ArborError('ACTOR_STOPPED', `actor ${this.path} is stopped`, { path: this.path }));
       return;
@@ -234,6 +235,13 @@ export abstract class Cell implements Runnable {
       );
     }
     if (this.status === 'running' && !this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
+  }
+
+  /** Schema check (throws on the sender's stack) and per-type priority, for systems that have them. */
+  private check(event: ArborEvent, urgent: boolean): boolean {
+    const { schemas, urgentTypes } = this.system;
+    schemas?.assert(event);
+    return urgent || (urgentTypes !== undefined && urgentTypes.has(event.type));
   }
 
   /** Queues a control operation; it runs before any queued user message. */

@@ -6,7 +6,6 @@
  */
 import { ArborError, InvalidSpecError } from './errors.js';
 import { Deque } from './deque.js';
-import { UserQueue } from './user-queue.js';
 
 /** What to do when a user message arrives at a full mailbox. */
 export type OverflowPolicy =
@@ -63,7 +62,7 @@ export function normalizeMailboxOptions(
 export class Mailbox<S, U> {
   readonly system = new Deque<S>(4);
   /** User messages; urgent ones (see {@link offerUser}) overtake normal ones. */
-  readonly user = new UserQueue<U>(16);
+  readonly user = new Deque<U>(16);
 
   constructor(readonly options: ResolvedMailboxOptions = DEFAULT_MAILBOX_OPTIONS) {}
 

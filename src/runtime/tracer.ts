@@ -18,7 +18,7 @@ export interface MessageTracer {
   end(): void;
   /** `event` to `recipient` was dead-lettered (during processing: a crash). */
   deadLettered(recipient: string, event: unknown, reason: ArborError): void;
-  /** `envelope`, carrying `event`, leaves this node: its trace context goes into `envelope.headers`. */
+  /** `envelope`, carrying `event`, leaves this node for `destination` (a node, or `$pool`/`$topic`): its trace context goes into `envelope.headers`. */
   outgoing(event: object, envelope: Envelope, destination: string): void;
   /** `event` arrived in `envelope`: its trace context is taken from the headers. */
   incoming(event: object, envelope: Envelope): void;
