@@ -142,6 +142,7 @@ function rowsToWrite(results: readonly Result[], partial: boolean): Row[] {
 
 async function main(): Promise<void> {
   const { quick, names, compare } = parseArgs(process.argv.slice(2));
+  if (process.env.ARBOR_BENCH_OTEL === '1') await registerTracerProvider();
   // Read before this run overwrites it, so `--compare benchmarks/results.json` compares with the last run.
   const earlier: SavedRow[] | undefined = compare !== undefined ? readSaved(compare) : undefined;
   const partial = names.length < Object.keys(SCENARIOS).length;
@@ -163,6 +164,17 @@ async function main(): Promise<void> {
     console.error('benchmarks finished but the process is still alive:', process.getActiveResourcesInfo());
     process.exit(1);
   }, 10_000).unref();
+}
+
+/**
+ * `ARBOR_BENCH_OTEL=1`: measures with an OpenTelemetry SDK tracer provider registered (spans are
+ * made and recorded, then dropped: no exporter), to show what tracing costs.
+ */
+async function registerTracerProvider(): Promise<void> {
+  const { trace } = await import('@opentelemetry/api');
+  const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+  trace.setGlobalTracerProvider(new BasicTracerProvider());
+  console.log('with an OpenTelemetry tracer provider registered (ARBOR_BENCH_OTEL=1)');
 }
 
 /** Bundles this runner, the scenarios and Arbor's sources into one ES module, without `keepNames`. */

@@ -8,6 +8,8 @@ import type { AnyActorLogic, AnyStateMachine } from 'xstate';
 import { toDot } from './diagrams/dot.js';
 import type { ActorDetail } from './runtime/actor-detail.js';
 import { xstateCellFactory } from './actors/index.js';
+import { SystemMetrics } from './observability/metrics.js';
+import { OtelMessageTracer, tracingEnabled } from './observability/tracing.js';
 import { Cluster } from './remote/cluster.js';
 import { ActorSystem } from './runtime/actor-system.js';
 import type { SpawnOptions, SystemOptions } from './runtime/system-options.js';
@@ -16,7 +18,8 @@ import type { ActorRef } from './runtime/ref.js';
 import type { Clock } from './runtime/clock.js';
 import type { NodeInfo } from './runtime/transport.js';
 import type { ClusterStatus, NodeTree } from './runtime/node-status.js';
-import type { SystemEvents, Unsubscribe } from './runtime/system-events.js';
+import type { DeadLetter, SystemEvents, Unsubscribe } from './runtime/system-events.js';
+import type { DeadLetterFilter } from './runtime/dead-letter-log.js';
 import { supervisorCellFactory } from './supervision/supervisor-cell.js';
 import type { SupervisorLogic } from './supervision/supervisor.js';
 import type { SupervisorRef } from './supervision/supervisor-ref.js';
@@ -26,8 +29,17 @@ export interface System {
   readonly node: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** How many messages went to dead letters so far. */
-  readonly deadLetters: number;
+  /** How many messages went to dead letters on this node so far. */
+  readonly deadLetterCount: number;
+  /**
+   * The recent dead letters of this node, newest first (a bounded ring, `deadLetterCapacity`),
+   * filtered by reason `code`, recipient `path` (and the actors below it) or `correlationId`.
+   * On a clustered node each one also goes to the cluster's dead-letter queue (`arbor dlq`).
+   *
+   * @example
+   * for (const d of system.deadLetters({ code: 'ACTOR_CRASHED', limit: 10 })) console.log(d.recipient, d.reason.message);
+   */
+  deadLetters(filter?: DeadLetterFilter): DeadLetter[];
   /** Starts a root supervisor; its ref has the dynamic child API. */
   spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;
   /** Starts a root worker from any XState actor logic. */
@@ -57,6 +69,18 @@ export interface System {
   servePool(kind: string, ref: ActorRef): Promise<() => Promise<void>>;
   /** The live nodes (this one alone on the embedded transport). */
   nodes(): NodeInfo[];
+  /**
+   * The Prometheus exposition text of this node's metrics (`createSystem({ metrics: true })`):
+   * `arbor_messages_processed_total`, `arbor_message_processing_seconds`, `arbor_mailbox_depth`,
+   * `arbor_mailbox_oldest_message_age_seconds`, `arbor_dead_letters_total`, `arbor_restarts_total`,
+   * `arbor_actors`, and across nodes `arbor_broker_queue_messages` / `_consumers`. Empty when
+   * metrics are off.
+   *
+   * @example
+   * const system = await createSystem({ metrics: true });
+   * http.createServer(async (_req, res) => res.end(await system.metrics())).listen(9464);
+   */
+  metrics(): Promise<string>;
   /** Resolves when no actor has work queued; timers may still be pending. */
   idle(): Promise<void>;
   /** Stops every root actor in reverse start order, then the transport. */
@@ -73,8 +97,9 @@ export interface System {
  * await system.shutdown();
  */
 export async function createSystem(options: SystemOptions = {}): Promise<System> {
+  const metrics = options.metrics ? await SystemMetrics.load(typeof options.metrics === 'object' ? options.metrics : {}) : undefined;
   if (options.inspector === undefined) {
-    const system = new ArborSystem(options);
+    const system = new ArborSystem(options, metrics);
     await system._start();
     return system;
   }
@@ -82,7 +107,7 @@ export async function createSystem(options: SystemOptions = {}): Promise<System>
   const inspector = await import('./inspector/index.js');
   inspector.normalizeInspectorOptions(options.inspector);
   const workflows = inspector.workflowTap(options.journal);
-  const system = new ArborSystem({ ...options, journal: workflows });
+  const system = new ArborSystem({ ...options, journal: workflows }, metrics);
   await system._start();
   try {
     const served = await inspector.startInspector(system, options.inspector, workflows);
@@ -102,12 +127,22 @@ class ArborSystem extends ActorSystem implements System {
   /** @internal The inspector this system serves, if any. */
   _inspector: { readonly url: string; close(): Promise<void> } | undefined;
 
-  constructor(options: SystemOptions) {
+  constructor(
+    options: SystemOptions,
+    private readonly _metrics: SystemMetrics | undefined,
+  ) {
     super(options, {
       cells: [supervisorCellFactory, xstateCellFactory],
       distribution: (system) => new Cluster(system),
       diagram: (logic) => toDot(logic as AnyStateMachine),
+      meter: _metrics,
+      tracer: tracingEnabled() ? (system) => new OtelMessageTracer(system.node) : undefined,
     });
+    _metrics?.attach(this);
+  }
+
+  metrics(): Promise<string> {
+    return this._metrics ? this._metrics.metrics() : Promise.resolve('');
   }
 
   get inspectorUrl(): string | undefined {

@@ -39,6 +39,8 @@ export {
 export type { System } from './create-system.js';
 export type { SystemOptions, SpawnOptions } from './runtime/system-options.js';
 export type { DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system-events.js';
+export type { DeadLetterFilter } from './runtime/dead-letter-log.js';
+export type { EventSchemas, StandardSchemaV1, StandardIssue, StandardResult } from './runtime/schemas.js';
 export type { JournalEntry, JournalSink } from './runtime/journal.js';
 export type { ClusterStatus, NodeTree } from './runtime/node-status.js';
 export type { TreeNode } from './runtime/cell.js';

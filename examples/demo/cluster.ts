@@ -25,12 +25,14 @@ export interface HostOptions {
   cluster: string;
   out: string;
   heartbeat: number;
+  /** Record spans (`--trace`). */
+  trace?: boolean;
 }
 
 /** Starts the host node process `node`; resolves once its system is up. */
 export async function startHost(node: string, o: HostOptions, timeoutMs = 30_000): Promise<HostProcess> {
   // The URL goes through the environment, so its credentials never show in a process list.
-  const child = spawn(process.execPath, ['--import', 'tsx', NODE_SCRIPT, '--node', node, '--cluster', o.cluster, '--out', o.out, '--heartbeat', String(o.heartbeat)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', NODE_SCRIPT, '--node', node, '--cluster', o.cluster, '--out', o.out, '--heartbeat', String(o.heartbeat), ...(o.trace ? ['--trace'] : [])], {
     cwd: ROOT,
     env: { ...process.env, AMQP_URL: o.url },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -11,12 +11,15 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createSystem, fileJournal, rabbitmqTransport, type System } from '../../src/index.js';
 import { stateInspector } from './board.js';
+import { traceToFile } from './trace.js';
 import { kinds } from './tree.js';
 
-const { values } = parseArgs({ options: { node: { type: 'string' }, cluster: { type: 'string' }, out: { type: 'string' }, heartbeat: { type: 'string', default: '250' } } });
+const { values } = parseArgs({ options: { node: { type: 'string' }, cluster: { type: 'string' }, out: { type: 'string' }, heartbeat: { type: 'string', default: '250' }, trace: { type: 'boolean' } } });
 const node = values.node!;
 const out = values.out!;
 const logger = pino({ level: 'info', base: { node } }, pino.destination({ dest: join(out, `arbor-${node}.log`), sync: true }));
+
+if (values.trace) traceToFile(join(out, `spans-${node}.jsonl`));
 
 let system: System | undefined;
 try {

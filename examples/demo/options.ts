@@ -20,6 +20,8 @@ Options:
                   its URL, and keep it up after the workflow ends until Ctrl-C
   --inspect-port N
                   the inspector's port (default 4400; 0 picks a free one)
+  --trace         record OpenTelemetry spans (out/demo/spans-<node>.jsonl) and print the
+                  workflow's trace as a waterfall in the summary
   --no-live       print progress lines even on a terminal
   -h, --help      show this help
 `;
@@ -46,6 +48,7 @@ export function parseDemoArgs(argv: string[]): ParsedArgs {
       'no-live': { type: 'boolean' },
       inspect: { type: 'boolean' },
       'inspect-port': { type: 'string' },
+      trace: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -61,6 +64,7 @@ export function parseDemoArgs(argv: string[]): ParsedArgs {
   };
   if (values.inspect) options.inspect = { port: int('inspect-port', values['inspect-port'], 0, 4400) };
   else if (values['inspect-port'] !== undefined) throw new Error('--inspect-port needs --inspect');
+  if (values.trace) options.trace = true;
   if (values.broker !== undefined) {
     options.broker = values.broker;
     options.nodes = int('nodes', values.nodes, 1, 3);

@@ -5,6 +5,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { setup } from 'xstate';
 import { createSystem, fileJournal, isGap, rabbitmqTransport, readJournal, type System, type SystemOptions } from '../../src/index.js';
@@ -16,6 +17,7 @@ import { makePlan } from './plan.js';
 import type { PlannerRefs, WorkflowOutput } from './planner.js';
 import { buildSummary, formatSummary, type DemoSummary } from './summary.js';
 import { demoTree } from './tree.js';
+import { readSpans, traceToFile, waterfall } from './trace.js';
 import { startView, type ViewMode } from './view.js';
 
 export interface DemoOptions {
@@ -44,6 +46,8 @@ export interface DemoOptions {
    * workflow ends, before the system shuts down, so the page stays up for a look.
    */
   inspect?: { port: number; hold?: (url: string) => Promise<void> };
+  /** Record OpenTelemetry spans to `spans-<node>.jsonl` in `out` and add the workflow's waterfall to the summary. @default false */
+  trace?: boolean;
 }
 
 const OWNER = 'owner';
@@ -57,7 +61,7 @@ const monitor = setup({ types: { input: {} as { board: Board }, context: {} as {
 
 async function clean(out: string): Promise<void> {
   await mkdir(out, { recursive: true });
-  for (const f of await readdir(out)) if (/^(journal-.*\.jsonl|arbor-.*\.log)$/.test(f)) await rm(join(out, f));
+  for (const f of await readdir(out)) if (/^(journal-.*\.jsonl|spans-.*\.jsonl|arbor-.*\.log)$/.test(f)) await rm(join(out, f));
 }
 
 async function journalTypes(out: string): Promise<string[]> {
@@ -93,6 +97,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const started = performance.now();
   let view: { stop(): void } | undefined;
   let brokerUsed = false;
+  // Registered before the system is created: a system checks for a tracer provider once.
+  if (options.trace) traceToFile(join(out, `spans-${OWNER}.jsonl`));
   try {
     const systemOptions: SystemOptions = {
       node: OWNER,
@@ -108,7 +114,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const sys = (system = await createSystem(systemOptions));
     if (options.broker) {
       brokerUsed = true;
-      for (const name of hostNames) hosts.push(await startHost(name, { url: options.broker, cluster, out, heartbeat }));
+      for (const name of hostNames) hosts.push(await startHost(name, { url: options.broker, cluster, out, heartbeat, trace: options.trace === true }));
       await withTimeout(waitForNodes(sys, hostNames), 20_000, 'discovering the host nodes');
       await sys.subscribe('demo.agent.state', sys.spawn(monitor, { id: 'monitor', input: { board } })).ready;
     }
@@ -153,11 +159,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       files,
       durationMs: performance.now() - started,
     });
+    if (options.trace) summary.trace = waterfall(readSpans(out), summary.correlationId);
     if (options.view !== undefined && options.view !== 'quiet') stdout.write(formatSummary(summary, color) + '\n');
     return summary;
   } finally {
     view?.stop();
     await system?.shutdown().catch(() => undefined);
+    if (options.trace) trace.disable();
     await Promise.all(hosts.map((h) => stopHost(h)));
     if (options.broker && brokerUsed) await removeCluster(options.broker, cluster, [OWNER, ...hostNames]).catch((err: unknown) => logger.warn({ err }, 'broker cleanup failed'));
     logger.flush();

@@ -36,6 +36,8 @@ export interface DemoSummary {
   out: string;
   files: string[];
   durationMs: number;
+  /** With `--trace`: the workflow's spans as waterfall lines. */
+  trace?: string[];
 }
 
 /** Nearest-rank percentile of `values` (0 for none). */
@@ -112,6 +114,10 @@ export function formatSummary(s: DemoSummary, color: boolean): string {
     lines.push(row('', `${st.padEnd(10)}${String(l.n).padStart(3)}${`${l.p50} ms`.padStart(9)}${`${l.p99} ms`.padStart(9)}`));
   }
   lines.push(row('tokens', `${s.budget.used} of ${s.budget.limit}: ${STAGES.map((st) => `${st} ${s.budget.stages[st].used}/${s.budget.stages[st].limit}`).join(', ')}`));
+  if (s.trace && s.trace.length > 0) {
+    lines.push(row('trace', `the workflow's spans (offset, duration, span, actor @node); all spans in ${s.out}/spans-*.jsonl`));
+    for (const l of s.trace) lines.push(row('', l));
+  }
   lines.push(row('files', `${s.out}/  ${s.files.join(' ')}`), '');
   return lines.join('\n');
 }

@@ -174,12 +174,12 @@ export class XStateCell extends Cell implements BridgedWorker {
     return this.lastSnapshot === undefined ? undefined : this.logic.getPersistedSnapshot(this.lastSnapshot);
   }
 
-  override tell(event: ArborEvent, from?: string): void {
+  override tell(event: ArborEvent, from?: string, urgent = false): void {
     if (this.sources && typeof event === 'object' && event !== null) {
       const sender = from ?? this.system._sender;
       if (sender !== undefined) this.sources.set(event, sender);
     }
-    super.tell(event, from);
+    super.tell(event, from, urgent);
   }
 
   override describe(): TreeNode {

@@ -5,6 +5,7 @@
 import type { Command } from './command.js';
 import { checkCommand } from './commands/check.js';
 import { diagramCommand } from './commands/diagram.js';
+import { dlqCommand } from './commands/dlq.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { stateCommand } from './commands/state.js';
@@ -15,7 +16,7 @@ import { processIo } from './io.js';
 import type { Io } from './io.js';
 
 /** Every command, in help order. Add a command here. */
-const COMMANDS: readonly Command[] = [runCommand, statusCommand, replayCommand, diagramCommand, checkCommand, stateCommand, inspectCommand];
+const COMMANDS: readonly Command[] = [runCommand, statusCommand, replayCommand, diagramCommand, checkCommand, stateCommand, inspectCommand, dlqCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,8 +1,7 @@
 /**
- * HOOK (issue 13): `await system.metrics()` (the Prometheus exposition text, with
- * `createSystem({ metrics: true })`) is being added concurrently. When a system has it, `GET
- * /metrics` serves what it returns (text as the exposition format, anything else as JSON); until
- * then `/metrics` answers 404 and the page computes its sparklines from the status.
+ * `await system.metrics()`: the Prometheus exposition text with `createSystem({ metrics: true })`,
+ * empty otherwise. `GET /metrics` serves it (text as the exposition format, anything else as JSON);
+ * a system without metrics answers 404, and the page computes its sparklines from the status.
  */
 
 /** True when the system offers `metrics()`. */

@@ -102,7 +102,7 @@ async function handle(parts: ServerParts, streams: Set<ServerResponse>, req: Inc
       return sendJson(res, 200, model.deadLetters);
     case '/metrics': {
       const metrics = await metricsOf(system);
-      if (metrics === undefined) return sendJson(res, 404, { error: 'this system has no metrics: system.metrics() is not available (issue 13); the page computes its sparklines from the status instead' });
+      if (metrics === undefined || metrics === '') return sendJson(res, 404, { error: 'this system keeps no metrics: start it with createSystem({ metrics: true }) (or arbor run --metrics-port); the page computes its sparklines from the status instead' });
       if (typeof metrics === 'string') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
         return void res.end(metrics);

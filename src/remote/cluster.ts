@@ -68,8 +68,22 @@ export class Cluster implements Distribution {
     this.router.publish(event);
   }
 
-  deadLettered(event: unknown, reason: ArborError): void {
-    this.router.askFailed(event, reason);
+  deadLettered(event: unknown, reason: ArborError, recipient: string, askFailed: boolean): void {
+    if (!askFailed) this.router.askFailed(event, reason);
+    const transport = this.system.transport;
+    if (!transport.deadLetter || recipient === TOPIC_TARGET || typeof event !== 'object' || event === null) return;
+    // The copy keeps the id, attempts and headers of the envelope the event arrived in, if any.
+    const envelope = this.router.userEnvelope(recipient, event as ArborEvent, this.system._sender, false);
+    const trace = this.system.tracer?.headersOf(event);
+    if (trace) envelope.headers = trace;
+    const arrived = this.router.arrivedIn(event);
+    if (arrived) {
+      envelope.id = arrived.id;
+      if (arrived.attempt !== undefined) envelope.attempt = arrived.attempt;
+      if (arrived.headers !== undefined) envelope.headers = arrived.headers;
+      if (arrived.from !== undefined) envelope.from = arrived.from;
+    }
+    transport.deadLetter(envelope, reason);
   }
 
   /**

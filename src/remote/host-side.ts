@@ -8,7 +8,6 @@
 import type { ActorSystem } from '../runtime/actor-system.js';
 import type { Cell, CellParent, Shutdown, TreeNode } from '../runtime/cell.js';
 import { ArborError, toError } from '../runtime/errors.js';
-import type { ArborEvent } from '../runtime/event.js';
 import { normalizeMailboxOptions } from '../runtime/mailbox.js';
 import { nodeOfPath } from '../runtime/paths.js';
 import type { DeliveryResult, Envelope } from '../runtime/transport.js';
@@ -65,7 +64,7 @@ export class HostSide {
       return { ok: false, retry: false, error: new ArborError('NOT_FOUND', `stale forward: ${why}; its owner re-sends it to the current incarnation`, { path: envelope.to, inc: envelope.inc, seq, stale: true }) };
     }
     if (!h.ledger.accept(seq)) return { ok: true }; // a duplicate
-    h.cell.tell(this.router.revive(envelope.body) as ArborEvent, envelope.from);
+    h.cell.tell(this.router.reviveEvent(envelope), envelope.from);
     this.markDirty(h);
     return { ok: true };
   }

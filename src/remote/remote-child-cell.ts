@@ -166,6 +166,10 @@ export class RemoteChildCell extends Cell {
   }
 
   /** Forwards queued messages while the window has room. */
+  protected override tracesProcessing(): boolean {
+    return false;
+  }
+
   protected processUser(budget: number): number {
     let n = 0;
     if (this.placedOn === undefined) return 0; // waiting for a node to place it on

@@ -4,13 +4,13 @@
  * ref works whichever node runs the actor.
  */
 import { assertEvent, type ArborEvent } from '../runtime/event.js';
-import type { ActorRef, AskOptions } from '../runtime/ref.js';
+import type { ActorRef, AskOptions, SendOptions } from '../runtime/ref.js';
 import { unsupported, type RefSubscription } from '../runtime/ref-features.js';
 
 /** What a remote ref needs from its system. */
 export interface RemoteRouter {
   /** Routes a user event to `path` wherever it runs (never on the caller's stack). */
-  route(path: string, event: ArborEvent): void;
+  route(path: string, event: ArborEvent, urgent?: boolean): void;
   ask<T>(target: ActorRef, event: ArborEvent, options?: AskOptions): Promise<T>;
   /** Asks the owner of `path` for the actor's result. */
   remoteResult(path: string): Promise<unknown>;
@@ -27,9 +27,9 @@ export class RemoteActorRef implements ActorRef {
     this.id = path.slice(path.lastIndexOf('/') + 1);
   }
 
-  send(event: ArborEvent): void {
+  send(event: ArborEvent, options?: SendOptions): void {
     assertEvent(event);
-    this.router.route(this.path, event);
+    this.router.route(this.path, event, options?.priority === 'urgent');
   }
 
   _send(event: ArborEvent): void {

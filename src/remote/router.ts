@@ -21,6 +21,9 @@ import { RemoteActorRef, type RemoteRouter } from './remote-ref.js';
 import { toWireError } from './wire-error.js';
 import { encodeRefs, reviveRefs } from './wire-refs.js';
 
+/** The envelope header of an urgent message (`send(event, { priority: 'urgent' })`). */
+export const PRIORITY_HEADER = 'arbor-priority';
+
 /** What the router hands on: envelopes it sends to this node itself, and result requests. */
 export interface RouterLinks {
   /** An envelope from this node to itself (delivered as if it had come from the transport). */
@@ -33,6 +36,7 @@ export interface RouterLinks {
 export class Router implements RemoteRouter {
   readonly node: string;
   private readonly idPrefix = randomUUID().slice(0, 8);
+  private readonly provenance = new WeakMap<object, Envelope>();
   private idSeq = 0;
 
   constructor(
@@ -51,6 +55,24 @@ export class Router implements RemoteRouter {
   /** The ref for `path` as seen from this node. */
   refFor(path: string): ActorRef {
     return this.system._cellAt(path)?.ref ?? this.system._pendingAsk(path) ?? new RemoteActorRef(path, this);
+  }
+
+  /**
+   * The event of a user envelope from the wire, refs revived; the envelope's id, attempt and
+   * headers are remembered for it, so that a dead letter of the event carries them on.
+   */
+  reviveEvent(envelope: Envelope): ArborEvent {
+    const event = this.revive(envelope.body) as ArborEvent;
+    if (typeof event === 'object' && event !== null) {
+      this.provenance.set(event, envelope);
+      this.system.tracer?.incoming(event, envelope);
+    }
+    return event;
+  }
+
+  /** The envelope an event arrived in, if it came from the wire (see {@link reviveEvent}). */
+  arrivedIn(event: unknown): Envelope | undefined {
+    return typeof event === 'object' && event !== null ? this.provenance.get(event) : undefined;
   }
 
   /** Replaces the wire refs in a body from the wire by refs of this node. */
@@ -88,11 +110,12 @@ export class Router implements RemoteRouter {
   // --- RemoteRouter: what remote refs do -----------------------------------------------------
 
   /** Sends a user event to `path`, wherever it runs. */
-  route(path: string, event: ArborEvent): void {
+  route(path: string, event: ArborEvent, urgent = false): void {
+    this.system.schemas?.assert(event);
     const cell = this.system._cellAt(path);
-    if (cell) return cell.tell(event);
+    if (cell) return cell.tell(event, undefined, urgent);
     const owner = nodeOfPath(path);
-    if (owner !== undefined && owner !== this.node) return this.sendUser(owner, path, event);
+    if (owner !== undefined && owner !== this.node) return this.sendUser(owner, path, event, urgent);
     const result = this.deliverLocal(path, event, undefined);
     if (!result.ok) this.system.deadLetter(path, event, result.error);
   }
@@ -117,21 +140,22 @@ export class Router implements RemoteRouter {
   /** A ref to the work pool of `kind`. */
   poolRef(kind: string): ActorRef {
     return new RemoteActorRef(`${POOL_TARGET}/${kind}`, {
-      route: (_path, event) => this.sendToPool(kind, event),
+      route: (_path, event, urgent) => this.sendToPool(kind, event, urgent),
       ask: (target, event, options) => this.system.ask(target, event, options),
       remoteResult: () => Promise.reject(new ArborError('NOT_FOUND', `a pool has no result (pool "${kind}")`, { kind })),
     });
   }
 
-  private sendToPool(kind: string, event: ArborEvent): void {
+  private sendToPool(kind: string, event: ArborEvent, urgent = false): void {
+    this.system.schemas?.assert(event);
     const transport = this.system.transport;
     if (!transport.sendToPool) {
       const server = this.system._poolServer(kind);
-      if (server) server.send(event);
+      if (server) server.send(event, { priority: urgent ? 'urgent' : 'normal' });
       else this.system.deadLetter(`${POOL_TARGET}/${kind}`, event, new ArborError('NOT_FOUND', `no node serves pool "${kind}"`, { kind }));
       return;
     }
-    transport.sendToPool(kind, this.userEnvelope(`${POOL_TARGET}/${kind}`, event, undefined));
+    transport.sendToPool(kind, this.markUrgent(this.userEnvelope(`${POOL_TARGET}/${kind}`, event, undefined), urgent));
   }
 
   /** Sends a published event to the other nodes' subscribers. */
@@ -144,18 +168,26 @@ export class Router implements RemoteRouter {
 
   /**
    * The envelope of a user event for `to`: a fresh id, refs in wire form, the event's correlation
-   * id, and `from` when given (the sending actor, or the publishing node for a topic event).
+   * id, and `from` when given (the sending actor, or the publishing node for a topic event); with a
+   * tracer, the trace context of the send (unless `traced` is false: a copy, not a send).
    */
-  userEnvelope(to: string, event: ArborEvent, from: string | undefined): Envelope {
+  userEnvelope(to: string, event: ArborEvent, from: string | undefined, traced = true): Envelope {
     const envelope: Envelope = { id: this.newId(), to, kind: 'user', body: encodeRefs(event), sentAt: this.system.clock.now() };
     const correlationId = correlationOf(event);
     if (correlationId !== undefined) envelope.correlationId = correlationId;
     if (from !== undefined) envelope.from = from;
+    if (traced) this.system.tracer?.outgoing(event, envelope, nodeOfPath(to) ?? to);
     return envelope;
   }
 
-  sendUser(node: string, path: string, event: ArborEvent): void {
-    this.send(node, this.userEnvelope(path, event, this.system._sender));
+  sendUser(node: string, path: string, event: ArborEvent, urgent = false): void {
+    this.send(node, this.markUrgent(this.userEnvelope(path, event, this.system._sender), urgent));
+  }
+
+  /** Marks an urgent message's envelope (sent so, or of a type this node's `priorities` make urgent). */
+  private markUrgent(envelope: Envelope, urgent: boolean): Envelope {
+    if (urgent || this.system.urgentTypes?.has((envelope.body as ArborEvent).type)) envelope.headers = { ...envelope.headers, [PRIORITY_HEADER]: 'urgent' };
+    return envelope;
   }
 
   /** Sends a protocol message to `node`. */
@@ -177,6 +209,9 @@ export class Router implements RemoteRouter {
 
   /** A user envelope (not a forward to a hosted incarnation) arriving at this node. */
   deliverUser(envelope: Envelope): DeliveryResult {
+    // Validated again here: the sender may run other code (or another schema version).
+    const refused = this.system.schemas?.check(envelope.body as ArborEvent);
+    if (refused) return { ok: false, retry: false, error: refused };
     if (envelope.to === TOPIC_TARGET) {
       // Our own publishes were delivered locally already.
       if (envelope.from !== this.node) this.system._deliverPublished(this.revive(envelope.body) as ArborEvent);
@@ -187,10 +222,10 @@ export class Router implements RemoteRouter {
       const server = this.system._poolServer(kind);
       // Not served here (any more): let the transport retry it, so another node takes it.
       if (!server) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `node "${this.node}" does not serve pool "${kind}"`, { kind }) };
-      server.send(this.revive(envelope.body) as ArborEvent);
+      server.send(this.reviveEvent(envelope), { priority: envelope.headers?.[PRIORITY_HEADER] === 'urgent' ? 'urgent' : 'normal' });
       return { ok: true };
     }
-    return this.deliverLocal(envelope.to, this.revive(envelope.body) as ArborEvent, envelope);
+    return this.deliverLocal(envelope.to, this.reviveEvent(envelope), envelope);
   }
 
   /**
@@ -201,7 +236,7 @@ export class Router implements RemoteRouter {
   private deliverLocal(path: string, event: ArborEvent, envelope: Envelope | undefined): DeliveryResult {
     const cell = this.system._cellAt(path);
     if (cell) {
-      cell.tell(event, envelope?.from);
+      cell.tell(event, envelope?.from, envelope?.headers?.[PRIORITY_HEADER] === 'urgent');
       return { ok: true };
     }
     const owner = nodeOfPath(path);

@@ -14,20 +14,36 @@ import type { CellFactory, SpawnOptions, SystemOptions } from './system-options.
 import { realClock, type Clock } from './clock.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Distribution } from './distribution.js';
+import { DeadLetterLog, type DeadLetterFilter } from './dead-letter-log.js';
 import { Emitter } from './emitter.js';
 import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
 import { assertEvent, correlationOf, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
+import type { Meter } from './meter.js';
+import type { MessageTracer } from './tracer.js';
+import { SchemaRegistry } from './schemas.js';
 import { RECENT_DEAD_LETTERS, type ClusterStatus, type DeadLetterNote, type NodeTree } from './node-status.js';
 import { resolvePath, rootPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
-import type { SupervisorReport, SystemEvents, Unsubscribe } from './system-events.js';
+import type { DeadLetter, SupervisorReport, SystemEvents, Unsubscribe } from './system-events.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
 import { assertSpawnKeys } from './spawn-options.js';
 import { systemIdsOf, type SystemIds } from './system-ids.js';
 import { inspectionTree } from './inspection.js';
 import { inMemoryTransport, type NodeInfo, type Transport } from './transport.js';
+
+/** The event types `priorities` marks urgent, or undefined when none (`INVALID_SPEC` for a bad entry). */
+function urgentTypesOf(priorities: Record<string, unknown> | undefined): ReadonlySet<string> | undefined {
+  if (priorities === undefined) return undefined;
+  if (typeof priorities !== 'object' || priorities === null) throw new InvalidSpecError('priorities', priorities, 'must be an object of event type → "urgent" | "normal"');
+  const urgent = new Set<string>();
+  for (const [type, p] of Object.entries(priorities)) {
+    if (p !== 'urgent' && p !== 'normal') throw new InvalidSpecError(`priorities.${type}`, p, 'must be "urgent" or "normal"');
+    if (p === 'urgent') urgent.add(type);
+  }
+  return urgent.size > 0 ? urgent : undefined;
+}
 
 function defaultLogger(): Logger {
   return pino({ name: 'arbor', level: process.env.ARBOR_LOG_LEVEL ?? 'info' }, pino.destination({ fd: 2, sync: false }));
@@ -41,6 +57,10 @@ export interface SystemPlugins {
   distribution: (system: ActorSystem) => Distribution;
   /** Draws a cell's logic as Graphviz DOT for `actorDetail` (the diagrams live above the runtime). */
   diagram?: (logic: unknown) => string | undefined;
+  /** Per-message metrics (`createSystem({ metrics: true })`). */
+  meter?: Meter | undefined;
+  /** Message traces (when a tracer provider is registered). */
+  tracer?: ((system: ActorSystem) => MessageTracer) | undefined;
 }
 
 /**
@@ -70,10 +90,17 @@ export class ActorSystem implements CellContext {
   readonly placementTimeout: number;
   /** @internal Which unhandled events workers dead-letter (see {@link SystemOptions.unhandledEvents}). */
   readonly unhandledEvents: 'asks' | 'all';
+  /** @internal */
+  readonly meter: Meter | undefined;
+  /** @internal */
+  readonly schemas: SchemaRegistry | undefined;
+  /** @internal */
+  readonly urgentTypes: ReadonlySet<string> | undefined;
+  /** @internal */
+  readonly tracer: MessageTracer | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined = undefined;
-  /** How many messages went to dead letters. */
-  deadLetters = 0;
+  private readonly deadLetterLog: DeadLetterLog;
   /** The last few dead letters in brief, for `describe()` (the inspector of another node shows them). */
   private readonly recentDeadLetters: DeadLetterNote[] = [];
   private readonly registry = new Map<string, Cell>();
@@ -91,6 +118,7 @@ export class ActorSystem implements CellContext {
   constructor(options: SystemOptions, plugins: SystemPlugins) {
     this.factories = plugins.cells;
     this.diagram = plugins.diagram;
+    this.meter = plugins.meter;
     this.node = options.node === undefined ? `node-${randomUUID().slice(0, 8)}` : validateId(options.node, 'node');
     this.clock = options.clock ?? realClock;
     this.logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
@@ -103,6 +131,9 @@ export class ActorSystem implements CellContext {
     this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
     this.journal = options.journal;
     this.placementTimeout = options.placementTimeout ?? 5000;
+    this.deadLetterLog = new DeadLetterLog(options.deadLetterCapacity);
+    this.schemas = options.schemas === undefined ? undefined : new SchemaRegistry(options.schemas);
+    this.urgentTypes = urgentTypesOf(options.priorities);
     if (!(typeof this.placementTimeout === 'number' && this.placementTimeout >= 0 && this.placementTimeout <= 2 ** 31 - 1)) {
       throw new InvalidSpecError('placementTimeout', options.placementTimeout, 'must be a number of ms');
     }
@@ -115,6 +146,7 @@ export class ActorSystem implements CellContext {
       journal && ((to, event) => journal.append({ node: this.node, to, at: this.clock.now(), event })),
     );
     this._distribution = plugins.distribution(this);
+    this.tracer = plugins.tracer?.(this);
   }
 
   /** @internal Connects the transport. */
@@ -208,6 +240,11 @@ export class ActorSystem implements CellContext {
     return this.asks.pending.get(path) as (ReplyRef & ActorRef) | undefined;
   }
 
+  /** @internal Every registered cell of this node (for metrics and tools). */
+  _cells(): IterableIterator<Cell> {
+    return this.registry.values();
+  }
+
   /** @internal */
   _roots(): readonly Cell[] {
     return this.roots;
@@ -237,7 +274,7 @@ export class ActorSystem implements CellContext {
       roots: this.roots.map((c) => c.describe()),
       hosted: this._distribution.hosted(),
       processed: this.dispatcher.processed,
-      deadLetters: this.deadLetters,
+      deadLetters: this.deadLetterCount,
       ...(this.recentDeadLetters.length > 0 ? { recentDeadLetters: [...this.recentDeadLetters] } : {}),
     };
   }
@@ -324,6 +361,7 @@ export class ActorSystem implements CellContext {
    */
   publish(event: ArborEvent): void {
     assertEvent(event);
+    this.schemas?.assert(event);
     this.topics.deliver(event);
     this._distribution.publish(event);
   }
@@ -365,17 +403,38 @@ export class ActorSystem implements CellContext {
     return this.asks.ask<T>(target, event, options);
   }
 
-  /** @internal Puts a message on the dead-letter stream (and fails its ask, if it was one). */
+  /**
+   * @internal Puts a message on the dead-letter stream: the recent list, the log, the
+   * `'deadLetter'` listeners and (through the distribution port) the cluster's dead-letter queue;
+   * an ask waiting for it fails now.
+   */
   deadLetter(recipient: string, event: unknown, reason: ArborError): void {
-    this.deadLetters++;
-    if (!failAsk(event, reason)) this._distribution.deadLettered(event, reason);
+    this.tracer?.deadLettered(recipient, event, reason);
+    const asked = failAsk(event, reason);
+    this._distribution.deadLettered(event, reason, recipient, asked);
     const type = (event as { type?: unknown } | null)?.type;
     const eventType = typeof type === 'string' ? type : describe(event);
-    this.logger.warn({ recipient, eventType, code: reason.code, correlationId: correlationOf(event) }, `dead letter: ${reason.message}`);
-    const at = this.clock.now();
-    this.recentDeadLetters.push({ at, recipient, type: eventType, code: reason.code, reason: reason.message });
+    const correlationId = correlationOf(event);
+    this.logger.warn({ recipient, eventType, code: reason.code, correlationId }, `dead letter: ${reason.message}`);
+    const letter: DeadLetter = { recipient, event, reason, at: this.clock.now() };
+    if (correlationId !== undefined) letter.correlationId = correlationId;
+    this.deadLetterLog.add(letter);
+    this.recentDeadLetters.push({ at: letter.at, recipient, type: eventType, code: reason.code, reason: reason.message });
     if (this.recentDeadLetters.length > RECENT_DEAD_LETTERS) this.recentDeadLetters.shift();
-    this.events.emit('deadLetter', { recipient, event, reason, at }, (err) => this.listenerFailed(err));
+    this.events.emit('deadLetter', letter, (err) => this.listenerFailed(err));
+  }
+
+  /**
+   * The recent dead letters of this node, newest first (at most `deadLetterCapacity` are kept),
+   * filtered by reason code, recipient path (and the actors below it) or correlation id.
+   */
+  deadLetters(filter: DeadLetterFilter = {}): DeadLetter[] {
+    return this.deadLetterLog.list(filter.path === undefined ? filter : { ...filter, path: resolvePath(this.node, filter.path) });
+  }
+
+  /** How many messages went to dead letters on this node since it started. */
+  get deadLetterCount(): number {
+    return this.deadLetterLog.total;
   }
 
   /** @internal Publishes a supervisor report and logs it. */
@@ -383,6 +442,7 @@ export class ActorSystem implements CellContext {
     const level = report.kind === 'shutdown' ? 'error' : report.kind === 'child_exited' && report.reason !== 'normal' ? 'warn' : 'info';
     const reason = report.reason instanceof Error ? { message: report.reason.message, code: (report.reason as { code?: unknown }).code } : report.reason;
     this.logger[level]({ actor: report.supervisor, report: report.kind, child: report.child, reason }, `supervisor ${report.kind}`);
+    this.tracer?.reported(report);
     this.events.emit('report', report, (err) => this.listenerFailed(err));
   }
 

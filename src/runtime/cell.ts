@@ -18,7 +18,11 @@ import type { Runnable } from './dispatcher.js';
 import { ArborError, toError } from './errors.js';
 import type { ArborEvent } from './event.js';
 import type { JournalSink } from './journal.js';
+import { Deque } from './deque.js';
 import { Mailbox, type ResolvedMailboxOptions } from './mailbox.js';
+import { logicLabel, type Meter } from './meter.js';
+import type { MessageTracer } from './tracer.js';
+import type { SchemaRegistry } from './schemas.js';
 import { ResultSlot } from './result-slot.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import { jsonText, DETAIL_TEXT_LIMIT, type ActorDetail, type MailboxStats } from './actor-detail.js';
@@ -83,6 +87,14 @@ export interface CellContext {
   readonly mailboxDefaults: ResolvedMailboxOptions;
   /** Every user event a mailbox accepts is appended here. */
   readonly journal: JournalSink | undefined;
+  /** Per-message metrics, when the system keeps them. */
+  readonly meter: Meter | undefined;
+  /** Message traces, when a tracer provider is registered. */
+  readonly tracer: MessageTracer | undefined;
+  /** Event schemas, when the system has them. */
+  readonly schemas: SchemaRegistry | undefined;
+  /** Event types whose messages are urgent (`priorities`), when any are. */
+  readonly urgentTypes: ReadonlySet<string> | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined;
   /** Puts a message on the dead-letter stream. */
@@ -150,6 +162,14 @@ export abstract class Cell implements Runnable {
    * queue goes from empty to not empty, and after a turn that leaves messages queued.
    */
   private backlogSince = 0;
+  /** With a meter: the clock time each queued user message arrived, oldest first. */
+  private readonly stamps: Deque<number> | undefined;
+  /** Whether a meter or a tracer watches each message: the run loop takes its observed path. */
+  private readonly observed: boolean;
+  /** Whether sends are checked against schemas or per-type priorities: `tell` takes its checked path. */
+  private readonly checked: boolean;
+  /** @internal With a meter: the label of its logic (see `logicLabel`). */
+  readonly _metricsLabel: string | undefined;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
@@ -159,6 +179,12 @@ export abstract class Cell implements Runnable {
     this.id = init.id;
     this.parent = init.parent;
     this.mailbox = new Mailbox(init.mailbox);
+    if (init.system.meter !== undefined) {
+      this.stamps = new Deque<number>(16);
+      this._metricsLabel = this.metricsLabelOf(init.logic);
+    }
+    this.observed = init.system.meter !== undefined || init.system.tracer !== undefined;
+    this.checked = init.system.schemas !== undefined || init.system.urgentTypes !== undefined;
   }
 
   /** The structured logger of this actor (`actor` = its path). */
@@ -174,6 +200,10 @@ export abstract class Cell implements Runnable {
   // --- what concrete cells provide --------------------------------------------------------
 
   protected abstract createRef(): ActorRef;
+  /** The metrics label of this cell's logic (called from the constructor: must not read fields). */
+  protected metricsLabelOf(logic: unknown): string {
+    return logicLabel(logic);
+  }
   /** Starts a new incarnation. Must set `status = 'running'` and bump `incarnation`. */
   protected abstract startIncarnation(): void;
   /** Stops the incarnation gracefully, as far as `shutdown` allows; resolves when it is stopped. */
@@ -232,14 +262,26 @@ export abstract class Cell implements Runnable {
 
   // --- messaging ----------------------------------------------------------------------------
 
-  /** Delivers a user message (already validated). Never throws, except under the `'throw'` overflow policy. */
-  tell(event: ArborEvent, from?: string): void {
+  /**
+   * Delivers a user message (already checked to be an event). Never throws, except under the
+   * `'throw'` overflow policy and for an event its schema refuses (`INVALID_EVENT`,
+   * `SCHEMA_VERSION`): both on the sender's stack.
+   */
+  tell(event: ArborEvent, from?: string, urgent = false): void {
+    if (this.checked) urgent = this.check(event, urgent);
     if (this.status === 'stopped') {
       this.system.deadLetter(this.path, event, new ArborError('ACTOR_STOPPED', `actor ${this.path} is stopped`, { path: this.path }));
       return;
     }
     if (this.mailbox.user.size === 0) this.backlogSince = this.system.clock.now();
-    const displaced = this.mailbox.offerUser(event);
+    const displaced = this.mailbox.offerUser(event, urgent);
+    if (this.observed && displaced !== event) {
+      if (this.stamps !== undefined) {
+        if (displaced !== undefined) this.stamps.shift();
+        this.stamps.push(this.system.clock.now());
+      }
+      this.system.tracer?.accepted(event, this.path);
+    }
     if (displaced !== undefined) {
       this.system.deadLetter(
         this.path,
@@ -257,6 +299,13 @@ export abstract class Cell implements Runnable {
       );
     }
     if (this.status === 'running' && !this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
+  }
+
+  /** Schema check (throws on the sender's stack) and per-type priority, for systems that have them. */
+  private check(event: ArborEvent, urgent: boolean): boolean {
+    const { schemas, urgentTypes } = this.system;
+    schemas?.assert(event);
+    return urgent || (urgentTypes !== undefined && urgentTypes.has(event.type));
   }
 
   /** Queues a control operation; it runs before any queued user message. */
@@ -296,13 +345,50 @@ export abstract class Cell implements Runnable {
       this.runControl(m);
     }
     if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
-      const taken = this.processUser(Math.max(1, throughput - n));
+      const taken = this.observed ? this.processObserved(Math.max(1, throughput - n)) : this.processUser(Math.max(1, throughput - n));
       // A clock read only for a turn that leaves a backlog, not per message: enough to tell a stuck
       // mailbox from a draining one, and free for an actor that keeps up.
       if (taken > 0 && this.mailbox.user.size > 0) this.backlogSince = this.system.clock.now();
       n += taken;
     }
     return n;
+  }
+
+  /** {@link processUser} one message at a time, each timed for the meter and traced. */
+  private processObserved(budget: number): number {
+    const { meter, tracer } = this.system;
+    const traced = tracer !== undefined && this.tracesProcessing();
+    let n = 0;
+    while (n < budget && !this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
+      const started = performance.now();
+      if (traced) tracer.begin(this.mailbox.user.peek() as ArborEvent, this.path);
+      const k = this.processUser(1);
+      if (traced) tracer.end();
+      if (k === 0) break;
+      n += k;
+      this.stamps?.shift();
+      meter?.processed(this._metricsLabel as string, (performance.now() - started) / 1000);
+    }
+    return n;
+  }
+
+  /** Whether processing a message here is a `process` span (a remote child's owner only forwards it). */
+  protected tracesProcessing(): boolean {
+    return true;
+  }
+
+  /**
+   * With a meter: how long (clock ms) the oldest queued user message has waited, 0 when none.
+   * Messages a cell takes from its queue other than by processing them are reconciled here by
+   * count (the stamps of the oldest go first), so after a remote child re-queues its window this
+   * may read younger than the truth, never older.
+   */
+  oldestQueuedAge(now: number): number {
+    const stamps = this.stamps;
+    if (stamps === undefined) return 0;
+    while (stamps.size > this.mailbox.user.size) stamps.shift();
+    const oldest = stamps.peek();
+    return oldest === undefined || this.mailbox.user.size === 0 ? 0 : Math.max(0, now - oldest);
   }
 
   hasWork(): boolean {
@@ -386,6 +472,7 @@ export abstract class Cell implements Runnable {
       path: this.path,
     }, { cause: reason });
     for (const m of this.mailbox.user.drain()) this.system.deadLetter(this.path, m, dead);
+    this.stamps?.drain();
   }
 
   /**

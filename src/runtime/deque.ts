@@ -2,6 +2,11 @@
  * A growable ring buffer: O(1) push and shift with no per-operation allocation once warm. The
  * mailbox hot path (one push, one shift per message) runs on this, so it avoids `Array#shift`,
  * which is O(n) once V8 gives up on its fast path.
+ *
+ * Urgent items (a mailbox's urgent user messages) overtake the others: {@link pushUrgent} puts an
+ * item behind the urgent ones at the front, so every reader that shifts from the front takes them
+ * first, FIFO among themselves. One class for both uses (not a subclass), so the hot methods see
+ * one object shape.
  */
 const EMPTY: never[] = [];
 
@@ -11,6 +16,8 @@ export class Deque<T> {
   private head = 0;
   private count = 0;
   private mask = 0;
+  /** How many items at the front are urgent, or were put back in front (they keep their turn). */
+  private urgentAhead = 0;
   private readonly initial: number;
 
   constructor(initialCapacity = 16) {
@@ -29,16 +36,35 @@ export class Deque<T> {
     this.count++;
   }
 
-  /** Puts an item in front of the oldest one (it becomes the next to shift). */
+  /** Puts an item in front of the oldest one (it becomes the next to shift, ahead of later urgent ones). */
   unshift(item: T): void {
+    this.front(item);
+    this.urgentAhead++;
+  }
+
+  /** Queues `item` behind the urgent items queued and before every other one; O(urgent items queued). */
+  pushUrgent(item: T): void {
+    const ahead: T[] = [];
+    for (let i = this.urgentAhead; i > 0; i--) ahead.push(this.take() as T);
+    this.front(item);
+    for (let i = ahead.length - 1; i >= 0; i--) this.front(ahead[i] as T);
+    this.urgentAhead = ahead.length + 1;
+  }
+
+  /** Removes and returns the oldest item, or `undefined` when empty. */
+  shift(): T | undefined {
+    if (this.urgentAhead > 0) this.urgentAhead--;
+    return this.take();
+  }
+
+  private front(item: T): void {
     if (this.count === this.buf.length) this.grow();
     this.head = (this.head - 1) & this.mask;
     this.buf[this.head] = item;
     this.count++;
   }
 
-  /** Removes and returns the oldest item, or `undefined` when empty. */
-  shift(): T | undefined {
+  private take(): T | undefined {
     if (this.count === 0) return undefined;
     const item = this.buf[this.head];
     this.buf[this.head] = undefined; // let the item be collected

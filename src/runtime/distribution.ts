@@ -23,8 +23,12 @@ export interface RoutingPort {
   poolRef(kind: string): ActorRef;
   /** Sends a published event on to the other nodes (local subscribers have it already). */
   publish(event: ArborEvent): void;
-  /** A message was dead-lettered here: an ask waiting for it on another node fails now. */
-  deadLettered(event: unknown, reason: ArborError): void;
+  /**
+   * A message to `recipient` was dead-lettered here: an ask waiting for it on another node fails
+   * now (unless `askFailed`: it was an ask on this node, failed already), and the transport, if it
+   * keeps a dead-letter queue, gets a copy.
+   */
+  deadLettered(event: unknown, reason: ArborError, recipient: string, askFailed: boolean): void;
 }
 
 /** Child placement: where a supervisor's child runs. */

@@ -61,6 +61,7 @@ export function normalizeMailboxOptions(
 /** A mailbox of system messages `S` and user messages `U`. */
 export class Mailbox<S, U> {
   readonly system = new Deque<S>(4);
+  /** User messages; urgent ones (see {@link offerUser}) overtake normal ones. */
   readonly user = new Deque<U>(16);
 
   constructor(readonly options: ResolvedMailboxOptions = DEFAULT_MAILBOX_OPTIONS) {}
@@ -72,19 +73,23 @@ export class Mailbox<S, U> {
   /**
    * Offers a user message. Returns `undefined` when it was queued with nothing displaced;
    * otherwise the message the caller must dead-letter (the new one under `'reject'`, the
-   * oldest under `'drop_oldest'`). Under `'throw'` a full mailbox throws `MAILBOX_FULL`.
+   * oldest under `'drop_oldest'`). Under `'throw'` a full mailbox throws `MAILBOX_FULL`. An
+   * `urgent` message goes behind the urgent ones queued and before every normal one.
    */
-  offerUser(message: U): U | undefined {
+  offerUser(message: U, urgent = false): U | undefined {
     if (this.user.size < this.options.capacity) {
-      this.user.push(message);
+      if (urgent) this.user.pushUrgent(message);
+      else this.user.push(message);
       return undefined;
     }
     switch (this.options.overflow) {
       case 'reject':
         return message;
       case 'drop_oldest': {
+        // The next to be taken makes room (an urgent one, if any is queued).
         const oldest = this.user.shift();
-        this.user.push(message);
+        if (urgent) this.user.pushUrgent(message);
+        else this.user.push(message);
         return oldest;
       }
       case 'throw':

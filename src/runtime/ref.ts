@@ -21,6 +21,19 @@ export interface AskOptions {
   onRejected?: (reply: ArborEvent) => void;
 }
 
+/** Options of {@link ActorRef.send}. */
+export interface SendOptions {
+  /**
+   * `'urgent'`: the message overtakes the normal ones queued in the recipient's mailbox (system
+   * messages still come first; urgent messages keep their order among themselves).
+   * @default 'normal', or the system's `priorities` entry for the event's type
+   */
+  priority?: Priority;
+}
+
+/** A user message's priority in a mailbox. */
+export type Priority = 'urgent' | 'normal';
+
 /** The default ask timeout, in ms. */
 export const DEFAULT_ASK_TIMEOUT = 5000;
 
@@ -40,8 +53,9 @@ export interface ActorRef<TEvent extends ArborEvent = ArborEvent> {
   /**
    * Fire and forget; returns at once and delivers asynchronously. A malformed event throws
    * `TypeError`; a stopped actor or a full mailbox sends the event to dead letters.
+   * `{ priority: 'urgent' }` puts it ahead of the normal messages queued.
    */
-  send(event: TEvent): void;
+  send(event: TEvent, options?: SendOptions): void;
   /**
    * Sends `event` with a `replyTo` ref added and resolves with the first event sent to it;
    * rejects with code `ASK_TIMEOUT` after `timeout` ms, or with the reason if the request is
@@ -78,7 +92,7 @@ export interface ActorRef<TEvent extends ArborEvent = ArborEvent> {
 export interface RefTarget {
   readonly path: string;
   readonly id: string;
-  tell(event: ArborEvent): void;
+  tell(event: ArborEvent, from?: string, urgent?: boolean): void;
   readonly result: { promise(): Promise<unknown> };
   getSnapshot(): unknown;
   /** Runs `fn` as a control operation of the actor (before any queued user message). */
@@ -103,9 +117,9 @@ export class LocalActorRef implements ActorRef {
     return this._cell.id;
   }
 
-  send(event: ArborEvent): void {
+  send(event: ArborEvent, options?: SendOptions): void {
     assertEvent(event);
-    this._cell.tell(event);
+    this._cell.tell(event, undefined, options?.priority === 'urgent');
   }
 
   _send(event: ArborEvent): void {

@@ -8,6 +8,8 @@ export interface DeadLetter {
   event: unknown;
   reason: ArborError;
   at: number;
+  /** The event's correlation id, if it carries one. */
+  correlationId?: string;
 }
 
 /** What a supervisor reports. */

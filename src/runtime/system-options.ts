@@ -6,6 +6,8 @@ import type { Clock } from './clock.js';
 import type { DispatcherOptions } from './dispatcher.js';
 import type { JournalSink } from './journal.js';
 import type { MailboxOptions } from './mailbox.js';
+import type { EventSchemas } from './schemas.js';
+import type { Priority } from './ref.js';
 import type { Transport } from './transport.js';
 
 /** Makes cells for one family of logic (XState logic, supervisors, ...). */
@@ -65,6 +67,29 @@ export interface SystemOptions {
    * @default 'asks'
    */
   unhandledEvents?: 'asks' | 'all';
+  /**
+   * How many recent dead letters `system.deadLetters()` keeps (a ring: the oldest are forgotten).
+   * @default 1000
+   */
+  deadLetterCapacity?: number;
+  /**
+   * Keep Prometheus metrics (prom-client, loaded only then): `await system.metrics()` returns the
+   * exposition text. An object tunes them: `brokerPollInterval` is the least time between two
+   * rounds of broker queue polling (ms, default 5000).
+   * @default false
+   */
+  metrics?: boolean | { brokerPollInterval?: number };
+  /**
+   * A Standard Schema (zod, valibot, ...) per event type, or `{ schema, version }`: invalid events
+   * throw `INVALID_EVENT` at the sender and are dead-lettered on arrival from other nodes; an
+   * event with a newer `schemaVersion` than `version` is refused with `SCHEMA_VERSION`.
+   */
+  schemas?: EventSchemas;
+  /**
+   * Priorities by event type: messages of an `'urgent'` type overtake normal ones in every mailbox
+   * of this node (as `send(event, { priority: 'urgent' })` does for one message).
+   */
+  priorities?: Record<string, Priority>;
   /**
    * Serves the inspector, a live web page of this system, while it runs (`src/inspector`, loaded
    * only when this is given). `system.inspectorUrl` is its address.

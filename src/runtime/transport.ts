@@ -32,6 +32,11 @@ export interface Envelope {
    */
   inc?: number;
   seq?: number;
+  /**
+   * String headers that travel with the message and are kept through retries and dead letters:
+   * a redrive's original id (`arbor-original-id`), W3C trace context (`traceparent`), ...
+   */
+  headers?: Record<string, string>;
 }
 
 /** What a receiving runtime says about an envelope it was handed. */
@@ -103,6 +108,26 @@ export interface Transport {
   bindTopic?(pattern: string): Promise<void>;
   /** Optional: undoes {@link Transport.bindTopic}. */
   unbindTopic?(pattern: string): Promise<void>;
+  /**
+   * Optional (RabbitMQ transport): puts a copy of a user envelope the runtime dead-lettered on the
+   * cluster's dead-letter queue, with its reason. Never throws; a failure is logged.
+   */
+  deadLetter?(envelope: Envelope, reason: ArborError): void;
+  /**
+   * Optional (RabbitMQ transport): the broker-side state of the cluster's node queues (each live
+   * node's) and of the pool queues this node serves or sends to. Rejects when the broker cannot say.
+   */
+  queueStats?(): Promise<QueueStats[]>;
+}
+
+/** One broker queue as {@link Transport.queueStats} reports it. */
+export interface QueueStats {
+  queue: string;
+  /** `'node'` or `'pool'`. */
+  role: 'node' | 'pool';
+  /** Messages ready for delivery. */
+  messages: number;
+  consumers: number;
 }
 
 /**

@@ -59,6 +59,10 @@ export class SupervisorCell extends Cell implements CellParent {
     return new LocalSupervisorRef(this);
   }
 
+  protected override metricsLabelOf(): string {
+    return 'supervisor';
+  }
+
   override describe(subtree = true): TreeNode {
     return this.describeCommon({
       path: this.path,

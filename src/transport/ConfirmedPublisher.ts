@@ -34,6 +34,8 @@ export interface PublishRequest {
   correlationId?: string;
   /** Per-message TTL in ms (heartbeats: a stale beat is worthless). */
   expiration?: number;
+  /** AMQP priority (honoured by queues declared with `x-max-priority`). */
+  priority?: number;
 }
 
 /** How a publish ended. */
@@ -154,6 +156,7 @@ export class ConfirmedPublisher {
         ...(req.headers ? { headers: req.headers } : {}),
         ...(req.correlationId ? { correlationId: req.correlationId } : {}),
         ...(req.expiration !== undefined ? { expiration: String(req.expiration) } : {}),
+        ...(req.priority !== undefined ? { priority: req.priority } : {}),
       },
       req.body,
     );

@@ -35,6 +35,7 @@ import { retryDelay } from './backoff.js';
 import { decodeFrame, framedEnvelopes } from './codec.js';
 import type { FramedEnvelope } from './codec.js';
 import type { ConfirmedPublisher, PublishOutcome } from './ConfirmedPublisher.js';
+import { deadLetterRequest, type DeadLetterFacts } from './dead-letter.js';
 import type { Dedup } from './Dedup.js';
 import type { NormalizedRabbitmqOptions } from './options.js';
 import type { Topology } from './topology.js';
@@ -71,12 +72,6 @@ interface Deps {
 }
 
 /** Where a dead letter came from, for its headers. */
-interface LetterFacts {
-  routingKey: string;
-  attempts: number;
-  messageId?: string | undefined;
-  correlationId?: string | undefined;
-}
 
 /** An envelope on its way in: the decoded form (attempt counted) and the bytes it came as. */
 interface Arrival extends FramedEnvelope {
@@ -164,7 +159,7 @@ export class Inbound {
     const { envelope } = arrival;
     const attempts = (envelope.attempt ?? 0) + 1;
     this.tellDeadLettered(envelope, error);
-    return this.deadLetter(arrival.bytes, error, { routingKey, attempts, messageId: envelope.id, correlationId: envelope.correlationId });
+    return this.deadLetter(arrival.bytes, error, { routingKey, attempts, messageId: envelope.id, correlationId: envelope.correlationId, envelope });
   }
 
   private tellDeadLettered(envelope: Envelope, error: ArborError): void {
@@ -191,7 +186,7 @@ export class Inbound {
     const { options, topology, host } = this.deps;
     const { envelope } = arrival;
     const attempts = (envelope.attempt ?? 0) + 1;
-    const facts = { routingKey, attempts, messageId: envelope.id, correlationId: envelope.correlationId };
+    const facts = { routingKey, attempts, messageId: envelope.id, correlationId: envelope.correlationId, envelope };
     // The host answered `retry: false` itself (and failed what waits on it); out of attempts is ours to tell.
     if (!result.retry) return this.deadLetter(arrival.bytes, result.error, facts);
     if (attempts >= options.maxAttempts) return this.refuse(arrival, result.error, routingKey);
@@ -214,26 +209,12 @@ export class Inbound {
     return this.refuse(arrival, new ArborError('DELIVERY_FAILED', `retry could not be scheduled: ${outcome.error.message}; last error: ${result.error.message}`), routingKey);
   }
 
-  private deadLetter(body: Uint8Array, error: ArborError, facts: LetterFacts): Promise<PublishOutcome> {
+  /** Publishes a dead letter with the bytes it came as (never a re-encoded body) and its reason in headers. */
+  private deadLetter(body: Uint8Array, error: ArborError, facts: DeadLetterFacts): Promise<PublishOutcome> {
     const { topology, host, logger } = this.deps;
     logger.warn({ routingKey: facts.routingKey, messageId: facts.messageId, correlationId: facts.correlationId, code: error.code, attempts: facts.attempts, reason: error.message }, 'dead-lettered');
-    return this.deps.publisher.publish({
-      exchange: topology.exchange,
-      routingKey: topology.deadKey(host.node),
-      body: asBuffer(body),
-      mandatory: true,
-      durable: true,
-      headers: {
-        'x-arbor-reason': error.message,
-        'x-arbor-code': error.code,
-        'x-arbor-attempts': facts.attempts,
-        [ATTEMPT_HEADER]: facts.attempts,
-        'x-arbor-routing-key': facts.routingKey,
-        'x-arbor-node': host.node,
-        ...(facts.messageId ? { 'x-arbor-message-id': facts.messageId } : {}),
-      },
-      ...(facts.correlationId ? { correlationId: facts.correlationId } : {}),
-    });
+    const request = deadLetterRequest(topology, host.node, asBuffer(body), error, facts, Date.now());
+    return this.deps.publisher.publish({ ...request, headers: { ...request.headers, [ATTEMPT_HEADER]: facts.attempts } });
   }
 }
 

@@ -20,7 +20,7 @@ import { ConsumerStatus } from 'rabbitmq-client';
 import type { Connection, Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
-import type { Envelope, NodeInfo, Transport, TransportHost } from '../runtime/transport.js';
+import type { Envelope, NodeInfo, QueueStats, Transport, TransportHost } from '../runtime/transport.js';
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
 import { Coalescer } from './Coalescer.js';
@@ -28,8 +28,10 @@ import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
 import { heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, startConsumer, tapConsumerProps } from './consumers.js';
+import { deadLetterRequest, recipientKey } from './dead-letter.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
+import { passiveStats } from './queue-stats.js';
 import { Inbound } from './Inbound.js';
 import { isLastNode, removeLeftovers } from './leftovers.js';
 import type { InboundSource } from './Inbound.js';
@@ -74,6 +76,8 @@ export class RabbitmqTransport implements Transport {
   private readonly pools = new Set<string>();
   private startedAt = 0;
   private tapSeq = 0;
+  /** Pools this node served or sent to: their queues are in {@link queueStats}. */
+  private readonly statPools = new Set<string>();
 
   constructor(options: RabbitmqTransportOptions = {}) {
     this.options = normalizeRabbitmqOptions(options);
@@ -145,13 +149,23 @@ export class RabbitmqTransport implements Transport {
    * coalesced: a batch is taken by one consumer whole, which would defeat spreading the work.
    */
   sendToPool(kind: string, envelope: Envelope): void {
+    this.statPools.add(kind);
     this.enqueue(undefined, this.topology.poolKey(kind), envelope);
+  }
+
+  /** Passive declares of every live node's queue and of the pools this node serves or sent to (missing queues left out). */
+  async queueStats(): Promise<QueueStats[]> {
+    const run = this.requireRun('queueStats');
+    const nodes = this.nodes().map((n) => ({ queue: this.topology.nodeQueue(n.node), role: 'node' as const }));
+    const pools = [...this.statPools].map((kind) => ({ queue: this.topology.poolQueue(kind), role: 'pool' as const }));
+    return passiveStats(run.connection, [...nodes, ...pools]);
   }
 
   /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
   async consumePool(kind: string): Promise<() => Promise<void>> {
-    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType), 'pool');
+    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType, this.options.poolPriority), 'pool');
     this.pools.add(kind);
+    this.statPools.add(kind);
     return () => this.closeConsumer(consumer);
   }
 
@@ -213,6 +227,26 @@ export class RabbitmqTransport implements Transport {
     return taken;
   }
 
+  /**
+   * Puts a copy of an envelope the runtime dead-lettered (a crash, a full mailbox, an unhandled
+   * event, ...) on the cluster's dead-letter queue, with the routing key that brings it back to
+   * its recipient. Nothing is retried here: a failure is logged (the node's own list keeps it).
+   */
+  deadLetter(envelope: Envelope, reason: ArborError): void {
+    const run = this.run;
+    if (!run || this.stopping) return this.host?.logger.warn({ to: envelope.to, code: reason.code }, 'dead letter not queued: transport is stopped');
+    let body: Buffer;
+    try {
+      body = encodeEnvelope(envelope);
+    } catch (err) {
+      return run.logger.warn({ to: envelope.to, code: reason.code, err: err instanceof Error ? err.message : String(err) }, 'dead letter not queued: cannot encode it');
+    }
+    const facts = { routingKey: recipientKey(this.topology, envelope, run.host.node), attempts: (envelope.attempt ?? 0) + 1, messageId: envelope.id, correlationId: envelope.correlationId, envelope };
+    void run.publisher.publish(deadLetterRequest(this.topology, run.host.node, body, reason, facts, Date.now())).then((outcome) => {
+      if (!outcome.ok) run.logger.warn({ to: envelope.to, code: reason.code, err: outcome.error.message }, 'dead letter not queued');
+    });
+  }
+
   /** The live nodes, this one first. */
   nodes(): NodeInfo[] {
     const run = this.run;
@@ -262,7 +296,18 @@ export class RabbitmqTransport implements Transport {
     if (!run) return;
     const single = frame.envelopes.length === 1 ? frame.envelopes[0] : undefined;
     void run.publisher
-      .publish({ exchange: this.topology.exchange, routingKey: frame.routingKey, body: frame.body, mandatory: true, durable: true, ...(single?.correlationId ? { correlationId: single.correlationId } : {}) })
+      .publish({
+        exchange: this.topology.exchange,
+        routingKey: frame.routingKey,
+        body: frame.body,
+        mandatory: true,
+        durable: true,
+        ...(single?.correlationId ? { correlationId: single.correlationId } : {}),
+        // W3C trace context for consumers that do not read Arbor envelopes (a batch has several).
+        ...(single?.headers?.['traceparent'] ? { headers: traceHeaders(single.headers) } : {}),
+        // Urgent (`arbor-priority`): a pool queue with x-max-priority hands it out first.
+        ...(single?.headers?.['arbor-priority'] === 'urgent' ? { priority: 1 } : {}),
+      })
       .then((outcome) => {
         if (outcome.ok) return;
         for (const envelope of frame.envelopes) {
@@ -421,4 +466,10 @@ export class RabbitmqTransport implements Transport {
  */
 export function rabbitmqTransport(options: RabbitmqTransportOptions = {}): RabbitmqTransport {
   return new RabbitmqTransport(options);
+}
+
+function traceHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = { traceparent: headers['traceparent'] as string };
+  if (headers['tracestate'] !== undefined) out['tracestate'] = headers['tracestate'];
+  return out;
 }

@@ -49,6 +49,7 @@ export function encodeEnvelope(envelope: Envelope): Buffer {
   if (envelope.attempt !== undefined) e.attempt = envelope.attempt;
   if (envelope.inc !== undefined) e.inc = envelope.inc;
   if (envelope.seq !== undefined) e.seq = envelope.seq;
+  if (envelope.headers !== undefined) e.headers = envelope.headers;
   return copy(packr.pack({ v: WIRE_VERSION, t: 'env', e }));
 }
 
@@ -154,7 +155,7 @@ function decodeBatch(items: unknown): DecodeResult {
 /** The envelope, or why it is not one. */
 function toEnvelope(raw: unknown): Envelope | string {
   if (!isRecord(raw)) return 'envelope is not a map';
-  const { id, to, from, kind, body, correlationId, sentAt, attempt, inc, seq } = raw;
+  const { id, to, from, kind, body, correlationId, sentAt, attempt, inc, seq, headers } = raw;
   if (typeof id !== 'string' || id.length === 0) return 'envelope without id';
   if (typeof to !== 'string') return 'envelope without "to"';
   if (kind !== 'user' && kind !== 'system') return 'envelope kind is neither "user" nor "system"';
@@ -164,12 +165,14 @@ function toEnvelope(raw: unknown): Envelope | string {
   if (attempt !== undefined && !isCount(attempt)) return 'envelope attempt is not a count';
   if (inc !== undefined && !isCount(inc)) return 'envelope inc is not a count';
   if (seq !== undefined && !isCount(seq)) return 'envelope seq is not a count';
+  if (headers !== undefined && !isStringRecord(headers)) return 'envelope headers are not a map of strings';
   const envelope: Envelope = { id, to, kind, body, sentAt };
   if (inc !== undefined) envelope.inc = inc;
   if (seq !== undefined) envelope.seq = seq;
   if (from !== undefined) envelope.from = from;
   if (correlationId !== undefined) envelope.correlationId = correlationId;
   if (attempt !== undefined) envelope.attempt = attempt;
+  if (headers !== undefined) envelope.headers = headers;
   return envelope;
 }
 
@@ -179,6 +182,10 @@ function isCount(value: unknown): value is number {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return isRecord(value) && Object.values(value).every((v) => typeof v === 'string');
 }
 
 function isStringArray(value: unknown): value is string[] {

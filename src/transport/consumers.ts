@@ -46,8 +46,9 @@ export function nodeConsumerProps(topology: Topology, node: string, prefetch: nu
 }
 
 /** A shared work-pool queue (competing consumers), worked concurrently up to its prefetch. */
-export function poolConsumerProps(topology: Topology, kind: string, prefetch: number, queueType: QueueType): ConsumerProps {
-  return queueConsumerProps(topology, topology.poolQueue(kind), topology.poolKey(kind), prefetch, prefetch, { durable: true, arguments: queueTypeArguments(queueType) });
+export function poolConsumerProps(topology: Topology, kind: string, prefetch: number, queueType: QueueType, priority = false): ConsumerProps {
+  const args = priority ? { ...queueTypeArguments(queueType), 'x-max-priority': 1 } : queueTypeArguments(queueType);
+  return queueConsumerProps(topology, topology.poolQueue(kind), topology.poolKey(kind), prefetch, prefetch, { durable: true, arguments: args });
 }
 
 function queueConsumerProps(

@@ -65,6 +65,15 @@ export interface RabbitmqTransportOptions {
    */
   queueType?: QueueType;
   /**
+   * Pool queues honour message priority (`x-max-priority: 1`): an urgent message
+   * (`send(event, { priority: 'urgent' })` or a `priorities` type) overtakes the normal ones waiting
+   * in a work pool. Needs `queueType: 'classic'`: quorum queues do not support `x-max-priority`
+   * in RabbitMQ 3.x. RabbitMQ refuses to redeclare an existing queue with other arguments, so a
+   * cluster must use one setting throughout.
+   * @default false
+   */
+  poolPriority?: boolean;
+  /**
    * An observer node (`arbor status`, `arbor inspect`): its inbound queue is exclusive and
    * auto-deleted with its connection instead of durable, so it leaves nothing behind.
    * @default false
@@ -135,6 +144,7 @@ export interface NormalizedRabbitmqOptions {
   /** `hostname:port` of every broker address, `url`'s first. */
   hosts: string[];
   queueType: QueueType;
+  poolPriority: boolean;
   ephemeral: boolean;
   cluster: string;
   heartbeat: number;
@@ -159,6 +169,7 @@ export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 /** The defaults, in one place (the URL is resolved at normalisation time, from the environment). */
 export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 'url' | 'hosts'>> = Object.freeze({
   queueType: 'classic' as QueueType,
+  poolPriority: false,
   ephemeral: false,
   cluster: 'arbor',
   heartbeat: 1000,
@@ -196,6 +207,7 @@ export function normalizeRabbitmqOptions(
   const out: Omit<NormalizedRabbitmqOptions, 'url'> = {
     hosts: [hostOf(url), ...[...moreUrls, ...extra].map((u, i) => hostOf(sameBroker(url, u, `urls[${i}]`)))],
     queueType: validChoice('queueType', options.queueType ?? d.queueType, ['classic', 'quorum'] as const),
+    poolPriority: validBoolean('poolPriority', options.poolPriority ?? d.poolPriority),
     ephemeral: validBoolean('ephemeral', options.ephemeral ?? d.ephemeral),
     cluster: validName('cluster', options.cluster ?? d.cluster),
     heartbeat: validInt('heartbeat', options.heartbeat ?? d.heartbeat, 10),
@@ -218,6 +230,7 @@ export function normalizeRabbitmqOptions(
   };
   if (out.retryBackoff.max < out.retryBackoff.min) invalid('retryBackoff.max', out.retryBackoff.max, `must be at least retryBackoff.min (${out.retryBackoff.min})`);
   if (out.reconnect.max < out.reconnect.min) invalid('reconnect.max', out.reconnect.max, `must be at least reconnect.min (${out.reconnect.min})`);
+  if (out.poolPriority && out.queueType === 'quorum') invalid('poolPriority', true, 'needs queueType "classic": quorum queues do not support x-max-priority in RabbitMQ 3.x');
   return Object.defineProperty(out, 'url', { value: url, enumerable: false, writable: false, configurable: false }) as NormalizedRabbitmqOptions;
 }
 

@@ -71,11 +71,11 @@ describe('the inspector server', () => {
     expect(system?.inspectorUrl).toMatch(/\?token=t0ken$/);
   });
 
-  it('answers /metrics with 404 and a reason while the system has no metrics()', async () => {
+  it('answers /metrics with 404 and a reason while the system keeps no metrics', async () => {
     const { base } = await serve();
     const res = await fetch(base + 'metrics');
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: string }).error).toContain('system.metrics() is not available');
+    expect(((await res.json()) as { error: string }).error).toContain('createSystem({ metrics: true })');
   });
 
   it('gives an actor’s detail and its diagram as SVG', async () => {

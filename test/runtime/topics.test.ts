@@ -71,7 +71,7 @@ describe('topics', () => {
       [a.path, 'one'],
       [a.path, 'two'],
     ]);
-    expect(system.deadLetters).toBe(1);
+    expect(system.deadLetterCount).toBe(1);
     expect(closed).toBe(true);
   });
 });

@@ -11,7 +11,9 @@ import { fileJournal } from '../../journal/index.js';
 import type { JournalSink } from '../../runtime/journal.js';
 import type { ActorRef } from '../../runtime/ref.js';
 import { isSupervisorLogic } from '../../supervision/supervisor.js';
+import type { Server } from 'node:http';
 import { createSystem, type System } from '../../create-system.js';
+import { serveMetrics } from '../metrics-server.js';
 import { integerFlag, onePositional, parse } from '../args.js';
 import { BROKER_OPTIONS, brokerFlags, brokerTransport } from '../broker-flags.js';
 import type { Command } from '../command.js';
@@ -22,7 +24,7 @@ import { cliLogger } from '../logger.js';
 import { kindsOf, loadModule, startOf, systemOf, type RunnableLogic, type StartHook } from '../load-module.js';
 import type { Transport } from '../../runtime/transport.js';
 
-const HELP = `Usage: arbor run <module> [--broker URL --cluster NAME] [--node NAME] [--id ID] [--journal FILE] [--wait MS] [--json]
+const HELP = `Usage: arbor run <module> [--broker URL --cluster NAME] [--node NAME] [--id ID] [--journal FILE] [--metrics-port N] [--wait MS] [--json]
 
 Starts the system the module's default export defines (supervisor(...), plain supervisor options,
 or any XState logic) as the root actor "root" of one node, and runs it until the root exits or the
@@ -37,6 +39,7 @@ Options:
   --node NAME      this node's id (default: a generated one)
   --id ID          the root actor's id (default: root)
   --journal FILE   append every event the actors accept to FILE (see "arbor replay")
+  --metrics-port N serve this node's Prometheus metrics at http://localhost:N/metrics (0: any free port)
   --wait MS        with --broker: listen this long for the other nodes before starting the root,
                    so children placed by kind find their hosts (default 1500: 1.5 heartbeats)
   --json           print the root's result as one JSON object
@@ -60,10 +63,11 @@ export const runCommand: Command = {
 type Outcome = { kind: 'done'; result: unknown } | { kind: 'failed'; error: unknown } | { kind: 'signal'; signal: string };
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { ...BROKER_OPTIONS, node: { type: 'string' }, id: { type: 'string' }, journal: { type: 'string' }, wait: { type: 'string' } });
+  const { values, positionals } = parse(argv, { ...BROKER_OPTIONS, node: { type: 'string' }, id: { type: 'string' }, journal: { type: 'string' }, wait: { type: 'string' }, 'metrics-port': { type: 'string' } });
   const path = onePositional(positionals, 'module');
   const broker = brokerFlags(values);
   const wait = integerFlag(values.wait, 'wait') ?? (broker ? 1500 : 0);
+  const metricsPort = integerFlag(values['metrics-port'], 'metrics-port');
   const mod = await loadModule(path);
   const logic = systemOf(mod, path);
   const kinds = kindsOf(mod, path);
@@ -74,7 +78,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   // Listening before anything is logged: a signal sent as soon as "started" shows must find the handler.
   const signals = onSignals(logger, io);
   try {
-    return await runSystem(io, { path, logic, kinds, start, transport, journal, logger, signals, node: values.node, id: values.id ?? 'root', json: values.json === true, wait });
+    return await runSystem(io, { path, logic, kinds, start, transport, journal, logger, signals, node: values.node, id: values.id ?? 'root', json: values.json === true, wait, metricsPort });
   } finally {
     signals.dispose();
   }
@@ -94,16 +98,29 @@ interface RunPlan {
   json: boolean;
   /** Time to listen for heartbeats before spawning the root, so children placed by kind find their nodes. */
   wait: number;
+  /** Serve `/metrics` on this port. */
+  metricsPort: number | undefined;
 }
 
 async function runSystem(io: Io, plan: RunPlan): Promise<number> {
   const { path, logic, kinds, start, transport, journal, logger, signals } = plan;
   let system: System;
   try {
-    system = await createSystem({ logger, kinds, ...(plan.node !== undefined ? { node: plan.node } : {}), ...(transport ? { transport } : {}), ...(journal ? { journal } : {}) });
+    system = await createSystem({ logger, kinds, metrics: plan.metricsPort !== undefined, ...(plan.node !== undefined ? { node: plan.node } : {}), ...(transport ? { transport } : {}), ...(journal ? { journal } : {}) });
   } catch (err) {
     await journal?.close?.();
     throw asCliError(err);
+  }
+  let metricsServer: Server | undefined;
+  if (plan.metricsPort !== undefined) {
+    try {
+      const served = await serveMetrics(() => system.metrics(), plan.metricsPort, logger);
+      metricsServer = served.server;
+      logger.info({ url: `http://localhost:${served.port}/metrics` }, 'arbor run: serving metrics');
+    } catch (err) {
+      await system.shutdown();
+      throw err;
+    }
   }
   if (plan.wait > 0) {
     logger.info({ waitMs: plan.wait }, 'arbor run: joining the cluster');
@@ -134,6 +151,7 @@ async function runSystem(io: Io, plan: RunPlan): Promise<number> {
   const outcome = await Promise.race<Outcome>([started, signals.first.then((signal): Outcome => ({ kind: 'signal', signal }))]);
   if (outcome.kind === 'signal') logger.info({ signal: outcome.signal }, 'arbor run: shutting down (send the signal again to force)');
   await system.shutdown();
+  metricsServer?.close();
   clearInterval(keepAlive);
   if (outcome.kind === 'signal') {
     logger.info('arbor run: stopped');
