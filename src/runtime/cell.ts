@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import type { Clock } from './clock.js';
 import type { Runnable } from './dispatcher.js';
+import { Deque } from './deque.js';
 import { ArborError, toError } from './errors.js';
 import type { ArborEvent } from './event.js';
 import type { JournalSink } from './journal.js';
@@ -119,9 +120,17 @@ export interface CellInit {
   snapshot?: unknown;
 }
 
+/** A waiting {@link Cell.receipt}: settled once `k` messages are. */
+interface Receipt {
+  k: number;
+  resolve: () => void;
+}
+
 export abstract class Cell implements Runnable {
   /** @internal */
   _scheduled = false;
+  /** @internal the dispatcher's estimate of ms per message (see `Runnable._cost`) */
+  _cost: number | undefined = undefined;
   readonly system: CellContext;
   readonly path: string;
   readonly id: string;
@@ -136,6 +145,10 @@ export abstract class Cell implements Runnable {
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
   protected journaled = true;
   private busy = false;
+  /** User messages ever queued here (see {@link Cell.receipt}). */
+  private accepted = 0;
+  /** Receipts waiting for their message to be settled, oldest first (created on first use). */
+  private receipts: Deque<Receipt> | undefined;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
@@ -194,6 +207,7 @@ export abstract class Cell implements Runnable {
         }),
       );
     }
+    if (displaced !== event) this.accepted++;
     if (this.system.journal !== undefined && this.journaled && displaced !== event) {
       const sender = from ?? this.system._sender;
       this.system.journal.append(
@@ -201,6 +215,43 @@ export abstract class Cell implements Runnable {
       );
     }
     if (this.status === 'running' && !this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
+  }
+
+  // --- receipts: when a queued message is settled (the transport acks on it) -------------------
+
+  /**
+   * A promise for the user message just queued by {@link Cell.tell}: it resolves once that
+   * message is settled — processed, dead-lettered with a reason, or held by someone who answers
+   * for it (a remote child's owner window until its host reports it processed). A transport acks
+   * the broker message only then, so a crashed node's unprocessed messages stay on the broker.
+   * Resolves at once when the message was not queued (it was dead-lettered on arrival).
+   */
+  receipt(): Promise<void> {
+    const k = this.accepted;
+    if (this.settledCount() >= k) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.receipts ??= new Deque<Receipt>(4)).push({ k, resolve }));
+  }
+
+  /**
+   * How many of the messages ever queued are settled. The mailbox is first-in first-out, so the
+   * ones that left it are the oldest: by default, every message that left it is settled once the
+   * turn that took it has returned. A cell that answers for messages after they leave its
+   * mailbox (a remote child's window; a durable actor's uncommitted state) subtracts those and
+   * calls {@link Cell.settleReceipts} when they are settled.
+   */
+  protected settledCount(): number {
+    return this.accepted - this.mailbox.user.size;
+  }
+
+  /** Resolves the receipts of every settled message. */
+  protected settleReceipts(): void {
+    const receipts = this.receipts;
+    if (receipts === undefined || receipts.size === 0) return;
+    const settled = this.settledCount();
+    for (let r = receipts.peek(); r !== undefined && r.k <= settled; r = receipts.peek()) {
+      receipts.shift();
+      r.resolve();
+    }
   }
 
   /** Queues a control operation; it runs before any queued user message. */
@@ -242,6 +293,7 @@ export abstract class Cell implements Runnable {
     if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
       n += this.processUser(Math.max(1, throughput - n));
     }
+    if (this.receipts !== undefined) this.settleReceipts();
     return n;
   }
 
@@ -321,11 +373,12 @@ export abstract class Cell implements Runnable {
     const error = reason ?? new ArborError('ACTOR_STOPPED', `actor ${this.path} was stopped`, { path: this.path });
     this.result.reject(error);
     // Most actors retire with an empty mailbox: build the dead-letter reason only when needed.
-    if (this.mailbox.user.size === 0) return;
+    if (this.mailbox.user.size === 0) return this.settleReceipts();
     const dead = new ArborError('ACTOR_STOPPED', `actor ${this.path} stopped before this message was processed`, {
       path: this.path,
     }, { cause: reason });
     for (const m of this.mailbox.user.drain()) this.system.deadLetter(this.path, m, dead);
+    this.settleReceipts();
   }
 
   /**
