@@ -4,7 +4,8 @@
  * starve the others. Delivery is never on the sender's stack: the loop starts in a microtask.
  *
  * The loop yields to the event loop with `setImmediate` after a time slice (`timeSlice` ms) or
- * `budget` messages, whichever comes first, so timers and I/O (heartbeats, progress reports, the
+ * `budget` messages, whichever comes first (drains started from microtasks before the event loop
+ * turns share one slice), so timers and I/O (heartbeats, progress reports, the
  * broker connection, a SIGINT) keep running under a message storm and beside a slow actor. A
  * turn's length is bounded by time too: each runnable's cost per message is estimated from its
  * past turns, and a slow one (an actor spending ms per message) gets as many messages as fit in a
@@ -68,6 +69,11 @@ export class Dispatcher {
   private readonly budget: number;
   private readonly timeSlice: number;
   private readonly drainBound = () => this.drain();
+  /** When the current slice began (-1: none open); drains until the event loop turns share it. */
+  private runStart = -1;
+  private readonly endRun = () => {
+    this.runStart = -1;
+  };
 
   constructor(options: DispatcherOptions = {}) {
     this.throughput = options.throughput ?? DEFAULT_DISPATCHER_OPTIONS.throughput;
@@ -104,7 +110,17 @@ export class Dispatcher {
   private drain(): void {
     let processed = 0;
     const start = performance.now();
-    const end = start + this.timeSlice;
+    if (this.runStart < 0) {
+      // The first drain since the event loop last turned: a new slice, closed at its next turn.
+      this.runStart = start;
+      setImmediate(this.endRun);
+    } else if (start - this.runStart >= this.timeSlice) {
+      // Drains started back to back from microtasks (e.g. a transport handing over messages one
+      // by one, each waking an actor) share one slice: once it is spent, wait for the event loop.
+      setImmediate(this.drainBound);
+      return;
+    }
+    const end = this.runStart + this.timeSlice;
     let now = start;
     while (processed < this.budget && now < end) {
       const r = this.queue.shift();

@@ -46,6 +46,15 @@ async function main(): Promise<void> {
     if (!ledger) throw new Error('no ref for arbor://a/ledger');
     system.spawn(slowOn(node), { id: 'sink', input: { ledger } });
   }
+  if (process.env.ARBOR_CHAOS_LAG === '1') {
+    // Diagnostics: a line on stderr whenever a 100 ms timer fires over 100 ms late.
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      if (now - last > 200) process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: 'event loop lag', lag: Math.round(now - last - 100) })}\n`);
+      last = now;
+    }, 100).unref();
+  }
   const stop = () => void system.shutdown().finally(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.stdin.on('end', stop).on('error', stop).resume();

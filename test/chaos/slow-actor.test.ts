@@ -48,7 +48,7 @@ describeBroker('chaos: a slow actor on a node', () => {
     for (let id = 1; id <= total; id++) slow?.send({ type: 'work', id });
 
     await waitFor('every id processed', () => new Set(ledgerOf(book).ids).size === total, 90_000).catch((err: unknown) => {
-      throw new Error(`${String(err)}: ${describeLedger(reconcile(total, ledgerOf(book)))}; ${reports.length} reports`);
+      throw new Error(`${String(err)}: ${describeLedger(reconcile(total, ledgerOf(book)))}; ${reports.length} reports: ${reports.slice(0, 6).map((x) => `${x.kind} ${String((x.reason as { code?: string; message?: string } | undefined)?.message)}`).join('; ')}`);
     });
     const r = reconcile(total, ledgerOf(book));
     const exits = reports.filter((x) => x.kind === 'child_exited');

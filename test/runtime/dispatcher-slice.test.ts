@@ -7,14 +7,15 @@ import { expect, it } from 'vitest';
 import { Dispatcher, type Runnable } from '../../src/runtime/dispatcher.js';
 
 /** A runnable with `total` messages, each costing `ms` of busy CPU; records the size of each turn. */
-function busyRunnable(total: number, ms: number): Runnable & { done: number; turns: number[] } {
+function busyRunnable(total: number, ms: number): Runnable & { done: number; total: number; turns: number[] } {
   return {
     _scheduled: false,
     done: 0,
+    total,
     turns: [],
     run(throughput: number) {
       let n = 0;
-      while (n < throughput && this.done < total) {
+      while (n < throughput && this.done < this.total) {
         const until = performance.now() + ms;
         while (performance.now() < until) {
           // busy
@@ -26,7 +27,7 @@ function busyRunnable(total: number, ms: number): Runnable & { done: number; tur
       return n;
     },
     hasWork() {
-      return this.done < total;
+      return this.done < this.total;
     },
   };
 }
@@ -65,4 +66,32 @@ it('a fast actor gets its whole throughput per turn once measured', async () => 
   });
   expect(fast.done).toBe(1000);
   expect(fast.turns.slice(1, -1).every((n) => n === 50)).toBe(true);
+});
+
+it('messages handed over one by one from a chain of microtasks, each waking a slow actor, still let a due timer run before they are all processed', async () => {
+  const dispatcher = new Dispatcher();
+  const slow = busyRunnable(0, 1);
+  let doneWhenTimerRan = -1;
+  const timer = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      doneWhenTimerRan = slow.done;
+      resolve();
+    }, 0),
+  );
+  // As a transport's inbound chain does: one message, then await, then the next.
+  const handOver = async () => {
+    for (let i = 0; i < 200; i++) {
+      slow.total++;
+      dispatcher.schedule(slow);
+      await Promise.resolve();
+    }
+  };
+  await handOver();
+  await timer;
+  await new Promise<void>((resolve) => {
+    const check = () => (slow.done < 200 ? setImmediate(check) : resolve());
+    check();
+  });
+  expect(doneWhenTimerRan).toBeGreaterThanOrEqual(0);
+  expect(doneWhenTimerRan).toBeLessThan(200);
 });
