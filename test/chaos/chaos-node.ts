@@ -4,13 +4,15 @@
  *
  * It hosts kind `slow`: a reporter (see `reporterOn`) that spends `ARBOR_CHAOS_WORK_MS` ms of CPU
  * (busy, as a slow agent step would) on each `work` message before reporting it to the ledger in
- * its input. With `ARBOR_CHAOS_SINK=1` it also spawns a root `sink` of its own: the same slow
- * reporter, reporting to the ledger at `arbor://a/ledger`. It prints `ready <node>` once running,
+ * its input. With `ARBOR_CHAOS_SINK=1` it also spawns a root supervisor `sink` of its own with
+ * one child `w` (a `reporterOn`, reporting to the ledger at `arbor://a/ledger`; `crash` crashes
+ * it) restarted after an 8 s backoff. It prints `ready <node>` once running,
  * exits when its stdin closes, and shuts down gracefully on SIGTERM.
  */
 import pino from 'pino';
 import { sendTo, setup, type AnyActorRef } from 'xstate';
-import { createSystem, rabbitmqTransport } from '../../src/index.js';
+import { createSystem, rabbitmqTransport, supervisor } from '../../src/index.js';
+import { reporterOn } from '../support/acc.js';
 
 const WORK_MS = Number(process.env.ARBOR_CHAOS_WORK_MS ?? '3');
 
@@ -42,9 +44,12 @@ async function main(): Promise<void> {
     transport: rabbitmqTransport({ url: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672', cluster, heartbeat: Number(heartbeat), sendTimeout: 10_000 }),
   });
   if (process.env.ARBOR_CHAOS_SINK === '1') {
+    // The ref of a path on `a` exists once `a` is known here.
+    for (let i = 0; i < 200 && !system.nodes().some((n) => n.node === 'a'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     const ledger = system.lookup('arbor://a/ledger');
     if (!ledger) throw new Error('no ref for arbor://a/ledger');
-    system.spawn(slowOn(node), { id: 'sink', input: { ledger } });
+    // A supervisor whose child, once crashed, waits 8 s to restart: messages pile up in its mailbox.
+    system.spawn(supervisor({ intensity: 5, period: 60_000, backoff: { min: 8000, max: 8000 }, children: [{ id: 'w', logic: reporterOn(node), input: { ledger } }] }), { id: 'sink' });
   }
   if (process.env.ARBOR_CHAOS_LAG === '1') {
     // Diagnostics: a line on stderr whenever a 100 ms timer fires over 100 ms late.
