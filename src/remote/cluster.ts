@@ -137,7 +137,7 @@ export class Cluster implements Distribution {
   }
 
   async shutdown(): Promise<void> {
-    await this.host.shutdown();
+    await this.host.shutdown((owner, timeout) => this.requests.request(owner, { what: 'describe' }, timeout));
     this.requests.failAll(new ArborError('SYSTEM_SHUTDOWN', `node "${this.node}" shut down`, { node: this.node }));
   }
 

@@ -17,6 +17,9 @@ import { SequenceLedger } from './sequence-ledger.js';
 import { toWireError } from './wire-error.js';
 import { encodeRefs } from './wire-refs.js';
 
+/** How long a host shutting down waits for each owner to confirm it took the exits (ms). */
+const OWNER_CONFIRM_TIMEOUT = 2000;
+
 /** An incarnation this node runs for an owner elsewhere. */
 interface Hosted {
   path: string;
@@ -31,6 +34,8 @@ export class HostSide {
   private readonly hosted = new Map<string, Hosted>();
   private readonly dirty = new Set<Hosted>();
   private flushScheduled = false;
+  /** Set by {@link HostSide.shutdown}: spawns are refused. */
+  private closing = false;
   private readonly system: ActorSystem;
 
   constructor(private readonly router: Router) {
@@ -70,6 +75,12 @@ export class HostSide {
   }
 
   spawn(message: ProtocolOp<'spawn'>): void {
+    if (this.closing) {
+      // reliab (issue 10 point 3): nothing new starts on a node that is shutting down.
+      const error = new ArborError('SYSTEM_SHUTDOWN', `node "${this.node}" is shutting down`, { path: message.path, node: this.node });
+      this.router.sendProtocol(message.from, { op: 'exit', from: this.node, path: message.path, inc: message.inc, processed: 0, exit: { normal: false, error: toWireError(error) } });
+      return;
+    }
     const existing = this.hosted.get(message.path);
     if (existing) {
       if (existing.inc >= message.inc) return; // a duplicate spawn
@@ -154,13 +165,54 @@ export class HostSide {
     }
   }
 
-  /** Stops hosting at shutdown: what runs here for others is stopped (owners see their host go). */
-  async shutdown(): Promise<void> {
-    for (const h of [...this.hosted.values()]) {
+  // --- reliab (issue 10 point 3): a graceful stop drains what it accepted and reports ----------
+
+  /**
+   * Stops hosting at shutdown (SIGTERM). Each hosted incarnation first processes what its mailbox
+   * had accepted, bounded by its `shutdown` time (none under `brutal_kill`); then it is stopped
+   * and its owner gets an `exit` (`SYSTEM_SHUTDOWN`) with the last processed count, so the owner
+   * re-sends only what was not processed, to another node (it no longer places children here).
+   * Messages still queued are dropped here, not dead-lettered: the owner holds them. Last, each owner is asked a
+   * request on the same queue as the exits and answers after taking them, so they are not
+   * overtaken by this node's goodbye (which would count as `NODE_DOWN` and re-send everything).
+   */
+  async shutdown(confirm: (owner: string, timeout: number) => Promise<unknown>): Promise<void> {
+    this.closing = true;
+    const hosted = [...this.hosted.values()];
+    await Promise.all(hosted.map((h) => this.finishAccepted(h)));
+    const owners = new Set<string>();
+    for (const h of hosted) {
+      if (h.gone) continue;
       await h.cell.stop(h.cell.shutdown);
-      this.remove(h, false, new ArborError('SYSTEM_SHUTDOWN', `node "${this.node}" shut down`, { node: this.node }));
+      if (h.gone) continue;
+      this.settle(h);
+      const error = new ArborError('SYSTEM_SHUTDOWN', `node "${this.node}" running ${h.path} shut down`, { path: h.path, node: this.node });
+      this.router.sendProtocol(h.owner, { op: 'exit', from: this.node, path: h.path, inc: h.inc, processed: h.ledger.processed, exit: { normal: false, error: toWireError(error) } });
+      owners.add(h.owner);
+      h.cell.mailbox.user.drain(); // the owner holds them
+      this.remove(h, false, error);
     }
+    await Promise.all([...owners].map((owner) => confirm(owner, OWNER_CONFIRM_TIMEOUT).catch(() => undefined)));
   }
+
+  /** Resolves once `h` processed every message queued now, or its `shutdown` time has passed. */
+  private finishAccepted(h: Hosted): Promise<void> {
+    const { cell } = h;
+    if (cell.shutdown === 'brutal_kill' || cell.status !== 'running') return Promise.resolve();
+    const done = cell.receipt();
+    if (cell.shutdown === 'infinity') return done;
+    const clock = this.system.clock;
+    const bound = cell.shutdown;
+    return new Promise<void>((resolve) => {
+      const timer = clock.setTimeout(resolve, bound);
+      void done.then(() => {
+        clock.clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  // --- end reliab
 
   /** Ends a hosted incarnation here. Its queued messages are dropped: the owner still holds them. */
   private remove(h: Hosted, kill: boolean, reason?: Error): void {

@@ -20,6 +20,8 @@ export class OwnerSide implements PlacementLink {
   private readonly proxies = new Set<RemoteChildCell>();
   /** Remote children waiting for a node to place them on, with their timeout timers. */
   private readonly waiting = new Map<RemoteChildCell, unknown>();
+  /** Hosts that said they are shutting down (an exit with `SYSTEM_SHUTDOWN`): not placed on until they come up again. */
+  private readonly leaving = new Set<string>();
   private readonly system: ActorSystem;
 
   constructor(private readonly router: Router) {
@@ -49,7 +51,7 @@ export class OwnerSide implements PlacementLink {
 
   place(kind: string, candidates: readonly string[] | undefined): string | undefined {
     const up = new Map(this.system.transport.nodes().map((n) => [n.node, n]));
-    const hosts = (node: string): boolean => (node === this.node ? kind in this.system.kinds : (up.get(node)?.kinds.includes(kind) ?? false));
+    const hosts = (node: string): boolean => (node === this.node ? kind in this.system.kinds : !this.leaving.has(node) && (up.get(node)?.kinds.includes(kind) ?? false));
     if (candidates) return candidates.find(hosts);
     // Any node: the one running fewest of this node's remote children, to spread the load.
     const load = new Map<string, number>();
@@ -113,6 +115,8 @@ export class OwnerSide implements PlacementLink {
   // --- what hosts report ---------------------------------------------------------------------
 
   exited(message: ProtocolOp<'exit'>): void {
+    // A host shutting down said so: nothing more is placed on it until it comes up again.
+    if (!message.exit.normal && message.exit.error.code === 'SYSTEM_SHUTDOWN' && message.from !== this.node) this.leaving.add(message.from);
     const exit: Exit = message.exit.normal
       ? { outcome: 'normal', output: this.router.revive(message.exit.output) }
       : { outcome: 'crash', error: fromWireError(message.exit.error, message.from) };
@@ -130,7 +134,8 @@ export class OwnerSide implements PlacementLink {
   // --- membership and failures ---------------------------------------------------------------
 
   /** A node came up: children waiting for one may now be placed. */
-  nodeUp(_info: NodeInfo): void {
+  nodeUp(info: NodeInfo): void {
+    this.leaving.delete(info.node);
     for (const cell of [...this.waiting.keys()]) {
       const node = this.place(cell.kind, cell.candidates);
       if (node === undefined) continue;
@@ -141,6 +146,7 @@ export class OwnerSide implements PlacementLink {
 
   /** A node went down: the children it ran for this node crash with `NODE_DOWN`. */
   nodeDown(node: string): void {
+    this.leaving.delete(node);
     for (const proxy of [...this.proxies]) proxy.hostDown(node);
   }
 

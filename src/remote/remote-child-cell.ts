@@ -45,6 +45,17 @@ interface Outstanding {
  */
 export const DEFAULT_REMOTE_WINDOW = 1000;
 
+/**
+ * Where a remote child's incarnation numbers start: its creation time (ms, by the system clock)
+ * times 1,000. A node restarted under the same name makes its cells again later, so their
+ * numbers are above every number its earlier process used (unless a cell there restarted over
+ * 1,000 times per ms of its life), and a host or owner never takes a stale exit, stop or
+ * forward of the old process for the new one's. Exact in a double up to the year 2255.
+ */
+export function incarnationBase(now: number): number {
+  return Math.max(0, Math.floor(now)) * 1000;
+}
+
 export class RemoteChildCell extends Cell {
   /** The node running the current incarnation (`undefined` while waiting for one). */
   placedOn: string | undefined;
@@ -63,6 +74,7 @@ export class RemoteChildCell extends Cell {
     super(init);
     this.input = init.input;
     this.journaled = false;
+    this.incarnation = incarnationBase(this.system.clock.now());
   }
 
   protected createRef(): ActorRef {
@@ -191,7 +203,13 @@ export class RemoteChildCell extends Cell {
     if (incarnation !== this.incarnation) return;
     const before = this.outstanding.size;
     while ((this.outstanding.peek()?.seq ?? Infinity) <= processed) this.outstanding.shift();
+    if (before > this.outstanding.size) this.settleReceipts();
     if (before >= this.window && this.outstanding.size < this.window) this.wake();
+  }
+
+  /** A forwarded message is settled once its host reported it processed, not when it leaves the mailbox. */
+  protected override settledCount(): number {
+    return super.settledCount() - this.outstanding.size;
   }
 
   /** The incarnation ended by itself on its host (or could not start there). */

@@ -223,7 +223,9 @@ export class Router implements RemoteRouter {
       // Not served here (any more): let the transport retry it, so another node takes it.
       if (!server) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `node "${this.node}" does not serve pool "${kind}"`, { kind }) };
       server.send(this.reviveEvent(envelope), { priority: envelope.headers?.[PRIORITY_HEADER] === 'urgent' ? 'urgent' : 'normal' });
-      return { ok: true };
+      // Acked once the pool's server has taken it on: the pool prefetch bounds this node's share.
+      const cell = this.system._cellAt(server.path);
+      return cell ? { ok: true, done: cell.receipt() } : { ok: true };
     }
     return this.deliverLocal(envelope.to, this.reviveEvent(envelope), envelope);
   }
@@ -237,7 +239,8 @@ export class Router implements RemoteRouter {
     const cell = this.system._cellAt(path);
     if (cell) {
       cell.tell(event, envelope?.from, envelope?.headers?.[PRIORITY_HEADER] === 'urgent');
-      return { ok: true };
+      // Settled (and the broker message acked) once processed: a node that dies with it queued loses nothing.
+      return { ok: true, done: cell.receipt() };
     }
     const owner = nodeOfPath(path);
     if (owner !== undefined && owner !== this.node) {

@@ -15,10 +15,10 @@ import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import type { Clock } from './clock.js';
 import type { Runnable } from './dispatcher.js';
+import { Deque } from './deque.js';
 import { ArborError, toError } from './errors.js';
 import type { ArborEvent } from './event.js';
 import type { JournalSink } from './journal.js';
-import { Deque } from './deque.js';
 import { Mailbox, type ResolvedMailboxOptions } from './mailbox.js';
 import { logicLabel, type Meter } from './meter.js';
 import type { MessageTracer } from './tracer.js';
@@ -140,9 +140,17 @@ export interface CellInit {
   snapshot?: unknown;
 }
 
+/** A waiting {@link Cell.receipt}: settled once `k` messages are. */
+interface Receipt {
+  k: number;
+  resolve: () => void;
+}
+
 export abstract class Cell implements Runnable {
   /** @internal */
   _scheduled = false;
+  /** @internal the dispatcher's estimate of ms per message (see `Runnable._cost`) */
+  _cost: number | undefined = undefined;
   readonly system: CellContext;
   readonly path: string;
   readonly id: string;
@@ -170,6 +178,10 @@ export abstract class Cell implements Runnable {
   private readonly checked: boolean;
   /** @internal With a meter: the label of its logic (see `logicLabel`). */
   readonly _metricsLabel: string | undefined;
+  /** User messages ever queued here (see {@link Cell.receipt}). */
+  private accepted = 0;
+  /** Receipts waiting for their message to be settled, oldest first (created on first use). */
+  private receipts: Deque<Receipt> | undefined;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
@@ -292,6 +304,7 @@ export abstract class Cell implements Runnable {
         }),
       );
     }
+    if (displaced !== event) this.accepted++;
     if (this.system.journal !== undefined && this.journaled && displaced !== event) {
       const sender = from ?? this.system._sender;
       this.system.journal.append(
@@ -306,6 +319,43 @@ export abstract class Cell implements Runnable {
     const { schemas, urgentTypes } = this.system;
     schemas?.assert(event);
     return urgent || (urgentTypes !== undefined && urgentTypes.has(event.type));
+  }
+
+  // --- receipts: when a queued message is settled (the transport acks on it) -------------------
+
+  /**
+   * A promise for the user message just queued by {@link Cell.tell}: it resolves once that
+   * message is settled — processed, dead-lettered with a reason, or held by someone who answers
+   * for it (a remote child's owner window until its host reports it processed). A transport acks
+   * the broker message only then, so a crashed node's unprocessed messages stay on the broker.
+   * Resolves at once when the message was not queued (it was dead-lettered on arrival).
+   */
+  receipt(): Promise<void> {
+    const k = this.accepted;
+    if (this.settledCount() >= k) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.receipts ??= new Deque<Receipt>(4)).push({ k, resolve }));
+  }
+
+  /**
+   * How many of the messages ever queued are settled. The mailbox is first-in first-out, so the
+   * ones that left it are the oldest: by default, every message that left it is settled once the
+   * turn that took it has returned. A cell that answers for messages after they leave its
+   * mailbox (a remote child's window; a durable actor's uncommitted state) subtracts those and
+   * calls {@link Cell.settleReceipts} when they are settled.
+   */
+  protected settledCount(): number {
+    return this.accepted - this.mailbox.user.size;
+  }
+
+  /** Resolves the receipts of every settled message. */
+  protected settleReceipts(): void {
+    const receipts = this.receipts;
+    if (receipts === undefined || receipts.size === 0) return;
+    const settled = this.settledCount();
+    for (let r = receipts.peek(); r !== undefined && r.k <= settled; r = receipts.peek()) {
+      receipts.shift();
+      r.resolve();
+    }
   }
 
   /** Queues a control operation; it runs before any queued user message. */
@@ -351,6 +401,7 @@ export abstract class Cell implements Runnable {
       if (taken > 0 && this.mailbox.user.size > 0) this.backlogSince = this.system.clock.now();
       n += taken;
     }
+    if (this.receipts !== undefined) this.settleReceipts();
     return n;
   }
 
@@ -467,12 +518,13 @@ export abstract class Cell implements Runnable {
     const error = reason ?? new ArborError('ACTOR_STOPPED', `actor ${this.path} was stopped`, { path: this.path });
     this.result.reject(error);
     // Most actors retire with an empty mailbox: build the dead-letter reason only when needed.
-    if (this.mailbox.user.size === 0) return;
+    if (this.mailbox.user.size === 0) return this.settleReceipts();
     const dead = new ArborError('ACTOR_STOPPED', `actor ${this.path} stopped before this message was processed`, {
       path: this.path,
     }, { cause: reason });
     for (const m of this.mailbox.user.drain()) this.system.deadLetter(this.path, m, dead);
     this.stamps?.drain();
+    this.settleReceipts();
   }
 
   /**

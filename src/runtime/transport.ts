@@ -41,8 +41,14 @@ export interface Envelope {
 
 /** What a receiving runtime says about an envelope it was handed. */
 export type DeliveryResult =
-  /** The target's mailbox took it (or it was a duplicate): acknowledge. */
-  | { ok: true }
+  /**
+   * The target's mailbox took it (or it was a duplicate). `done`, when given, resolves once the
+   * message is settled (processed, dead-lettered with a reason, or held by an owner that answers
+   * for it; later also committed, for a durable actor): a transport that can keep a message on
+   * its broker acknowledges only then, so a node that dies with it queued loses nothing. Without
+   * `done`, taken means settled.
+   */
+  | { ok: true; done?: Promise<void> }
   /** It cannot be taken now or ever; `retry` says whether a later attempt could succeed. */
   | { ok: false; error: ArborError; retry: boolean };
 
@@ -61,7 +67,7 @@ export interface TransportHost {
   readonly kinds: readonly string[];
   readonly logger: Logger;
   readonly clock: Clock;
-  /** Hands an inbound envelope to the local runtime. Resolves once the target mailbox has it. */
+  /** Hands an inbound envelope to the local runtime. Resolves once the target mailbox has it (see `DeliveryResult.done` for when it is settled). */
   deliver(envelope: Envelope): DeliveryResult | Promise<DeliveryResult>;
   /** An outbound envelope could not be delivered (unroutable, too large, broker gone too long). */
   undeliverable(envelope: Envelope, error: ArborError): void;

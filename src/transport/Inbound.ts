@@ -24,8 +24,10 @@
  * runs beside that chain and only holds back its own message's ack. So junk being dead-lettered
  * never delays good traffic behind it (the node consumer runs `prefetch` messages concurrently).
  *
- * The AMQP message is acked only after every envelope in it is settled: delivered, or its retry or
- * dead letter confirmed by the broker. If a republish fails the message is requeued whole; the
+ * The AMQP message is acked only after every envelope in it is settled: processed (the host's
+ * `done`, see `DeliveryResult`; a message only taken into a mailbox is not settled, so a node
+ * killed with work queued leaves it on the broker for the survivors' drain), or its retry or dead
+ * letter confirmed by the broker. If a republish fails the message is requeued whole; the
  * envelopes already delivered are then dropped as duplicates. Nothing is dropped silently.
  */
 import type { Logger } from 'pino';
@@ -40,6 +42,8 @@ import type { Dedup } from './Dedup.js';
 import type { NormalizedRabbitmqOptions } from './options.js';
 import type { Topology } from './topology.js';
 import { invalidBody } from './wire-checks.js';
+
+const SETTLED = (): PublishOutcome => ({ ok: true });
 
 /** Header carrying the delivery attempts an envelope has had (its bytes are never rewritten). */
 export const ATTEMPT_HEADER = 'x-arbor-attempt';
@@ -148,8 +152,16 @@ export class Inbound {
         continue;
       }
       const result = await this.deliver(envelope);
-      if (result.ok) this.deps.dedup.remember(envelope.id);
-      else settling.push(this.fail(arrival, result, routingKey, source));
+      if (result.ok) {
+        this.deps.dedup.remember(envelope.id);
+        // --- reliab (issue 10 point 2): ack after processing. The hand-over chain goes on at once
+        // (per-sender order is the order of hand-overs); only this message's ack waits for `done`.
+        // A drain takes a dead node's queue one message at a time and then deletes it: waiting
+        // there would hold the whole drain behind one busy actor, so a drained message is settled
+        // once taken (as before).
+        if (result.done !== undefined && source !== 'drain') settling.push(result.done.then(SETTLED, SETTLED));
+        // --- end reliab
+      } else settling.push(this.fail(arrival, result, routingKey, source));
     }
     return settling;
   }
