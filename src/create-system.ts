@@ -5,7 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { AnyActorLogic } from 'xstate';
+import { join } from 'node:path';
 import { xstateCellFactory } from './actors/index.js';
+import { durableCellFactory, type DurableRuntime } from './durable/index.js';
 import { Cluster } from './remote/cluster.js';
 import { ActorSystem } from './runtime/actor-system.js';
 import type { SpawnOptions, SystemOptions } from './runtime/system-options.js';
@@ -18,6 +20,21 @@ import type { SystemEvents, Unsubscribe } from './runtime/system-events.js';
 import { supervisorCellFactory } from './supervision/supervisor-cell.js';
 import type { SupervisorLogic } from './supervision/supervisor.js';
 import type { SupervisorRef } from './supervision/supervisor-ref.js';
+import { GroupCommitter } from './store/GroupCommitter.js';
+import { localStore } from './store/LocalStore.js';
+import type { StateStore } from './store/StateStore.js';
+
+/** Options of `createSystem`: the runtime's, and where durable actors keep their state. */
+export interface CreateSystemOptions extends SystemOptions {
+  /**
+   * Where durable actors commit their state (`localStore(path)`, `postgresStore({ url })`).
+   * @default `localStore('.arbor/<node>')` under the working directory, opened when the first durable actor starts
+   */
+  store?: StateStore;
+}
+
+/** How long the lease a durable incarnation takes on its path lasts (each takes it with force). */
+const DURABLE_LEASE_TTL = 30_000;
 
 /** A running actor system: one node. */
 export interface System {
@@ -63,7 +80,7 @@ export interface System {
  * system.lookup('root/w1')?.send({ type: 'work' });
  * await system.shutdown();
  */
-export async function createSystem(options: SystemOptions = {}): Promise<System> {
+export async function createSystem(options: CreateSystemOptions = {}): Promise<System> {
   const system = new ArborSystem(options);
   await system._start();
   return system;
@@ -74,8 +91,30 @@ export async function createSystem(options: SystemOptions = {}): Promise<System>
  * supervisor's ref is a {@link SupervisorRef}, which the runtime (below supervision) cannot name.
  */
 class ArborSystem extends ActorSystem implements System {
-  constructor(options: SystemOptions) {
-    super(options, { cells: [supervisorCellFactory, xstateCellFactory], distribution: (system) => new Cluster(system) });
+  private durable: DurableRuntime | undefined;
+  private readonly durableStore: { store: StateStore | undefined; owned: boolean };
+
+  constructor(options: CreateSystemOptions) {
+    const durable = durableCellFactory(() => this.durableRuntime());
+    super(options, { cells: [supervisorCellFactory, durable, xstateCellFactory], distribution: (system) => new Cluster(system) });
+    this.durableStore = { store: options.store, owned: options.store === undefined };
+  }
+
+  /** The store and committer of durable actors, made when the first one starts. */
+  private durableRuntime(): DurableRuntime {
+    if (this.durable) return this.durable;
+    const store = (this.durableStore.store ??= localStore(join(process.cwd(), '.arbor', this.node)));
+    this.durable = { node: this.node, store, committer: new GroupCommitter(store), leaseTtl: DURABLE_LEASE_TTL };
+    return this.durable;
+  }
+
+  /** Stops every actor, then makes every commit durable; a store this system opened itself is closed. */
+  override async shutdown(): Promise<void> {
+    await super.shutdown();
+    const durable = this.durable;
+    if (!durable) return;
+    await durable.committer.close();
+    if (this.durableStore.owned) await durable.store.close();
   }
 
   override spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;

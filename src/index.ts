@@ -36,8 +36,9 @@ export {
   CheckOptionsError,
 } from './entry/check.js';
 
-export type { System } from './create-system.js';
+export type { System, CreateSystemOptions } from './create-system.js';
 export type { SystemOptions, SpawnOptions } from './runtime/system-options.js';
+export type { DurableOptions } from './runtime/durable-options.js';
 export type { DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system-events.js';
 export type { JournalEntry, JournalSink } from './runtime/journal.js';
 export type { ClusterStatus, NodeTree } from './runtime/node-status.js';

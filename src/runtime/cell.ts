@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import type { Clock } from './clock.js';
 import type { Runnable } from './dispatcher.js';
+import type { NormalizedDurableOptions } from './durable-options.js';
 import { ArborError, toError } from './errors.js';
 import type { ArborEvent } from './event.js';
 import type { JournalSink } from './journal.js';
@@ -117,6 +118,8 @@ export interface CellInit {
   mailbox: ResolvedMailboxOptions;
   /** A persisted snapshot to start each incarnation from (XState workers; others ignore it). */
   snapshot?: unknown;
+  /** Set for a durable actor: its state is committed to the system's store and resumed (see `src/durable`). */
+  durable?: NormalizedDurableOptions | undefined;
 }
 
 export abstract class Cell implements Runnable {
@@ -136,6 +139,8 @@ export abstract class Cell implements Runnable {
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
   protected journaled = true;
   private busy = false;
+  /** Pending {@link hold}s: while any is pending, the cell takes no message. */
+  private holds = 0;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
@@ -200,13 +205,13 @@ export abstract class Cell implements Runnable {
         sender === undefined ? { node: this.system.node, to: this.path, at: this.system.clock.now(), event } : { node: this.system.node, to: this.path, at: this.system.clock.now(), event, from: sender },
       );
     }
-    if (this.status === 'running' && !this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
+    if (this.status === 'running' && !this._scheduled && !this.blocked) this.system.dispatcher.schedule(this);
   }
 
   /** Queues a control operation; it runs before any queued user message. */
   post(message: ControlMessage): void {
     this.mailbox.pushSystem(message);
-    if (!this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
+    if (!this._scheduled && !this.blocked) this.system.dispatcher.schedule(this);
   }
 
   /** Runs `fn` as a system message and resolves with what it returns. */
@@ -234,19 +239,19 @@ export abstract class Cell implements Runnable {
   run(throughput: number): number {
     let n = 0;
     const sys = this.mailbox.system;
-    while (!this.busy && sys.size > 0) {
+    while (!this.blocked && sys.size > 0) {
       const m = sys.shift() as ControlMessage;
       n++;
       this.runControl(m);
     }
-    if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
+    if (!this.blocked && this.status === 'running' && this.mailbox.user.size > 0) {
       n += this.processUser(Math.max(1, throughput - n));
     }
     return n;
   }
 
   hasWork(): boolean {
-    return !this.busy && (this.mailbox.system.size > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
+    return !this.blocked && (this.mailbox.system.size > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
   }
 
   private runControl(m: ControlMessage): void {
@@ -265,6 +270,23 @@ export abstract class Cell implements Runnable {
         this.wake();
       });
     }
+  }
+
+  private get blocked(): boolean {
+    return this.busy || this.holds > 0;
+  }
+
+  /**
+   * Takes no message (control or user) until `until` settles, then runs again: a durable actor
+   * holds itself while the commit of the message it just processed is in flight.
+   */
+  protected hold(until: Promise<unknown>): void {
+    this.holds++;
+    const release = (): void => {
+      this.holds--;
+      this.wake();
+    };
+    until.then(release, release);
   }
 
   /** Puts the cell on the run queue if it has work. */
