@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { AnyActorLogic } from 'xstate';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { xstateCellFactory } from './actors/index.js';
 import { durableCellFactory, type DurableRuntime } from './durable/index.js';
@@ -104,7 +105,7 @@ class ArborSystem extends ActorSystem implements System {
   private durableRuntime(): DurableRuntime {
     if (this.durable) return this.durable;
     const store = (this.durableStore.store ??= localStore(join(process.cwd(), '.arbor', this.node)));
-    this.durable = { node: this.node, store, committer: new GroupCommitter(store), leaseTtl: DURABLE_LEASE_TTL };
+    this.durable = { node: this.node, owner: `${this.node}/${randomUUID().slice(0, 8)}`, store, committer: new GroupCommitter(store), leaseTtl: DURABLE_LEASE_TTL };
     return this.durable;
   }
 

@@ -26,6 +26,8 @@ import { pendingTimers, rearmTimers, watchScheduler } from './timers.js';
 /** What durable cells share on one system: the store, its group committer, this node's id. */
 export interface DurableRuntime {
   readonly node: string;
+  /** Who holds leases: this node and system instance (a node restarted under the same id is another owner). */
+  readonly owner: string;
   readonly store: StateStore;
   readonly committer: GroupCommitter;
   /** How long a lease lasts, in ms (each incarnation takes it with `force`). */
@@ -52,6 +54,9 @@ export class DurableCell extends XStateCell {
   private due = new Map<string, number>();
   private inDelivery = false;
   private selfCommitQueued = false;
+  /** Set once a commit was refused with `FENCED`: this cell never takes the lease by force again. */
+  private fenced = false;
+  private renewal: unknown;
 
   constructor(
     init: CellInit,
@@ -76,11 +81,15 @@ export class DurableCell extends XStateCell {
     let timers: readonly PendingTimer[] = [];
     try {
       const rt = this.runtime();
-      const lease = await rt.store.acquireLease(this.path, rt.node, { ttl: rt.leaseTtl, force: true });
+      // By force (a new incarnation fences the old one), unless this cell was fenced itself: then
+      // another incarnation owns the path, and this one may only take a lease nobody holds.
+      const lease = await rt.store.acquireLease(this.path, rt.owner, { ttl: rt.leaseTtl, force: !this.fenced });
+      if (generation !== this.generation) return;
+      if (!lease) return this.standBy(generation, rt);
       const stored = await rt.store.load(this.path);
       if (generation !== this.generation) return;
-      if (!lease) throw new ArborError('STORE_ERROR', `no lease on ${this.path}`, { path: this.path });
       this.lease = lease;
+      this.renewLease(generation, rt);
       this.seen = new Set(stored?.recentMessageIds ?? []);
       this.snapshot = this.initialSnapshot;
       if (stored) {
@@ -108,6 +117,43 @@ export class DurableCell extends XStateCell {
     if (lost.length > 0) this.log.warn({ timers: lost.map((t) => t.id) }, 'delayed events whose target is gone were not re-armed');
   }
 
+  /** Renews the lease every third of its ttl while this incarnation lives; a refused renewal ends it. */
+  private renewLease(generation: number, rt: DurableRuntime): void {
+    const clock = this.system.clock;
+    this.renewal = clock.setTimeout(() => {
+      const lease = this.lease;
+      if (generation !== this.generation || !lease) return;
+      rt.store.renewLease(lease, rt.leaseTtl).then(
+        (renewed) => {
+          if (generation !== this.generation || this.lease !== lease) return;
+          this.lease = renewed;
+          this.renewLease(generation, rt);
+        },
+        (err: unknown) => {
+          if (this.actor) this.fail(this.actor, generation, toError(err));
+        },
+      );
+    }, rt.leaseTtl / 3);
+  }
+
+  /**
+   * A fenced cell found the lease held by the incarnation that fenced it: it runs nothing and,
+   * a third of a ttl later, fails this start with `FENCED` so its supervisor tries again (it
+   * takes the lease only once its holder let it expire). Messages wait in the mailbox.
+   */
+  private standBy(generation: number, rt: DurableRuntime): void {
+    this.status = 'suspended';
+    this.renewal = this.system.clock.setTimeout(() => {
+      if (generation !== this.generation || this.status !== 'suspended') return;
+      this.failStart(new ArborError('FENCED', `${this.path} was fenced: another incarnation holds its lease`, { path: this.path, owner: rt.owner }));
+    }, rt.leaseTtl / 3);
+  }
+
+  override retire(reason?: Error): void {
+    this.system.clock.clearTimeout(this.renewal);
+    super.retire(reason);
+  }
+
   /** The start failed before an XState actor existed: a crash of a new incarnation. */
   private failStart(error: Error): void {
     this.incarnation++;
@@ -121,6 +167,7 @@ export class DurableCell extends XStateCell {
 
   protected override killIncarnation(): void {
     this.generation++;
+    this.system.clock.clearTimeout(this.renewal);
     super.killIncarnation();
   }
 
@@ -219,6 +266,7 @@ export class DurableCell extends XStateCell {
   /** A commit failed: the incarnation ends at once as a crash (a `FENCED` one must not go on). */
   private fail(actor: AnyActorRef, generation: number, error: Error): void {
     if (generation !== this.generation || actor !== this.actor) return;
+    if ((error as { code?: unknown }).code === 'FENCED') this.fenced = true;
     this.log.error({ err: error }, 'durable commit failed: ending the incarnation');
     this.killIncarnation();
     this.exited({ outcome: 'crash', error });
@@ -231,6 +279,7 @@ export class DurableCell extends XStateCell {
 
   /** Exit for good: the state is deleted, then the lease released. */
   private forget(): void {
+    this.system.clock.clearTimeout(this.renewal);
     const lease = this.lease;
     this.lease = undefined;
     if (!lease) return;
