@@ -7,6 +7,7 @@ import { checkCommand } from './commands/check.js';
 import { diagramCommand } from './commands/diagram.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
+import { sendCommand } from './commands/send.js';
 import { stateCommand } from './commands/state.js';
 import { statusCommand } from './commands/status.js';
 import { CliError, EXIT } from './errors.js';
@@ -14,7 +15,7 @@ import { processIo } from './io.js';
 import type { Io } from './io.js';
 
 /** Every command, in help order. Add a command here. */
-const COMMANDS: readonly Command[] = [runCommand, statusCommand, replayCommand, diagramCommand, checkCommand, stateCommand];
+const COMMANDS: readonly Command[] = [runCommand, statusCommand, replayCommand, diagramCommand, checkCommand, stateCommand, sendCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
