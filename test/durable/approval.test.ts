@@ -1,22 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { localStore } from '../../src/store/LocalStore.js';
 import { AMQP_URL, describeBroker } from '../broker/broker.js';
 import { arbor, ROOT } from '../cli/run-cli.js';
-import { tempDir, until } from './helpers.js';
+import { exited, startScript, tempDir, until } from './helpers.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'approval.ts');
 
-function startExample(cluster: string, store: string): { child: ChildProcess; out: () => string } {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', EXAMPLE, '--broker', AMQP_URL, '--cluster', cluster, '--store', store], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return { child, out: () => out };
-}
-
-const exited = (child: ChildProcess): Promise<void> => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const startExample = (cluster: string, store: string) => startScript(EXAMPLE, ['--broker', AMQP_URL, '--cluster', cluster, '--store', store], ROOT);
 
 let dir: { path: string; cleanup(): void };
 let running: ChildProcess[] = [];

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,4 +72,17 @@ export function workingMachine(work: (input: { n: number }) => Promise<number>) 
       idle: {},
     },
   });
+}
+
+/** A child process running `script` under tsx, its stdout collected. */
+export function startScript(script: string, args: readonly string[], cwd?: string): { child: ChildProcess; out: () => string } {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], ...(cwd ? { cwd } : {}) });
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return { child, out: () => out };
+}
+
+/** Resolves once `child` has exited (at once if it has). */
+export function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 }

@@ -1,20 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localStore } from '../../src/store/LocalStore.js';
-import { tempDir, until } from './helpers.js';
+import { exited, startScript, tempDir, until } from './helpers.js';
 
 const script = join(import.meta.dirname, 'fixtures', 'timer-node.ts');
 
-function start(storePath: string, ledger: string): { child: ChildProcess; out: () => string } {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', script, storePath, ledger], { stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return { child, out: () => out };
-}
-
-const exited = (child: ChildProcess): Promise<void> => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const start = (storePath: string, ledger: string) => startScript(script, [storePath, ledger]);
 
 let dir: { path: string; cleanup(): void };
 let running: ChildProcess[] = [];
