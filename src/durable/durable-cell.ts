@@ -53,6 +53,8 @@ export class DurableCell extends XStateCell {
   private seen = new Set<string>();
   private due = new Map<string, number>();
   private inDelivery = false;
+  /** Messages processed whose commit is in flight. */
+  private committing = 0;
   private selfCommitQueued = false;
   /** Set once a commit was refused with `FENCED`: this cell never takes the lease by force again. */
   private fenced = false;
@@ -200,10 +202,15 @@ export class DurableCell extends XStateCell {
         this.inDelivery = false;
       }
       // One message per commit: the next is taken once this one's effects are durable.
-      this.hold(this.commit(id));
+      this.committing++;
+      this.hold(this.commit(id).finally(() => this.committing--));
       break;
     }
     return n;
+  }
+
+  override get unfinished(): number {
+    return this.committing;
   }
 
   override _next(actor: AnyActorRef, snapshot: { status: string; output?: unknown }): void {

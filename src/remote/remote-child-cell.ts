@@ -11,6 +11,7 @@
  * across restarts exactly as for a local child, and none are lost with a dead node. The window
  * also bounds how far the owner runs ahead of a slow host (backpressure).
  */
+import type { NormalizedDurableOptions } from '../runtime/durable-options.js';
 import { Cell, type CellInit, type Exit, type Shutdown, type TreeNode } from '../runtime/cell.js';
 import { Deque } from '../runtime/deque.js';
 import { ArborError } from '../runtime/errors.js';
@@ -49,6 +50,8 @@ export class RemoteChildCell extends Cell {
   /** The node running the current incarnation (`undefined` while waiting for one). */
   placedOn: string | undefined;
   readonly input: unknown;
+  /** Set when the child is durable: its host commits its state (issue 11). */
+  readonly durable: NormalizedDurableOptions | undefined;
   private seq = 0;
   private readonly outstanding = new Deque<Outstanding>();
   private stopWaiter: (() => void) | undefined;
@@ -62,6 +65,7 @@ export class RemoteChildCell extends Cell {
   ) {
     super(init);
     this.input = init.input;
+    this.durable = init.durable;
     this.journaled = false;
   }
 

@@ -272,6 +272,14 @@ export abstract class Cell implements Runnable {
     }
   }
 
+  /**
+   * Messages taken from the mailbox whose processing has not finished yet (a durable actor's
+   * message until its commit is durable): a host reports them processed only after.
+   */
+  get unfinished(): number {
+    return 0;
+  }
+
   private get blocked(): boolean {
     return this.busy || this.holds > 0;
   }

@@ -233,7 +233,6 @@ export function normalizeChildSpec(
   if (value.mailbox !== undefined) normalizeMailboxOptions(value.mailbox as MailboxOptions, undefined, `${field}.mailbox`);
   const durable = normalizeDurable(value.durable, `${field}.durable`);
   if (durable && supervisorChild) throw new InvalidSpecError(`${field}.durable`, value.durable, 'is for XState logic: make the children of this supervisor durable instead');
-  if (durable && node !== undefined) throw new InvalidSpecError(`${field}.durable`, value.durable, 'is not supported yet for a child placed on other nodes (node)');
   return {
     id,
     logic: value.logic,
