@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { chain, type ChainOutput } from '../../src/patterns/chain.js';
+import { createEvent } from '../../src/patterns/event.js';
 import { saga, type SagaOutput } from '../../src/patterns/saga.js';
 import { systemAt, tempDir, until } from './helpers.js';
 
@@ -35,6 +37,33 @@ describe('a durable saga', () => {
     expect(out.status).toBe('completed');
     expect(out.results).toEqual({ a: 'a-done', b: 'b-done', c: 'c-done', d: 'd-done' });
     expect(ledger).toEqual(['a arbor://a/order-1/a', 'b arbor://a/order-1/b', 'c arbor://a/order-1/c', 'c arbor://a/order-1/c', 'd arbor://a/order-1/d']);
+    await second.shutdown();
+  });
+});
+
+describe('a durable chain (without a sink)', () => {
+  it('keeps its position: a stage that completed is not run again after a restart', async () => {
+    dir = tempDir();
+    const ran: string[] = [];
+    const hang = { draft: true };
+    const article = () =>
+      chain([
+        { on: 'research.requested', emit: 'research.done', run: async () => (ran.push('research'), ['a source']) },
+        { on: 'research.done', emit: 'draft.done', run: () => (ran.push('draft'), hang.draft ? new Promise<never>(() => {}) : Promise.resolve('a draft')) },
+        { on: 'draft.done', emit: 'article.published', run: async () => (ran.push('publish'), 'published') },
+      ]);
+    const first = await systemAt(dir.path);
+    first.spawn(article(), { id: 'article-1', durable: true }).send(createEvent('research.requested', { topic: 'x' }, { source: 'planner' }));
+    await until(() => ran.length === 2);
+    await first.idle();
+    await first.shutdown();
+
+    hang.draft = false;
+    const second = await systemAt(dir.path);
+    const out = (await second.spawn(article(), { id: 'article-1', durable: true }).result()) as ChainOutput;
+    expect(out.status).toBe('completed');
+    expect(out.events.map((e) => e.type)).toEqual(['research.requested', 'research.done', 'draft.done', 'article.published']);
+    expect(ran).toEqual(['research', 'draft', 'draft', 'publish']);
     await second.shutdown();
   });
 });
