@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMachine, fromPromise, setup } from 'xstate';
+import { assign, createMachine, fromPromise, setup } from 'xstate';
 import { supervisor } from '../../src/supervision/supervisor.js';
 import { SimulatedClock } from '../../src/runtime/clock.js';
 import { localStore } from '../../src/store/LocalStore.js';
@@ -197,6 +197,34 @@ describe('durable actors', () => {
     expect(() => system.spawn(supervisor({ children: [] }), { id: 's', durable: true })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC' }) as Error);
     expect(() => system.spawn(counter, { id: 'x', durable: { onIncompatible: 'keep' as 'reset' } })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC' }) as Error);
     expect(() => system.spawn(supervisor({ children: [{ id: 's', logic: supervisor({ children: [] }), durable: true }] }), { id: 'r' })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC' }) as Error);
+    await system.shutdown();
+  });
+});
+
+describe('a durable child placed through the placement protocol', () => {
+  it('receives each message with a messageId its owner gave it, distinct per message', async () => {
+    dir = tempDir();
+    const seen = setup({ types: { context: {} as { ids: string[] }, events: {} as { type: 'note'; messageId?: string } } }).createMachine({
+      id: 'seen',
+      context: { ids: [] },
+      on: { note: { actions: assign({ ids: ({ context, event }) => [...context.ids, event.messageId ?? 'none'] }) } },
+    });
+    const system = await systemAt(dir.path, 'a', { kinds: { seen } });
+    system.spawn(supervisor({ children: [{ id: 'w', kind: 'seen', node: ['a'], durable: true }] }), { id: 'root' });
+    const ref = system.lookup('root/w');
+    for (let i = 0; i < 3; i++) ref?.send({ type: 'note' });
+    ref?.send({ type: 'note', messageId: 'mine' });
+    const store = localStore(join(dir.path, 'a'));
+    let ids: string[] = [];
+    for (let i = 0; i < 500 && ids.length < 4; i++) {
+      ids = ((await store.load('arbor://a/root/w'))?.snapshot as { context?: { ids: string[] } } | undefined)?.context?.ids ?? [];
+      if (ids.length < 4) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids.slice(0, 3).every((id) => id.startsWith('a:'))).toBe(true);
+    expect(ids[3]).toBe('mine');
+    await store.close();
     await system.shutdown();
   });
 });
