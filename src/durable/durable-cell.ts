@@ -284,16 +284,21 @@ export class DurableCell extends XStateCell {
     super.exited(exit);
   }
 
-  /** Exit for good: the state is deleted, then the lease released. */
-  private forget(): void {
+  /** Deleted by its supervisor: its state goes too. */
+  override discard(): void {
+    this.forget(true);
+  }
+
+  /** Exit for good: the state is deleted (with this incarnation's fence, if it has one), then the lease released. */
+  private forget(always = false): void {
     this.system.clock.clearTimeout(this.renewal);
     const lease = this.lease;
     this.lease = undefined;
-    if (!lease) return;
+    if (!lease && !always) return;
     const rt = this.runtime();
     rt.committer
-      .commit({ op: 'delete', path: this.path, fence: { key: lease.key, token: lease.token } })
-      .then(() => rt.store.releaseLease(lease))
+      .commit(lease ? { op: 'delete', path: this.path, fence: { key: lease.key, token: lease.token } } : { op: 'delete', path: this.path })
+      .then(() => (lease ? rt.store.releaseLease(lease) : undefined))
       .catch((err: unknown) => this.log.warn({ err: toError(err) }, 'could not delete the state of a durable actor that exited'));
   }
 }

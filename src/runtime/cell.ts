@@ -359,6 +359,12 @@ export abstract class Cell implements Runnable {
   }
 
   /**
+   * The actor was removed for good (its supervisor deleted it): it will never run again, so
+   * whatever it keeps beyond its cell (a durable actor's stored state) can go.
+   */
+  discard(): void {}
+
+  /**
    * Called by the incarnation when it ends by itself. Messages are held until the parent
    * decides; a root actor (no parent) is retired at once.
    */

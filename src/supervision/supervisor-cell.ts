@@ -168,6 +168,7 @@ export class SupervisorCell extends Cell implements CellParent {
 
   private removeSlot(slot: Slot, reason?: Error): void {
     slot.cell.retire(reason);
+    slot.cell.discard();
     this.system.unregister(slot.cell);
     this.slots = this.slots.filter((s) => s !== slot);
   }

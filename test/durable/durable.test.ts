@@ -228,3 +228,24 @@ describe('a durable child placed through the placement protocol', () => {
     await system.shutdown();
   });
 });
+
+describe('a durable child its supervisor deletes', () => {
+  it('has its state removed, while a sibling that was only terminated keeps its own', async () => {
+    dir = tempDir();
+    const system = await systemAt(dir.path);
+    const root = system.spawn(supervisor({ children: [] }), { id: 'root' });
+    const gone = await root.startChild({ id: 'gone', logic: counter, durable: true });
+    const kept = await root.startChild({ id: 'kept', logic: counter, durable: true });
+    gone.send({ type: 'inc' });
+    kept.send({ type: 'inc' });
+    await until(() => [gone, kept].every((r) => (r.getSnapshot() as Counter | undefined)?.context.count === 1));
+    await system.idle();
+    await root.terminateChild('gone');
+    await root.deleteChild('gone');
+    await root.terminateChild('kept');
+    await system.shutdown();
+    const store = localStore(join(dir.path, 'a'));
+    expect((await store.list()).map((s) => s.path)).toEqual(['arbor://a/root/kept']);
+    await store.close();
+  });
+});
