@@ -16,6 +16,7 @@ import type { AnyActorRef } from 'xstate';
 import { XStateCell } from '../actors/xstate-cell.js';
 import type { CellInit, Exit, Shutdown } from '../runtime/cell.js';
 import type { NormalizedDurableOptions } from '../runtime/durable-options.js';
+import type { ActorRef } from '../runtime/ref.js';
 import { ArborError, toError } from '../runtime/errors.js';
 import type { GroupCommitter } from '../store/GroupCommitter.js';
 import type { JsonValue, Lease, MachineVersion, PendingTimer, StateRecord, StateStore } from '../store/StateStore.js';
@@ -55,6 +56,9 @@ export class DurableCell extends XStateCell {
   private inDelivery = false;
   /** Messages processed whose commit is in flight. */
   private committing = 0;
+  /** The id of the message being processed, and how many messages it has sent so far. */
+  private processing: string | undefined;
+  private sent = 0;
   private selfCommitQueued = false;
   /** Set once a commit was refused with `FENCED`: this cell never takes the lease by force again. */
   private fenced = false;
@@ -196,10 +200,13 @@ export class DurableCell extends XStateCell {
         continue;
       }
       this.inDelivery = true;
+      this.processing = id;
+      this.sent = 0;
       try {
         n += super.processUser(1);
       } finally {
         this.inDelivery = false;
+        this.processing = undefined;
       }
       // One message per commit: the next is taken once this one's effects are durable.
       this.committing++;
@@ -207,6 +214,21 @@ export class DurableCell extends XStateCell {
       break;
     }
     return n;
+  }
+
+  override get dropsProcessedIds(): boolean {
+    return true;
+  }
+
+  /**
+   * A message sent while processing message `m` to an actor that drops processed ids gets the id
+   * `m|<this path>|<n>`: processed again after a crash before its commit, `m` sends the same ids,
+   * and the receiver drops what it already processed.
+   */
+  outgoing(target: ActorRef, event: unknown): unknown {
+    if (this.processing === undefined || typeof event !== 'object' || event === null || messageIdOf(event) !== undefined) return event;
+    if (!(target as { _cell?: { dropsProcessedIds?: boolean } })._cell?.dropsProcessedIds) return event;
+    return { ...event, messageId: `${this.processing}|${this.path}|${++this.sent}` };
   }
 
   override get unfinished(): number {

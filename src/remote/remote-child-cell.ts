@@ -107,6 +107,10 @@ export class RemoteChildCell extends Cell {
     return stamped;
   }
 
+  override get dropsProcessedIds(): boolean {
+    return this.durable !== undefined;
+  }
+
   /** The actor that sent `event` here, if an actor did. */
   senderOf(event: ArborEvent): string | undefined {
     return this.senders.get(event);

@@ -272,6 +272,11 @@ export abstract class Cell implements Runnable {
     }
   }
 
+  /** Whether this actor drops a message whose `messageId` it has processed (a durable one does). */
+  get dropsProcessedIds(): boolean {
+    return false;
+  }
+
   /**
    * Messages taken from the mailbox whose processing has not finished yet (a durable actor's
    * message until its commit is durable): a host reports them processed only after.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assign, createMachine, fromPromise, setup } from 'xstate';
+import { assign, createMachine, fromPromise, sendTo, setup } from 'xstate';
 import { supervisor } from '../../src/supervision/supervisor.js';
 import { SimulatedClock } from '../../src/runtime/clock.js';
 import { localStore } from '../../src/store/LocalStore.js';
@@ -246,6 +246,32 @@ describe('a durable child its supervisor deletes', () => {
     await system.shutdown();
     const store = localStore(join(dir.path, 'a'));
     expect((await store.list()).map((s) => s.path)).toEqual(['arbor://a/root/kept']);
+    await store.close();
+  });
+});
+
+describe('messages a durable actor sends while it processes one', () => {
+  it('carry deterministic ids derived from that message, so a durable receiver can drop a re-send', async () => {
+    dir = tempDir();
+    const forwarder = setup({}).createMachine({
+      id: 'forwarder',
+      on: { go: { actions: [sendTo(({ system }) => system.get('b'), { type: 'inc' }), sendTo(({ system }) => system.get('b'), { type: 'inc', by: 2 })] } },
+    });
+    const system = await systemAt(dir.path);
+    const b = system.spawn(counter, { id: 'b', durable: true, systemId: 'b' });
+    const a = system.spawn(forwarder, { id: 'fwd', durable: true });
+    a.send({ type: 'go', messageId: 'm1' });
+    await until(() => (b.getSnapshot() as Counter | undefined)?.context.count === 3);
+    // The same sends again (as after a crash of fwd before its commit): dropped by b.
+    b.send({ type: 'inc', messageId: 'm1|arbor://a/fwd|1' });
+    b.send({ type: 'inc', by: 2, messageId: 'm1|arbor://a/fwd|2' });
+    b.send({ type: 'inc', by: 10, messageId: 'other' });
+    await until(() => (b.getSnapshot() as Counter).context.count === 13);
+    await system.idle();
+    expect((b.getSnapshot() as Counter).context.count).toBe(13);
+    await system.shutdown();
+    const store = localStore(join(dir.path, 'a'));
+    expect((await store.load('arbor://a/b'))?.recentMessageIds).toEqual(['m1|arbor://a/fwd|1', 'm1|arbor://a/fwd|2', 'other']);
     await store.close();
   });
 });
