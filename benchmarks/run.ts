@@ -25,6 +25,7 @@ import { changes, changeTable, readSaved, type SavedRow } from './compare.js';
 import { counting } from './counting.js';
 import { crossNodeLatency } from './cross-node-latency.js';
 import { crossNodeThroughput } from './cross-node-throughput.js';
+import { durableOverhead, durableThroughput } from './durable-actors.js';
 import { durableStore } from './durable-store.js';
 import { failover } from './failover.js';
 import type { Result, Scenario } from './harness.js';
@@ -46,6 +47,8 @@ const SCENARIOS: Record<string, Scenario> = {
   failover,
   'queue-type': queueType,
   'durable-store': durableStore,
+  'durable-throughput': durableThroughput,
+  'durable-overhead': durableOverhead,
   'workflow-check': workflowCheck,
 };
 

@@ -5,9 +5,12 @@
  */
 import type { Logger } from 'pino';
 import type { AnyActorLogic, AnyStateMachine } from 'xstate';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { toDot } from './diagrams/dot.js';
 import type { ActorDetail } from './runtime/actor-detail.js';
 import { xstateCellFactory } from './actors/index.js';
+import { durableCellFactory, type DurableRuntime } from './durable/index.js';
 import { SystemMetrics } from './observability/metrics.js';
 import { OtelMessageTracer, tracingEnabled } from './observability/tracing.js';
 import { Cluster } from './remote/cluster.js';
@@ -23,6 +26,21 @@ import type { DeadLetterFilter } from './runtime/dead-letter-log.js';
 import { supervisorCellFactory } from './supervision/supervisor-cell.js';
 import type { SupervisorLogic } from './supervision/supervisor.js';
 import type { SupervisorRef } from './supervision/supervisor-ref.js';
+import { GroupCommitter } from './store/GroupCommitter.js';
+import { localStore } from './store/LocalStore.js';
+import type { StateStore } from './store/StateStore.js';
+
+/** Options of `createSystem`: the runtime's, and where durable actors keep their state. */
+export interface CreateSystemOptions extends SystemOptions {
+  /**
+   * Where durable actors commit their state (`localStore(path)`, `postgresStore({ url })`).
+   * @default `localStore('.arbor/<node>')` under the working directory, opened when the first durable actor starts
+   */
+  store?: StateStore;
+}
+
+/** How long the lease a durable incarnation takes on its path lasts (each takes it with force). */
+const DURABLE_LEASE_TTL = 30_000;
 
 /** A running actor system: one node. */
 export interface System {
@@ -96,7 +114,7 @@ export interface System {
  * system.lookup('root/w1')?.send({ type: 'work' });
  * await system.shutdown();
  */
-export async function createSystem(options: SystemOptions = {}): Promise<System> {
+export async function createSystem(options: CreateSystemOptions = {}): Promise<System> {
   const metrics = options.metrics ? await SystemMetrics.load(typeof options.metrics === 'object' ? options.metrics : {}) : undefined;
   if (options.inspector === undefined) {
     const system = new ArborSystem(options, metrics);
@@ -126,19 +144,31 @@ export async function createSystem(options: SystemOptions = {}): Promise<System>
 class ArborSystem extends ActorSystem implements System {
   /** @internal The inspector this system serves, if any. */
   _inspector: { readonly url: string; close(): Promise<void> } | undefined;
+  private durable: DurableRuntime | undefined;
+  private readonly durableStore: { store: StateStore | undefined; owned: boolean };
 
   constructor(
-    options: SystemOptions,
+    options: CreateSystemOptions,
     private readonly _metrics: SystemMetrics | undefined,
   ) {
+    const durable = durableCellFactory(() => this.durableRuntime());
     super(options, {
-      cells: [supervisorCellFactory, xstateCellFactory],
+      cells: [supervisorCellFactory, durable, xstateCellFactory],
       distribution: (system) => new Cluster(system),
       diagram: (logic) => toDot(logic as AnyStateMachine),
       meter: _metrics,
       tracer: tracingEnabled() ? (system) => new OtelMessageTracer(system.node) : undefined,
     });
+    this.durableStore = { store: options.store, owned: options.store === undefined };
     _metrics?.attach(this);
+  }
+
+  /** The store and committer of durable actors, made when the first one starts. */
+  private durableRuntime(): DurableRuntime {
+    if (this.durable) return this.durable;
+    const store = (this.durableStore.store ??= localStore(join(process.cwd(), '.arbor', this.node)));
+    this.durable = { node: this.node, owner: `${this.node}/${randomUUID().slice(0, 8)}`, store, committer: new GroupCommitter(store), leaseTtl: DURABLE_LEASE_TTL };
+    return this.durable;
   }
 
   metrics(): Promise<string> {
@@ -149,11 +179,16 @@ class ArborSystem extends ActorSystem implements System {
     return this._inspector?.url;
   }
 
+  /** Stops the inspector and every actor, then makes every commit durable; a store this system opened itself is closed. */
   override async shutdown(): Promise<void> {
     const inspector = this._inspector;
     this._inspector = undefined;
     await inspector?.close();
-    return super.shutdown();
+    await super.shutdown();
+    const durable = this.durable;
+    if (!durable) return;
+    await durable.committer.close();
+    if (this.durableStore.owned) await durable.store.close();
   }
 
   override spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;

@@ -36,8 +36,9 @@ export {
   CheckOptionsError,
 } from './entry/check.js';
 
-export type { System } from './create-system.js';
+export type { System, CreateSystemOptions } from './create-system.js';
 export type { SystemOptions, SpawnOptions } from './runtime/system-options.js';
+export type { DurableOptions } from './runtime/durable-options.js';
 export type { DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system-events.js';
 export type { DeadLetterFilter } from './runtime/dead-letter-log.js';
 export type { EventSchemas, StandardSchemaV1, StandardIssue, StandardResult } from './runtime/schemas.js';

@@ -95,16 +95,17 @@ export class XStateCell extends Cell implements BridgedWorker {
   readonly [XSTATE_WORKER] = true;
   /** Made on the first ask this worker takes. */
   owed: OwedAsks | undefined;
-  private readonly logic: AnyActorLogic;
+  protected readonly logic: AnyActorLogic;
   private readonly input: unknown;
-  private readonly snapshot: unknown;
+  /** The persisted snapshot the next incarnation starts from (a durable cell sets it to what it loaded). */
+  protected snapshot: unknown;
   private readonly machine: boolean;
   /** Made when someone first subscribes to or listens on this worker's ref. */
   private observers: RefObservers | undefined;
   private readonly parentLink: ParentLink | undefined;
   /** Who sent each queued event (only kept under inspection, to report both ends). */
   private readonly sources: WeakMap<object, string> | undefined;
-  private actor: AnyActorRef | undefined;
+  protected actor: AnyActorRef | undefined;
   private subscription: Subscription | undefined;
   private lastSnapshot: unknown;
   /** The user message being processed, so a crash can dead-letter it. */
@@ -218,7 +219,13 @@ export class XStateCell extends Cell implements BridgedWorker {
     this.status = 'running';
     this.subscription = actor.subscribe(new IncarnationObserver(this, actor));
     if (this.observers) this.listen(actor);
+    this.beforeStart(actor);
     actor.start();
+  }
+
+  /** Called with each incarnation's XState actor just before it starts (a durable cell watches its scheduler here). */
+  protected beforeStart(actor: AnyActorRef): void {
+    void actor;
   }
 
   /** @internal How `actor` ended, unless it is not the current incarnation any more. */

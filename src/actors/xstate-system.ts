@@ -43,6 +43,8 @@ export interface BridgedWorker {
   readonly ref: ActorRef;
   readonly system: CellContext;
   readonly owed: OwedAsks | undefined;
+  /** What `event` becomes on its way to `target` (a durable worker gives it a deterministic `messageId`). */
+  outgoing?(target: ActorRef, event: unknown): unknown;
 }
 
 /** Marks the refs of XState workers: their receiving side reports each event with both ends. */
@@ -73,7 +75,7 @@ function sendToRef(worker: BridgedWorker, target: ActorRef, event: unknown): voi
   const outer = system._sender;
   system._sender = worker.path; // also for delayed sends, which fire outside the worker's turn
   try {
-    target._send(event as ArborEvent);
+    target._send((worker.outgoing ? worker.outgoing(target, event) : event) as ArborEvent);
   } catch (err) {
     if (!(err instanceof InvalidEventError)) throw err;
     system.deadLetter(target.path, event, new ArborError('INVALID_EVENT', `${worker.path} sent an event Arbor cannot carry: ${err.message}`, { sender: worker.path, value: describe(event) }, { cause: err }));

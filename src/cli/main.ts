@@ -8,6 +8,7 @@ import { diagramCommand } from './commands/diagram.js';
 import { dlqCommand } from './commands/dlq.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
+import { sendCommand } from './commands/send.js';
 import { stateCommand } from './commands/state.js';
 import { statusCommand } from './commands/status.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -16,7 +17,7 @@ import { processIo } from './io.js';
 import type { Io } from './io.js';
 
 /** Every command, in help order. Add a command here. */
-const COMMANDS: readonly Command[] = [runCommand, statusCommand, replayCommand, diagramCommand, checkCommand, stateCommand, inspectCommand, dlqCommand];
+const COMMANDS: readonly Command[] = [runCommand, statusCommand, replayCommand, diagramCommand, checkCommand, stateCommand, inspectCommand, dlqCommand, sendCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

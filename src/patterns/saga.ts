@@ -27,6 +27,12 @@ export interface SagaStepContext<TInput> {
   results: Record<string, unknown>;
   /** Aborted when the saga stops waiting (timeout, shutdown). */
   signal: AbortSignal;
+  /**
+   * `<saga actor id>/<step name>` (`…/undo/<step name>` for a compensation): the same each time
+   * this run's step runs, also when a durable saga resumes it after a crash or on another node.
+   * Pass it to external calls so a step that ran again is not done twice.
+   */
+  idempotencyKey: string;
 }
 
 /** One step of a saga. */
@@ -80,6 +86,8 @@ export interface SagaOutput {
 
 export interface SagaContext {
   input: unknown;
+  /** The saga actor's id (its path under Arbor): the stem of each step's idempotency key. */
+  run: string;
   results: Record<string, unknown>;
   completed: string[];
   compensated: string[];
@@ -150,7 +158,7 @@ export function saga<TInput = unknown>(options: SagaOptions<TInput>) {
   const runStates: Record<string, object> = {};
 
   steps.forEach((step, i) => {
-    actors[`run_${step.name}`] = fromPromise<unknown, SagaContext>(async ({ input: c, signal }) => step.run({ input: c.input as TInput, results: c.results, signal }));
+    actors[`run_${step.name}`] = fromPromise<unknown, SagaContext>(async ({ input: c, signal }) => step.run({ input: c.input as TInput, results: c.results, signal, idempotencyKey: `${c.run}/${step.name}` }));
     const next = i + 1 < steps.length ? `run_${steps[i + 1]!.name}` : `#${id}.completed`;
     runStates[`run_${step.name}`] = {
       invoke: {
@@ -169,7 +177,7 @@ export function saga<TInput = unknown>(options: SagaOptions<TInput>) {
     if (!step.compensate) return;
     const compensate = step.compensate;
     actors[`undo_${step.name}`] = fromPromise<unknown, SagaContext>(async ({ input: c, signal }) =>
-      compensate({ input: c.input as TInput, results: c.results, result: c.results[step.name], signal }),
+      compensate({ input: c.input as TInput, results: c.results, result: c.results[step.name], signal, idempotencyKey: `${c.run}/undo/${step.name}` }),
     );
     states[`undo_${step.name}`] = {
       invoke: {
@@ -222,7 +230,7 @@ export function saga<TInput = unknown>(options: SagaOptions<TInput>) {
     },
   }).createMachine({
     id,
-    context: ({ input }) => ({ input, results: {}, completed: [], compensated: [], attempt: 0, failedStep: undefined, reason: undefined, compensationFailed: undefined }),
+    context: ({ input, self }) => ({ input, run: self.id, results: {}, completed: [], compensated: [], attempt: 0, failedStep: undefined, reason: undefined, compensationFailed: undefined }),
     initial: 'running',
     states: {
       running: {

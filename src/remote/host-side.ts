@@ -108,7 +108,8 @@ export class HostSide {
     try {
       const id = message.path.slice(message.path.lastIndexOf('/') + 1);
       cell = this.system.createCell(
-        { path: message.path, id, parent, logic, input: this.router.revive(message.input), mailbox: normalizeMailboxOptions(undefined, this.system.mailboxDefaults) },
+        // durable (issue 11): the host runs the child as a durable cell.
+        { path: message.path, id, parent, logic, input: this.router.revive(message.input), mailbox: normalizeMailboxOptions(undefined, this.system.mailboxDefaults), durable: message.durable },
         'kind',
         false,
       );
@@ -226,7 +227,8 @@ export class HostSide {
   }
 
   private settle(h: Hosted): void {
-    h.ledger.settle(h.cell.mailbox.user.size);
+    // durable (issue 11): a message whose commit is in flight is not processed yet (Cell.unfinished).
+    h.ledger.settle(h.cell.mailbox.user.size + h.cell.unfinished);
   }
 
   private markDirty(h: Hosted): void {

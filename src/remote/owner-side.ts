@@ -83,7 +83,7 @@ export class OwnerSide implements PlacementLink {
   }
 
   spawn(cell: RemoteChildCell, node: string): void {
-    this.router.sendProtocol(node, { op: 'spawn', from: this.node, path: cell.path, kind: cell.kind, input: encodeRefs(cell.input), inc: cell.incarnation, shutdown: cell.shutdown });
+    this.router.sendProtocol(node, { op: 'spawn', from: this.node, path: cell.path, kind: cell.kind, input: encodeRefs(cell.input), inc: cell.incarnation, shutdown: cell.shutdown, ...(cell.durable ? { durable: cell.durable } : {}) });
   }
 
   stop(cell: RemoteChildCell, shutdown: Shutdown): void {

@@ -9,6 +9,7 @@
  * - `request` / `reply`: an actor's result, a node's `describe()`, or an actor's detail (for the
  *   inspector), asked across nodes.
  */
+import type { NormalizedDurableOptions } from '../runtime/durable-options.js';
 import type { Shutdown } from '../runtime/cell.js';
 import type { WireError } from './wire-error.js';
 
@@ -20,7 +21,7 @@ export type WireExit = { normal: true; output: unknown } | { normal: false; erro
 
 /** A message of the protocol between nodes (the `body` of a `kind: 'system'` envelope). */
 export type ProtocolMessage =
-  | { op: 'spawn'; from: string; path: string; kind: string; input: unknown; inc: number; shutdown: Shutdown }
+  | { op: 'spawn'; from: string; path: string; kind: string; input: unknown; inc: number; shutdown: Shutdown; durable?: NormalizedDurableOptions }
   | { op: 'stop'; from: string; path: string; inc: number; shutdown: Shutdown }
   | { op: 'kill'; from: string; path: string; inc: number }
   | { op: 'exit'; from: string; path: string; inc: number; processed: number; exit: WireExit }

@@ -11,6 +11,8 @@
  * across restarts exactly as for a local child, and none are lost with a dead node. The window
  * also bounds how far the owner runs ahead of a slow host (backpressure).
  */
+import { randomUUID } from 'node:crypto';
+import type { NormalizedDurableOptions } from '../runtime/durable-options.js';
 import { Cell, type CellInit, type Exit, type Shutdown, type TreeNode } from '../runtime/cell.js';
 import { Deque } from '../runtime/deque.js';
 import { ArborError } from '../runtime/errors.js';
@@ -60,7 +62,12 @@ export class RemoteChildCell extends Cell {
   /** The node running the current incarnation (`undefined` while waiting for one). */
   placedOn: string | undefined;
   readonly input: unknown;
+  /** Set when the child is durable: its host commits its state (issue 11). */
+  readonly durable: NormalizedDurableOptions | undefined;
   private seq = 0;
+  /** The prefix and count of the message ids this owner gives a durable child's messages. */
+  private idPrefix: string | undefined;
+  private stamped = 0;
   private readonly outstanding = new Deque<Outstanding>();
   private stopWaiter: (() => void) | undefined;
 
@@ -73,6 +80,7 @@ export class RemoteChildCell extends Cell {
   ) {
     super(init);
     this.input = init.input;
+    this.durable = init.durable;
     this.journaled = false;
     this.incarnation = incarnationBase(this.system.clock.now());
   }
@@ -96,6 +104,23 @@ export class RemoteChildCell extends Cell {
     const sender = from ?? this.system._sender;
     if (sender !== undefined) this.senders.set(event, sender);
     super.tell(event, from);
+  }
+
+  /**
+   * A durable child's message gets a `messageId` (unless it has one) when first forwarded, and
+   * keeps it when re-sent to a later incarnation (the window holds the stamped object): a host
+   * that committed it before dying has its id, so the next incarnation drops the re-send.
+   */
+  private withMessageId(event: ArborEvent): ArborEvent {
+    if (typeof event.messageId === 'string') return event;
+    const stamped = { ...event, messageId: `${this.idPrefix ??= `${this.system.node}:${randomUUID().slice(0, 8)}:`}${++this.stamped}` };
+    const sender = this.senders.get(event);
+    if (sender !== undefined) this.senders.set(stamped, sender);
+    return stamped;
+  }
+
+  override get dropsProcessedIds(): boolean {
+    return this.durable !== undefined;
   }
 
   /** The actor that sent `event` here, if an actor did. */
@@ -186,8 +211,9 @@ export class RemoteChildCell extends Cell {
     let n = 0;
     if (this.placedOn === undefined) return 0; // waiting for a node to place it on
     while (n < budget && this.outstanding.size < this.window) {
-      const event = this.mailbox.user.shift();
-      if (event === undefined) break;
+      const queued = this.mailbox.user.shift();
+      if (queued === undefined) break;
+      const event = this.durable ? this.withMessageId(queued) : queued;
       const seq = ++this.seq;
       this.outstanding.push({ seq, event });
       this.link.forward(this, seq, event);

@@ -29,6 +29,7 @@ import type { JournalSink } from './journal.js';
 import type { DeadLetter, SupervisorReport, SystemEvents, Unsubscribe } from './system-events.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
 import { assertSpawnKeys } from './spawn-options.js';
+import { normalizeDurable } from './durable-options.js';
 import { systemIdsOf, type SystemIds } from './system-ids.js';
 import { inspectionTree } from './inspection.js';
 import { inMemoryTransport, type NodeInfo, type Transport } from './transport.js';
@@ -178,8 +179,9 @@ export class ActorSystem implements CellContext {
     const systemId = options.systemId;
     const ids: SystemIds = systemIdsOf(this);
     if (systemId !== undefined) ids.assertFree(systemId);
+    const durable = normalizeDurable(options.durable, 'durable');
     const cell = this.createCell(
-      { path, id, parent: undefined, logic, input: options.input, mailbox: normalizeMailboxOptions(options.mailbox, this.mailboxDefaults), snapshot: options.snapshot },
+      { path, id, parent: undefined, logic, input: options.input, mailbox: normalizeMailboxOptions(options.mailbox, this.mailboxDefaults), snapshot: options.snapshot, durable },
       'logic',
     );
     if (options.shutdown !== undefined) cell.shutdown = options.shutdown;
@@ -200,8 +202,9 @@ export class ActorSystem implements CellContext {
 
   /** @internal Makes (and, unless told not to, registers) a cell with the first factory that accepts its logic. */
   createCell(init: Omit<CellInit, 'system'>, field: string, register = true): Cell {
-    const factory = this.factories.find((f) => f.accepts(init.logic));
+    const factory = this.factories.find((f) => f.accepts(init.logic, init));
     if (!factory) throw new InvalidSpecError(field, init.logic, 'must be XState actor logic or a supervisor(...)');
+    if (init.durable && factory.name !== 'durable') throw new InvalidSpecError(field, init.logic, 'cannot be durable: durable actors are XState logic (make the children of a supervisor durable)');
     const cell = factory.create({ ...init, system: this });
     if (register) this.registry.set(cell.path, cell);
     return cell;

@@ -16,6 +16,7 @@ import type { InspectionEvent } from 'xstate';
 import type { Clock } from './clock.js';
 import type { Runnable } from './dispatcher.js';
 import { Deque } from './deque.js';
+import type { NormalizedDurableOptions } from './durable-options.js';
 import { ArborError, toError } from './errors.js';
 import type { ArborEvent } from './event.js';
 import type { JournalSink } from './journal.js';
@@ -138,6 +139,8 @@ export interface CellInit {
   mailbox: ResolvedMailboxOptions;
   /** A persisted snapshot to start each incarnation from (XState workers; others ignore it). */
   snapshot?: unknown;
+  /** Set for a durable actor: its state is committed to the system's store and resumed (see `src/durable`). */
+  durable?: NormalizedDurableOptions | undefined;
 }
 
 /** A waiting {@link Cell.receipt}: settled once `k` messages are. */
@@ -182,6 +185,8 @@ export abstract class Cell implements Runnable {
   private accepted = 0;
   /** Receipts waiting for their message to be settled, oldest first (created on first use). */
   private receipts: Deque<Receipt> | undefined;
+  /** Pending {@link hold}s: while any is pending, the cell takes no message. */
+  private holds = 0;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
@@ -311,7 +316,7 @@ export abstract class Cell implements Runnable {
         sender === undefined ? { node: this.system.node, to: this.path, at: this.system.clock.now(), event } : { node: this.system.node, to: this.path, at: this.system.clock.now(), event, from: sender },
       );
     }
-    if (this.status === 'running' && !this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
+    if (this.status === 'running' && !this._scheduled && !this.blocked) this.system.dispatcher.schedule(this);
   }
 
   /** Schema check (throws on the sender's stack) and per-type priority, for systems that have them. */
@@ -344,7 +349,8 @@ export abstract class Cell implements Runnable {
    * calls {@link Cell.settleReceipts} when they are settled.
    */
   protected settledCount(): number {
-    return this.accepted - this.mailbox.user.size;
+    // A durable actor's message whose commit is in flight is not settled yet: its ack waits for it.
+    return this.accepted - this.mailbox.user.size - this.unfinished;
   }
 
   /** Resolves the receipts of every settled message. */
@@ -361,7 +367,7 @@ export abstract class Cell implements Runnable {
   /** Queues a control operation; it runs before any queued user message. */
   post(message: ControlMessage): void {
     this.mailbox.pushSystem(message);
-    if (!this._scheduled && !this.busy) this.system.dispatcher.schedule(this);
+    if (!this._scheduled && !this.blocked) this.system.dispatcher.schedule(this);
   }
 
   /** Runs `fn` as a system message and resolves with what it returns. */
@@ -389,12 +395,12 @@ export abstract class Cell implements Runnable {
   run(throughput: number): number {
     let n = 0;
     const sys = this.mailbox.system;
-    while (!this.busy && sys.size > 0) {
+    while (!this.blocked && sys.size > 0) {
       const m = sys.shift() as ControlMessage;
       n++;
       this.runControl(m);
     }
-    if (!this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
+    if (!this.blocked && this.status === 'running' && this.mailbox.user.size > 0) {
       const taken = this.observed ? this.processObserved(Math.max(1, throughput - n)) : this.processUser(Math.max(1, throughput - n));
       // A clock read only for a turn that leaves a backlog, not per message: enough to tell a stuck
       // mailbox from a draining one, and free for an actor that keeps up.
@@ -410,7 +416,7 @@ export abstract class Cell implements Runnable {
     const { meter, tracer } = this.system;
     const traced = tracer !== undefined && this.tracesProcessing();
     let n = 0;
-    while (n < budget && !this.busy && this.status === 'running' && this.mailbox.user.size > 0) {
+    while (n < budget && !this.blocked && this.status === 'running' && this.mailbox.user.size > 0) {
       const started = performance.now();
       if (traced) tracer.begin(this.mailbox.user.peek() as ArborEvent, this.path);
       const k = this.processUser(1);
@@ -443,7 +449,7 @@ export abstract class Cell implements Runnable {
   }
 
   hasWork(): boolean {
-    return !this.busy && (this.mailbox.system.size > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
+    return !this.blocked && (this.mailbox.system.size > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
   }
 
   private runControl(m: ControlMessage): void {
@@ -462,6 +468,38 @@ export abstract class Cell implements Runnable {
         this.wake();
       });
     }
+  }
+
+  /** Whether this actor drops a message whose `messageId` it has processed (a durable one does). */
+  get dropsProcessedIds(): boolean {
+    return false;
+  }
+
+  /**
+   * Messages taken from the mailbox whose processing has not finished yet (a durable actor's
+   * message until its commit is durable): a host reports them processed only after.
+   */
+  get unfinished(): number {
+    return 0;
+  }
+
+  private get blocked(): boolean {
+    return this.busy || this.holds > 0;
+  }
+
+  /**
+   * Takes no message (control or user) until `until` settles, then runs again: a durable actor
+   * holds itself while the commit of the message it just processed is in flight.
+   */
+  protected hold(until: Promise<unknown>): void {
+    this.holds++;
+    const release = (): void => {
+      this.holds--;
+      // What the hold waited for (a durable commit) may settle messages: their acks can go now.
+      if (this.receipts !== undefined) this.settleReceipts();
+      this.wake();
+    };
+    until.then(release, release);
   }
 
   /** Puts the cell on the run queue if it has work. */
@@ -526,6 +564,12 @@ export abstract class Cell implements Runnable {
     this.stamps?.drain();
     this.settleReceipts();
   }
+
+  /**
+   * The actor was removed for good (its supervisor deleted it): it will never run again, so
+   * whatever it keeps beyond its cell (a durable actor's stored state) can go.
+   */
+  discard(): void {}
 
   /**
    * Called by the incarnation when it ends by itself. Messages are held until the parent

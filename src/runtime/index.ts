@@ -28,6 +28,7 @@ export * from './topics.js';
 export * from './journal.js';
 export * from './validate.js';
 export * from './system-options.js';
+export * from './durable-options.js';
 export * from './ref-features.js';
 export * from './system-ids.js';
 export * from './inspection.js';

@@ -4,6 +4,7 @@ import type { InspectionEvent } from 'xstate';
 import type { Cell, CellInit, Shutdown } from './cell.js';
 import type { Clock } from './clock.js';
 import type { DispatcherOptions } from './dispatcher.js';
+import type { DurableOptions } from './durable-options.js';
 import type { JournalSink } from './journal.js';
 import type { MailboxOptions } from './mailbox.js';
 import type { EventSchemas } from './schemas.js';
@@ -13,7 +14,8 @@ import type { Transport } from './transport.js';
 /** Makes cells for one family of logic (XState logic, supervisors, ...). */
 export interface CellFactory {
   readonly name: string;
-  accepts(logic: unknown): boolean;
+  /** Whether this factory makes the cell for `logic` (`init` says more, e.g. whether it is durable). */
+  accepts(logic: unknown, init?: Omit<CellInit, 'system'>): boolean;
   create(init: CellInit): Cell;
 }
 
@@ -131,4 +133,10 @@ export interface SpawnOptions {
   snapshot?: unknown;
   /** Registers the actor under this id in the node's system registry, so XState's `system.get(systemId)` in any worker finds it. */
   systemId?: string;
+  /**
+   * Commits the actor's state to the system's store after every message and resumes it on every
+   * new incarnation (see the README's "Durable agents"). XState logic only.
+   * @default false
+   */
+  durable?: boolean | DurableOptions;
 }

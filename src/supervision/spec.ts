@@ -20,6 +20,7 @@
  * `significant` (default false), `mailbox`, `node` (placement, for distributed systems).
  */
 import { InvalidSpecError } from '../runtime/errors.js';
+import { normalizeDurable, type DurableOptions, type NormalizedDurableOptions } from '../runtime/durable-options.js';
 import { normalizeMailboxOptions, type MailboxOptions } from '../runtime/mailbox.js';
 import { validateId } from '../runtime/paths.js';
 import type { Shutdown } from '../runtime/cell.js';
@@ -72,6 +73,8 @@ export interface ChildSpec {
   /** @default false */
   significant?: boolean;
   mailbox?: MailboxOptions;
+  /** Commit the child's state after every message and resume it on every new incarnation (XState logic only). @default false */
+  durable?: boolean | DurableOptions;
 }
 
 /** The options of `supervisor(...)`. */
@@ -100,6 +103,7 @@ export interface NormalizedChildSpec {
   shutdown: Shutdown;
   significant: boolean;
   mailbox: MailboxOptions | undefined;
+  durable: NormalizedDurableOptions | undefined;
 }
 
 export interface NormalizedSupervisorSpec {
@@ -201,7 +205,7 @@ export function normalizeChildSpec(
   autoShutdown: AutoShutdown,
 ): NormalizedChildSpec {
   if (!isPlainObject(value)) throw new InvalidSpecError(field, value, 'must be an object');
-  allowKeys(value, ['id', 'logic', 'kind', 'node', 'input', 'restart', 'shutdown', 'significant', 'mailbox'], field);
+  allowKeys(value, ['id', 'logic', 'kind', 'node', 'input', 'restart', 'shutdown', 'significant', 'mailbox', 'durable'], field);
   const id = validateId(value.id, `${field}.id`);
   const kind = value.kind;
   if (kind !== undefined && (typeof kind !== 'string' || kind === '')) throw new InvalidSpecError(`${field}.kind`, kind, 'must be a non-empty string');
@@ -227,6 +231,8 @@ export function normalizeChildSpec(
   if (significant && restart === 'permanent') throw new InvalidSpecError(`${field}.significant`, significant, "cannot be true for a 'permanent' child (OTP rule)");
   if (significant && autoShutdown === 'never') throw new InvalidSpecError(`${field}.significant`, significant, "cannot be true when autoShutdown is 'never' (OTP rule)");
   if (value.mailbox !== undefined) normalizeMailboxOptions(value.mailbox as MailboxOptions, undefined, `${field}.mailbox`);
+  const durable = normalizeDurable(value.durable, `${field}.durable`);
+  if (durable && supervisorChild) throw new InvalidSpecError(`${field}.durable`, value.durable, 'is for XState logic: make the children of this supervisor durable instead');
   return {
     id,
     logic: value.logic,
@@ -237,6 +243,7 @@ export function normalizeChildSpec(
     shutdown,
     significant,
     mailbox: value.mailbox as MailboxOptions | undefined,
+    durable,
   };
 }
 

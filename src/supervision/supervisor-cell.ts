@@ -144,7 +144,7 @@ export class SupervisorCell extends Cell implements CellParent {
   // --- children ------------------------------------------------------------------------------
 
   private makeSlot(spec: NormalizedChildSpec, dynamic: boolean, field: string): Slot {
-    const init = { path: childPath(this.path, spec.id), id: spec.id, parent: this, input: spec.input, mailbox: normalizeMailboxOptions(spec.mailbox, this.system.mailboxDefaults) };
+    const init = { path: childPath(this.path, spec.id), id: spec.id, parent: this, input: spec.input, mailbox: normalizeMailboxOptions(spec.mailbox, this.system.mailboxDefaults), durable: spec.durable };
     // Here, or (when the placement port says so) on another node with the owner's cell here.
     const cell = this.system.childCell({ init, logic: spec.logic, kind: spec.kind, node: spec.node, field });
     cell.shutdown = spec.shutdown;
@@ -174,6 +174,7 @@ export class SupervisorCell extends Cell implements CellParent {
 
   private removeSlot(slot: Slot, reason?: Error): void {
     slot.cell.retire(reason);
+    slot.cell.discard();
     this.system.unregister(slot.cell);
     this.slots = this.slots.filter((s) => s !== slot);
   }

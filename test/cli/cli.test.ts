@@ -28,7 +28,7 @@ describe.concurrent('arbor (top level)', SPAWN, () => {
     const { code, stderr, stdout } = await arbor(['frobnicate']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr.trim().split('\n')).toEqual(['arbor: unknown command "frobnicate" (commands: run, status, replay, diagram, check, state, inspect, dlq)']);
+    expect(stderr.trim().split('\n')).toEqual(['arbor: unknown command "frobnicate" (commands: run, status, replay, diagram, check, state, inspect, dlq, send)']);
   });
 });
 

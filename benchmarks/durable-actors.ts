@@ -1,0 +1,105 @@
+/**
+ * Durable actors end to end: 100 durable XState counters on one system, each sent the same
+ * number of messages at once; a run ends when every counter has processed (and committed) all.
+ *
+ * - `durable-throughput`: Arbor's durable actors on `localStore` (one `GroupCommitter` per system:
+ *   the commits of a turn are one transaction) against the same actors on a naive store that runs
+ *   one transaction per commit (the same SQLite file format and settings). Target ratio >= 5.
+ * - `durable-overhead`: the same workload durable (Arbor side) against non-durable (baseline):
+ *   what durability costs, reported only (the ratio is below 1 by nature).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assign, setup } from 'xstate';
+import { createSystem, localStore, type StateStore, type System } from '../src/index.js';
+import type { ActorRef } from '../src/runtime/ref.js';
+import { compare, rateResult, type Result, type ScenarioOptions, type Side } from './harness.js';
+
+const ACTORS = 100;
+
+const counter = setup({ types: { context: {} as { count: number; notes: string } } }).createMachine({
+  id: 'bench-counter',
+  context: { count: 0, notes: 'x'.repeat(200) },
+  on: { inc: { actions: assign({ count: ({ context }) => context.count + 1 }) } },
+});
+
+/** `store` with every batch split into one transaction per change: durable actors without group commit. */
+function oneTransactionPerCommit(store: StateStore): StateStore {
+  return {
+    kind: store.kind,
+    location: store.location,
+    async commit(changes) {
+      const results = [];
+      for (const change of changes) results.push(...(await store.commit([change])));
+      return results;
+    },
+    load: (path) => store.load(path),
+    hasProcessed: (path, id) => store.hasProcessed(path, id),
+    delete: (path, fence) => store.delete(path, fence),
+    list: (options) => store.list(options),
+    acquireLease: (key, owner, options) => store.acquireLease(key, owner, options),
+    renewLease: (lease, ttl) => store.renewLease(lease, ttl),
+    releaseLease: (lease) => store.releaseLease(lease),
+    readLease: (key) => store.readLease(key),
+    close: () => store.close(),
+  };
+}
+
+function side(dir: string, messages: number, store: 'group' | 'naive' | 'none'): Side {
+  let n = 0;
+  return {
+    async setup() {
+      const path = join(dir, `${store}-${++n}`);
+      const base = store === 'none' ? undefined : localStore(path);
+      await base?.list(); // opened before the clock starts
+      const system: System = await createSystem({ node: 'bench', logger: false, ...(base ? { store: store === 'naive' ? oneTransactionPerCommit(base) : base } : {}) });
+      const refs: ActorRef[] = Array.from({ length: ACTORS }, (_, i) => system.spawn(counter, { id: `c${i}`, durable: store !== 'none' }));
+      const count = (ref: ActorRef) => (ref.getSnapshot() as { context?: { count: number } } | undefined)?.context?.count;
+      while (refs.some((r) => count(r) === undefined)) await new Promise((resolve) => setImmediate(resolve));
+      return {
+        run: async () => {
+          for (const ref of refs) for (let m = 0; m < messages; m++) ref.send({ type: 'inc' });
+          while (refs.some((r) => count(r) !== messages)) await new Promise((resolve) => setImmediate(resolve));
+        },
+        teardown: async () => {
+          await system.shutdown();
+          await base?.close();
+        },
+      };
+    },
+  };
+}
+
+async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'arbor-bench-durable-'));
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function durableThroughput({ quick }: ScenarioOptions): Promise<Result[]> {
+  const messages = quick ? 10 : 50;
+  const repeat = quick ? { warmup: 1, runs: 3 } : { warmup: 1, runs: 5 };
+  return inTempDir(async (dir) => {
+    const timing = await compare(side(dir, messages, 'group'), side(dir, messages, 'naive'), repeat);
+    return [
+      rateResult(
+        { id: 'durable-throughput (local)', unit: 'msgs/s', baselineName: 'one transaction per commit', target: 5, note: `${ACTORS} durable actors, localStore` },
+        ACTORS * messages,
+        timing,
+      ),
+    ];
+  });
+}
+
+export async function durableOverhead({ quick }: ScenarioOptions): Promise<Result[]> {
+  const messages = quick ? 10 : 50;
+  const repeat = quick ? { warmup: 1, runs: 3 } : { warmup: 1, runs: 5 };
+  return inTempDir(async (dir) => {
+    const timing = await compare(side(dir, messages, 'group'), side(dir, messages, 'none'), repeat);
+    return [rateResult({ id: 'durable-overhead', unit: 'msgs/s', baselineName: 'the same actors, not durable', note: `${ACTORS} actors, localStore` }, ACTORS * messages, timing)];
+  });
+}

@@ -1,0 +1,49 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { localStore } from '../../src/store/LocalStore.js';
+import { exited, startScript, tempDir, until } from './helpers.js';
+
+const script = join(import.meta.dirname, 'fixtures', 'timer-node.ts');
+
+const start = (storePath: string, ledger: string) => startScript(script, [storePath, ledger]);
+
+let dir: { path: string; cleanup(): void };
+let running: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of running) c.kill('SIGKILL');
+  running = [];
+  dir?.cleanup();
+});
+
+describe('a durable root in a process that is SIGKILLed and started again under the same node id', () => {
+  it('resumes, and its pending after timer fires exactly once', async () => {
+    dir = tempDir();
+    const storePath = join(dir.path, 'store');
+    const ledger = join(dir.path, 'ledger');
+    const first = start(storePath, ledger);
+    running.push(first.child);
+    // Killed once its wait (with the pending timer) is committed, well before the 3000 ms are up.
+    const store = localStore(storePath);
+    await until(() => first.out().includes('started'), 20_000);
+    let timers = 0;
+    for (let i = 0; i < 2000 && timers === 0; i++) {
+      timers = (await store.load('arbor://k/r'))?.timers.length ?? 0;
+      if (timers === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(timers).toBe(1);
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    expect(existsSync(ledger)).toBe(false);
+
+    const second = start(storePath, ledger);
+    running.push(second.child);
+    await until(() => second.out().includes('exited'), 20_000);
+    await exited(second.child);
+    expect(readFileSync(ledger, 'utf8')).toBe('fired\n');
+    // It ended normally: its state is gone.
+    expect(await store.load('arbor://k/r')).toBeUndefined();
+    await store.close();
+  }, 60_000);
+});
