@@ -38,7 +38,7 @@ export {
 
 export type { System } from './create-system.js';
 export type { SystemOptions, SpawnOptions } from './runtime/system-options.js';
-export type { DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system-events.js';
+export type { DeadLetter, SupervisorReport, ReportKind, ReportReason, ShutdownReason, SystemEvents, Unsubscribe } from './runtime/system-events.js';
 export type { JournalEntry, JournalSink } from './runtime/journal.js';
 export type { ClusterStatus, NodeTree } from './runtime/node-status.js';
 export type { TreeNode } from './runtime/cell.js';
@@ -54,9 +54,11 @@ export type { Shutdown } from './runtime/cell.js';
 export type { Transport, TransportHost, Envelope, NodeInfo, DeliveryResult } from './runtime/transport.js';
 export type { SupervisorLogic } from './supervision/supervisor.js';
 export type { SupervisorRef, ChildInfo } from './supervision/supervisor-ref.js';
+export type { RefOf, ChildLogic, LogicInput, AcceptingArborRefs } from './supervision/logic-types.js';
 export type {
   SupervisorOptions,
   ChildSpec,
+  ChildSpecs,
   Strategy,
   RestartType,
   AutoShutdown,

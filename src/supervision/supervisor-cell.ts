@@ -11,7 +11,7 @@ import type { ArborEvent } from '../runtime/event.js';
 import { normalizeMailboxOptions } from '../runtime/mailbox.js';
 import { childPath } from '../runtime/paths.js';
 import type { ActorRef } from '../runtime/ref.js';
-import type { ReportKind } from '../runtime/system-events.js';
+import type { ReportKind, ReportReason } from '../runtime/system-events.js';
 import { Aggregator } from './aggregate.js';
 import { backoffDelay } from './backoff.js';
 import { supervisorLifecycle, type LifecyclePhase } from './lifecycle.js';
@@ -335,7 +335,7 @@ export class SupervisorCell extends Cell implements CellParent {
 
   // --- reports and timers --------------------------------------------------------------------
 
-  private report(kind: ReportKind, slot: Slot, reason?: unknown): void {
+  private report(kind: ReportKind, slot: Slot, reason?: ReportReason): void {
     this.system.report({
       kind,
       supervisor: this.path,
