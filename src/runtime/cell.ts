@@ -48,6 +48,12 @@ export interface TreeNode {
   node: string;
   kind?: string;
   children?: TreeNode[];
+  /** A worker's current state value (XState's `snapshot.value`), when it has one. */
+  state?: unknown;
+  /** Messages waiting in its mailbox. */
+  mailbox?: number;
+  /** How many times its supervisor restarted it (under a supervisor only). */
+  restarts?: number;
 }
 
 /** Who hears about a cell's own exits. */
@@ -172,7 +178,10 @@ export abstract class Cell implements Runnable {
 
   /** This actor (and, for a supervisor, its subtree) for `describe()` and `arbor status`. */
   describe(): TreeNode {
-    return { path: this.path, id: this.id, type: 'worker', status: this.status, node: this.system.node };
+    const node: TreeNode = { path: this.path, id: this.id, type: 'worker', status: this.status, node: this.system.node, mailbox: this.mailbox.size };
+    const value = (this.getSnapshot() as { value?: unknown } | undefined)?.value;
+    if (value !== undefined) node.state = value;
+    return node;
   }
 
   // --- messaging ----------------------------------------------------------------------------

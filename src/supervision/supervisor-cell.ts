@@ -28,6 +28,8 @@ interface Slot {
   dynamic: boolean;
   /** Consecutive backoff attempts. */
   attempts: number;
+  /** Restarts so far (for status). */
+  restarts: number;
   startedAt: number;
 }
 
@@ -66,7 +68,8 @@ export class SupervisorCell extends Cell implements CellParent {
       type: 'supervisor',
       status: this.status,
       node: this.system.node,
-      children: this.slots.map((s) => ({ ...s.cell.describe(), status: s.status })),
+      mailbox: this.mailbox.size,
+      children: this.slots.map((s) => ({ ...s.cell.describe(), status: s.status, restarts: s.restarts })),
     };
   }
 
@@ -142,13 +145,14 @@ export class SupervisorCell extends Cell implements CellParent {
     // Here, or (when the placement port says so) on another node with the owner's cell here.
     const cell = this.system.childCell({ init, logic: spec.logic, kind: spec.kind, node: spec.node, field });
     cell.shutdown = spec.shutdown;
-    return { spec, cell, status: 'stopped', dynamic, attempts: 0, startedAt: this.system.clock.now() };
+    return { spec, cell, status: 'stopped', dynamic, attempts: 0, restarts: 0, startedAt: this.system.clock.now() };
   }
 
   private startSlot(slot: Slot, kind: 'child_started' | 'child_restarted'): void {
     slot.status = 'running';
     slot.startedAt = this.system.clock.now();
     slot.cell.start();
+    if (kind === 'child_restarted') slot.restarts++;
     this.report(kind, slot);
   }
 
