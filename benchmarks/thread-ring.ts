@@ -40,7 +40,7 @@ function arborSide(hops: number): Side {
     async setup() {
       const system = await createSystem({ node: 'bench', logger: false });
       const ring = Array.from({ length: RING }, (_, i) => system.spawn(member, { id: `ring-${i}` }));
-      ring.forEach((ref, i) => ref.send({ type: 'init', next: ring[(i + 1) % RING] }));
+      ring.forEach((ref, i) => ref.send({ type: 'init', next: ring[(i + 1) % RING]! }));
       const first = ring[0] as ActorRef;
       return {
         run: async () => {

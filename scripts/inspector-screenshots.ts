@@ -80,7 +80,7 @@ if (distributed) {
 const a = await createSystem({ node: 'orders-1', logger: false, inspector: { port: 0, interval: 300 }, ...(distributed ? { placementTimeout: 10_000, ...transport() } : { kinds: { payment, shipment } }), ...transport() });
 systems.push(a);
 const lookup = (path: string) => a.lookup(path);
-const routes: Record<string, Record<string, [string, string]>> = {
+const routes: { [K in 'checkout' | 'inventory' | 'pricing' | 'notifier']: Record<string, [string, string]> } = {
   checkout: { 'order.placed': ['root/checkout/inventory', 'stock.reserve'], 'stock.reserved': ['root/checkout/pricing', 'price.quote'], 'price.quoted': ['root/checkout/notifier', 'order.confirmed'], 'payment.approved': ['root/checkout/notifier', 'receipt.send'] },
   inventory: { 'stock.reserve': ['root/checkout/orchestrator', 'stock.reserved'] },
   pricing: { 'price.quote': ['root/checkout/orchestrator', 'price.quoted'] },

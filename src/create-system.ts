@@ -41,6 +41,7 @@ export interface CreateSystemOptions extends SystemOptions {
 
 /** How long the lease a durable incarnation takes on its path lasts (each takes it with force). */
 const DURABLE_LEASE_TTL = 30_000;
+import type { LogicInput, RefOf } from './supervision/logic-types.js';
 
 /** A running actor system: one node. */
 export interface System {
@@ -60,8 +61,8 @@ export interface System {
   deadLetters(filter?: DeadLetterFilter): DeadLetter[];
   /** Starts a root supervisor; its ref has the dynamic child API. */
   spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;
-  /** Starts a root worker from any XState actor logic. */
-  spawn(logic: AnyActorLogic, options: SpawnOptions): ActorRef;
+  /** Starts a root worker from any XState actor logic; the ref is typed by the logic's events and output. */
+  spawn<TLogic extends AnyActorLogic>(logic: TLogic, options: SpawnOptions<LogicInput<TLogic>>): RefOf<TLogic>;
   /** The ref at `arbor://node/a/b` (or `a/b`), or `undefined`. */
   lookup(path: string): ActorRef | undefined;
   /** Subscribes to `'report'` (supervisor reports) or `'deadLetter'`; returns an unsubscribe function. */
@@ -69,7 +70,7 @@ export interface System {
   /** Choreography: sends `event` to every actor subscribed to a pattern matching its type, on any node. */
   publish(event: ArborEvent): void;
   /** Subscribes `ref` to published events whose type matches `pattern` (`research.*`, `order.#`). */
-  subscribe(pattern: string, ref: ActorRef): Unsubscribe;
+  subscribe(pattern: string, ref: ActorRef<never>): Unsubscribe;
   /** This node's actors: its root trees, and what it hosts for supervisors on other nodes. */
   describe(): NodeTree;
   /** Every live node's tree, asked over the transport (`unreachable`: nodes that did not answer within `timeout` ms, default 2000). */
@@ -192,7 +193,7 @@ class ArborSystem extends ActorSystem implements System {
   }
 
   override spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;
-  override spawn(logic: AnyActorLogic, options: SpawnOptions): ActorRef;
+  override spawn<TLogic extends AnyActorLogic>(logic: TLogic, options: SpawnOptions<LogicInput<TLogic>>): RefOf<TLogic>;
   override spawn(logic: unknown, options: SpawnOptions): ActorRef {
     return super.spawn(logic, options);
   }

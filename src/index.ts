@@ -39,7 +39,7 @@ export {
 export type { System, CreateSystemOptions } from './create-system.js';
 export type { SystemOptions, SpawnOptions } from './runtime/system-options.js';
 export type { DurableOptions } from './runtime/durable-options.js';
-export type { DeadLetter, SupervisorReport, ReportKind, SystemEvents, Unsubscribe } from './runtime/system-events.js';
+export type { DeadLetter, SupervisorReport, ReportKind, ReportReason, ShutdownReason, SystemEvents, Unsubscribe } from './runtime/system-events.js';
 export type { DeadLetterFilter } from './runtime/dead-letter-log.js';
 export type { EventSchemas, StandardSchemaV1, StandardIssue, StandardResult } from './runtime/schemas.js';
 export type { JournalEntry, JournalSink } from './runtime/journal.js';
@@ -57,9 +57,11 @@ export type { Shutdown } from './runtime/cell.js';
 export type { Transport, TransportHost, Envelope, NodeInfo, DeliveryResult } from './runtime/transport.js';
 export type { SupervisorLogic } from './supervision/supervisor.js';
 export type { SupervisorRef, ChildInfo } from './supervision/supervisor-ref.js';
+export type { RefOf, ChildLogic, LogicInput, AcceptingArborRefs } from './supervision/logic-types.js';
 export type {
   SupervisorOptions,
   ChildSpec,
+  ChildSpecs,
   Strategy,
   RestartType,
   AutoShutdown,

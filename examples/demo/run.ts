@@ -147,6 +147,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await sys.shutdown();
     system = undefined;
     await Promise.all(hosts.splice(0).map((h) => stopHost(h)));
+    // Besides the diagrams: each node's journal and pino log (written as the nodes ran).
+    files.push(...(await readdir(out)).filter((n) => /^(journal-.*\.jsonl|arbor-.*\.log)$/.test(n)).sort());
     const summary = buildSummary({
       seed,
       nodes: [OWNER, ...hostNames],

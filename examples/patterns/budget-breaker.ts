@@ -2,12 +2,12 @@
 // agents draw tokens; a model that keeps failing opens the breaker, which terminates the research
 // subtree, and restarts it as the probe after the cool-down. Run: npx tsx examples/patterns/budget-breaker.ts
 import { setup } from 'xstate';
-import { Budget, CircuitBreaker, createSystem, isArborError, stopSubtree, supervisor, type SupervisorRef } from '../../src/index.js';
+import { Budget, CircuitBreaker, createSystem, isArborError, stopSubtree, supervisor } from '../../src/index.js';
 
 const idle = setup({}).createMachine({});
 const system = await createSystem({ logger: false });
 system.on('report', (r) => r.kind !== 'child_started' && console.log(`  report: ${r.kind} ${r.child}`));
-const root = system.spawn(supervisor({ children: [{ id: 'research', logic: supervisor({ children: [{ id: 'agent', logic: idle }] }) }] }), { id: 'root' }) as SupervisorRef;
+const root = system.spawn(supervisor({ children: [{ id: 'research', logic: supervisor({ children: [{ id: 'agent', logic: idle }] }) }] }), { id: 'root' });
 
 const tokens = new Budget({ name: 'tokens', limit: 5000 });
 const research = tokens.child('research', 2000);

@@ -2,7 +2,7 @@
 // has a TODO is rejected at review and routed to the failure handler with the reason.
 // Run: npx tsx examples/patterns/chain.ts
 import { assign, setup } from 'xstate';
-import { chain, createEvent, createSystem, type ChainOutput, type PatternEvent } from '../../src/index.js';
+import { chain, createEvent, createSystem, type PatternEvent } from '../../src/index.js';
 
 const printer = setup({ types: { context: {} as { n: number }, events: {} as PatternEvent } }).createMachine({
   context: { n: 0 },
@@ -30,7 +30,7 @@ for (const [id, draft] of [
   console.log(`workflow ${id}:`);
   const ref = system.spawn(article(draft), { id, input: { sink, onFailure: deadLetters } });
   ref.send(createEvent('research.requested', { topic: 'actors' }, { source: 'planner' }));
-  const out = (await ref.result()) as ChainOutput;
+  const out = await ref.result();
   console.log(`  → ${out.status}${out.failure ? ` at ${out.failure.stage} (${out.failure.kind}): ${out.failure.reason}` : ''}\n`);
 }
 await system.shutdown();

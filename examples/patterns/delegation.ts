@@ -2,7 +2,7 @@
 // deep, started dynamically under a running supervisor; every level aggregates its children's
 // results. Run: npx tsx examples/patterns/delegation.ts
 import { fromPromise } from 'xstate';
-import { createSystem, delegate, delegationTree, supervisor, treeToMermaid, type SupervisorRef } from '../../src/index.js';
+import { createSystem, delegate, delegationTree, supervisor, treeToMermaid } from '../../src/index.js';
 
 // A leaf: "summarise" page n (fails once for page 500, then succeeds on restart).
 let failedOnce = false;
@@ -19,7 +19,7 @@ console.log(treeToMermaid(delegationTree({ tasks: [1, 2, 3, 4, 5], leaf: () => s
 const system = await createSystem({ logger: false });
 let restarts = 0;
 system.on('report', (r) => void (r.kind === 'child_restarted' && restarts++));
-const root = system.spawn(supervisor({ children: [] }), { id: 'root' }) as SupervisorRef;
+const root = system.spawn(supervisor({ children: [] }), { id: 'root' });
 const pages = Array.from({ length: 1000 }, (_, i) => i);
 const { results, missing, depth } = await delegate(root, { id: 'summaries', tasks: pages, leaf: () => summarise, chunkSize: 10, supervision: { intensity: 3 } });
 console.log(`depth ${depth}, ${results.length} results, missing ${missing.length}, restarts ${restarts}, sum ${results.reduce((a: number, b) => a + (b as number), 0)}`);

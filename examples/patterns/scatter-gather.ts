@@ -1,7 +1,7 @@
 // Fan-out / scatter-gather: one request to three estimators, a quorum of replies, a deadline.
 // Run: npx tsx examples/patterns/scatter-gather.ts
 import { sendTo, setup, type AnyActorRef } from 'xstate';
-import { createSystem, scatterGather, toMermaid, type GatherOutput } from '../../src/index.js';
+import { createSystem, scatterGather, toMermaid } from '../../src/index.js';
 
 // An estimator answers after `ms` (on the system clock); a slow one misses the deadline.
 const estimator = setup({
@@ -24,7 +24,7 @@ const workers = [
 ];
 const gather = scatterGather<{ value: number }>({ policy: 'quorum', deadline: 1000, onPartialFailure: 'proceed', id: 'estimate' });
 const ref = system.spawn(gather, { id: 'gather', input: { workers, request: { type: 'estimate' } } });
-const out = (await ref.result()) as GatherOutput<{ value: number }>;
+const out = await ref.result();
 console.log('ok:', out.ok, 'timedOut:', out.timedOut);
 console.log('results:', out.results.map((r) => `${r.worker} → ${r.reply.value}`));
 console.log('\n' + toMermaid(gather));

@@ -21,7 +21,7 @@
  */
 import fc from 'fast-check';
 import { assign, setup, type AnyActorRef } from 'xstate';
-import { supervisor, type ActorRef, type ChildSpec, type System, type WorkflowSpec } from '../../src/index.js';
+import { supervisor, type ActorRef, type ChildLogic, type ChildSpec, type System, type WorkflowSpec } from '../../src/index.js';
 
 export const BUDGET = 10_000;
 const STAGES = ['research', 'write', 'publish'] as const;
@@ -189,7 +189,7 @@ export function contentWorkflow(options: ContentOptions = {}): WorkflowSpec<Cont
   const distributed = options.distributed ?? false;
   const naive = options.naivePublisher ?? false;
   const current: Current = { world: contentWorld(), lookup: () => undefined as unknown as ActorRef };
-  const agents: Record<Stage, unknown> = { research: agent('research', current, naive), write: agent('write', current, naive), publish: agent('publish', current, naive) };
+  const agents: Record<Stage, ChildLogic> = { research: agent('research', current, naive), write: agent('write', current, naive), publish: agent('publish', current, naive) };
   const treasuryLogic = treasury(current);
   const plannerLogic = planner(current);
   const children: ChildSpec[] = [

@@ -12,6 +12,8 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
+  /** Errors with their whole stack. */
+  verbose: { type: 'boolean' },
 } as const satisfies Options;
 
 type Config<T extends Options> = { args: string[]; options: typeof COMMON_OPTIONS & T; allowPositionals: true; strict: true };

@@ -12,6 +12,7 @@ import { describe } from '../runtime/errors.js';
 import { isSupervisorLogic, supervisor, type SupervisorLogic } from '../supervision/supervisor.js';
 import type { SupervisorOptions } from '../supervision/spec.js';
 import { asCliError, CliError } from './errors.js';
+import { loadError } from './load-error.js';
 
 /** A module's exports, unvalidated. */
 export type ModuleExports = Record<string, unknown>;
@@ -27,8 +28,7 @@ export async function loadModule(path: string): Promise<ModuleExports> {
   try {
     return (await import(pathToFileURL(absolute).href)) as ModuleExports;
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new CliError('MODULE_LOAD_FAILED', `cannot load ${path}: ${reason}`);
+    throw loadError(path, err);
   }
 }
 

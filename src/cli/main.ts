@@ -52,13 +52,17 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   try {
     return await command.run(rest, io);
   } catch (err) {
-    return fail(io, err);
+    return fail(io, err, { json: rest.includes('--json'), verbose: rest.includes('--verbose') });
   }
 }
 
-function fail(io: Io, err: unknown): number {
+function fail(io: Io, err: unknown, flags: { json: boolean; verbose: boolean } = { json: false, verbose: false }): number {
   if (err instanceof CliError) {
-    io.err(`arbor: ${err.message}\n`);
+    // With --json, stdout holds one JSON object whatever happens, so scripts can parse it.
+    if (flags.json) io.out(JSON.stringify({ ok: false, error: { code: err.code, message: err.message, ...(err.details.code !== undefined ? { cause: err.details.code } : {}) } }) + '\n');
+    else io.err(`arbor: ${err.message}\n`);
+    const stack = err.details.stack;
+    if (flags.verbose && typeof stack === 'string') io.err(`${stack}\n`);
     return EXIT.USAGE;
   }
   io.err(`arbor: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -72,16 +72,29 @@ function resolve(node: TreeNode, hosted: Map<string, TreeNode>, shown: Set<strin
   const host = hosted.get(node.path);
   if (!host) return node;
   shown.add(node.path);
-  return host;
+  // The host knows its state and mailbox; the owner's supervisor knows how often it restarted it.
+  return node.restarts === undefined ? host : { ...host, restarts: node.restarts };
 }
 
 function describeNode(view: TreeNode, placed: TreeNode, io: Io): string {
   // A placed child the host described shows the host's type; one it did not stays "remote".
   const type = placed.type === 'remote' && view !== placed ? `${view.type}, placed remotely` : view.type;
+  const kind = view.kind ?? placed.kind;
+  const kindText = kind ? paint(io, 'dim', `  kind ${kind}`) : '';
+  // A placed child with no host yet is not running anywhere, whatever its slot says.
+  if (view.node === '' && view.status === 'running') return `${type}  ${paint(io, 'red', 'waiting for a node')}${kindText}${details(view)}`;
   const status = paint(io, statusStyle(view.status), view.status);
   const node = view.node === '' ? paint(io, 'dim', '@(no node)') : `@${view.node}`;
-  const kind = view.kind ?? placed.kind;
-  return `${type}  ${status}  ${node}${kind ? paint(io, 'dim', `  kind ${kind}`) : ''}`;
+  return `${type}  ${status}  ${node}${kindText}${details(view)}`;
+}
+
+/** State value, mailbox depth and restarts, when the node reported them. */
+function details(view: TreeNode): string {
+  const parts: string[] = [];
+  if (view.state !== undefined && view.type === 'worker') parts.push(`state ${typeof view.state === 'string' ? view.state : JSON.stringify(view.state)}`);
+  if (view.mailbox !== undefined) parts.push(`mailbox ${view.mailbox.depth}`);
+  if (view.restarts !== undefined) parts.push(`restarts ${view.restarts}`);
+  return parts.length ? `  ${parts.join('  ')}` : '';
 }
 
 function statusStyle(status: string): 'green' | 'red' | 'dim' {

@@ -12,6 +12,7 @@
 import { InvalidSpecError } from '../runtime/errors.js';
 import type { ActorRef } from '../runtime/ref.js';
 import type { AggregateOptions, BackoffOptions, RestartType } from '../supervision/spec.js';
+import type { ChildLogic } from '../supervision/logic-types.js';
 import { supervisor, type SupervisorLogic } from '../supervision/supervisor.js';
 import { fn, integer, nonEmptyString, oneOf, optionsObject } from './validate.js';
 
@@ -19,7 +20,7 @@ import { fn, integer, nonEmptyString, oneOf, optionsObject } from './validate.js
 export interface DelegationTreeOptions<TTask> {
   tasks: readonly TTask[];
   /** The worker logic for one leaf task; it gets the task as its input. */
-  leaf: (task: TTask, index: number) => unknown;
+  leaf: (task: TTask, index: number) => ChildLogic;
   /** Most children per supervisor. @default 10 */
   chunkSize?: number;
   /**
@@ -66,7 +67,7 @@ export function delegationTree<TTask>(options: DelegationTreeOptions<TTask>): De
   if (o.timeout !== undefined) aggregate.timeout = o.timeout as number;
   const supervision = optionsObject(o.supervision, 'supervision');
 
-  let level: { shape: Shape; spec: { id: string; logic: unknown; input?: unknown; restart: RestartType } }[] = tasks.map((task, i) => ({
+  let level: { shape: Shape; spec: { id: string; logic: ChildLogic; input?: unknown; restart: RestartType } }[] = tasks.map((task, i) => ({
     shape: { id: `t${i}`, leaf: i },
     spec: { id: `t${i}`, logic: leaf(task, i), input: task, restart },
   }));
@@ -106,7 +107,7 @@ export function delegationTree<TTask>(options: DelegationTreeOptions<TTask>): De
 
 /** What {@link delegate} needs of the supervisor it delegates under. */
 export interface DelegatingSupervisor {
-  startChild(spec: { id: string; logic: unknown; restart?: RestartType }): Promise<ActorRef>;
+  startChild(spec: { id: string; logic: ChildLogic; restart?: RestartType }): Promise<ActorRef>;
 }
 
 /** The result of {@link delegate}. */

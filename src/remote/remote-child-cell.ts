@@ -18,6 +18,7 @@ import { Deque } from '../runtime/deque.js';
 import { ArborError } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
+import { assertWireSafe } from './wire-check.js';
 
 /** What a remote child needs from the owner side of the protocol. */
 export interface PlacementLink {
@@ -82,7 +83,7 @@ export class RemoteChildCell extends Cell {
     this.input = init.input;
     this.durable = init.durable;
     this.journaled = false;
-    this.incarnation = incarnationBase(this.system.clock.now());
+    this.incarnation = this.firstIncarnation = incarnationBase(this.system.clock.now());
   }
 
   protected createRef(): ActorRef {
@@ -101,6 +102,8 @@ export class RemoteChildCell extends Cell {
   private readonly senders = new WeakMap<ArborEvent, string>();
 
   override tell(event: ArborEvent, from?: string): void {
+    // On the sender's stack: an event that would change on the wire fails here, not on the host.
+    assertWireSafe(event, this.path);
     const sender = from ?? this.system._sender;
     if (sender !== undefined) this.senders.set(event, sender);
     super.tell(event, from);

@@ -20,6 +20,7 @@ import { RemoteChildCell } from './remote-child-cell.js';
 import { RemoteActorRef, type RemoteRouter } from './remote-ref.js';
 import { toWireError } from './wire-error.js';
 import { encodeRefs, reviveRefs } from './wire-refs.js';
+import { assertWireSafe } from './wire-check.js';
 
 /** The envelope header of an urgent message (`send(event, { priority: 'urgent' })`). */
 export const PRIORITY_HEADER = 'arbor-priority';
@@ -115,7 +116,10 @@ export class Router implements RemoteRouter {
     const cell = this.system._cellAt(path);
     if (cell) return cell.tell(event, undefined, urgent);
     const owner = nodeOfPath(path);
-    if (owner !== undefined && owner !== this.node) return this.sendUser(owner, path, event, urgent);
+    if (owner !== undefined && owner !== this.node) {
+      assertWireSafe(event, path);
+      return this.sendUser(owner, path, event, urgent);
+    }
     const result = this.deliverLocal(path, event, undefined);
     if (!result.ok) this.system.deadLetter(path, event, result.error);
   }
@@ -155,13 +159,16 @@ export class Router implements RemoteRouter {
       else this.system.deadLetter(`${POOL_TARGET}/${kind}`, event, new ArborError('NOT_FOUND', `no node serves pool "${kind}"`, { kind }));
       return;
     }
+    assertWireSafe(event, `${POOL_TARGET}/${kind}`);
     transport.sendToPool(kind, this.markUrgent(this.userEnvelope(`${POOL_TARGET}/${kind}`, event, undefined), urgent));
   }
 
   /** Sends a published event to the other nodes' subscribers. */
   publish(event: ArborEvent): void {
     const transport = this.system.transport;
-    if (transport.publish) transport.publish(event.type, this.userEnvelope(TOPIC_TARGET, event, this.node));
+    if (!transport.publish) return;
+    assertWireSafe(event, TOPIC_TARGET);
+    transport.publish(event.type, this.userEnvelope(TOPIC_TARGET, event, this.node));
   }
 
   // --- outbound ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ export interface WireRef {
   $ref: string;
 }
 
-function isArborRef(value: object): value is { path: string; send: unknown } {
+export function isArborRef(value: object): value is { path: string; send: unknown } {
   const path = (value as { path?: unknown }).path;
   return typeof path === 'string' && path.startsWith(SCHEME) && typeof (value as { send?: unknown }).send === 'function';
 }

@@ -442,7 +442,8 @@ export class ActorSystem implements CellContext {
 
   /** @internal Publishes a supervisor report and logs it. */
   report(report: SupervisorReport): void {
-    const level = report.kind === 'shutdown' ? 'error' : report.kind === 'child_exited' && report.reason !== 'normal' ? 'warn' : 'info';
+    // An auto-shutdown is the normal end of a supervisor whose significant children finished.
+    const level = report.kind === 'shutdown' ? (report.reason === 'AUTO_SHUTDOWN' ? 'info' : 'error') : report.kind === 'child_exited' && report.reason !== 'normal' ? 'warn' : 'info';
     const reason = report.reason instanceof Error ? { message: report.reason.message, code: (report.reason as { code?: unknown }).code } : report.reason;
     this.logger[level]({ actor: report.supervisor, report: report.kind, child: report.child, reason }, `supervisor ${report.kind}`);
     this.tracer?.reported(report);

@@ -164,6 +164,8 @@ export abstract class Cell implements Runnable {
   shutdown: Shutdown = 5000;
   /** Counts incarnations; an exit report from an older one is stale. */
   incarnation = 0;
+  /** The incarnation number before the first (0; a remote child's start from a time-based base, unique across restarts). */
+  protected firstIncarnation = 0;
   readonly result = new ResultSlot();
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
   protected journaled = true;
@@ -242,7 +244,7 @@ export abstract class Cell implements Runnable {
 
   /** Adds what every cell knows (restarts, a non-empty mailbox) to a tree row. */
   protected describeCommon(node: TreeNode): TreeNode {
-    if (this.incarnation > 1) node.restarts = this.incarnation - 1;
+    if (this.incarnation - this.firstIncarnation > 1) node.restarts = this.incarnation - this.firstIncarnation - 1;
     if (this.mailbox.user.size > 0) node.mailbox = this.mailboxStats();
     return node;
   }
@@ -263,7 +265,7 @@ export abstract class Cell implements Runnable {
       type: row.type,
       status: this.status,
       mailbox: this.mailboxStats(),
-      restarts: Math.max(0, this.incarnation - 1),
+      restarts: Math.max(0, this.incarnation - this.firstIncarnation - 1),
       recentEvents: [],
     };
     if (row.state !== undefined) detail.state = row.state;

@@ -1,5 +1,5 @@
 /** A tiny typed event emitter: reports and dead letters are published here; logging is one subscriber. */
-export class Emitter<M extends Record<string, unknown>> {
+export class Emitter<M extends object> {
   private readonly listeners = new Map<keyof M, Set<(value: never) => void>>();
 
   on<K extends keyof M>(name: K, fn: (value: M[K]) => void): () => void {

@@ -38,14 +38,22 @@ export type Priority = 'urgent' | 'normal';
 export const DEFAULT_ASK_TIMEOUT = 5000;
 
 /**
- * A handle on an actor, local or remote, valid across its restarts.
+ * What `ask` takes: the event without its `replyTo` (the runtime adds one). A machine whose event
+ * type declares `replyTo: AnyActorRef` can so be asked without inventing a ref.
+ */
+export type AskEvent<TEvent> = TEvent extends { replyTo: unknown } ? Omit<TEvent, 'replyTo'> & { replyTo?: TEvent['replyTo'] } : TEvent;
+
+/**
+ * A handle on an actor, local or remote, valid across its restarts. `TEvent` is what it accepts
+ * and `TOutput` what `result()` resolves with: `system.spawn(machine, ...)` infers both from the
+ * machine, so sending an event the machine does not know is a compile error.
  *
  * @example
  * const ref = system.spawn(counter, { id: 'counter' });
  * ref.send({ type: 'inc' });                       // fire and forget, delivered asynchronously
  * const reply = await ref.ask({ type: 'get' });    // the machine answers to event.replyTo
  */
-export interface ActorRef<TEvent extends ArborEvent = ArborEvent> {
+export interface ActorRef<TEvent extends { type: string } = ArborEvent, TOutput = unknown> {
   /** `arbor://<node>/<id>/...`: the actor's place in the supervision tree. */
   readonly path: string;
   /** The last segment of the path. */
@@ -61,9 +69,9 @@ export interface ActorRef<TEvent extends ArborEvent = ArborEvent> {
    * rejects with code `ASK_TIMEOUT` after `timeout` ms, or with the reason if the request is
    * dead-lettered.
    */
-  ask<TReply = ArborEvent>(event: TEvent, options?: AskOptions): Promise<TReply>;
+  ask<TReply = ArborEvent>(event: AskEvent<TEvent>, options?: AskOptions): Promise<TReply>;
   /** Resolves with the output of a normal exit; rejects with the reason of a final abnormal exit. */
-  result(): Promise<unknown>;
+  result(): Promise<TOutput>;
   /** The current snapshot (an XState snapshot for workers). */
   getSnapshot(): unknown;
   /** @internal XState relays `sendTo(ref, ...)` through `_send`. */

@@ -15,6 +15,12 @@ export interface DeadLetter {
 /** What a supervisor reports. */
 export type ReportKind = 'child_started' | 'child_restarted' | 'child_exited' | 'child_terminated' | 'shutdown';
 
+/** Why a supervisor shut itself down: too many restarts, or its significant children exited. */
+export type ShutdownReason = 'MAX_RESTART_INTENSITY' | 'AUTO_SHUTDOWN';
+
+/** A report's `reason`: `'normal'` or the crash error for `child_exited`, a {@link ShutdownReason} for `shutdown`. */
+export type ReportReason = 'normal' | ShutdownReason | Error;
+
 /** A supervisor report, emitted as the system's `'report'` event and logged. */
 export interface SupervisorReport {
   kind: ReportKind;
@@ -25,12 +31,12 @@ export interface SupervisorReport {
   /** The child's path. */
   childPath?: string;
   /** `'normal'` or the error for `child_exited`; `'MAX_RESTART_INTENSITY'` or `'AUTO_SHUTDOWN'` for `shutdown`. */
-  reason?: unknown;
+  reason?: ReportReason;
   at: number;
 }
 
 /** The events `system.on` can subscribe to. */
-export interface SystemEvents extends Record<string, unknown> {
+export interface SystemEvents {
   report: SupervisorReport;
   deadLetter: DeadLetter;
 }

@@ -121,11 +121,11 @@ export interface InspectorServeOptions {
 }
 
 /** Options of `system.spawn`. */
-export interface SpawnOptions {
+export interface SpawnOptions<TInput = unknown> {
   /** The root actor's id: `arbor://<node>/<id>`. */
   id: string;
   /** Passed to the logic as its input. */
-  input?: unknown;
+  input?: TInput;
   mailbox?: MailboxOptions;
   /** How long `shutdown()` waits for this actor to stop gracefully. */
   shutdown?: Shutdown;

@@ -24,6 +24,7 @@ import { normalizeDurable, type DurableOptions, type NormalizedDurableOptions } 
 import { normalizeMailboxOptions, type MailboxOptions } from '../runtime/mailbox.js';
 import { validateId } from '../runtime/paths.js';
 import type { Shutdown } from '../runtime/cell.js';
+import type { ChildLogic, LogicInput } from './logic-types.js';
 
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
 export type RestartType = 'permanent' | 'transient' | 'temporary';
@@ -56,16 +57,22 @@ export interface AggregateOptions {
   onPartialFailure?: 'fail' | 'proceed';
 }
 
+/**
+ * The children of a supervisor, each spec checked against its own logic: a child's `input` must
+ * be what its logic takes (`supervisor` infers the tuple, so a wrong input is a compile error).
+ */
+export type ChildSpecs<TLogics extends readonly ChildLogic[]> = { [K in keyof TLogics]: ChildSpec<TLogics[K]> };
+
 /** One child of a supervisor. */
-export interface ChildSpec {
+export interface ChildSpec<TLogic extends ChildLogic = ChildLogic> {
   id: string;
   /** XState actor logic or a nested `supervisor(...)`. */
-  logic?: unknown;
+  logic?: TLogic;
   /** Instead of `logic`: the name of logic the hosting node provides (`createSystem({ kinds })`). */
   kind?: string;
   /** Placement: a node id or candidates, first up wins (distributed systems). */
   node?: string | string[];
-  input?: unknown;
+  input?: LogicInput<TLogic>;
   /** @default 'permanent' */
   restart?: RestartType;
   /** @default 5000 for workers, 'infinity' for supervisors */
@@ -78,7 +85,7 @@ export interface ChildSpec {
 }
 
 /** The options of `supervisor(...)`. */
-export interface SupervisorOptions {
+export interface SupervisorOptions<TLogics extends readonly ChildLogic[] = ChildLogic[]> {
   /** @default 'one_for_one' */
   strategy?: Strategy;
   /** @default 1 */
@@ -90,7 +97,7 @@ export interface SupervisorOptions {
   autoShutdown?: AutoShutdown;
   aggregate?: AggregateOptions;
   /** @default [] */
-  children?: ChildSpec[];
+  children?: ChildSpecs<TLogics>;
 }
 
 export interface NormalizedChildSpec {

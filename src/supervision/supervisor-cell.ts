@@ -11,7 +11,7 @@ import type { ArborEvent } from '../runtime/event.js';
 import { normalizeMailboxOptions } from '../runtime/mailbox.js';
 import { childPath } from '../runtime/paths.js';
 import type { ActorRef } from '../runtime/ref.js';
-import type { ReportKind } from '../runtime/system-events.js';
+import type { ReportKind, ReportReason } from '../runtime/system-events.js';
 import { Aggregator } from './aggregate.js';
 import { backoffDelay } from './backoff.js';
 import { supervisorLifecycle, type LifecyclePhase } from './lifecycle.js';
@@ -28,6 +28,8 @@ interface Slot {
   dynamic: boolean;
   /** Consecutive backoff attempts. */
   attempts: number;
+  /** Restarts so far (for status). */
+  restarts: number;
   startedAt: number;
 }
 
@@ -148,13 +150,14 @@ export class SupervisorCell extends Cell implements CellParent {
     // Here, or (when the placement port says so) on another node with the owner's cell here.
     const cell = this.system.childCell({ init, logic: spec.logic, kind: spec.kind, node: spec.node, field });
     cell.shutdown = spec.shutdown;
-    return { spec, cell, status: 'stopped', dynamic, attempts: 0, startedAt: this.system.clock.now() };
+    return { spec, cell, status: 'stopped', dynamic, attempts: 0, restarts: 0, startedAt: this.system.clock.now() };
   }
 
   private startSlot(slot: Slot, kind: 'child_started' | 'child_restarted'): void {
     slot.status = 'running';
     slot.startedAt = this.system.clock.now();
     slot.cell.start();
+    if (kind === 'child_restarted') slot.restarts++;
     this.report(kind, slot);
   }
 
@@ -342,7 +345,7 @@ export class SupervisorCell extends Cell implements CellParent {
 
   // --- reports and timers --------------------------------------------------------------------
 
-  private report(kind: ReportKind, slot: Slot, reason?: unknown): void {
+  private report(kind: ReportKind, slot: Slot, reason?: ReportReason): void {
     this.system.report({
       kind,
       supervisor: this.path,

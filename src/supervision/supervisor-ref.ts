@@ -1,6 +1,7 @@
 /** The ref of a supervisor: an actor ref plus OTP's dynamic child API. */
 import { LocalActorRef, type ActorRef, type RefTarget } from '../runtime/ref.js';
 import type { ChildSpec } from './spec.js';
+import type { ChildLogic, RefOf } from './logic-types.js';
 
 /** One line of `whichChildren()`. */
 export interface ChildInfo {
@@ -19,7 +20,7 @@ export interface ChildInfo {
  */
 export interface SupervisorRef extends ActorRef {
   /** Adds and starts a child; rejects with `INVALID_SPEC` for a bad spec or a duplicate id. */
-  startChild(spec: ChildSpec): Promise<ActorRef>;
+  startChild<TLogic extends ChildLogic>(spec: ChildSpec<TLogic>): Promise<RefOf<TLogic>>;
   /** Stops a child (as its `shutdown` allows) and keeps its spec; a temporary child's spec is deleted. */
   terminateChild(id: string): Promise<void>;
   /** Starts a stopped child again; rejects with `CHILD_RUNNING` if it runs. */
@@ -31,15 +32,15 @@ export interface SupervisorRef extends ActorRef {
 }
 
 /** What a supervisor's ref needs of its cell (the `SupervisorCell` is one). */
-export type DynamicChildren = Pick<SupervisorRef, 'startChild' | 'terminateChild' | 'restartChild' | 'deleteChild' | 'whichChildren'>;
+export type DynamicChildren = Pick<SupervisorRef, 'terminateChild' | 'restartChild' | 'deleteChild' | 'whichChildren'> & { startChild(spec: ChildSpec): Promise<ActorRef> };
 
 export class LocalSupervisorRef extends LocalActorRef implements SupervisorRef {
   constructor(private readonly supervisor: RefTarget & DynamicChildren) {
     super(supervisor);
   }
 
-  startChild(spec: ChildSpec): Promise<ActorRef> {
-    return this.supervisor.startChild(spec);
+  startChild<TLogic extends ChildLogic>(spec: ChildSpec<TLogic>): Promise<RefOf<TLogic>> {
+    return this.supervisor.startChild(spec) as Promise<RefOf<TLogic>>;
   }
 
   terminateChild(id: string): Promise<void> {

@@ -1,5 +1,6 @@
 /** `supervisor(...)`: supervisor logic, validated once at creation. */
 import { normalizeSupervisorSpec, type NormalizedSupervisorSpec, type SupervisorOptions } from './spec.js';
+import type { ChildLogic } from './logic-types.js';
 
 const SUPERVISOR = Symbol.for('arbor.supervisor');
 
@@ -32,6 +33,6 @@ export function isSupervisorLogic(value: unknown): value is SupervisorLogic {
  * );
  * await root.result(); // { fetch: ..., parse: ... }
  */
-export function supervisor(options: SupervisorOptions = {}): SupervisorLogic {
+export function supervisor<const TLogics extends readonly ChildLogic[] = ChildLogic[]>(options: SupervisorOptions<TLogics> = {}): SupervisorLogic {
   return Object.freeze({ [SUPERVISOR]: true as const, spec: normalizeSupervisorSpec(options, isSupervisorLogic) });
 }

@@ -103,7 +103,8 @@ export class RabbitmqTransport implements Transport {
         host.nodeUp(info);
       },
       onDown: (node, reason) => {
-        logger.warn({ peer: node, reason }, 'node down');
+        // A node that said goodbye left on purpose (a stopped node, an `arbor status` observer): not a warning.
+        logger[reason === 'bye' ? 'info' : 'warn']({ peer: node, reason }, 'node down');
         watch.unwatch(node);
         host.nodeDown(node);
       },

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createSystem, supervisor } from '../../src/index.js';
+import { acc } from '../support/acc.js';
 import { formatStatus, type StatusReport } from '../../src/cli/status-format.js';
 import type { Io } from '../../src/cli/io.js';
 
@@ -83,5 +85,33 @@ describe('arbor status output', () => {
     const coloured = formatStatus(report, { ...plain, color: true }, NOW);
     expect(coloured).toContain('\u001b[32mrunning\u001b[0m');
     expect(coloured).toContain('\u001b[31mrestarting\u001b[0m');
+  });
+
+  it('shows a placed child that no node hosts yet as waiting for a node, not running', () => {
+    const waiting: StatusReport = {
+      transport: 'rabbitmq',
+      nodes: [{ node: 'a', kinds: [], lastSeen: NOW }],
+      trees: [{ node: 'a', roots: [{ path: 'arbor://a/root', id: 'root', type: 'supervisor', status: 'running', node: 'a', children: [{ path: 'arbor://a/root/w', id: 'w', type: 'remote', status: 'running', node: '', kind: 'acc', restarts: 0 }] }], hosted: [] }],
+      unreachable: [],
+    };
+    const text = formatStatus(waiting, plain, NOW);
+    expect(text).toContain('  └─ w  remote  waiting for a node  kind acc  restarts 0\n');
+    expect(text).not.toContain('(no node)');
+  });
+
+  it("shows each worker's state value, mailbox depth and restarts, as a live system describes them", async () => {
+    const system = await createSystem({ node: 'n', logger: false });
+    try {
+      system.spawn(supervisor({ intensity: 5, children: [{ id: 'w', logic: acc }] }), { id: 'root' });
+      await system.idle();
+      system.lookup('root/w')!.send({ type: 'crash' });
+      await system.idle();
+      const tree = system.describe();
+      expect(tree.roots[0]?.children?.[0]).toMatchObject({ id: 'w', state: 'running', restarts: 1 });
+      const text = formatStatus({ transport: 'in-memory', nodes: system.nodes(), trees: [tree], unreachable: [] }, plain, NOW);
+      expect(text).toContain('  └─ w  worker  running  @n  state running  restarts 1\n');
+    } finally {
+      await system.shutdown();
+    }
   });
 });

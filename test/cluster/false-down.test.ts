@@ -86,7 +86,7 @@ describeBroker('distribution: a node that only looked down', () => {
     expect(await consumersOf(queue)).toBe(1);
     // and a still gets what is sent to it
     const a = systems[0] as System;
-    const sink = a.spawn(reporterOn('a'), { id: 'sink', input: { ledger: c.lookup('arbor://c/ledger') } });
+    const sink = a.spawn(reporterOn('a'), { id: 'sink', input: { ledger: c.lookup('arbor://c/ledger')! } });
     for (let id = 1; id <= 50; id++) c.lookup(sink.path)?.send({ type: 'work', id });
     await waitFor('all fifty through a', () => ledgerOf(book).ids.length === 50);
   });

@@ -4,7 +4,7 @@
  * reports, exit, stop) as one on another node, only without the transport in between.
  */
 import { describe, expect, it } from 'vitest';
-import { createSystem, supervisor, type DeadLetter, type SupervisorReport } from '../../src/index.js';
+import { createSystem, supervisor, type ActorRef, type DeadLetter, type SupervisorReport } from '../../src/index.js';
 import type { ChildSpec, SupervisorOptions } from '../../src/supervision/spec.js';
 import { acc } from '../support/acc.js';
 
@@ -19,7 +19,7 @@ async function setup(children: ChildSpec[], options: SupervisorOptions = {}, pla
   return { system, root, reports, dead };
 }
 
-const seen = async (ref: { ask: (e: { type: string }) => Promise<unknown> } | undefined) => ((await ref?.ask({ type: 'dump' })) as { seen: number[] }).seen;
+const seen = async (ref: Pick<ActorRef, 'ask'> | undefined) => ((await ref?.ask({ type: 'dump' })) as { seen: number[] }).seen;
 
 describe('placement protocol (child placed with node, on this node)', () => {
   it('forwards messages in order and answers asks through the remote path', async () => {

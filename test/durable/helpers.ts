@@ -28,7 +28,7 @@ export async function until(ok: () => boolean, turns = 2000): Promise<void> {
 
 /** Counts `inc` events; `boom` throws; `finish` ends; waits in `waiting` for `after` 1000 ms when told `wait`. */
 export const counter = setup({
-  types: { context: {} as { count: number; log: string[] }, events: {} as { type: 'inc'; by?: number } | { type: 'boom' } | { type: 'finish' } | { type: 'wait' } },
+  types: { context: {} as { count: number; log: string[] }, events: {} as { type: 'inc'; by?: number; messageId?: string } | { type: 'boom' } | { type: 'finish' } | { type: 'wait' } },
   actions: {
     fail: () => {
       throw new Error('boom');

@@ -18,7 +18,6 @@ import {
   supervisor,
   type ActorRef,
   type ChainOutput,
-  type GatherOutput,
   type PatternEvent,
   type SagaOutput,
   type System,
@@ -49,8 +48,8 @@ describeBroker('patterns over RabbitMQ', () => {
     );
     await waitFor('workers hosted on b', () => b.describe().hosted.length === 3);
     const workers = [1, 2, 3].map((v) => a.lookup(`pool/w${v}`)) as ActorRef[];
-    const gather = a.spawn(scatterGather({ policy: 'quorum', deadline: 5000 }), { id: 'gather', input: { workers, request: { type: 'estimate' } } });
-    const out = (await gather.result()) as GatherOutput<{ value: number }>;
+    const gather = a.spawn(scatterGather<{ value: number }>({ policy: 'quorum', deadline: 5000 }), { id: 'gather', input: { workers, request: { type: 'estimate' } } });
+    const out = await gather.result();
     expect(out.ok).toBe(true);
     expect(out.results.map((r) => r.reply.value).sort()).toEqual([1, 3]);
     expect(out.results.map((r) => r.worker).sort()).toEqual(['arbor://a/pool/w1', 'arbor://a/pool/w3']);

@@ -203,7 +203,7 @@ function report(io: Io, path: string, outcome: Exclude<Outcome, { kind: 'signal'
   }
   const error = errorData(outcome.error);
   if (json) io.out(JSON.stringify({ ok: false, root: path, error }) + '\n');
-  else io.err(`arbor: ${path} failed: ${error.code ? `${error.code}: ` : ''}${error.message}\n`);
+  else io.err(`arbor: ${path} failed: ${error.code ? `${error.code}: ` : ''}${error.message}${error.rootCause ? `; root cause: ${error.rootCause.code ? `${error.rootCause.code}: ` : ''}${error.rootCause.message}` : ''}\n`);
 }
 
 function startFailed(err: unknown): Error {
@@ -211,8 +211,35 @@ function startFailed(err: unknown): Error {
   return Object.assign(new Error(`the module's start(system, root) threw: ${message}`, { cause: err }), { code: 'START_FAILED' });
 }
 
-function errorData(err: unknown): { name: string; message: string; code?: string } {
+interface ErrorData {
+  name: string;
+  message: string;
+  code?: string;
+  /** The child the failure came through, down the escalation chain (`research/agent`). */
+  child?: string;
+  /** The innermost cause: the crash that started it all. */
+  rootCause?: { name: string; message: string; code?: string };
+}
+
+function errorData(err: unknown): ErrorData {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  const data: ErrorData = { name: err.name, message: err.message, ...codeOf(err) };
+  // A supervisor that gave up names its child in `details.child`, and its `cause` is that child's
+  // error: when that is another supervisor giving up, its own child and cause follow, and so on.
+  const children: string[] = [];
+  let cause: unknown = err;
+  for (let depth = 0; cause instanceof Error && depth < 32; depth++) {
+    const child = (cause as { details?: { child?: unknown } }).details?.child;
+    if (typeof child === 'string') children.push(child);
+    if (!(cause.cause instanceof Error)) break;
+    cause = cause.cause;
+  }
+  if (children.length > 0) data.child = children.join('/');
+  if (cause !== err && cause instanceof Error) data.rootCause = { name: cause.name, message: cause.message, ...codeOf(cause) };
+  return data;
+}
+
+function codeOf(err: Error): { code?: string } {
   const code = (err as { code?: unknown }).code;
-  return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+  return typeof code === 'string' ? { code } : {};
 }

@@ -1,0 +1,87 @@
+/**
+ * Type tests, checked by `tsc` (the typecheck in `npm test`), never run: each
+ * `@ts-expect-error` line is a mistake a user makes that must not compile, and each unmarked
+ * line is correct code that must keep compiling without casts.
+ */
+import { fromPromise, setup, type AnyActorRef } from 'xstate';
+import { createSystem, supervisor, type ActorRef, type SupervisorReport } from '../../src/index.js';
+import { scatterGather, type GatherOutput } from '../../src/patterns/index.js';
+
+const counter = setup({
+  types: {
+    input: {} as { start: number },
+    context: {} as { n: number },
+    events: {} as { type: 'inc'; by: number } | { type: 'get'; replyTo: AnyActorRef },
+    output: {} as { total: number },
+  },
+}).createMachine({ context: ({ input }) => ({ n: input.start }), output: ({ context }) => ({ total: context.n }) });
+
+const model = fromPromise<string, { prompt: string }>(async ({ input }) => input.prompt);
+
+export async function mistakes(): Promise<void> {
+  const system = await createSystem({ logger: false });
+
+  // --- a child's input is checked against its own logic --------------------------------------
+  supervisor({ children: [{ id: 'c', logic: counter, input: { start: 1 } }, { id: 'm', logic: model, input: { prompt: 'hi' } }] });
+  // @ts-expect-error `start` must be a number
+  supervisor({ children: [{ id: 'c', logic: counter, input: { start: 'one' } }] });
+  // @ts-expect-error the model takes `{ prompt }`, not `{ text }`
+  supervisor({ children: [{ id: 'c', logic: counter, input: { start: 1 } }, { id: 'm', logic: model, input: { text: 'hi' } }] });
+  // @ts-expect-error logic must be actor logic or a supervisor
+  supervisor({ children: [{ id: 'c', logic: 42 }] });
+  // a child placed by kind has no logic to check against
+  supervisor({ children: [{ id: 'k', kind: 'acc', node: ['b'] }] });
+
+  // --- spawn: input, events and output come from the logic -----------------------------------
+  // @ts-expect-error the counter's input is `{ start: number }`
+  system.spawn(counter, { id: 'bad', input: { begin: 1 } });
+  // @ts-expect-error logic must be actor logic
+  system.spawn(42, { id: 'n' });
+  const ref = system.spawn(counter, { id: 'c', input: { start: 0 } });
+  ref.send({ type: 'inc', by: 1 });
+  // @ts-expect-error the counter has no `dec` event
+  ref.send({ type: 'dec' });
+  // @ts-expect-error `by` must be a number
+  ref.send({ type: 'inc', by: '1' });
+  await ref.ask({ type: 'get' }); // `replyTo` is added by the runtime
+  // @ts-expect-error the counter has no `reset` event
+  await ref.ask({ type: 'reset' });
+  const output: { total: number } = await ref.result();
+  void output.total;
+
+  // a typed ref still goes wherever any ref does
+  const any: ActorRef = system.lookup('c')!;
+  any.send({ type: 'whatever', extra: 1 });
+  system.subscribe('counter.*', ref);
+
+  // --- system events are named -----------------------------------------------------------------
+  system.on('report', (r: SupervisorReport) => {
+    if (r.kind === 'shutdown' && r.reason === 'MAX_RESTART_INTENSITY') return;
+    if (r.reason instanceof Error) void r.reason.message;
+  });
+  system.on('deadLetter', (d) => void d.recipient);
+  // @ts-expect-error the event is `deadLetter`
+  system.on('deadletter', () => {});
+  // @ts-expect-error a report's reason is 'normal', a shutdown reason or an Error
+  const reason: SupervisorReport['reason'] = 42;
+  void reason;
+
+  // --- patterns: input and output ------------------------------------------------------------------
+  const gather = scatterGather<{ value: number }>({ deadline: 1000 });
+  const g = system.spawn(gather, { id: 'g', input: { workers: [ref], request: { type: 'estimate' } } });
+  const out: GatherOutput<{ value: number }> = await g.result();
+  void out.results.map((r) => r.reply.value);
+  // @ts-expect-error `workers` must be a list of refs
+  system.spawn(gather, { id: 'g2', input: { workers: 'all', request: { type: 'estimate' } } });
+  // @ts-expect-error the request needs a `type`
+  system.spawn(gather, { id: 'g3', input: { workers: [ref], request: { kind: 'estimate' } } });
+
+  // --- dynamic children ------------------------------------------------------------------------------
+  const root = system.spawn(supervisor({ children: [] }), { id: 'root' });
+  const child = await root.startChild({ id: 'c2', logic: counter, input: { start: 2 } });
+  child.send({ type: 'inc', by: 2 });
+  // @ts-expect-error the child is a counter
+  child.send({ type: 'dec' });
+  // @ts-expect-error the counter's input is `{ start: number }`
+  await root.startChild({ id: 'c3', logic: counter, input: { start: '2' } });
+}
