@@ -4,6 +4,11 @@
  * only through the {@link Distribution} ports, so the layers above (XState workers, supervisors,
  * `src/remote`) plug in without the runtime importing them.
  */
+/*
+ * Why this file is over 400 lines: it is the registry, the spawn path, dead letters (log, ring,
+ * journal), reports and the transport callbacks of one node; the option types, events and node
+ * status already live in their own files. Dead letters are the next part to move out.
+ */
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';

@@ -10,6 +10,10 @@
  * holds per sender and destination while the connection holds. `stop()` completes within
  * `stopTimeout` whatever the broker does.
  *
+ * Why this file is over 400 lines: it wires the parts that live in their own files (Inbound,
+ * ConfirmedPublisher, Membership, Presence, Coalescer, leftovers, dead letters, queue stats) to
+ * one connection and one lifecycle; what remains is that wiring plus start and stop.
+ *
  * Timing: heartbeats, node-down detection, send deadlines and publish retry pacing run on
  * `host.clock`; only the start and stop bounds use real time (they bound I/O and must fire even
  * when a test drives the runtime with a simulated clock).

@@ -24,11 +24,13 @@ describe('a durable root in a process that is SIGKILLed and started again under 
     const ledger = join(dir.path, 'ledger');
     const first = start(storePath, ledger);
     running.push(first.child);
-    // Killed once its wait (with the pending timer) is committed, well before the 3000 ms are up.
+    // Killed once its wait (with the pending timer) is committed, well before the 8000 ms are up
+    // (a long wait, so a loaded machine cannot let the timer fire before the kill).
     const store = localStore(storePath);
     await until(() => first.out().includes('started'), 20_000);
     let timers = 0;
-    for (let i = 0; i < 2000 && timers === 0; i++) {
+    const deadline = Date.now() + 6000;
+    while (timers === 0 && Date.now() < deadline) {
       timers = (await store.load('arbor://k/r'))?.timers.length ?? 0;
       if (timers === 0) await new Promise((resolve) => setTimeout(resolve, 2));
     }
