@@ -25,17 +25,22 @@ const SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), 'chaos-node.ts')
 const logger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
 const systems: System[] = [];
 
-/** The `work` ids and reason codes of the dead letters taken off `queue`. */
+/**
+ * The `work` ids and reason codes of the `work` dead letters taken off `queue` (the message that
+ * crashed the child is a dead letter too, `ACTOR_CRASHED`: every dead letter of a clustered node
+ * reaches the cluster's queue; it carries no work id and is left out).
+ */
 async function deadLetterIds(queue: string): Promise<{ ids: number[]; codes: Set<unknown> }> {
   const ids: number[] = [];
   const codes = new Set<unknown>();
   for (const letter of await readQueue(queue)) {
-    codes.add(letter.headers['x-arbor-code']);
     const decoded = decodeFrame(letter.body);
     if (!decoded.ok) continue;
     for (const { envelope } of framedEnvelopes(decoded.frame, letter.body)) {
       const id = (envelope.body as { id?: unknown }).id;
-      if (typeof id === 'number') ids.push(id);
+      if (typeof id !== 'number') continue;
+      ids.push(id);
+      codes.add(letter.headers['x-arbor-code']);
     }
   }
   return { ids, codes };
