@@ -31,26 +31,50 @@ ctl() { local i=$1; shift; with_env "$i" rabbitmqctl -n "$(name "$i")" "$@"; }
 
 running() { ctl "$1" -q await_startup --timeout 1 >/dev/null 2>&1; }
 
-start() {
+start_once() {
+  local i dir port
   for i in 1 2 3; do
-    local dir=$BASE/b$i port=${PORTS[$((i - 1))]}
+    dir=$BASE/b$i
+    port=${PORTS[$((i - 1))]}
     if running "$i"; then continue; fi
-    mkdir -p "$dir/mnesia" "$dir/log"
+    mkdir -p "$dir/mnesia" "$dir/log" || return 1
     printf 'listeners.tcp.local = 127.0.0.1:%s\n' "$port" >"$dir/rabbitmq.conf"
     printf 'export ERL_FLAGS="-kernel inet_dist_use_interface {127,0,0,1}"\n' >"$dir/rabbitmq-env.conf"
     printf '[].\n' >"$dir/enabled_plugins"
     chown -R rabbitmq:rabbitmq "$BASE" 2>/dev/null || true
-    with_env "$i" rabbitmq-server -detached
+    with_env "$i" rabbitmq-server -detached || return 1
   done
-  for i in 1 2 3; do ctl "$i" -q await_startup --timeout 120; done
+  # Each step is checked: this runs as an `if` condition, where `set -e` does not apply.
+  for i in 1 2 3; do ctl "$i" -q await_startup --timeout 120 || return 1; done
   for i in 2 3; do
     if ctl 1 -q cluster_status --formatter json 2>/dev/null | grep -q "$(name "$i")"; then continue; fi
-    ctl "$i" -q stop_app
-    ctl "$i" -q reset
-    ctl "$i" -q join_cluster "$(name 1)"
-    ctl "$i" -q start_app
+    ctl "$i" -q stop_app || return 1
+    ctl "$i" -q reset || return 1
+    ctl "$i" -q join_cluster "$(name 1)" || return 1
+    ctl "$i" -q start_app || return 1
   done
-  for i in 1 2 3; do ctl "$i" -q await_startup --timeout 120; done
+  for i in 1 2 3; do ctl "$i" -q await_startup --timeout 120 || return 1; done
+}
+
+# Shows the end of each node's log on stderr: what a failed start left to read.
+logs() {
+  local f
+  for f in "$BASE"/b*/log/*.log; do
+    [ -f "$f" ] || continue
+    echo "--- $f" >&2
+    tail -n 15 "$f" >&2
+  done
+}
+
+# One clean retry: a start can fail on a slow machine (a node not up within its wait, a join
+# racing the node's boot); the second attempt starts from empty data directories.
+start() {
+  if ! start_once; then
+    echo "rabbitmq cluster: start failed, retrying from a clean state" >&2
+    logs
+    stop
+    start_once || { logs; exit 1; }
+  fi
   echo "rabbitmq cluster up: $(urls)"
 }
 

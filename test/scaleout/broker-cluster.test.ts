@@ -33,7 +33,9 @@ async function startBrokers(): Promise<string | undefined> {
     await script('start');
     return undefined;
   } catch (err) {
-    return err instanceof Error ? err.message.split('\n')[0] : String(err);
+    // The command, then the end of what the script printed (its retry and the nodes' logs).
+    const lines = err instanceof Error ? err.message.split('\n').filter((l) => l.trim() !== '') : [String(err)];
+    return [lines[0], ...lines.slice(1).slice(-12)].join(' | ');
   }
 }
 
