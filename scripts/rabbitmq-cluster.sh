@@ -79,9 +79,10 @@ start() {
 }
 
 stop() {
-  for i in 3 2 1; do
-    if running "$i"; then ctl "$i" -q shutdown >/dev/null 2>&1 || true; fi
-  done
+  local i
+  # Every node, up or still booting: a booting node is not "running" yet, but must not outlive its data.
+  for i in 3 2 1; do ctl "$i" -q shutdown >/dev/null 2>&1 || true; done
+  pkill -f "arbor-b[123]@localhost" >/dev/null 2>&1 || true
   rm -rf "$BASE"
 }
 

@@ -5,9 +5,11 @@
  * stopped. The quorum queues elect new leaders on the other two broker nodes, every Arbor node
  * reconnects to a live broker node, and the ledger must show nothing lost (duplicates counted).
  *
- * It starts and stops brokers, so it runs in the disruptive run (`vitest.disruptive.config.ts`),
- * alone. Without `rabbitmq-server` on the machine it is skipped with a notice (a failure under
- * `ARBOR_REQUIRE_BROKER=1`).
+ * It starts and stops three brokers of its own, so it is opt-in: `npm run test:scaleout` (which
+ * sets `ARBOR_SCALEOUT=1`). Starting the cluster right after the disruptive run's broker restarts
+ * failed in two of five runs here (`corrupt_or_missing_cluster_files` on a node's boot), so it is
+ * not part of `npm test` until that start is reliable. Without `rabbitmq-server` it is skipped
+ * with a notice (a failure under `ARBOR_REQUIRE_BROKER=1` once opted in).
  */
 import { execFile } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
@@ -39,9 +41,15 @@ async function startBrokers(): Promise<string | undefined> {
   }
 }
 
-const problem = await startBrokers();
+const optedIn = process.env.ARBOR_SCALEOUT === '1';
+const problem = optedIn ? await startBrokers() : undefined;
 
 function describeBrokerCluster(name: string, fn: () => void): void {
+  if (!optedIn) {
+    console.warn(`[broker cluster tests] skipping "${name}": opt-in, run \`npm run test:scaleout\` (ARBOR_SCALEOUT=1)`);
+    describe.skip(name, fn);
+    return;
+  }
   if (!problem) {
     describe(name, fn);
     return;
