@@ -1,31 +1,24 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { localStore } from '../../src/store/LocalStore.js';
 import { AMQP_URL, describeBroker } from '../broker/broker.js';
 import { arbor, ROOT } from '../cli/run-cli.js';
-import { exited, startScript, tempDir, until } from './helpers.js';
+import { exited, processScope, startScript, until } from './helpers.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'approval.ts');
 
 const startExample = (cluster: string, store: string) => startScript(EXAMPLE, ['--broker', AMQP_URL, '--cluster', cluster, '--store', store], ROOT);
 
-let dir: { path: string; cleanup(): void };
-let running: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of running) c.kill('SIGKILL');
-  running = [];
-  dir?.cleanup();
-});
+const scope = processScope();
 
 describeBroker('the human-in-the-loop example (examples/approval.ts)', () => {
   it('waits for approval across a SIGKILL and a restart, and arbor send resumes it', async () => {
-    dir = tempDir();
+    const dir = scope.dir();
     const cluster = `approval-${randomUUID().slice(0, 8)}`;
     const storePath = join(dir.path, 'store');
     const first = startExample(cluster, storePath);
-    running.push(first.child);
+    scope.track(first.child);
     await until(() => first.out().includes('awaiting approval'), 30_000);
     // Killed once the wait is committed.
     const store = localStore(storePath);
@@ -39,7 +32,7 @@ describeBroker('the human-in-the-loop example (examples/approval.ts)', () => {
     await exited(first.child);
 
     const second = startExample(cluster, storePath);
-    running.push(second.child);
+    scope.track(second.child);
     await until(() => second.out().includes('awaiting approval'), 30_000);
     const sent = await arbor(['send', 'arbor://approvals/post', '{"type":"approve","by":"ana"}', '--broker', AMQP_URL, '--cluster', cluster]);
     expect(sent).toMatchObject({ code: 0, stdout: 'sent approve to arbor://approvals/post\n' });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { assign, fromPromise, setup } from 'xstate';
 import { createSystem, type CreateSystemOptions, type System } from '../../src/create-system.js';
 import { localStore } from '../../src/store/LocalStore.js';
@@ -85,4 +86,23 @@ export function startScript(script: string, args: readonly string[], cwd?: strin
 /** Resolves once `child` has exited (at once if it has). */
 export function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
+/**
+ * For tests that run scripts in child processes: call at the top of a file; `dir()` makes the
+ * test's temporary folder and `track(child)` marks a process to SIGKILL, both undone after each test.
+ */
+export function processScope(): { dir(): { path: string }; track(child: ChildProcess): void } {
+  let dir: { path: string; cleanup(): void } | undefined;
+  let running: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of running) c.kill('SIGKILL');
+    running = [];
+    dir?.cleanup();
+    dir = undefined;
+  });
+  return {
+    dir: () => (dir = tempDir()),
+    track: (child) => void running.push(child),
+  };
 }

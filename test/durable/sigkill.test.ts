@@ -1,29 +1,22 @@
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localStore } from '../../src/store/LocalStore.js';
-import { exited, startScript, tempDir, until } from './helpers.js';
+import { exited, processScope, startScript, until } from './helpers.js';
 
 const script = join(import.meta.dirname, 'fixtures', 'timer-node.ts');
 
 const start = (storePath: string, ledger: string) => startScript(script, [storePath, ledger]);
 
-let dir: { path: string; cleanup(): void };
-let running: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of running) c.kill('SIGKILL');
-  running = [];
-  dir?.cleanup();
-});
+const scope = processScope();
 
 describe('a durable root in a process that is SIGKILLed and started again under the same node id', () => {
   it('resumes, and its pending after timer fires exactly once', async () => {
-    dir = tempDir();
+    const dir = scope.dir();
     const storePath = join(dir.path, 'store');
     const ledger = join(dir.path, 'ledger');
     const first = start(storePath, ledger);
-    running.push(first.child);
+    scope.track(first.child);
     // Killed once its wait (with the pending timer) is committed, well before the 8000 ms are up
     // (a long wait, so a loaded machine cannot let the timer fire before the kill).
     const store = localStore(storePath);
@@ -40,7 +33,7 @@ describe('a durable root in a process that is SIGKILLed and started again under 
     expect(existsSync(ledger)).toBe(false);
 
     const second = start(storePath, ledger);
-    running.push(second.child);
+    scope.track(second.child);
     await until(() => second.out().includes('exited'), 20_000);
     await exited(second.child);
     expect(readFileSync(ledger, 'utf8')).toBe('fired\n');
