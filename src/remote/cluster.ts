@@ -24,7 +24,8 @@ import type { DeliveryResult, Envelope, NodeInfo } from '../runtime/transport.js
 import { failAsk } from '../runtime/ask.js';
 import { HostSide } from './host-side.js';
 import { OwnerSide } from './owner-side.js';
-import type { ProtocolMessage } from './protocol.js';
+import type { ProtocolMessage, WireExit } from './protocol.js';
+import type { SingletonExit } from '../runtime/singleton-port.js';
 import { Requests } from './requests.js';
 import { Router } from './router.js';
 import { fromWireError, toWireError } from './wire-error.js';
@@ -102,6 +103,13 @@ export class Cluster implements Distribution {
     } else if (node !== undefined) this.router.sendProtocol(node, { op: 'ask_fail', from: this.node, path: replyTo, error: toWireError(error) });
   }
 
+  singletonEnded(id: string, exit: SingletonExit): void {
+    const wire: WireExit = exit.normal ? { normal: true, output: exit.output } : { normal: false, error: toWireError(exit.error) };
+    for (const n of this.system.transport.nodes()) {
+      if (n.node !== this.node) this.router.sendProtocol(n.node, { op: 'singleton_end', from: this.node, id, exit: wire });
+    }
+  }
+
   placeChild(request: ChildRequest): Cell | undefined {
     return this.owner.placeChild(request);
   }
@@ -144,7 +152,7 @@ export class Cluster implements Distribution {
   // --- inbound -------------------------------------------------------------------------------
 
   /** An envelope from the transport (or from this node to itself). */
-  deliver(envelope: Envelope): DeliveryResult {
+  deliver(envelope: Envelope): DeliveryResult | Promise<DeliveryResult> {
     if (envelope.kind === 'system') return this.onProtocol(envelope);
     if (envelope.inc !== undefined) return this.host.forwarded(envelope);
     return this.router.deliverUser(envelope);
@@ -196,6 +204,9 @@ export class Cluster implements Distribution {
       case 'reply':
         this.requests.replied(message);
         break;
+      case 'singleton_end':
+        this.system._singletons?.ended(message.id, message.exit.normal ? { normal: true, output: message.exit.output } : { normal: false, error: fromWireError(message.exit.error, message.from) });
+        break;
       default:
         return { ok: false, retry: false, error: new ArborError('DECODE_ERROR', `unknown system message "${String((message as { op: unknown }).op)}"`, { to: envelope.to }) };
     }
@@ -237,6 +248,7 @@ export class Cluster implements Distribution {
     const error = new ArborError('NODE_DOWN', `node "${node}" went down`, { node });
     this.requests.nodeDown(node, error);
     this.host.ownerDown(node, error);
+    this.system._singletons?.nodeDown(node);
     const transport = this.system.transport;
     if (!transport.drainNode) return;
     // A node that restarted under the same name is reported down and at once up again: its queue

@@ -8,6 +8,8 @@
  * - `ask_fail`: a request whose `replyTo` is an ask on the receiving node was dead-lettered.
  * - `request` / `reply`: an actor's result, a node's `describe()`, or an actor's detail (for the
  *   inspector), asked across nodes.
+ * - `singleton_end`: the node running a cluster singleton tells the others it ended for good (their
+ *   `result()` settles, they stop waiting to take it over).
  */
 import type { NormalizedDurableOptions } from '../runtime/durable-options.js';
 import type { Shutdown } from '../runtime/cell.js';
@@ -30,7 +32,8 @@ export type ProtocolMessage =
   | { op: 'skip'; from: string; path: string; inc: number; seq: number }
   | { op: 'ask_fail'; from: string; path: string; error: WireError }
   | { op: 'request'; from: string; req: number; what: 'result' | 'describe' | 'detail'; path?: string }
-  | { op: 'reply'; from: string; req: number; ok: boolean; value?: unknown; error?: WireError };
+  | { op: 'reply'; from: string; req: number; ok: boolean; value?: unknown; error?: WireError }
+  | { op: 'singleton_end'; from: string; id: string; exit: WireExit };
 
 /** The protocol message of one `op`. */
 export type ProtocolOp<K extends ProtocolMessage['op']> = Extract<ProtocolMessage, { op: K }>;

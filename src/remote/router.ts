@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActorSystem } from '../runtime/actor-system.js';
 import { ArborError } from '../runtime/errors.js';
 import { correlationOf, type ArborEvent } from '../runtime/event.js';
-import { nodeOfPath, POOL_TARGET, SCHEME, TOPIC_TARGET } from '../runtime/paths.js';
+import { nodeOfPath, POOL_TARGET, SCHEME, SINGLETON_HOST, singletonIdOf, TOPIC_TARGET } from '../runtime/paths.js';
 import type { ActorRef, AskOptions } from '../runtime/ref.js';
 import type { DeliveryResult, Envelope } from '../runtime/transport.js';
 import { PROTOCOL_TARGET, type ProtocolMessage } from './protocol.js';
@@ -28,7 +28,7 @@ export const PRIORITY_HEADER = 'arbor-priority';
 /** What the router hands on: envelopes it sends to this node itself, and result requests. */
 export interface RouterLinks {
   /** An envelope from this node to itself (delivered as if it had come from the transport). */
-  deliver(envelope: Envelope): DeliveryResult;
+  deliver(envelope: Envelope): DeliveryResult | Promise<DeliveryResult>;
   undeliverable(envelope: Envelope, error: ArborError): void;
   /** Asks `node`, the owner of `path`, for the actor's result. */
   requestResult(node: string, path: string): Promise<unknown>;
@@ -55,6 +55,8 @@ export class Router implements RemoteRouter {
 
   /** The ref for `path` as seen from this node. */
   refFor(path: string): ActorRef {
+    // A singleton's ref always routes through its queue: it stays valid when another node takes it over.
+    if (singletonIdOf(path) !== undefined) return new RemoteActorRef(path, this);
     return this.system._cellAt(path)?.ref ?? this.system._pendingAsk(path) ?? new RemoteActorRef(path, this);
   }
 
@@ -85,6 +87,7 @@ export class Router implements RemoteRouter {
   lookup(full: string): ActorRef | undefined {
     const owner = nodeOfPath(full);
     if (owner === undefined || full.length <= `${SCHEME}${owner}/`.length) return undefined;
+    if (owner === SINGLETON_HOST) return singletonIdOf(full) === undefined ? undefined : new RemoteActorRef(full, this);
     if (owner !== this.node) return this.isUp(owner) ? new RemoteActorRef(full, this) : undefined;
     return this.proxyAbove(full) ? new RemoteActorRef(full, this) : undefined;
   }
@@ -113,6 +116,8 @@ export class Router implements RemoteRouter {
   /** Sends a user event to `path`, wherever it runs. */
   route(path: string, event: ArborEvent, urgent = false): void {
     this.system.schemas?.assert(event);
+    const singleton = singletonIdOf(path);
+    if (singleton !== undefined) return this.sendToSingleton(singleton, path, event, urgent);
     const cell = this.system._cellAt(path);
     if (cell) return cell.tell(event, undefined, urgent);
     const owner = nodeOfPath(path);
@@ -132,6 +137,10 @@ export class Router implements RemoteRouter {
   remoteResult(path: string): Promise<unknown> {
     const owner = nodeOfPath(path);
     if (owner === undefined) return Promise.reject(new ArborError('NOT_FOUND', `not an actor path: ${path}`, { path }));
+    if (owner === SINGLETON_HOST) {
+      const singletons = this.system._singletons;
+      return singletons ? singletons.result(path) : Promise.reject(new ArborError('NOT_FOUND', `node "${this.node}" runs no singletons: ${path}`, { path }));
+    }
     if (owner === this.node) {
       const cell = this.system._cellAt(path);
       return cell ? cell.result.promise() : Promise.reject(new ArborError('NOT_FOUND', `no actor at ${path}`, { path }));
@@ -161,6 +170,17 @@ export class Router implements RemoteRouter {
     }
     assertWireSafe(event, `${POOL_TARGET}/${kind}`);
     transport.sendToPool(kind, this.markUrgent(this.userEnvelope(`${POOL_TARGET}/${kind}`, event, undefined), urgent));
+  }
+
+  /** Sends a user event to the queue of the singleton `id` (consumed by the node that runs it). */
+  private sendToSingleton(id: string, path: string, event: ArborEvent, urgent: boolean): void {
+    const transport = this.system.transport;
+    if (!transport.sendToSingleton) {
+      this.system.deadLetter(path, event, new ArborError('NOT_FOUND', `the ${transport.name} transport has no singleton queues: ${path}`, { path }));
+      return;
+    }
+    assertWireSafe(event, path);
+    transport.sendToSingleton(id, this.markUrgent(this.userEnvelope(path, event, this.system._sender), urgent));
   }
 
   /** Sends a published event to the other nodes' subscribers. */
@@ -206,16 +226,20 @@ export class Router implements RemoteRouter {
   send(node: string, envelope: Envelope): void {
     if (node !== this.node) return this.system.transport.send(node, envelope);
     queueMicrotask(() => {
+      const settle = (result: DeliveryResult): void => {
+        // A stale forward to itself: this node is the owner that re-sends it; nothing to record.
+        if (!result.ok && result.error.details.stale !== true) this.links.undeliverable(envelope, result.error);
+      };
       const result = this.links.deliver(envelope);
-      // A stale forward to itself: this node is the owner that re-sends it; nothing to record.
-      if (!result.ok && result.error.details.stale !== true) this.links.undeliverable(envelope, result.error);
+      if (result instanceof Promise) void result.then(settle);
+      else settle(result);
     });
   }
 
   // --- inbound -------------------------------------------------------------------------------
 
   /** A user envelope (not a forward to a hosted incarnation) arriving at this node. */
-  deliverUser(envelope: Envelope): DeliveryResult {
+  deliverUser(envelope: Envelope): DeliveryResult | Promise<DeliveryResult> {
     // Validated again here: the sender may run other code (or another schema version).
     const refused = this.system.schemas?.check(envelope.body as ArborEvent);
     if (refused) return { ok: false, retry: false, error: refused };
@@ -233,6 +257,11 @@ export class Router implements RemoteRouter {
       // Acked once the pool's server has taken it on: the pool prefetch bounds this node's share.
       const cell = this.system._cellAt(server.path);
       return cell ? { ok: true, done: cell.receipt() } : { ok: true };
+    }
+    if (singletonIdOf(envelope.to) !== undefined) {
+      const singletons = this.system._singletons;
+      if (!singletons) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `node "${this.node}" runs no singletons: ${envelope.to}`, { path: envelope.to }) };
+      return singletons.deliver(envelope.to, this.reviveEvent(envelope), envelope);
     }
     return this.deliverLocal(envelope.to, this.reviveEvent(envelope), envelope);
   }

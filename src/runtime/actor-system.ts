@@ -28,13 +28,14 @@ import type { Meter } from './meter.js';
 import type { MessageTracer } from './tracer.js';
 import { SchemaRegistry } from './schemas.js';
 import { RECENT_DEAD_LETTERS, type ClusterStatus, type DeadLetterNote, type NodeTree } from './node-status.js';
-import { resolvePath, rootPath, validateId } from './paths.js';
+import { resolvePath, rootPath, singletonIdOf, singletonPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
 import type { DeadLetter, SupervisorReport, SystemEvents, Unsubscribe } from './system-events.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
 import { assertSpawnKeys } from './spawn-options.js';
-import { normalizeDurable } from './durable-options.js';
+import { normalizeDurable, type NormalizedDurableOptions } from './durable-options.js';
+import type { SingletonPort } from './singleton-port.js';
 import { systemIdsOf, type SystemIds } from './system-ids.js';
 import { inspectionTree } from './inspection.js';
 import { inMemoryTransport, type NodeInfo, type Transport } from './transport.js';
@@ -67,6 +68,8 @@ export interface SystemPlugins {
   meter?: Meter | undefined;
   /** Message traces (when a tracer provider is registered). */
   tracer?: ((system: ActorSystem) => MessageTracer) | undefined;
+  /** Runs cluster singletons (`spawn(..., { singleton: true })`); without it they are refused. */
+  singletons?: ((system: ActorSystem) => SingletonPort) | undefined;
 }
 
 /**
@@ -116,6 +119,8 @@ export class ActorSystem implements CellContext {
   private readonly topics = new TopicBus();
   /** @internal Routing, placement and the protocol between nodes. */
   readonly _distribution: Distribution;
+  /** @internal The cluster singletons this node joined. */
+  readonly _singletons: SingletonPort | undefined;
   private readonly factories: readonly CellFactory[];
   private readonly diagram: ((logic: unknown) => string | undefined) | undefined;
   private readonly pools = new Map<string, ActorRef>();
@@ -153,6 +158,7 @@ export class ActorSystem implements CellContext {
     );
     this._distribution = plugins.distribution(this);
     this.tracer = plugins.tracer?.(this);
+    this._singletons = plugins.singletons?.(this);
   }
 
   /** @internal Connects the transport. */
@@ -185,6 +191,7 @@ export class ActorSystem implements CellContext {
     const ids: SystemIds = systemIdsOf(this);
     if (systemId !== undefined) ids.assertFree(systemId);
     const durable = normalizeDurable(options.durable, 'durable');
+    if (options.singleton !== undefined && options.singleton !== false) return this.spawnSingleton(logic, options, id, durable);
     const cell = this.createCell(
       { path, id, parent: undefined, logic, input: options.input, mailbox: normalizeMailboxOptions(options.mailbox, this.mailboxDefaults), snapshot: options.snapshot, durable },
       'logic',
@@ -203,6 +210,24 @@ export class ActorSystem implements CellContext {
     this.roots.push(cell);
     cell.start();
     return cell.ref;
+  }
+
+  /**
+   * A cluster singleton: validated here, run by the singleton port (on whichever node the broker
+   * picks); the ref routes to `arbor://$singleton/<id>` wherever it runs.
+   */
+  private spawnSingleton(logic: unknown, options: SpawnOptions, id: string, durable: NormalizedDurableOptions | undefined): ActorRef {
+    if (options.singleton !== true) throw new InvalidSpecError('singleton', options.singleton, 'must be true or false');
+    if (!durable) throw new InvalidSpecError('singleton', options.singleton, 'needs durable: true (the node that takes a singleton over resumes it from the shared store)');
+    if (options.snapshot !== undefined) throw new InvalidSpecError('snapshot', options.snapshot, 'cannot be given to a singleton (it resumes from the store)');
+    if (options.systemId !== undefined) throw new InvalidSpecError('systemId', options.systemId, 'cannot be given to a singleton (it may run on another node)');
+    const singletons = this._singletons;
+    if (!singletons || !this.transport.consumeSingleton || !this.transport.sendToSingleton) {
+      throw new InvalidSpecError('singleton', true, `needs a broker transport (rabbitmqTransport): the ${this.transport.name} transport has no singleton queues`);
+    }
+    if (singletons.knows(id) || this.registry.has(rootPath(this.node, id))) throw new InvalidSpecError('id', id, 'must be unique among root actors');
+    singletons.spawn({ id, logic, input: options.input, mailbox: normalizeMailboxOptions(options.mailbox, this.mailboxDefaults), durable, shutdown: options.shutdown });
+    return this._distribution.lookup(singletonPath(id)) as ActorRef;
   }
 
   /** @internal Makes (and, unless told not to, registers) a cell with the first factory that accepts its logic. */
@@ -269,21 +294,34 @@ export class ActorSystem implements CellContext {
    */
   lookup(path: string): ActorRef | undefined {
     if (typeof path !== 'string') return undefined;
-    const full = resolvePath(this.node, path);
-    const local = this.registry.get(full);
+    const full = this.singletonAlias(resolvePath(this.node, path));
+    // A singleton's ref routes through its queue even on the node that runs it: it survives takeover.
+    const local = singletonIdOf(full) === undefined ? this.registry.get(full) : undefined;
     if (local) return local.ref;
     return this._distribution.lookup(full);
   }
 
+  /** `arbor://<this node>/<id>/...` for a singleton `id` this node joined: its `arbor://$singleton/<id>/...`. */
+  private singletonAlias(full: string): string {
+    const prefix = rootPath(this.node, '');
+    if (!this._singletons || !full.startsWith(prefix)) return full;
+    const rest = full.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    const id = slash < 0 ? rest : rest.slice(0, slash);
+    return this._singletons.knows(id) ? singletonPath(id) + rest.slice(id.length) : full;
+  }
+
   /** This node's actors: its root trees and what it hosts for other nodes. */
   describe(): NodeTree {
+    const singletons = this._singletons?.status() ?? [];
     return {
       node: this.node,
-      roots: this.roots.map((c) => c.describe()),
+      roots: [...this.roots.map((c) => c.describe()), ...(this._singletons?.roots() ?? [])],
       hosted: this._distribution.hosted(),
       processed: this.dispatcher.processed,
       deadLetters: this.deadLetterCount,
       ...(this.recentDeadLetters.length > 0 ? { recentDeadLetters: [...this.recentDeadLetters] } : {}),
+      ...(singletons.length > 0 ? { singletons } : {}),
     };
   }
 
@@ -479,6 +517,8 @@ export class ActorSystem implements CellContext {
   shutdown(): Promise<void> {
     this.stopping ??= (async () => {
       const reason = new ArborError('SYSTEM_SHUTDOWN', `system ${this.node} shut down`, { node: this.node });
+      // First: another node takes the singletons over while this one still has its transport.
+      await this._singletons?.shutdown();
       for (const cell of [...this.roots].reverse()) {
         await cell.stop(cell.shutdown);
         cell.retire(reason);

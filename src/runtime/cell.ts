@@ -68,6 +68,8 @@ export interface TreeNode {
   strategy?: string;
   /** Its mailbox, when messages are queued. */
   mailbox?: MailboxStats;
+  /** Set on the root of a cluster singleton (`spawn(..., { singleton: true })`), on the node that runs it. */
+  singleton?: true;
 }
 
 /** Who hears about a cell's own exits. */
@@ -569,6 +571,18 @@ export abstract class Cell implements Runnable {
       path: this.path,
     }, { cause: reason });
     for (const m of this.mailbox.user.drain()) this.system.deadLetter(this.path, m, dead);
+    this.stamps?.drain();
+    this.settleReceipts();
+  }
+
+  /**
+   * Drops the queued user messages without dead-lettering them: they belong to a broker queue
+   * that hands them to another node (a singleton whose lease moved on). Their receipts settle, so
+   * whoever waits on them must tell a drop from processing (see `src/durable/singletons.ts`).
+   */
+  abandonQueued(): void {
+    if (this.mailbox.user.size === 0) return;
+    this.mailbox.user.drain();
     this.stamps?.drain();
     this.settleReceipts();
   }

@@ -10,6 +10,7 @@ import type { ArborEvent } from './event.js';
 import type { ClusterStatus } from './node-status.js';
 import type { ActorDetail } from './actor-detail.js';
 import type { ActorRef } from './ref.js';
+import type { SingletonExit } from './singleton-port.js';
 import type { TransportHost } from './transport.js';
 
 /** Routing: refs and messages for paths that have no cell on this node. */
@@ -29,6 +30,8 @@ export interface RoutingPort {
    * keeps a dead-letter queue, gets a copy.
    */
   deadLettered(event: unknown, reason: ArborError, recipient: string, askFailed: boolean): void;
+  /** Tells every other live node that the singleton `id` run here ended for good. */
+  singletonEnded(id: string, exit: SingletonExit): void;
 }
 
 /** Child placement: where a supervisor's child runs. */

@@ -1,5 +1,6 @@
 /** What `describe()` and `clusterStatus()` return: each node's actors as trees. */
 import type { TreeNode } from './cell.js';
+import type { SingletonStatus } from './singleton-port.js';
 import type { NodeInfo } from './transport.js';
 
 /** One node's tree, as `describe()` returns it. */
@@ -15,6 +16,8 @@ export interface NodeTree {
   deadLetters?: number;
   /** The last dead letters of this node (at most {@link RECENT_DEAD_LETTERS}), oldest first; absent when none. */
   recentDeadLetters?: DeadLetterNote[];
+  /** The cluster singletons this node spawned and its role in each (absent when none). */
+  singletons?: SingletonStatus[];
 }
 
 /** A dead letter in brief, as `describe()` carries it to other nodes. */

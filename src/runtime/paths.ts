@@ -12,6 +12,27 @@ export const TOPIC_TARGET = 'arbor://$topic';
 /** The `to` of a message for a work pool: `arbor://$pool/<kind>`. */
 export const POOL_TARGET = 'arbor://$pool';
 
+/**
+ * The host part of a singleton's path, `arbor://$singleton/<id>/...`: a singleton runs on whichever
+ * node holds it, so its path names no node (see `src/durable/singletons.ts`).
+ */
+export const SINGLETON_HOST = '$singleton';
+
+/** The location-independent path of the singleton `id`. */
+export function singletonPath(id: string): string {
+  return `${SCHEME}${SINGLETON_HOST}/${id}`;
+}
+
+/** The singleton id of a path at or below `arbor://$singleton/<id>`, or `undefined`. */
+export function singletonIdOf(path: string): string | undefined {
+  const prefix = `${SCHEME}${SINGLETON_HOST}/`;
+  if (!path.startsWith(prefix)) return undefined;
+  const rest = path.slice(prefix.length);
+  const slash = rest.indexOf('/');
+  const id = slash < 0 ? rest : rest.slice(0, slash);
+  return id === '' ? undefined : id;
+}
+
 /** An actor or child id: non-empty, no `/`, no whitespace, at most 200 characters. */
 const ID = /^[^/\s]{1,200}$/;
 

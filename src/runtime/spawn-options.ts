@@ -4,7 +4,7 @@
  */
 import { InvalidSpecError } from './errors.js';
 
-const SPAWN_KEYS: ReadonlySet<string> = new Set(['id', 'input', 'mailbox', 'shutdown', 'snapshot', 'systemId', 'durable']);
+const SPAWN_KEYS: ReadonlySet<string> = new Set(['id', 'input', 'mailbox', 'shutdown', 'snapshot', 'systemId', 'durable', 'singleton']);
 
 /** Throws `INVALID_SPEC` naming the first key `system.spawn` does not know. */
 export function assertSpawnKeys(options: object): void {

@@ -139,4 +139,11 @@ export interface SpawnOptions<TInput = unknown> {
    * @default false
    */
   durable?: boolean | DurableOptions;
+  /**
+   * Cluster singleton (needs `durable`, a store shared by the nodes and a broker transport): `spawn`
+   * may be called on several nodes; exactly one runs the actor at any time, at the path
+   * `arbor://$singleton/<id>`, and another takes over (resuming from the store) when that node dies.
+   * @default false
+   */
+  singleton?: boolean;
 }

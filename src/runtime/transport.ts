@@ -101,6 +101,18 @@ export interface Transport {
   /** Optional: starts taking work from the pool of `kind` on this node; resolves to a stop function. */
   consumePool?(kind: string): Promise<() => Promise<void>>;
   /**
+   * Optional (RabbitMQ transport): sends to the cluster singleton `id`'s queue, which only the node
+   * running it consumes. Problems go to `host.undeliverable`, as for {@link Transport.send}.
+   */
+  sendToSingleton?(id: string, envelope: Envelope): void;
+  /**
+   * Optional: consumes the singleton `id`'s queue as one of its candidates (a single-active-consumer
+   * queue: the broker hands its messages to one consumer at a time, and to the next when that one's
+   * connection closes or it stops). Its envelopes go to `host.deliver`; an envelope whose `done`
+   * rejects goes back to the queue. Resolves once consuming, to a stop function.
+   */
+  consumeSingleton?(id: string): Promise<() => Promise<void>>;
+  /**
    * Optional: after `node` went down, hands what is left in its inbound queue to `host.deliver`
    * on this node, then deletes that queue. Resolves to the number of envelopes handed over.
    */

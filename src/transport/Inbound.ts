@@ -44,6 +44,7 @@ import type { Topology } from './topology.js';
 import { invalidBody } from './wire-checks.js';
 
 const SETTLED = (): PublishOutcome => ({ ok: true });
+const givenBack = (err: unknown): PublishOutcome => ({ ok: false, error: err instanceof ArborError ? err : new ArborError('DELIVERY_FAILED', toError(err).message) });
 
 /** Header carrying the delivery attempts an envelope has had (its bytes are never rewritten). */
 export const ATTEMPT_HEADER = 'x-arbor-attempt';
@@ -58,7 +59,7 @@ export interface InboundMessage {
 }
 
 /** Where a message was taken from; a drained message that needs a retry is retried here. */
-export type InboundSource = 'node' | 'pool' | 'drain';
+export type InboundSource = 'node' | 'pool' | 'drain' | 'singleton';
 
 /** What to tell the broker about the AMQP message, and how many envelopes it carried. */
 export interface InboundVerdict {
@@ -84,8 +85,8 @@ interface Arrival extends FramedEnvelope {
 
 /** Runs the inbound path for one node. */
 export class Inbound {
-  /** The end of the chain of hand-overs to the host, in arrival order. */
-  private tail: Promise<unknown> = Promise.resolve();
+  /** The end of each chain of hand-overs to the host, in arrival order: one per queue consumed in order. */
+  private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: Deps) {}
 
@@ -124,16 +125,18 @@ export class Inbound {
     }
     if (arrivals.length > 0) {
       // Pool messages are unordered and worked concurrently: no chain for them.
-      const handOver = source === 'pool' ? this.handOver(arrivals, msg.routingKey, source) : this.chain(() => this.handOver(arrivals, msg.routingKey, source));
+      // A singleton's queue has its own chain: its takeover (store round trips) holds up no other queue.
+      const chainKey = source === 'singleton' ? msg.routingKey : 'node';
+      const handOver = source === 'pool' ? this.handOver(arrivals, msg.routingKey, source) : this.chain(chainKey, () => this.handOver(arrivals, msg.routingKey, source));
       settling.push(handOver.then(combine));
     }
     return this.settle(settling, framed.length);
   }
 
   /** Runs `fn` after everything chained before it; a failure does not break the chain. */
-  private chain<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn);
-    this.tail = run.catch(() => undefined);
+  private chain<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.tails.get(key) ?? Promise.resolve()).then(fn);
+    this.tails.set(key, run.catch(() => undefined));
     return run;
   }
 
@@ -147,19 +150,25 @@ export class Inbound {
     const settling: Promise<PublishOutcome>[] = [];
     for (const arrival of arrivals) {
       const { envelope } = arrival;
-      if (this.deps.dedup.has(envelope.id)) {
+      // A singleton's messages are deduplicated by the durable actor (its committed ids), not here:
+      // one this node gave back when it lost the singleton may come back to it later, and must run.
+      const dedup = source !== 'singleton';
+      if (dedup && this.deps.dedup.has(envelope.id)) {
         this.deps.logger.debug({ messageId: envelope.id, routingKey }, 'duplicate dropped');
         continue;
       }
       const result = await this.deliver(envelope);
       if (result.ok) {
-        this.deps.dedup.remember(envelope.id);
+        if (dedup) this.deps.dedup.remember(envelope.id);
         // --- reliab (issue 10 point 2): ack after processing. The hand-over chain goes on at once
         // (per-sender order is the order of hand-overs); only this message's ack waits for `done`.
         // A drain takes a dead node's queue one message at a time and then deletes it: waiting
         // there would hold the whole drain behind one busy actor, so a drained message is settled
         // once taken (as before).
-        if (result.done !== undefined && source !== 'drain') settling.push(result.done.then(SETTLED, SETTLED));
+        // A singleton's message whose `done` rejects was not processed here (the node lost the
+        // singleton): it goes back to the queue, for the node that runs it now.
+        if (result.done !== undefined && source === 'singleton') settling.push(result.done.then(SETTLED, givenBack));
+        else if (result.done !== undefined && source !== 'drain') settling.push(result.done.then(SETTLED, SETTLED));
         // --- end reliab
       } else settling.push(this.fail(arrival, result, routingKey, source));
     }

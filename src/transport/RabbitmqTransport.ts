@@ -31,7 +31,7 @@ import { Coalescer } from './Coalescer.js';
 import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
-import { heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, startConsumer, tapConsumerProps } from './consumers.js';
+import { heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, singletonConsumerProps, startConsumer, tapConsumerProps } from './consumers.js';
 import { deadLetterRequest, recipientKey } from './dead-letter.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
@@ -171,6 +171,20 @@ export class RabbitmqTransport implements Transport {
     const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType, this.options.poolPriority), 'pool');
     this.pools.add(kind);
     this.statPools.add(kind);
+    return () => this.closeConsumer(consumer);
+  }
+
+  /** Sends an envelope to the queue of the cluster singleton `id` (not coalesced: it has its own queue). */
+  sendToSingleton(id: string, envelope: Envelope): void {
+    this.enqueue(undefined, this.topology.singletonKey(id), envelope);
+  }
+
+  /**
+   * Consumes the singleton `id`'s queue (declaring it) as one of its candidates; resolves to a stop
+   * function. An envelope whose `done` rejects is requeued (see `./Inbound.ts`).
+   */
+  async consumeSingleton(id: string): Promise<() => Promise<void>> {
+    const consumer = await this.consume(singletonConsumerProps(this.topology, id, this.options.prefetch, this.options.queueType), 'singleton');
     return () => this.closeConsumer(consumer);
   }
 

@@ -51,6 +51,15 @@ export function poolConsumerProps(topology: Topology, kind: string, prefetch: nu
   return queueConsumerProps(topology, topology.poolQueue(kind), topology.poolKey(kind), prefetch, prefetch, { durable: true, arguments: args });
 }
 
+/**
+ * The queue of the cluster singleton `id`: single active consumer, so its messages go, in order,
+ * to one of the nodes consuming it; the next one takes over when that one's connection closes.
+ */
+export function singletonConsumerProps(topology: Topology, id: string, prefetch: number, queueType: QueueType): ConsumerProps {
+  const args = { ...queueTypeArguments(queueType), 'x-single-active-consumer': true };
+  return queueConsumerProps(topology, topology.singletonQueue(id), topology.singletonKey(id), prefetch, prefetch, { durable: true, arguments: args });
+}
+
 function queueConsumerProps(
   topology: Topology,
   queue: string,

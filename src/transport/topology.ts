@@ -12,6 +12,7 @@
  * - `node.<node>.msg.<eventType>`   a user envelope for an actor on `<node>`
  * - `node.<node>.sys`               a system envelope for the runtime on `<node>`
  * - `pool.<kind>`                   work for any node that consumes the `<kind>` pool
+ * - `singleton.<id>`                a user envelope for the cluster singleton `<id>` (any path below it)
  * - `hb.<node>` / `bye.<node>`      heartbeats and goodbyes
  * - `dead.<node>`                   an envelope `<node>` gave up on (to the dead-letter queue)
  * - `evt.<w1>.<w2>...`               a choreography event published by type (`research.done` →
@@ -25,6 +26,9 @@
  * - `arbor.<cluster>.node.<node>`   durable, bound `node.<node>.#`; survives its node, so a peer can
  *   {@link drainNode | drain} it after the node died.
  * - `arbor.<cluster>.pool.<kind>`   durable, bound `pool.<kind>`; competing consumers.
+ * - `arbor.<cluster>.singleton.<id>`  durable, bound `singleton.<id>`, single active consumer: every
+ *   node that spawned the singleton consumes it, and the broker hands its messages to one of them
+ *   at a time (the one that runs the singleton; the next when its connection closes).
  * - `arbor.<cluster>.hb.<node>.<incarnation>`  exclusive, auto-delete; bound `hb.*` and `bye.*`.
  * - `arbor.<cluster>.presence.<node>.<incarnation>.<session>`  auto-delete, single active consumer;
  *   bound to nothing: it holds one token that tells the watchers when the node's connection closes.
@@ -95,6 +99,14 @@ export class Topology {
 
   poolKey(kind: string): string {
     return `pool.${encodeKeyWord(kind)}`;
+  }
+
+  singletonQueue(id: string): string {
+    return `${this.exchange}.singleton.${encodeKeyWord(id)}`;
+  }
+
+  singletonKey(id: string): string {
+    return `singleton.${encodeKeyWord(id)}`;
   }
 
   heartbeatQueue(node: string, incarnation: string): string {
