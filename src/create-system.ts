@@ -11,6 +11,7 @@ import { toDot } from './diagrams/dot.js';
 import type { ActorDetail } from './runtime/actor-detail.js';
 import { xstateCellFactory } from './actors/index.js';
 import { durableCellFactory, type DurableRuntime } from './durable/index.js';
+import { Singletons } from './durable/singletons.js';
 import { SystemMetrics } from './observability/metrics.js';
 import { OtelMessageTracer, tracingEnabled } from './observability/tracing.js';
 import { Cluster } from './remote/cluster.js';
@@ -41,6 +42,11 @@ export interface CreateSystemOptions extends SystemOptions {
 
 /** How long the lease a durable incarnation takes on its path lasts (each takes it with force). */
 const DURABLE_LEASE_TTL = 30_000;
+/**
+ * How long a singleton's lease lasts; its holder renews it every third of this, which is also how
+ * long a holder that only looked dead and was fenced meanwhile may take to notice while idle.
+ */
+const SINGLETON_LEASE_TTL = 6_000;
 import type { LogicInput, RefOf } from './supervision/logic-types.js';
 
 /** A running actor system: one node. */
@@ -159,6 +165,7 @@ class ArborSystem extends ActorSystem implements System {
       diagram: (logic) => toDot(logic as AnyStateMachine),
       meter: _metrics,
       tracer: tracingEnabled() ? (system) => new OtelMessageTracer(system.node) : undefined,
+      singletons: (system) => new Singletons(system, () => this.durableRuntime(), { leaseTtl: SINGLETON_LEASE_TTL }),
     });
     this.durableStore = { store: options.store, owned: options.store === undefined };
     _metrics?.attach(this);
@@ -168,7 +175,15 @@ class ArborSystem extends ActorSystem implements System {
   private durableRuntime(): DurableRuntime {
     if (this.durable) return this.durable;
     const store = (this.durableStore.store ??= localStore(join(process.cwd(), '.arbor', this.node)));
-    this.durable = { node: this.node, owner: `${this.node}/${randomUUID().slice(0, 8)}`, store, committer: new GroupCommitter(store), leaseTtl: DURABLE_LEASE_TTL };
+    const singletons = this._singletons as Singletons | undefined;
+    this.durable = {
+      node: this.node,
+      owner: `${this.node}/${randomUUID().slice(0, 8)}`,
+      store,
+      committer: new GroupCommitter(store),
+      leaseTtl: DURABLE_LEASE_TTL,
+      sharedFence: (path) => singletons?.fenceFor(path),
+    };
     return this.durable;
   }
 

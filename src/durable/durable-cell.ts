@@ -33,6 +33,21 @@ export interface DurableRuntime {
   readonly committer: GroupCommitter;
   /** How long a lease lasts, in ms (each incarnation takes it with `force`). */
   readonly leaseTtl: number;
+  /**
+   * The fence of the cluster singleton whose tree holds `path`: `undefined` when `path` is in no
+   * singleton (the cell takes its own lease), `'lost'` when this node does not hold that singleton.
+   */
+  readonly sharedFence?: (path: string) => SharedFence | 'lost' | undefined;
+}
+
+/**
+ * A lease held for a whole tree (a cluster singleton's): its cells commit with its token, take,
+ * renew and release no lease of their own, and report a `FENCED` commit with {@link lost}.
+ */
+export interface SharedFence {
+  readonly lease: Lease;
+  /** A commit was refused with `FENCED`: another node holds the singleton now. */
+  lost(error: Error): void;
 }
 
 /** How many committed message ids an incarnation remembers (the store keeps its own window). */
@@ -63,6 +78,8 @@ export class DurableCell extends XStateCell {
   /** Set once a commit was refused with `FENCED`: this cell never takes the lease by force again. */
   private fenced = false;
   private renewal: unknown;
+  /** The singleton fence this incarnation commits with, if its tree is a singleton's. */
+  private shared: SharedFence | undefined;
 
   constructor(
     init: CellInit,
@@ -87,15 +104,19 @@ export class DurableCell extends XStateCell {
     let timers: readonly PendingTimer[] = [];
     try {
       const rt = this.runtime();
+      const shared = rt.sharedFence?.(this.path);
+      if (shared === 'lost') throw new ArborError('FENCED', `${this.path} belongs to a singleton another node holds now`, { path: this.path, owner: rt.owner });
       // By force (a new incarnation fences the old one), unless this cell was fenced itself: then
       // another incarnation owns the path, and this one may only take a lease nobody holds.
-      const lease = await rt.store.acquireLease(this.path, rt.owner, { ttl: rt.leaseTtl, force: !this.fenced });
+      const lease = shared ? shared.lease : await rt.store.acquireLease(this.path, rt.owner, { ttl: rt.leaseTtl, force: !this.fenced });
       if (generation !== this.generation) return;
       if (!lease) return this.standBy(generation, rt);
       const stored = await rt.store.load(this.path);
       if (generation !== this.generation) return;
       this.lease = lease;
-      this.renewLease(generation, rt);
+      this.shared = shared;
+      // A singleton's lease is renewed by its holder, for the whole tree.
+      if (!shared) this.renewLease(generation, rt);
       this.seen = new Set(stored?.recentMessageIds ?? []);
       this.snapshot = this.initialSnapshot;
       if (stored) {
@@ -295,7 +316,10 @@ export class DurableCell extends XStateCell {
   /** A commit failed: the incarnation ends at once as a crash (a `FENCED` one must not go on). */
   private fail(actor: AnyActorRef, generation: number, error: Error): void {
     if (generation !== this.generation || actor !== this.actor) return;
-    if ((error as { code?: unknown }).code === 'FENCED') this.fenced = true;
+    if ((error as { code?: unknown }).code === 'FENCED') {
+      this.fenced = true;
+      this.shared?.lost(error);
+    }
     this.log.error({ err: error }, 'durable commit failed: ending the incarnation');
     this.killIncarnation();
     this.exited({ outcome: 'crash', error });
@@ -318,9 +342,11 @@ export class DurableCell extends XStateCell {
     this.lease = undefined;
     if (!lease && !always) return;
     const rt = this.runtime();
+    // A singleton's lease belongs to the whole tree: its holder lets it go.
+    const own = lease && !this.shared ? lease : undefined;
     rt.committer
       .commit(lease ? { op: 'delete', path: this.path, fence: { key: lease.key, token: lease.token } } : { op: 'delete', path: this.path })
-      .then(() => (lease ? rt.store.releaseLease(lease) : undefined))
+      .then(() => (own ? rt.store.releaseLease(own) : undefined))
       .catch((err: unknown) => this.log.warn({ err: toError(err) }, 'could not delete the state of a durable actor that exited'));
   }
 }

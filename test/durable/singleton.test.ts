@@ -1,0 +1,127 @@
+/**
+ * Cluster singletons in one process: three systems on one broker cluster and one PostgreSQL store
+ * each spawn the same singleton; exactly one runs it, any node reaches it by its path, and a node
+ * whose broker connection is dropped while it runs on (it only looked dead) is fenced by the
+ * node that took over and stops, with every message processed exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { createSystem, rabbitmqTransport, supervisor, type System } from '../../src/index.js';
+import { postgresStore } from '../../src/store/PostgresStore.js';
+import type { StateStore } from '../../src/store/StateStore.js';
+import { AMQP_URL, cleanupClusters, closeConnectionByName, describeBroker, uniqueCluster, waitFor } from '../broker/broker.js';
+import { DATABASE_URL, dropTables, postgresProblem, uniquePrefix } from '../store/postgres.js';
+import { sumTo, tally } from './fixtures/tally.js';
+
+const HEARTBEAT = 250;
+const needsPostgres = postgresProblem !== undefined && process.env.ARBOR_REQUIRE_BROKER !== '1';
+const logger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
+let systems: System[] = [];
+let stores: StateStore[] = [];
+
+async function nodes(names: string[], cluster: string, prefix: string): Promise<System[]> {
+  const made = await Promise.all(
+    names.map((node) => {
+      const store = postgresStore({ url: DATABASE_URL, tablePrefix: prefix });
+      stores.push(store);
+      return createSystem({ node, logger, store, transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: HEARTBEAT, sendTimeout: 10_000 }) });
+    }),
+  );
+  systems.push(...made);
+  for (const s of made) await waitFor(`${s.node} to see the others`, () => names.every((n) => s.nodes().some((i) => i.node === n)));
+  return made;
+}
+
+/** The nodes whose `describe()` says they run the singleton `id`. */
+const owners = (all: System[], id: string): string[] => all.filter((s) => s.describe().singletons?.some((x) => x.id === id && x.role === 'owner')).map((s) => s.node);
+
+async function tallyOf(system: System, path: string): Promise<{ count: number; sum: number }> {
+  const reply = (await system.lookup(path)?.ask<{ count: number; sum: number }>({ type: 'get' }, { timeout: 20_000 })) as { count: number; sum: number };
+  return { count: reply.count, sum: reply.sum };
+}
+
+async function eventually(what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describeBroker('cluster singletons (one process, three nodes)', () => {
+  afterEach(async () => {
+    await Promise.all(systems.map((s) => s.shutdown()));
+    await Promise.all(stores.map((s) => s.close()));
+    systems = [];
+    stores = [];
+  });
+  afterAll(async () => {
+    await cleanupClusters();
+    await dropTables();
+  });
+
+  it.skipIf(needsPostgres)('runs on exactly one node; every node reaches it by its path; a graceful stop hands it over with its state', async () => {
+    const cluster = uniqueCluster();
+    const all = await nodes(['a', 'b', 'c'], cluster, uniquePrefix());
+    const id = `tally-${randomUUID().slice(0, 6)}`;
+    const refs = all.map((s) => s.spawn(tally, { id, durable: true, singleton: true }));
+    expect(refs.map((r) => r.path)).toEqual(all.map(() => `arbor://$singleton/${id}`));
+    await waitFor('one owner', () => owners(all, id).length === 1, 20_000);
+    for (let n = 1; n <= 60; n++) all[n % 3]?.lookup(`${id}`)?.send({ type: 'add', n });
+    expect(await tallyOf(all[2] as System, id)).toEqual({ count: 60, sum: sumTo(60) });
+    expect(owners(all, id)).toHaveLength(1);
+    // The tree row of its owner is marked for the inspector.
+    const owner = all.find((s) => s.node === owners(all, id)[0]) as System;
+    expect(owner.describe().roots.find((r) => r.path === `arbor://$singleton/${id}`)).toMatchObject({ singleton: true, node: owner.node });
+
+    await owner.shutdown();
+    const rest = all.filter((s) => s !== owner);
+    for (let n = 61; n <= 100; n++) rest[n % 2]?.lookup(id)?.send({ type: 'add', n });
+    expect(await tallyOf(rest[0] as System, id)).toEqual({ count: 100, sum: sumTo(100) });
+    await waitFor('one owner among the rest', () => owners(rest, id).length === 1, 20_000);
+
+    // result() on every node that spawned it: the owner's output, told to the others.
+    const results = rest.map((s) => s.lookup(id)?.result());
+    rest[0]?.lookup(id)?.send({ type: 'finish' });
+    for (const r of results) await expect(r).resolves.toEqual({ count: 100, sum: sumTo(100) });
+  }, 90_000);
+
+  it.skipIf(needsPostgres)('a supervisor root: its durable child resumes on the new owner after the owner leaves', async () => {
+    const cluster = uniqueCluster();
+    const all = await nodes(['a', 'b'], cluster, uniquePrefix());
+    const id = `tree-${randomUUID().slice(0, 6)}`;
+    const root = supervisor({ children: [{ id: 'books', logic: tally, durable: true }] });
+    for (const s of all) s.spawn(root, { id, durable: true, singleton: true });
+    await waitFor('one owner', () => owners(all, id).length === 1, 20_000);
+    for (let n = 1; n <= 30; n++) all[n % 2]?.lookup(`${id}/books`)?.send({ type: 'add', n });
+    expect(await tallyOf(all[0] as System, `${id}/books`)).toEqual({ count: 30, sum: sumTo(30) });
+    const owner = all.find((s) => s.node === owners(all, id)[0]) as System;
+    const other = all.find((s) => s !== owner) as System;
+    await owner.shutdown();
+    other.lookup(`${id}/books`)?.send({ type: 'add', n: 31 });
+    expect(await tallyOf(other, `${id}/books`)).toEqual({ count: 31, sum: sumTo(31) });
+    expect(owners([other], id)).toEqual([other.node]);
+  }, 90_000);
+
+  it.skipIf(needsPostgres)('a node that only looked dead (its broker connection dropped while it ran on) is fenced and stops; 1,000 messages counted exactly once', async () => {
+    const cluster = uniqueCluster();
+    const all = await nodes(['a', 'b', 'c'], cluster, uniquePrefix());
+    const id = `fenced-${randomUUID().slice(0, 6)}`;
+    for (const s of all) s.spawn(tally, { id, durable: true, singleton: true });
+    await waitFor('one owner', () => owners(all, id).length === 1, 20_000);
+    const first = owners(all, id)[0] as string;
+    const sender = all.find((s) => s.node !== first) as System;
+    for (let n = 1; n <= 400; n++) sender.lookup(id)?.send({ type: 'add', n });
+    await eventually('some processed', async () => (await tallyOf(sender, id)).count >= 100);
+
+    // The broker drops the owner's connection: it hands the queue to another node, which takes the
+    // singleton over with a higher token; the old owner still runs, and its next commit is fenced.
+    expect(await closeConnectionByName(`arbor/${cluster}/${first}`)).toBe(1);
+    for (let n = 401; n <= 1000; n++) sender.lookup(id)?.send({ type: 'add', n });
+    await waitFor('another owner', () => owners(all, id).some((n) => n !== first), 30_000);
+    await waitFor('the old owner stopped', () => !owners(all, id).includes(first), 30_000);
+    expect(await tallyOf(sender, id)).toEqual({ count: 1000, sum: sumTo(1000) });
+    expect(owners(all, id)).toHaveLength(1);
+  }, 120_000);
+});
