@@ -61,7 +61,7 @@ function side(open: () => StateStore, commits: number, grouped: boolean): Side {
   };
 }
 
-async function postgresProblem(): Promise<string | undefined> {
+export async function postgresProblem(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
   client.on('error', () => undefined);
   try {
@@ -74,7 +74,7 @@ async function postgresProblem(): Promise<string | undefined> {
   }
 }
 
-async function dropTables(prefix: string): Promise<void> {
+export async function dropTables(prefix: string): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   await client.query(`DROP TABLE IF EXISTS ${prefix}_state, ${prefix}_processed, ${prefix}_leases, ${prefix}_schema`);

@@ -32,6 +32,7 @@ import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
 import { queueType } from './queue-type.js';
 import { restartLatency } from './restart-latency.js';
+import { singletonTakeover } from './singleton-takeover.js';
 import { spawn } from './spawn.js';
 import { threadRing } from './thread-ring.js';
 import { workflowCheck } from './workflow-check.js';
@@ -45,6 +46,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'cross-node-throughput': crossNodeThroughput,
   'cross-node-latency': crossNodeLatency,
   failover,
+  'singleton-takeover': singletonTakeover,
   'queue-type': queueType,
   'durable-store': durableStore,
   'durable-throughput': durableThroughput,
