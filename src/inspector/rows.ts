@@ -25,6 +25,8 @@ export interface Row {
   restarts?: number;
   strategy?: string;
   mailbox?: MailboxStats;
+  /** The root of a cluster singleton (its row is under the node that runs it now). */
+  singleton?: true;
 }
 
 /** `status` as rows by path, in tree order. */
@@ -54,6 +56,7 @@ function rowOf(node: TreeNode, parent: string, index: number): Row {
   if (node.restarts !== undefined) row.restarts = node.restarts;
   if (node.strategy !== undefined) row.strategy = node.strategy;
   if (node.mailbox !== undefined) row.mailbox = node.mailbox;
+  if (node.singleton) row.singleton = true;
   return row;
 }
 

@@ -11,7 +11,7 @@
  *   when it was first dead-lettered, carried through redrives in the envelope's headers.
  */
 import type { ArborError } from '../runtime/errors.js';
-import { nodeOfPath, POOL_TARGET } from '../runtime/paths.js';
+import { nodeOfPath, POOL_TARGET, singletonIdOf } from '../runtime/paths.js';
 import type { Envelope } from '../runtime/transport.js';
 import type { PublishRequest } from './ConfirmedPublisher.js';
 import type { Topology } from './topology.js';
@@ -66,5 +66,8 @@ export function deadLetterRequest(topology: Topology, node: string, body: Buffer
 /** The routing key that brings a user envelope back to its recipient: its pool, or the node that owns its path. */
 export function recipientKey(topology: Topology, envelope: Envelope, fallbackNode: string): string {
   if (envelope.to.startsWith(POOL_TARGET + '/')) return topology.poolKey(envelope.to.slice(POOL_TARGET.length + 1));
+  // A singleton's messages go back to its queue, whichever node runs it now.
+  const singleton = singletonIdOf(envelope.to);
+  if (singleton !== undefined) return topology.singletonKey(singleton);
   return topology.envelopeKey(nodeOfPath(envelope.to) ?? fallbackNode, envelope.kind, envelope.body);
 }

@@ -57,6 +57,12 @@ describe('status rows', () => {
     expect(rows.get('arbor://a/root/w1')).toMatchObject({ parent: 'node:b', state: 'yellow' });
   });
 
+  it('mark the root of a cluster singleton, under the node that runs it', () => {
+    const tree: NodeTree = { node: 'c', roots: [{ path: 'arbor://$singleton/books', id: 'books', type: 'worker', status: 'running', node: 'c', singleton: true }], hosted: [], singletons: [{ id: 'books', path: 'arbor://$singleton/books', role: 'owner' }] };
+    expect(statusRows({ trees: [tree] }).get('arbor://$singleton/books')).toMatchObject({ parent: 'node:c', singleton: true });
+    expect(statusRows({ trees: [owner] }).get('arbor://a/root')).not.toHaveProperty('singleton');
+  });
+
   it('find a path’s parent, and none for a root', () => {
     expect(parentPath('arbor://a/root/w1')).toBe('arbor://a/root');
     expect(parentPath('arbor://a/root')).toBeUndefined();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { recipientKey } from '../../src/transport/dead-letter.js';
 import { MAX_WORD, Topology, decodeKeyWord, encodeKeyWord } from '../../src/transport/topology.js';
 
 describe('routing-key words', () => {
@@ -58,5 +59,12 @@ describe('Topology', () => {
     expect(t.envelopeKey('b', 'user', 'no type')).toBe('node.b.msg.%');
     expect(t.envelopeKey('b', 'system', { type: 'spawn' })).toBe('node.b.sys');
     expect(t.nodeBinding('b')).toBe('node.b.#');
+  });
+
+  it('routes a singleton’s messages, and its dead letters when redriven, to its own queue whichever node runs it', () => {
+    expect([t.singletonQueue('books.v2'), t.singletonKey('books.v2')]).toEqual(['arbor.demo.singleton.books%2Ev2', 'singleton.books%2Ev2']);
+    const to = (path: string) => recipientKey(t, { id: 'x', to: path, kind: 'user', body: { type: 'add' }, sentAt: 0 }, 'a');
+    expect(to('arbor://$singleton/books.v2/w1')).toBe('singleton.books%2Ev2');
+    expect(to('arbor://b/root/w1')).toBe('node.b.msg.add');
   });
 });
