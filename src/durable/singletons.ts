@@ -225,8 +225,14 @@ export class Singletons implements SingletonPort {
       if (entry.role === 'starting') entry.role = 'standby';
       throw err;
     }
-    if (entry.role !== 'starting' || !lease) {
-      if (lease) await rt.store.releaseLease(lease).catch(() => undefined);
+    if (!lease) {
+      // A forced acquisition always returns a lease; a store that says otherwise gets a retry later.
+      if (entry.role === 'starting') entry.role = 'standby';
+      throw new ArborError('STORE_ERROR', `the store gave no lease on ${entry.path} to a forced acquisition`, { path: entry.path });
+    }
+    if (entry.role !== 'starting') {
+      // Shut down or ended meanwhile.
+      await rt.store.releaseLease(lease).catch(() => undefined);
       return;
     }
     entry.lease = lease;

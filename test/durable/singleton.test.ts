@@ -97,6 +97,19 @@ describeBroker('cluster singletons (one process, three nodes)', () => {
     for (const r of results) await expect(r).resolves.toEqual({ count: 100, sum: sumTo(100) });
   }, 90_000);
 
+  it.skipIf(needsPostgres)('a singleton that crashes for good rejects result() on every node that spawned it, and no other node restarts it', async () => {
+    const cluster = uniqueCluster();
+    const all = await nodes(['a', 'b'], cluster, uniquePrefix());
+    const id = `crash-${randomUUID().slice(0, 6)}`;
+    const results = all.map((s) => s.spawn(tally, { id, durable: true, singleton: true }).result());
+    for (const r of results) r.catch(() => undefined);
+    await waitFor('one owner', () => owners(all, id).length === 1, 20_000);
+    all[0]?.lookup(id)?.send({ type: 'boom' });
+    for (const r of results) await expect(r).rejects.toThrow('boom');
+    await waitFor('ended everywhere', () => all.every((s) => s.describe().singletons?.every((x) => x.role === 'ended')), 20_000);
+    expect(owners(all, id)).toEqual([]);
+  }, 90_000);
+
   it.skipIf(needsPostgres)('a supervisor root: its durable child resumes on the new owner after the owner leaves', async () => {
     const cluster = uniqueCluster();
     const all = await nodes(['a', 'b'], cluster, uniquePrefix());
