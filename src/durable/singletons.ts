@@ -119,7 +119,7 @@ export class Singletons implements SingletonPort {
     if (entry.role !== 'owner') return this.takeOver(entry).then(() => this.deliver(path, event, envelope));
     if (event.type === SINGLETON_PROBE && path === entry.path) return { ok: true };
     const cell = this.system._cellAt(path);
-    if (!cell) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `no actor at ${path} (restarting?)`, { path }) };
+    if (!cell) return this.whenStarted(entry, path).then((started) => (started ? this.deliver(path, event, envelope) : notThere(path)));
     // Deduplicated by the durable actor: the envelope's id, unless the sender gave one.
     const target = cell as unknown as { dropsProcessedIds?: boolean };
     const delivered = target.dropsProcessedIds && (event as { messageId?: unknown }).messageId === undefined ? { ...event, messageId: envelope.id } : event;
@@ -132,6 +132,21 @@ export class Singletons implements SingletonPort {
         if (entry.epoch !== epoch) throw lostError(path);
       }),
     };
+  }
+
+  /**
+   * Whether the actor at `path`, below the root, exists once the tree has had a few turns to start
+   * (a supervisor starts its children in its own turn): so a message that arrives right after a
+   * takeover keeps its place instead of going round the retry queue.
+   */
+  private async whenStarted(entry: Entry, path: string): Promise<boolean> {
+    const epoch = entry.epoch;
+    for (let turn = 0; turn < 100 && path !== entry.path; turn++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (entry.epoch !== epoch) return false;
+      if (this.system._cellAt(path)) return true;
+    }
+    return false;
   }
 
   result(path: string): Promise<unknown> {
@@ -362,6 +377,11 @@ export class Singletons implements SingletonPort {
   private probe(entry: Entry): void {
     if (this.system.transport.sendToSingleton) this.system.lookup(entry.path)?.send({ type: SINGLETON_PROBE });
   }
+}
+
+/** No actor there (yet): the transport retries it after a delay, then dead-letters it. */
+function notThere(path: string): DeliveryResult {
+  return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `no actor at ${path} (restarting?)`, { path }) };
 }
 
 function lostError(path: string): ArborError {
