@@ -4,6 +4,7 @@
  * PostgreSQL store; node a (this process, which never spawned it) sends 1,000 `add` messages to
  * `arbor://$singleton/<id>`. The node running it is killed mid-way: another takes over, resumes
  * from the store, and the ledger (count and sum) ends exactly right: nothing lost, nothing twice.
+ * Then the new owner is killed while idle, and the last node takes over with no message to prompt it.
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -74,6 +75,14 @@ describeBroker('a singleton whose node is SIGKILLed under load (real processes)'
       try {
         expect((await store.load(path))?.snapshot).toMatchObject({ context: { count: 1000, sum: sumTo(1000) } });
         expect((await store.readLease(path))?.owner.startsWith(`${owners[0] as string}/`)).toBe(true);
+        // Idle now: its node SIGKILLed with no message waiting, the last node takes it over by
+        // itself (the broker hands it the queue, and the peers' NODE_DOWN probe tells it so).
+        const second = owners[0] as string;
+        await killNodeProcess(procs.find((p) => p.node === second) as NodeProcess);
+        const last = ['b', 'c', 'd'].find((n) => n !== first && n !== second) as string;
+        for (let i = 0; i < 600 && !(await store.readLease(path))?.owner.startsWith(`${last}/`); i++) await new Promise((r) => setTimeout(r, 50));
+        expect((await store.readLease(path))?.owner.startsWith(`${last}/`)).toBe(true);
+        expect(await get()).toMatchObject({ count: 1000, sum: sumTo(1000) });
       } finally {
         await store.close();
       }
