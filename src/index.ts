@@ -44,6 +44,7 @@ export type { DeadLetterFilter } from './runtime/dead-letter-log.js';
 export type { EventSchemas, StandardSchemaV1, StandardIssue, StandardResult } from './runtime/schemas.js';
 export type { JournalEntry, JournalSink } from './runtime/journal.js';
 export type { ClusterStatus, NodeTree } from './runtime/node-status.js';
+export type { SingletonStatus } from './runtime/singleton-port.js';
 export type { TreeNode } from './runtime/cell.js';
 export { RemoteActorRef } from './remote/remote-ref.js';
 export { topicMatcher, validateTopicPattern } from './runtime/topics.js';
