@@ -78,7 +78,8 @@ function resolve(node: TreeNode, hosted: Map<string, TreeNode>, shown: Set<strin
 
 function describeNode(view: TreeNode, placed: TreeNode, io: Io): string {
   // A placed child the host described shows the host's type; one it did not stays "remote".
-  const type = placed.type === 'remote' && view !== placed ? `${view.type}, placed remotely` : view.type;
+  const placedType = placed.type === 'remote' && view !== placed ? `${view.type}, placed remotely` : view.type;
+  const type = view.singleton ? `${placedType}, singleton` : placedType;
   const kind = view.kind ?? placed.kind;
   const kindText = kind ? paint(io, 'dim', `  kind ${kind}`) : '';
   // A placed child with no host yet is not running anywhere, whatever its slot says.

@@ -87,6 +87,16 @@ describe('arbor status output', () => {
     expect(coloured).toContain('\u001b[31mrestarting\u001b[0m');
   });
 
+  it('marks the root of a cluster singleton under the node that runs it', () => {
+    const report: StatusReport = {
+      transport: 'rabbitmq',
+      nodes: [{ node: 'c', kinds: [], lastSeen: NOW }],
+      trees: [{ node: 'c', roots: [{ path: 'arbor://$singleton/books', id: 'books', type: 'worker', status: 'running', node: 'c', singleton: true }], hosted: [] }],
+      unreachable: [],
+    };
+    expect(formatStatus(report, plain, NOW)).toContain('arbor://$singleton/books  worker, singleton  running  @c\n');
+  });
+
   it('shows a placed child that no node hosts yet as waiting for a node, not running', () => {
     const waiting: StatusReport = {
       transport: 'rabbitmq',
