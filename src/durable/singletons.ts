@@ -120,10 +120,11 @@ export class Singletons implements SingletonPort {
     if (event.type === SINGLETON_PROBE && path === entry.path) return { ok: true };
     const cell = this.system._cellAt(path);
     if (!cell) return this.whenStarted(entry, path).then((started) => (started ? this.deliver(path, event, envelope) : notThere(path)));
-    // Deduplicated by the durable actor: the envelope's id, unless the sender gave one.
-    const target = cell as unknown as { dropsProcessedIds?: boolean };
-    const delivered = target.dropsProcessedIds && (event as { messageId?: unknown }).messageId === undefined ? { ...event, messageId: envelope.id } : event;
-    cell.tell(delivered, envelope.from, envelope.headers?.['arbor-priority'] === 'urgent');
+    // Deduplicated by the durable actor: the envelope's id, unless the sender gave one. Set on the
+    // event itself (fresh from the wire), which the router knows its envelope and trace by.
+    const withId = event as { messageId?: unknown };
+    if ((cell as unknown as { dropsProcessedIds?: boolean }).dropsProcessedIds && withId.messageId === undefined) withId.messageId = envelope.id;
+    cell.tell(event, envelope.from, envelope.headers?.['arbor-priority'] === 'urgent');
     const epoch = entry.epoch;
     return {
       ok: true,
