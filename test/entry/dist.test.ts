@@ -126,7 +126,7 @@ describe.concurrent('the compiled package', SLOW, () => {
         "import { createSystem, supervisor, type ActorRef } from 'arbor';",
         "import { scatterGather } from 'arbor/patterns';",
         "import { setup } from 'xstate';",
-        "const done = setup({}).createMachine({ initial: 'a', states: { a: { type: 'final' } }, output: () => 42 });",
+        "const done = setup({ types: { output: {} as number } }).createMachine({ initial: 'a', states: { a: { type: 'final' } }, output: () => 42 });",
         'const system = await createSystem({ logger: false });',
         "const root = system.spawn(supervisor({ children: [{ id: 'x', logic: done }] }), { id: 'root' });",
         'const ref: ActorRef | undefined = system.lookup(\'root/x\');',
