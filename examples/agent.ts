@@ -156,9 +156,9 @@ export async function main(): Promise<void> {
     }),
     { id: 'agents' },
   );
-  const results = (await root.result()) as Record<string, AgentOutput>; // a supervisor's output: { [childId]: output }
+  const results = await root.result(); // a supervisor's output, typed from its children: { steady?: AgentOutput, flaky?: ..., slow?: ... }
   for (const [id, out] of Object.entries(results)) {
-    console.log(`${id}: ${out.ok ? `${out.answer} (${out.attempts} attempt(s), ${out.tokens} tokens)` : `stopped: over budget after ${out.attempts} attempt(s)`}`);
+    if (out) console.log(`${id}: ${out.ok ? `${out.answer} (${out.attempts} attempt(s), ${out.tokens} tokens)` : `stopped: over budget after ${out.attempts} attempt(s)`}`);
   }
   console.log(`budget: ${budget.used} of ${budget.limit} tokens used`);
   await system.shutdown();

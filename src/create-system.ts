@@ -66,7 +66,7 @@ export interface System {
    */
   deadLetters(filter?: DeadLetterFilter): DeadLetter[];
   /** Starts a root supervisor; its ref has the dynamic child API. */
-  spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;
+  spawn<TOutput>(logic: SupervisorLogic<TOutput>, options: SpawnOptions): SupervisorRef<TOutput>;
   /** Starts a root worker from any XState actor logic; the ref is typed by the logic's events and output. */
   spawn<TLogic extends AnyActorLogic>(logic: TLogic, options: SpawnOptions<LogicInput<TLogic>>): RefOf<TLogic>;
   /** The ref at `arbor://node/a/b` (or `a/b`), or `undefined`. */
@@ -207,7 +207,7 @@ class ArborSystem extends ActorSystem implements System {
     if (this.durableStore.owned) await durable.store.close();
   }
 
-  override spawn(logic: SupervisorLogic, options: SpawnOptions): SupervisorRef;
+  override spawn<TOutput>(logic: SupervisorLogic<TOutput>, options: SpawnOptions): SupervisorRef<TOutput>;
   override spawn<TLogic extends AnyActorLogic>(logic: TLogic, options: SpawnOptions<LogicInput<TLogic>>): RefOf<TLogic>;
   override spawn(logic: unknown, options: SpawnOptions): ActorRef {
     return super.spawn(logic, options);

@@ -58,11 +58,12 @@ export type { Shutdown } from './runtime/cell.js';
 export type { Transport, TransportHost, Envelope, NodeInfo, DeliveryResult } from './runtime/transport.js';
 export type { SupervisorLogic } from './supervision/supervisor.js';
 export type { SupervisorRef, ChildInfo } from './supervision/supervisor-ref.js';
-export type { RefOf, ChildLogic, LogicInput, AcceptingArborRefs } from './supervision/logic-types.js';
+export type { RefOf, ChildLogic, LogicInput, AcceptingArborRefs, OutputOf, SupervisorOutput } from './supervision/logic-types.js';
 export type {
   SupervisorOptions,
   ChildSpec,
   ChildSpecs,
+  ChildIds,
   Strategy,
   RestartType,
   AutoShutdown,

@@ -1,7 +1,7 @@
 // Saga: reserve → charge → ship; shipping fails, so charge and reserve are compensated in reverse.
 // The refund fails once and is retried with backoff. Run: npx tsx examples/patterns/saga.ts
 import pino from 'pino';
-import { createSystem, saga, supervisor, type SagaOutput } from '../../src/index.js';
+import { createSystem, saga, supervisor } from '../../src/index.js';
 
 let refundTries = 0;
 const order = saga<{ sku: string; card: string; correlationId: string }>({
@@ -25,6 +25,6 @@ const order = saga<{ sku: string; card: string; correlationId: string }>({
 const system = await createSystem({ logger: false });
 // Supervised like any worker: a crash would be restarted; a normal exit carries the outcome.
 const root = system.spawn(supervisor({ aggregate: { policy: 'all' }, children: [{ id: 'o-42', logic: order, restart: 'transient', input: { sku: 'book', card: '4242', correlationId: 'o-42' } }] }), { id: 'orders' });
-const { 'o-42': outcome } = (await root.result()) as { 'o-42': SagaOutput };
+const { 'o-42': outcome } = await root.result(); // SagaOutput | undefined: typed from the child's logic
 console.log(outcome);
 await system.shutdown();

@@ -16,7 +16,7 @@ export const EXIT = {
 } as const;
 
 /** Codes of {@link CliError}. */
-export type CliErrorCode = 'USAGE' | 'MODULE_NOT_FOUND' | 'MODULE_LOAD_FAILED' | 'INVALID_MODULE' | 'INVALID_INPUT' | 'UNAVAILABLE';
+export type CliErrorCode = 'USAGE' | 'MODULE_NOT_FOUND' | 'MODULE_LOAD_FAILED' | 'INVALID_MODULE' | 'INVALID_INPUT' | 'UNAVAILABLE' | 'MISSING_DEPENDENCY';
 
 declare module '../runtime/errors.js' {
   interface ErrorCodes {
@@ -30,6 +30,8 @@ declare module '../runtime/errors.js' {
     INVALID_INPUT: 'cli';
     /** A service the command needs (the broker) cannot be reached. */
     UNAVAILABLE: 'cli';
+    /** An optional package the command needs is not installed (tsx, to load a `.ts` module). */
+    MISSING_DEPENDENCY: 'cli';
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Loading a user's module (`.ts` or `.js`; tsx is registered by `bin/arbor.js`) and reading the
+ * Loading a user's module (`.js`, or `.ts` through tsx, registered on first use) and reading the
  * exports the CLI understands: `machines` (named XState machines), `checks`, `default` (the system
  * to run) and `kinds` (logic the node hosts for others).
  */
@@ -13,6 +13,7 @@ import { isSupervisorLogic, supervisor, type SupervisorLogic } from '../supervis
 import type { SupervisorOptions } from '../supervision/spec.js';
 import { asCliError, CliError } from './errors.js';
 import { loadError } from './load-error.js';
+import { isTypeScript, loadTypeScript } from './typescript-loader.js';
 
 /** A module's exports, unvalidated. */
 export type ModuleExports = Record<string, unknown>;
@@ -25,11 +26,22 @@ export async function loadModule(path: string): Promise<ModuleExports> {
   } catch {
     throw new CliError('MODULE_NOT_FOUND', `module not found: ${path}`);
   }
+  if (isTypeScript(absolute)) await loadTypeScript(path);
   try {
-    return (await import(pathToFileURL(absolute).href)) as ModuleExports;
+    return esmExports((await import(pathToFileURL(absolute).href)) as ModuleExports);
   } catch (err) {
     throw loadError(path, err);
   }
+}
+
+/**
+ * The exports as the module wrote them. A `.ts` file outside a `"type": "module"` package is
+ * compiled to CommonJS (marked `__esModule`), and Node's `import()` hands its whole
+ * `module.exports` over as `default`: unwrapped here, so `export default` means the same either way.
+ */
+function esmExports(mod: ModuleExports): ModuleExports {
+  const inner = mod['default'];
+  return typeof inner === 'object' && inner !== null && (inner as { __esModule?: unknown }).__esModule === true ? (inner as ModuleExports) : mod;
 }
 
 function isMachine(x: unknown): x is AnyStateMachine {

@@ -1,7 +1,9 @@
 /**
  * The page's files, served from the package itself (no CDN: the page works without internet).
- * The front end is TypeScript in `./ui`, bundled with esbuild on first request and kept in
- * memory; esbuild is loaded only then, so a system that never serves the page never loads it.
+ * The front end is TypeScript in `./ui`. The compiled package carries it bundled
+ * (dist/inspector/ui/app.js, written by scripts/build.mjs), read on first request; run from the
+ * sources, it is bundled with esbuild (a devDependency) on first request. Either way it is kept
+ * in memory, and nothing is loaded until a system serves the page.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -12,13 +14,6 @@ import { ArborError } from '../runtime/errors.js';
 export interface Asset {
   type: string;
   body: string;
-}
-
-/** The `ui` folder: next to this file in the sources, under `src/` when running from `dist/`. */
-function uiDir(): string {
-  const here = fileURLToPath(new URL('./ui/', import.meta.url));
-  if (existsSync(here + 'main.ts')) return here;
-  return fileURLToPath(new URL('../../src/inspector/ui/', import.meta.url));
 }
 
 let bundled: Promise<Map<string, Asset>> | undefined;
@@ -33,7 +28,17 @@ export function assets(): Promise<Map<string, Asset>> {
 }
 
 async function build(): Promise<Map<string, Asset>> {
-  const dir = uiDir();
+  const dir = fileURLToPath(new URL('./ui/', import.meta.url));
+  const [js, html, css] = await Promise.all([existsSync(dir + 'app.js') ? readFile(dir + 'app.js', 'utf8') : bundle(dir), readFile(dir + 'index.html', 'utf8'), readFile(dir + 'style.css', 'utf8')]);
+  return new Map<string, Asset>([
+    ['/', { type: 'text/html; charset=utf-8', body: html }],
+    ['/app.js', { type: 'text/javascript; charset=utf-8', body: js }],
+    ['/app.css', { type: 'text/css; charset=utf-8', body: css }],
+  ]);
+}
+
+/** The page's script bundled from the sources in `dir` (the options scripts/build.mjs uses too). */
+async function bundle(dir: string): Promise<string> {
   const { build: esbuild } = await import('esbuild');
   const result = await esbuild({
     entryPoints: [dir + 'main.ts'],
@@ -48,10 +53,5 @@ async function build(): Promise<Map<string, Asset>> {
   });
   const js = result.outputFiles[0];
   if (!js) throw new ArborError('INSPECTOR_FAILED', 'the inspector page did not build', { entry: dir + 'main.ts' });
-  const [html, css] = await Promise.all([readFile(dir + 'index.html', 'utf8'), readFile(dir + 'style.css', 'utf8')]);
-  return new Map<string, Asset>([
-    ['/', { type: 'text/html; charset=utf-8', body: html }],
-    ['/app.js', { type: 'text/javascript; charset=utf-8', body: js.text }],
-    ['/app.css', { type: 'text/css; charset=utf-8', body: css }],
-  ]);
+  return js.text;
 }

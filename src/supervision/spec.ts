@@ -63,6 +63,14 @@ export interface AggregateOptions {
  */
 export type ChildSpecs<TLogics extends readonly ChildLogic[]> = { [K in keyof TLogics]: ChildSpec<TLogics[K]> };
 
+/**
+ * The children's ids, so `supervisor` infers them beside the logics and types its result. Each
+ * element has every key of a child spec: `ChildSpecs` is the tuple that checks them against the
+ * logic (the two are intersected, and an intersection of tuples checks a literal against each
+ * one whole, so this one must not reject what that one accepts).
+ */
+export type ChildIds<TIds extends readonly string[]> = { [K in keyof TIds]: Omit<ChildSpec, 'id'> & { id: TIds[K] } };
+
 /** One child of a supervisor. */
 export interface ChildSpec<TLogic extends ChildLogic = ChildLogic> {
   id: string;
@@ -85,7 +93,7 @@ export interface ChildSpec<TLogic extends ChildLogic = ChildLogic> {
 }
 
 /** The options of `supervisor(...)`. */
-export interface SupervisorOptions<TLogics extends readonly ChildLogic[] = ChildLogic[]> {
+export interface SupervisorOptions<TLogics extends readonly ChildLogic[] = ChildLogic[], TIds extends readonly string[] = string[]> {
   /** @default 'one_for_one' */
   strategy?: Strategy;
   /** @default 1 */
@@ -97,7 +105,7 @@ export interface SupervisorOptions<TLogics extends readonly ChildLogic[] = Child
   autoShutdown?: AutoShutdown;
   aggregate?: AggregateOptions;
   /** @default [] */
-  children?: ChildSpecs<TLogics>;
+  children?: ChildSpecs<TLogics> & ChildIds<TIds>;
 }
 
 export interface NormalizedChildSpec {

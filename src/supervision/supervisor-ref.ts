@@ -1,4 +1,5 @@
 /** The ref of a supervisor: an actor ref plus OTP's dynamic child API. */
+import type { ArborEvent } from '../runtime/event.js';
 import { LocalActorRef, type ActorRef, type RefTarget } from '../runtime/ref.js';
 import type { ChildSpec } from './spec.js';
 import type { ChildLogic, RefOf } from './logic-types.js';
@@ -11,14 +12,14 @@ export interface ChildInfo {
 }
 
 /**
- * A supervisor's ref.
+ * A supervisor's ref; `result()` resolves with `TOutput`, its children's aggregated outputs.
  *
  * @example
  * const root = system.spawn(supervisor({ children: [] }), { id: 'root' });
  * const worker = await root.startChild({ id: 'w1', logic: machine, restart: 'transient' });
  * root.whichChildren(); // [{ id: 'w1', path: 'arbor://node-a/root/w1', status: 'running' }]
  */
-export interface SupervisorRef extends ActorRef {
+export interface SupervisorRef<TOutput = unknown> extends ActorRef<ArborEvent, TOutput> {
   /** Adds and starts a child; rejects with `INVALID_SPEC` for a bad spec or a duplicate id. */
   startChild<TLogic extends ChildLogic>(spec: ChildSpec<TLogic>): Promise<RefOf<TLogic>>;
   /** Stops a child (as its `shutdown` allows) and keeps its spec; a temporary child's spec is deleted. */

@@ -1,11 +1,14 @@
 /** `supervisor(...)`: supervisor logic, validated once at creation. */
 import { normalizeSupervisorSpec, type NormalizedSupervisorSpec, type SupervisorOptions } from './spec.js';
-import type { ChildLogic } from './logic-types.js';
+import type { ChildLogic, OutputCarrier, SupervisorOutput } from './logic-types.js';
 
 const SUPERVISOR = Symbol.for('arbor.supervisor');
 
-/** What `supervisor(...)` returns: pass it to `system.spawn` or use it as a child's `logic`. */
-export interface SupervisorLogic {
+/**
+ * What `supervisor(...)` returns: pass it to `system.spawn` or use it as a child's `logic`.
+ * `TOutput` is its result (`ref.result()`), typed from the children by `supervisor(...)`.
+ */
+export interface SupervisorLogic<TOutput = unknown> extends OutputCarrier<TOutput> {
   readonly [SUPERVISOR]: true;
   /** The validated spec, every default filled in. */
   readonly spec: NormalizedSupervisorSpec;
@@ -31,8 +34,10 @@ export function isSupervisorLogic(value: unknown): value is SupervisorLogic {
  *   }),
  *   { id: 'root' },
  * );
- * await root.result(); // { fetch: ..., parse: ... }
+ * await root.result(); // { fetch?: OutputFrom<typeof fetcher>, parse?: OutputFrom<typeof parser> }
  */
-export function supervisor<const TLogics extends readonly ChildLogic[] = ChildLogic[]>(options: SupervisorOptions<TLogics> = {}): SupervisorLogic {
+export function supervisor<const TLogics extends readonly ChildLogic[] = ChildLogic[], const TIds extends readonly string[] = string[]>(
+  options: SupervisorOptions<TLogics, TIds> = {},
+): SupervisorLogic<SupervisorOutput<TLogics, TIds>> {
   return Object.freeze({ [SUPERVISOR]: true as const, spec: normalizeSupervisorSpec(options, isSupervisorLogic) });
 }

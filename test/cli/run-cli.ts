@@ -1,10 +1,19 @@
-/** Spawns the real `bin/arbor.js`, as a user's shell would. */
+/**
+ * Spawns the real `bin/arbor.js`, as a user's shell would, on the sources (`ARBOR_CLI_SOURCE`):
+ * the tests check the code as it is, never a dist/ built before it changed. test/entry/dist.test.ts
+ * checks the compiled CLI.
+ */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/arbor.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/arbor.js', import.meta.url));
+
+/** The environment of a CLI process: the tests' own, running the CLI from the sources. */
+export function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ARBOR_CLI_SOURCE: '1', ...env };
+}
 
 export interface CliResult {
   code: number;
@@ -15,7 +24,7 @@ export interface CliResult {
 /** Runs `arbor ...args` from the repository root; never rejects on a non-zero exit. */
 export function arbor(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(env) }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -35,7 +44,7 @@ export interface RunningArbor {
 
 /** Spawns `arbor ...args` and returns at once. */
 export function spawnArbor(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningArbor {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();

@@ -7,7 +7,7 @@ import { localStore } from '../../src/store/LocalStore.js';
 import { postgresStore } from '../../src/store/PostgresStore.js';
 import type { StateChange, StateSummary, StoredState } from '../../src/store/StateStore.js';
 import { DATABASE_URL, describePostgres, dropTables, uniquePrefix } from '../store/postgres.js';
-import { arbor, ROOT } from './run-cli.js';
+import { arbor, BIN, cliEnv } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arbor-cli-state-'));
 const store = join(dir, '.arbor', 'node-a');
@@ -81,7 +81,7 @@ describe('arbor state', () => {
 
   it.concurrent('finds the only node folder under ./.arbor when no --store is given', { timeout: 60_000 }, async () => {
     const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, [join(ROOT, 'bin/arbor.js'), 'state', 'list', '--json'], { cwd: dir }, (error, out) => resolve({ code: error ? Number(error.code) : 0, stdout: out }));
+      execFile(process.execPath, [BIN, 'state', 'list', '--json'], { cwd: dir, env: cliEnv() }, (error, out) => resolve({ code: error ? Number(error.code) : 0, stdout: out }));
     });
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as StateSummary[]).map((s) => s.path)).toContain('root/ledger');

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../cli/run-cli.js';
+import { cliEnv, ROOT } from '../cli/run-cli.js';
 import { describeBroker } from '../broker/broker.js';
 
 const SLOW = { timeout: 120_000 };
@@ -49,7 +49,7 @@ interface Ran {
 /** Runs `command` as a shell would, from the repository root. */
 function sh(command: string): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', command], { cwd: ROOT, env: cliEnv({ NO_COLOR: '1', FORCE_COLOR: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -65,7 +65,7 @@ function sh(command: string): Promise<Ran> {
  */
 function background(command: string, started: RegExp): Promise<{ stop: () => Promise<Ran> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `exec ${command.replace(/\s*&$/, '')}`], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('sh', ['-c', `exec ${command.replace(/\s*&$/, '')}`], { cwd: ROOT, env: cliEnv({ NO_COLOR: '1' }), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
     const exited = new Promise<Ran>((r) => child.on('exit', (code) => r({ code: code ?? -1, out, err })));

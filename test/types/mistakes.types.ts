@@ -76,6 +76,45 @@ export async function mistakes(): Promise<void> {
   // @ts-expect-error the request needs a `type`
   system.spawn(gather, { id: 'g3', input: { workers: [ref], request: { kind: 'estimate' } } });
 
+  // --- a supervisor's result: each child's output under its id ---------------------------------------
+  const tree = system.spawn(
+    supervisor({ aggregate: { policy: 'all' }, children: [{ id: 'c', logic: counter, input: { start: 1 } }, { id: 'm', logic: model, input: { prompt: 'hi' } }] }),
+    { id: 'tree' },
+  );
+  const results = await tree.result();
+  const total: number | undefined = results.c?.total;
+  const text: string | undefined = results.m;
+  void [total, text];
+  // @ts-expect-error no child has the id `x`
+  void results.x;
+  // @ts-expect-error the model's output is a string
+  const notNumber: number | undefined = results.m;
+  // @ts-expect-error a child may end without a result (`any`, `quorum`, `proceed`, auto-shutdown): every key is optional
+  const surely: { total: number } = results.c;
+  void [notNumber, surely];
+  // nested supervisors nest their results
+  const nested = system.spawn(supervisor({ children: [{ id: 'inner', logic: supervisor({ children: [{ id: 'c', logic: counter, input: { start: 0 } }] }) }] }), { id: 'nested' });
+  const deep = await nested.result();
+  const innerTotal: number | undefined = deep.inner?.c?.total;
+  void innerTotal;
+  // @ts-expect-error the inner supervisor has no child `d`
+  void deep.inner?.d;
+  // a child placed by kind runs logic tsc cannot see: its output is unknown
+  const byKind = await system.spawn(supervisor({ children: [{ id: 'k', kind: 'acc' }] }), { id: 'byKind' }).result();
+  const fromKind: unknown = byKind.k;
+  // @ts-expect-error the output of a child placed by kind is unknown
+  const kindTotal: number | undefined = byKind.k;
+  void [fromKind, kindTotal];
+  // children not known one by one (none yet, or a list built at run time): any id, outputs as known
+  const open = await system.spawn(supervisor({ children: [] }), { id: 'open' }).result();
+  const later: unknown = open['added-by-startChild'];
+  const built = [1, 2].map((n) => ({ id: `c${n}`, logic: counter, input: { start: n } }));
+  const many = await system.spawn(supervisor({ children: built }), { id: 'many' }).result();
+  const someTotal: number | undefined = many['c1']?.total;
+  void [later, someTotal];
+  // @ts-expect-error the counters' outputs have no `count`
+  void many['c1']?.count;
+
   // --- dynamic children ------------------------------------------------------------------------------
   const root = system.spawn(supervisor({ children: [] }), { id: 'root' });
   const child = await root.startChild({ id: 'c2', logic: counter, input: { start: 2 } });
