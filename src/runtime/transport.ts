@@ -134,6 +134,8 @@ export interface QueueStats {
   /** Messages ready for delivery. */
   messages: number;
   consumers: number;
+  /** Messages delivered and not yet acknowledged; absent when the broker could not say (passive declares). */
+  unacked?: number;
 }
 
 /**
