@@ -129,13 +129,21 @@ export class OtelMessageTracer implements MessageTracer {
     span.end();
   }
 
-  outgoing(event: object, envelope: Envelope, destination: string): void {
+  outgoing(event: object, envelope: Envelope, destination: string, routingKey?: string): void {
     let sc = this.current ? undefined : this.contexts.get(event);
     if (!sc) {
       // Sent from here to another node (not a forward of a message already sent here).
       const span = this.tracer.startSpan(
         `send ${typeOf(event)}`,
-        { kind: SpanKind.PRODUCER, attributes: messageAttributes(event, envelope.to, 'rabbitmq', { 'messaging.message.id': envelope.id, 'arbor.destination.node': destination, 'arbor.node': this.node }) },
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: messageAttributes(event, envelope.to, 'rabbitmq', {
+            'messaging.message.id': envelope.id,
+            'arbor.destination.node': destination,
+            'arbor.node': this.node,
+            ...(routingKey === undefined ? {} : { 'messaging.rabbitmq.destination.routing_key': routingKey }),
+          }),
+        },
         this.parent(),
       );
       span.end();

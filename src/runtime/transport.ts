@@ -124,7 +124,16 @@ export interface Transport {
    * node's) and of the pool queues this node serves or sends to. Rejects when the broker cannot say.
    */
   queueStats?(): Promise<QueueStats[]>;
+  /**
+   * Optional: the broker routing key `envelope` will travel with to `destination` (a node, a pool
+   * or a topic), for the `messaging.rabbitmq.destination.routing_key` span attribute. Only asked
+   * when a tracer is installed.
+   */
+  routingKeyOf?(destination: RoutingDestination, envelope: Envelope): string;
 }
+
+/** Where an envelope is sent: a node's queue, a work pool, or a published topic. */
+export type RoutingDestination = { node: string } | { pool: string } | { topic: string };
 
 /** One broker queue as {@link Transport.queueStats} reports it. */
 export interface QueueStats {

@@ -24,7 +24,7 @@ import { ConsumerStatus } from 'rabbitmq-client';
 import type { Connection, Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
-import type { Envelope, NodeInfo, QueueStats, Transport, TransportHost } from '../runtime/transport.js';
+import type { Envelope, NodeInfo, QueueStats, RoutingDestination, Transport, TransportHost } from '../runtime/transport.js';
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
 import { Coalescer } from './Coalescer.js';
@@ -150,6 +150,13 @@ export class RabbitmqTransport implements Transport {
   /** Sends an envelope to `node`'s inbound queue (coalesced within the tick). */
   send(node: string, envelope: Envelope): void {
     this.enqueue(`node:${node}`, this.topology.envelopeKey(node, envelope.kind, envelope.body), envelope);
+  }
+
+  /** The routing key {@link send}, {@link sendToPool} or {@link publish} gives `envelope`. */
+  routingKeyOf(destination: RoutingDestination, envelope: Envelope): string {
+    if ('node' in destination) return this.topology.envelopeKey(destination.node, envelope.kind, envelope.body);
+    if ('pool' in destination) return this.topology.poolKey(destination.pool);
+    return this.topology.topicKey(destination.topic);
   }
 
   /**

@@ -69,6 +69,20 @@ describeBroker('OpenTelemetry traces across nodes', () => {
     expect(chain[2]!.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'arbor.node': 'b' });
     expect(chain[2]!.attributes['messaging.message.id']).toEqual(expect.any(String));
     expect(chain[5]!.attributes).toMatchObject({ 'arbor.actor.path': 'arbor://a/z', 'arbor.node': 'a' });
+    // The PRODUCER spans across nodes carry the AMQP routing key (OTel messaging semconv).
+    expect(chain.filter((s) => s.kind === SpanKind.PRODUCER).map((s) => s.attributes['messaging.rabbitmq.destination.routing_key'])).toEqual(['node.b.msg.start', 'node.c.msg.step', 'node.a.msg.finish']);
+  });
+
+  it('puts the routing key of pool sends and published events on their PRODUCER spans', { timeout: 30_000 }, async () => {
+    const cluster = uniqueCluster();
+    const a = await startSystem('a', cluster);
+    a.poolRef('jobs').send({ type: 'job', correlationId: 'wf-rk' });
+    a.publish({ type: 'order.placed', correlationId: 'wf-rk' });
+    await waitFor('both send spans', () => exporter.getFinishedSpans().filter((s) => s.attributes['messaging.message.conversation_id'] === 'wf-rk').length >= 2);
+    const spans = exporter.getFinishedSpans().filter((s) => s.attributes['messaging.message.conversation_id'] === 'wf-rk');
+    const key = (name: string) => spans.find((s) => s.name === name && s.kind === SpanKind.PRODUCER)?.attributes['messaging.rabbitmq.destination.routing_key'];
+    expect(key('send job')).toBe('pool.jobs');
+    expect(key('send order.placed')).toBe('evt.order.placed');
   });
 
   it('marks the process span of a crash as an error and keeps the trace in the dead letter', { timeout: 30_000 }, async () => {
