@@ -14,7 +14,7 @@
  */
 import type { AnyActorRef } from 'xstate';
 import { XStateCell } from '../actors/xstate-cell.js';
-import type { CellInit, Exit, Shutdown } from '../runtime/cell.js';
+import type { CellInit, Exit, Shutdown, TreeNode } from '../runtime/cell.js';
 import type { NormalizedDurableOptions } from '../runtime/durable-options.js';
 import type { ActorRef } from '../runtime/ref.js';
 import { ArborError, toError } from '../runtime/errors.js';
@@ -63,6 +63,12 @@ export class DurableCell extends XStateCell {
   /** Set once a commit was refused with `FENCED`: this cell never takes the lease by force again. */
   private fenced = false;
   private renewal: unknown;
+
+  override describe(): TreeNode {
+    const node = super.describe();
+    node.durable = true;
+    return node;
+  }
 
   constructor(
     init: CellInit,

@@ -25,6 +25,10 @@ export interface Row {
   restarts?: number;
   strategy?: string;
   mailbox?: MailboxStats;
+  /** Its state survives crashes, failover and restarts. */
+  durable?: true;
+  /** A cluster singleton (drawn when the status data says so). */
+  singleton?: true;
 }
 
 /** `status` as rows by path, in tree order. */
@@ -54,6 +58,9 @@ function rowOf(node: TreeNode, parent: string, index: number): Row {
   if (node.restarts !== undefined) row.restarts = node.restarts;
   if (node.strategy !== undefined) row.strategy = node.strategy;
   if (node.mailbox !== undefined) row.mailbox = node.mailbox;
+  if (node.durable === true) row.durable = true;
+  // `singleton` is read loosely: the status data gains it with cluster singletons.
+  if ((node as { singleton?: unknown }).singleton === true) row.singleton = true;
   return row;
 }
 
@@ -72,6 +79,7 @@ function overlayHosted(rows: Map<string, Row>, hosted: TreeNode, host: string, i
   if (owner.restarts !== undefined) merged.restarts = owner.restarts;
   else delete merged.restarts;
   if (owner.mailbox !== undefined && merged.mailbox === undefined) merged.mailbox = owner.mailbox;
+  if (owner.singleton) merged.singleton = true;
   rows.set(hosted.path, merged);
   hosted.children?.forEach((child, i) => addNode(rows, child, hosted.path, i));
 }

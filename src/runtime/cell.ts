@@ -68,6 +68,8 @@ export interface TreeNode {
   strategy?: string;
   /** Its mailbox, when messages are queued. */
   mailbox?: MailboxStats;
+  /** A durable actor (its state survives crashes, failover and restarts); absent otherwise. */
+  durable?: true;
 }
 
 /** Who hears about a cell's own exits. */

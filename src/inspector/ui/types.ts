@@ -2,7 +2,7 @@
 export interface MailboxStats { depth: number; oldestAge: number }
 export interface Row {
   path: string; parent: string; index: number; id: string; type: 'supervisor' | 'worker' | 'remote'; status: string; node: string;
-  kind?: string; state?: string; restarts?: number; strategy?: string; mailbox?: MailboxStats;
+  kind?: string; state?: string; restarts?: number; strategy?: string; mailbox?: MailboxStats; durable?: true; singleton?: true;
 }
 export interface RowDiff { upsert: Row[]; remove: string[] }
 export interface NodeView { node: string; kinds: string[]; lastSeen: number; up: boolean; actors: number; processed?: number; deadLetters?: number }
