@@ -15,3 +15,9 @@ export interface ActorDetail {
 }
 export interface WorkflowSummary { correlationId: string; steps: number; first: number; last: number }
 export interface WorkflowStep { seq: number; at: number; node: string; to: string; from?: string; type: string; id?: string; causationId?: string }
+export interface DlqEntry {
+  id: string; originalId: string; code: string; reason: string; recipient: string; eventType?: string; correlationId?: string;
+  attempts: number; redrives: number; node: string; firstFailedAt?: number; lastFailedAt?: number; event: unknown;
+}
+export interface DlqList { available: boolean; reason?: string; queue?: string; entries: DlqEntry[] }
+export interface RedriveReport { redriven: number; kept: number; recipients: Record<string, number>; problems: string[] }
