@@ -66,7 +66,10 @@ export function inspectorServer(parts: ServerParts): Server {
 async function handle(parts: ServerParts, streams: Set<ServerResponse>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://inspector');
   if (req.method === 'POST' && url.pathname === '/api/dlq/redrive') return redrive(parts, req, res, url);
-  if (!tokenAccepted(parts.options.token, req.headers, url)) return sendJson(res, 401, { error: 'this inspector needs its token: Authorization: Bearer <token>, or ?token=<token>' });
+  // The page and its script and style are the same for everyone and hold no data: they load without
+  // the token (a browser asks for `app.js` without the page's query), everything else needs it.
+  const isAsset = req.method === 'GET' && (url.pathname === '/' || url.pathname === '/app.js' || url.pathname === '/app.css');
+  if (!isAsset && !tokenAccepted(parts.options.token, req.headers, url)) return sendJson(res, 401, { error: 'this inspector needs its token: Authorization: Bearer <token>, or ?token=<token>' });
   if (req.method !== 'GET') return sendJson(res, 405, { error: `${String(req.method)} is not allowed here; the only action is POST /api/dlq/redrive` });
   const { system, model, workflows, options } = parts;
   switch (url.pathname) {
