@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 
 export { normalizeInspectorOptions, DEFAULT_INSPECTOR_OPTIONS, isLoopback } from './options.js';
 export { WorkflowBuffer } from './workflows.js';
+export { clusterWorkflows, type QueryingSystem } from './cluster-workflows.js';
 export { diffRows, applyDiff } from './diff.js';
 export { statusRows } from './rows.js';
 export { tokenAccepted } from './token.js';
