@@ -8,8 +8,9 @@
 import { trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { sendTo, setup, type AnyActorRef } from 'xstate';
+import { setup } from 'xstate';
 import { supervisor } from '../../src/index.js';
+import { relay } from '../support/relay.js';
 import { cleanupClusters, describeBroker, shutdownSystems, startSystem, uniqueCluster, waitFor } from './broker.js';
 
 const exporter = new InMemorySpanExporter();
@@ -17,21 +18,6 @@ beforeAll(() => {
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
 });
 afterAll(() => trace.disable());
-
-/** On `hop`, passes the event on to `next` (renamed `type`), or records it when last. */
-function relay(next: string | undefined, seen: string[]) {
-  return setup({
-    types: { context: {} as { next: AnyActorRef | undefined }, input: {} as { next: AnyActorRef | undefined }, events: {} as { type: string; correlationId: string } },
-    actions: { record: ({ event }) => void seen.push(event.type) },
-  }).createMachine({
-    context: ({ input }) => ({ next: input.next }),
-    on: {
-      '*': next
-        ? { actions: sendTo(({ context }) => context.next as AnyActorRef, ({ event }) => ({ type: next, correlationId: event.correlationId })) }
-        : { actions: 'record' },
-    },
-  });
-}
 
 const boom = setup({ actions: { boom: () => { throw new Error('boom'); } } }).createMachine({ on: { '*': { actions: 'boom' } } });
 

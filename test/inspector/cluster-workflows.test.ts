@@ -4,23 +4,10 @@
  * and the merge itself, on hand-made parts.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { sendTo, setup, type AnyActorRef } from 'xstate';
 import { mergeSteps, mergeSummaries } from '../../src/inspector/cluster-workflows.js';
 import type { WorkflowStep, WorkflowSummary } from '../../src/inspector/index.js';
+import { relay } from '../support/relay.js';
 import { cleanupClusters, describeBroker, shutdownSystems, startSystem, uniqueCluster, waitFor } from '../broker/broker.js';
-
-/** On any event, passes it on to `next` as `type` (same correlation id), or records it when last. */
-function relay(next: string | undefined, seen: string[]) {
-  return setup({
-    types: { context: {} as { next: AnyActorRef | undefined }, input: {} as { next: AnyActorRef | undefined }, events: {} as { type: string; correlationId: string } },
-    actions: { record: ({ event }) => void seen.push(event.type) },
-  }).createMachine({
-    context: ({ input }) => ({ next: input.next }),
-    on: {
-      '*': next ? { actions: sendTo(({ context }) => context.next as AnyActorRef, ({ event }) => ({ type: next, correlationId: event.correlationId })) } : { actions: 'record' },
-    },
-  });
-}
 
 describe('merging the nodes’ parts of workflows', () => {
   it('orders steps by time across nodes, keeps each node’s order for equal times, renumbers, and skips malformed parts', () => {
