@@ -10,14 +10,17 @@ import type { DlqEntry, RedriveReport } from '../../src/transport/dlq.js';
 import { brokenWorker } from '../support/broken-worker.js';
 import { cleanupClusters, describeBroker, queueDepth, shutdownSystems, startSystem, uniqueCluster, waitFor, waitForDepth } from '../broker/broker.js';
 import { describeBrowser, launchBrowser } from './browser.js';
+import { join } from 'node:path';
+import { localStore } from '../../src/store/LocalStore.js';
+import { counter, tempDir } from '../durable/helpers.js';
 
 const TOKEN = 'dlq-test-token';
 
 /** a (serving the page with a token) and b (a worker that crashes while `state.broken`); `n` works dead-lettered. */
-async function crashed(n: number) {
+async function crashed(n: number, store?: string) {
   const cluster = uniqueCluster();
   const b = await startSystem('b', cluster);
-  const a: System = await startSystem('a', cluster, {}, { inspector: { port: 0, interval: 200, token: TOKEN } });
+  const a: System = await startSystem('a', cluster, {}, { inspector: { port: 0, interval: 200, token: TOKEN }, ...(store ? { store: localStore(join(store, 'a')) } : {}) });
   await waitFor('a to see b', () => a.nodes().some((x) => x.node === 'b'));
   const state = { broken: true, processed: [] as string[] };
   b.spawn(supervisor({ intensity: 100, children: [{ id: 'w', logic: brokenWorker(state) }] }), { id: 'root' });
@@ -60,12 +63,17 @@ describeBroker('the inspector’s dead-letter queue and redrive', () => {
   });
 
   describeBrowser('in a real browser', () => {
-    it('shows the queue’s entries in the dead-letters tab and redrives one with its button', { timeout: 90_000 }, async () => {
-      const { a, state, dead } = await crashed(1);
+    it('shows the queue’s entries in the dead-letters tab and redrives one with its button; marks a durable actor in the tree', { timeout: 90_000 }, async () => {
+      const dir = tempDir();
+      const { a, state, dead } = await crashed(1, dir.path);
+      a.spawn(counter, { id: 'ledger', durable: true });
+      a.spawn(counter, { id: 'plain' });
       const browser = await launchBrowser();
       try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         await page.goto(a.inspectorUrl as string);
+        await page.waitForSelector('.row[data-path="arbor://a/ledger"] .tag.durable', { timeout: 20_000 });
+        expect(await page.locator('.row[data-path="arbor://a/plain"] .tag.durable').count()).toBe(0);
         await page.click('.tabs button[data-tab="dead"]');
         const entry = page.locator('tr.dlq-entry');
         await entry.first().waitFor({ timeout: 20_000 });
@@ -79,6 +87,8 @@ describeBroker('the inspector’s dead-letter queue and redrive', () => {
         await page.waitForSelector('.dlq .hint:text("is empty")', { timeout: 20_000 });
       } finally {
         await browser.close();
+        await shutdownSystems();
+        dir.cleanup();
       }
     });
   });
