@@ -29,11 +29,12 @@ function check(n: number, expected: number): void {
   if (n !== expected) throw new Error(`counting: counted ${n}, expected ${expected}`);
 }
 
-function arborSide(messages: number): Side {
+/** The Arbor side; `create` is another build's `createSystem` for the `nil-cost` scenario. */
+export function arborSide(messages: number, create: typeof createSystem = createSystem): Side {
   return {
     async setup() {
       // The default mailbox holds 100 000 messages; this producer queues them all before the first is processed.
-      const system = await createSystem({ node: 'bench', logger: false, mailbox: { capacity: Infinity } });
+      const system = await create({ node: 'bench', logger: false, mailbox: { capacity: Infinity } });
       const ref = system.spawn(counter, { id: 'counter' });
       return {
         run: async () => {

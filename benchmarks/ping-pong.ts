@@ -47,10 +47,11 @@ const pongMachine = setup({ types: { events: {} as { type: 'ping'; from: ActorRe
   on: { ping: { actions: sendTo(({ event }) => target(event.from), { type: 'pong' }) } },
 });
 
-function arborSide(trips: number): Side {
+/** The Arbor side; `create` is another build's `createSystem` for the `nil-cost` scenario. */
+export function arborSide(trips: number, create: typeof createSystem = createSystem): Side {
   return {
     async setup() {
-      const system = await createSystem({ node: 'bench', logger: false });
+      const system = await create({ node: 'bench', logger: false });
       const pong = system.spawn(pongMachine, { id: 'pong' });
       const ping = system.spawn(pingMachine, { id: 'ping' });
       return {

@@ -28,6 +28,7 @@ import { crossNodeThroughput } from './cross-node-throughput.js';
 import { durableOverhead, durableThroughput } from './durable-actors.js';
 import { durableStore } from './durable-store.js';
 import { failover } from './failover.js';
+import { nilCost } from './nil-cost.js';
 import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
 import { queueType } from './queue-type.js';
@@ -52,6 +53,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'durable-throughput': durableThroughput,
   'durable-overhead': durableOverhead,
   'workflow-check': workflowCheck,
+  'nil-cost': nilCost,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');

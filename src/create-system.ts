@@ -12,10 +12,12 @@ import type { ActorDetail } from './runtime/actor-detail.js';
 import { xstateCellFactory } from './actors/index.js';
 import { durableCellFactory, type DurableRuntime } from './durable/index.js';
 import { Singletons } from './durable/singletons.js';
+import { DEFAULT_WORKFLOW_BUFFER, WORKFLOW_QUERY, WorkflowBuffer } from './inspector/workflows.js';
 import { SystemMetrics } from './observability/metrics.js';
 import { OtelMessageTracer, tracingEnabled } from './observability/tracing.js';
 import { Cluster } from './remote/cluster.js';
 import { ActorSystem } from './runtime/actor-system.js';
+import { InvalidSpecError } from './runtime/errors.js';
 import type { SpawnOptions, SystemOptions } from './runtime/system-options.js';
 import type { ArborEvent } from './runtime/event.js';
 import type { ActorRef } from './runtime/ref.js';
@@ -123,19 +125,19 @@ export interface System {
  */
 export async function createSystem(options: CreateSystemOptions = {}): Promise<System> {
   const metrics = options.metrics ? await SystemMetrics.load(typeof options.metrics === 'object' ? options.metrics : {}) : undefined;
-  if (options.inspector === undefined) {
-    const system = new ArborSystem(options, metrics);
-    await system._start();
-    return system;
-  }
+  const bufferSize = options.workflowBuffer ?? (options.inspector !== undefined ? DEFAULT_WORKFLOW_BUFFER : 0);
+  if (!(Number.isInteger(bufferSize) && bufferSize >= 0)) throw new InvalidSpecError('workflowBuffer', options.workflowBuffer, 'must be a whole number of events (0: off)');
   // Loaded only when asked for: `import 'arbor'` never loads the inspector's server or esbuild.
-  const inspector = await import('./inspector/index.js');
-  inspector.normalizeInspectorOptions(options.inspector);
-  const workflows = inspector.workflowTap(options.journal);
-  const system = new ArborSystem({ ...options, journal: workflows }, metrics);
+  const inspector = options.inspector === undefined ? undefined : await import('./inspector/index.js');
+  inspector?.normalizeInspectorOptions(options.inspector);
+  const workflows = bufferSize > 0 ? new WorkflowBuffer(bufferSize, options.journal) : undefined;
+  const system = new ArborSystem(workflows ? { ...options, journal: workflows } : options, metrics);
+  // Any inspector of the cluster asks every node for its part of a workflow.
+  if (workflows) system._queries.set(WORKFLOW_QUERY, (correlationId) => (correlationId === undefined ? workflows.list() : workflows.workflow(correlationId)));
   await system._start();
+  if (inspector === undefined) return system;
   try {
-    const served = await inspector.startInspector(system, options.inspector, workflows);
+    const served = await inspector.startInspector(system, options.inspector, inspector.clusterWorkflows(system));
     system._inspector = served;
   } catch (err) {
     await system.shutdown();

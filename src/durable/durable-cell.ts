@@ -14,7 +14,7 @@
  */
 import type { AnyActorRef } from 'xstate';
 import { XStateCell } from '../actors/xstate-cell.js';
-import type { CellInit, Exit, Shutdown } from '../runtime/cell.js';
+import type { CellInit, Exit, Shutdown, TreeNode } from '../runtime/cell.js';
 import type { NormalizedDurableOptions } from '../runtime/durable-options.js';
 import type { ActorRef } from '../runtime/ref.js';
 import { ArborError, toError } from '../runtime/errors.js';
@@ -80,6 +80,12 @@ export class DurableCell extends XStateCell {
   private renewal: unknown;
   /** The singleton fence this incarnation commits with, if its tree is a singleton's. */
   private shared: SharedFence | undefined;
+
+  override describe(): TreeNode {
+    const node = super.describe();
+    node.durable = true;
+    return node;
+  }
 
   constructor(
     init: CellInit,

@@ -16,9 +16,12 @@ import { isLoopback, normalizeInspectorOptions, type InspectorOptions } from './
 import { inspectorServer } from './server.js';
 import type { WorkflowSource } from './workflow-source.js';
 import { WorkflowBuffer } from './workflows.js';
+import { dlqSourceOf, type DlqSource } from './dlq-source.js';
+import type { Logger } from 'pino';
 
 export { normalizeInspectorOptions, DEFAULT_INSPECTOR_OPTIONS, isLoopback } from './options.js';
 export { WorkflowBuffer } from './workflows.js';
+export { clusterWorkflows, type QueryingSystem } from './cluster-workflows.js';
 export { diffRows, applyDiff } from './diff.js';
 export { statusRows } from './rows.js';
 export { tokenAccepted } from './token.js';
@@ -26,6 +29,7 @@ export type { InspectorOptions } from './options.js';
 export type { Row } from './rows.js';
 export type { RowDiff } from './diff.js';
 export type { WorkflowSource, WorkflowStep, WorkflowSummary } from './workflow-source.js';
+export { brokerDlq, type DlqSource } from './dlq-source.js';
 
 /** A running inspector. */
 export interface Inspector {
@@ -42,15 +46,21 @@ export function workflowTap(next?: JournalSink): WorkflowBuffer {
 
 /**
  * Serves the page of `system` on `options.host:options.port`. Warns (through the system's logger)
- * when the page is exposed beyond this machine without a token.
+ * when the page is exposed beyond this machine without a token. The dead-letter view lists and
+ * redrives the cluster's dead-letter queue when the system is on the RabbitMQ transport (or `dlq`).
  */
-export async function startInspector(system: InspectedSystem, options: InspectorOptions = {}, workflows?: WorkflowSource): Promise<Inspector> {
+export async function startInspector(
+  system: InspectedSystem,
+  options: InspectorOptions = {},
+  workflows?: WorkflowSource,
+  dlq: DlqSource | undefined = dlqSourceOf(system, system.logger as Logger),
+): Promise<Inspector> {
   const resolved = normalizeInspectorOptions(options);
   if (!isLoopback(resolved.host) && resolved.token === undefined) {
     system.logger.warn({ host: resolved.host }, 'the inspector is exposed beyond this machine without a token: anyone who can reach it sees every actor; set a token');
   }
   const model = new InspectorModel(system, resolved);
-  const server = inspectorServer({ system, model, workflows, options: resolved });
+  const server = inspectorServer({ system, model, workflows, options: resolved, dlq });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -25,6 +25,8 @@ export interface Row {
   restarts?: number;
   strategy?: string;
   mailbox?: MailboxStats;
+  /** Its state survives crashes, failover and restarts. */
+  durable?: true;
   /** The root of a cluster singleton (its row is under the node that runs it now). */
   singleton?: true;
 }
@@ -56,7 +58,8 @@ function rowOf(node: TreeNode, parent: string, index: number): Row {
   if (node.restarts !== undefined) row.restarts = node.restarts;
   if (node.strategy !== undefined) row.strategy = node.strategy;
   if (node.mailbox !== undefined) row.mailbox = node.mailbox;
-  if (node.singleton) row.singleton = true;
+  if (node.durable === true) row.durable = true;
+  if (node.singleton === true) row.singleton = true;
   return row;
 }
 
@@ -75,6 +78,7 @@ function overlayHosted(rows: Map<string, Row>, hosted: TreeNode, host: string, i
   if (owner.restarts !== undefined) merged.restarts = owner.restarts;
   else delete merged.restarts;
   if (owner.mailbox !== undefined && merged.mailbox === undefined) merged.mailbox = owner.mailbox;
+  if (owner.singleton) merged.singleton = true;
   rows.set(hosted.path, merged);
   hosted.children?.forEach((child, i) => addNode(rows, child, hosted.path, i));
 }

@@ -13,6 +13,8 @@ import { tokenAccepted } from './token.js';
 import { diagramSvg } from './diagram.js';
 import { hasMetrics, metricsOf } from './metrics-hook.js';
 import type { WorkflowSource } from './workflow-source.js';
+import type { DlqSource } from './dlq-source.js';
+import type { DlqFilter } from '../transport/dlq.js';
 
 /** A page that has this much unsent is too slow: it is disconnected. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -32,7 +34,14 @@ export interface ServerParts {
   model: InspectorModel;
   workflows: WorkflowSource | undefined;
   options: ResolvedInspectorOptions;
+  /** The cluster's dead-letter queue (RabbitMQ transport), for the page's list and redrive. */
+  dlq?: DlqSource | undefined;
 }
+
+/** The most dead-letter queue entries one list returns. */
+const DLQ_LIST_LIMIT = 200;
+/** The largest request body the inspector reads (a redrive's filter). */
+const MAX_BODY = 16 * 1024;
 
 export function inspectorServer(parts: ServerParts): Server {
   const streams = new Set<ServerResponse>();
@@ -56,8 +65,12 @@ export function inspectorServer(parts: ServerParts): Server {
 
 async function handle(parts: ServerParts, streams: Set<ServerResponse>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://inspector');
-  if (!tokenAccepted(parts.options.token, req.headers, url)) return sendJson(res, 401, { error: 'this inspector needs its token: Authorization: Bearer <token>, or ?token=<token>' });
-  if (req.method !== 'GET') return sendJson(res, 405, { error: `${String(req.method)} is not allowed; the inspector is read-only` });
+  if (req.method === 'POST' && url.pathname === '/api/dlq/redrive') return redrive(parts, req, res, url);
+  // The page and its script and style are the same for everyone and hold no data: they load without
+  // the token (a browser asks for `app.js` without the page's query), everything else needs it.
+  const isAsset = req.method === 'GET' && (url.pathname === '/' || url.pathname === '/app.js' || url.pathname === '/app.css');
+  if (!isAsset && !tokenAccepted(parts.options.token, req.headers, url)) return sendJson(res, 401, { error: 'this inspector needs its token: Authorization: Bearer <token>, or ?token=<token>' });
+  if (req.method !== 'GET') return sendJson(res, 405, { error: `${String(req.method)} is not allowed here; the only action is POST /api/dlq/redrive` });
   const { system, model, workflows, options } = parts;
   switch (url.pathname) {
     case '/':
@@ -100,6 +113,12 @@ async function handle(parts: ServerParts, streams: Set<ServerResponse>, req: Inc
     }
     case '/api/dead-letters':
       return sendJson(res, 200, model.deadLetters);
+    case '/api/dlq': {
+      if (!parts.dlq) return sendJson(res, 200, { available: false, reason: 'this system is not on the RabbitMQ transport: it has no cluster dead-letter queue', entries: [] });
+      const limit = Math.min(DLQ_LIST_LIMIT, Math.max(1, Number(url.searchParams.get('limit') ?? DLQ_LIST_LIMIT) || DLQ_LIST_LIMIT));
+      const filter = dlqFilter(Object.fromEntries(url.searchParams));
+      return sendJson(res, 200, { available: true, queue: parts.dlq.queue, entries: await parts.dlq.list({ ...filter, limit }) });
+    }
     case '/metrics': {
       const metrics = await metricsOf(system);
       if (metrics === undefined || metrics === '') return sendJson(res, 404, { error: 'this system keeps no metrics: start it with createSystem({ metrics: true }) (or arbor run --metrics-port); the page computes its sparklines from the status instead' });
@@ -115,6 +134,57 @@ async function handle(parts: ServerParts, streams: Set<ServerResponse>, req: Inc
     default:
       return sendJson(res, 404, { error: `no such page: ${url.pathname}` });
   }
+}
+
+/** The filter fields of a request (`code`, `path`, `correlationId` or `correlation`, `id`); anything else is ignored. */
+function dlqFilter(input: Record<string, unknown>): DlqFilter {
+  const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  const filter: DlqFilter = {};
+  const code = text(input['code']);
+  const path = text(input['path']);
+  const correlationId = text(input['correlationId']) ?? text(input['correlation']);
+  const id = text(input['id']);
+  if (code) filter.code = code;
+  if (path) filter.path = path;
+  if (correlationId) filter.correlationId = correlationId;
+  if (id) filter.id = id;
+  return filter;
+}
+
+/**
+ * `POST /api/dlq/redrive` with a JSON filter (`{}`: every entry): what `arbor dlq redrive` does,
+ * answered with its report. With a token it must come in a header; the body must be JSON and a
+ * browser's `Origin`, when sent, must be this server, so another site cannot make a visitor's
+ * browser act here (a cross-site JSON POST needs a preflight this server never grants).
+ */
+async function redrive(parts: ServerParts, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (!tokenAccepted(parts.options.token, req.headers, url, true)) return sendJson(res, 401, { error: 'a redrive needs the token in a header: Authorization: Bearer <token> or X-Arbor-Token' });
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== 'null' && new URL(origin).host !== req.headers.host) return sendJson(res, 403, { error: `a redrive from another origin (${origin}) is refused` });
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'send the redrive filter as application/json' });
+  if (!parts.dlq) return sendJson(res, 409, { error: 'this system is not on the RabbitMQ transport: it has no cluster dead-letter queue' });
+  let body: unknown;
+  try {
+    body = JSON.parse((await readBody(req)) || '{}');
+  } catch (err) {
+    return sendJson(res, 400, { error: `the redrive filter is not JSON: ${toError(err).message}` });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return sendJson(res, 400, { error: 'the redrive filter must be a JSON object ({} for every entry)' });
+  const filter = dlqFilter(body as Record<string, unknown>);
+  const report = await parts.dlq.redrive(filter);
+  parts.system.logger.warn({ filter, redriven: report.redriven, kept: report.kept }, 'inspector: dead letters redriven');
+  return sendJson(res, 200, report);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new Error(`request body over ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function snapshot({ system, model, workflows }: ServerParts): unknown {

@@ -5,14 +5,18 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** True when the request may proceed: no token is configured, or it carries the right one. */
-export function tokenAccepted(token: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>>, url: URL): boolean {
+/**
+ * True when the request may proceed: no token is configured, or it carries the right one. With
+ * `headerOnly` (the page's actions, which change things) the query parameter does not count: a
+ * link or a form elsewhere cannot carry a header, so it cannot act with a token it saw in a URL.
+ */
+export function tokenAccepted(token: string | undefined, headers: Readonly<Record<string, string | string[] | undefined>>, url: URL, headerOnly = false): boolean {
   if (token === undefined) return true;
-  const offered = offeredToken(headers, url);
+  const offered = offeredToken(headers, headerOnly ? undefined : url);
   return offered !== undefined && sameSecret(offered, token);
 }
 
-function offeredToken(headers: Readonly<Record<string, string | string[] | undefined>>, url: URL): string | undefined {
+function offeredToken(headers: Readonly<Record<string, string | string[] | undefined>>, url: URL | undefined): string | undefined {
   const auth = headers['authorization'];
   if (typeof auth === 'string') {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
@@ -20,7 +24,7 @@ function offeredToken(headers: Readonly<Record<string, string | string[] | undef
   }
   const header = headers['x-arbor-token'];
   if (typeof header === 'string') return header;
-  return url.searchParams.get('token') ?? undefined;
+  return url?.searchParams.get('token') ?? undefined;
 }
 
 /** Equal strings, compared without leaking where they differ (hashing makes the lengths equal). */

@@ -8,6 +8,12 @@ import { correlationOf } from '../runtime/event.js';
 import type { JournalEntry, JournalSink } from '../runtime/journal.js';
 import type { WorkflowSource, WorkflowStep, WorkflowSummary } from './workflow-source.js';
 
+/** The node query (`ActorSystem._queries`) a node's buffer answers: a workflow's steps by correlation id, or (no id) the list. */
+export const WORKFLOW_QUERY = 'workflow';
+
+/** Events a node keeps when it serves an inspector (see `workflowBuffer`). */
+export const DEFAULT_WORKFLOW_BUFFER = 10_000;
+
 export class WorkflowBuffer implements JournalSink, WorkflowSource {
   readonly source = 'live' as const;
   private readonly steps: Array<WorkflowStep & { correlationId: string }> = [];

@@ -8,8 +8,9 @@
  * broker queues by queue name (one per node and per pool). No label holds a path, a message id or
  * a correlation id.
  *
- * Broker figures come from passive declares, at most once per `brokerPollInterval` however often
- * `/metrics` is scraped; between polls the last answer is served.
+ * Broker figures come from the management API (with unacknowledged counts) or else passive
+ * declares, at most once per `brokerPollInterval` however often `/metrics` is scraped; between
+ * polls the last answer is served.
  */
 import type * as PromClient from 'prom-client';
 import type { Counter, Histogram, Registry } from 'prom-client';
@@ -83,8 +84,11 @@ export class SystemMetrics implements Meter {
       const now = this.system?.clock.now() ?? 0;
       for (const [logic, ms] of this.perLogic((cell) => cell.oldestQueuedAge(now), Math.max)) set({ logic }, ms / 1000);
     });
-    gauge('arbor_broker_queue_messages', 'Messages ready in the broker queue of each node and pool (passive declare)', ['queue', 'role'], async (set) => {
+    gauge('arbor_broker_queue_messages', 'Messages ready in the broker queue of each node and pool', ['queue', 'role'], async (set) => {
       for (const s of await this.brokerStats()) set({ queue: s.queue, role: s.role }, s.messages);
+    });
+    gauge('arbor_broker_queue_messages_unacknowledged', 'Messages delivered from the broker queue of each node and pool and not yet acknowledged (management API only)', ['queue', 'role'], async (set) => {
+      for (const s of await this.brokerStats()) if (s.unacked !== undefined) set({ queue: s.queue, role: s.role }, s.unacked);
     });
     gauge('arbor_broker_queue_consumers', 'Consumers of the broker queue of each node and pool', ['queue', 'role'], async (set) => {
       for (const s of await this.brokerStats()) set({ queue: s.queue, role: s.role }, s.consumers);

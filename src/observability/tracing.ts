@@ -13,14 +13,18 @@
  * Contexts are kept per message object in a WeakMap: nothing to clean up, nothing on the wire
  * unless traced.
  */
-import { createTraceState, isSpanContextValid, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Attributes, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
+import { ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Attributes, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import type { ArborError } from '../runtime/errors.js';
 import type { SupervisorReport } from '../runtime/system-events.js';
 import type { MessageTracer } from '../runtime/tracer.js';
 import type { Envelope } from '../runtime/transport.js';
+import { setProcessingSpan } from './active-trace.js';
+import { TRACER_NAME } from './tracer-name.js';
+import { formatTraceparent, parseTraceparent } from './traceparent.js';
 
-/** The tracer name. */
-export const TRACER_NAME = 'arbor';
+export { formatTraceparent, parseTraceparent } from './traceparent.js';
+
+export { TRACER_NAME } from './tracer-name.js';
 
 /**
  * Whether a tracer provider is registered with `@opentelemetry/api` (checked once, when a system is
@@ -31,22 +35,6 @@ export function tracingEnabled(): boolean {
   if (!(provider instanceof ProxyTracerProvider)) return true;
   // A fresh proxy's delegate is the API's no-op provider.
   return provider.getDelegate() !== new ProxyTracerProvider().getDelegate();
-}
-
-/** `00-<trace id>-<span id>-<flags>` */
-export function formatTraceparent(sc: SpanContext): string {
-  return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
-}
-
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
-/** The remote span context of W3C headers, or undefined when absent or malformed. */
-export function parseTraceparent(traceparent: string | undefined, tracestate?: string): SpanContext | undefined {
-  const m = traceparent === undefined ? null : TRACEPARENT.exec(traceparent);
-  if (!m) return undefined;
-  const sc: SpanContext = { traceId: m[1] as string, spanId: m[2] as string, traceFlags: parseInt(m[3] as string, 16), isRemote: true };
-  if (tracestate) sc.traceState = createTraceState(tracestate);
-  return isSpanContextValid(sc) ? sc : undefined;
 }
 
 function typeOf(event: object): string {
@@ -93,11 +81,13 @@ export class OtelMessageTracer implements MessageTracer {
       { kind: SpanKind.CONSUMER, attributes: messageAttributes(event, path, sc?.isRemote ? 'rabbitmq' : 'arbor', { 'arbor.actor.path': path, 'arbor.node': this.node }) },
       parent,
     );
+    setProcessingSpan(this.current);
   }
 
   end(): void {
     this.current?.end();
     this.current = undefined;
+    setProcessingSpan(undefined);
   }
 
   deadLettered(recipient: string, event: unknown, reason: ArborError): void {
@@ -129,13 +119,21 @@ export class OtelMessageTracer implements MessageTracer {
     span.end();
   }
 
-  outgoing(event: object, envelope: Envelope, destination: string): void {
+  outgoing(event: object, envelope: Envelope, destination: string, routingKey?: string): void {
     let sc = this.current ? undefined : this.contexts.get(event);
     if (!sc) {
       // Sent from here to another node (not a forward of a message already sent here).
       const span = this.tracer.startSpan(
         `send ${typeOf(event)}`,
-        { kind: SpanKind.PRODUCER, attributes: messageAttributes(event, envelope.to, 'rabbitmq', { 'messaging.message.id': envelope.id, 'arbor.destination.node': destination, 'arbor.node': this.node }) },
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: messageAttributes(event, envelope.to, 'rabbitmq', {
+            'messaging.message.id': envelope.id,
+            'arbor.destination.node': destination,
+            'arbor.node': this.node,
+            ...(routingKey === undefined ? {} : { 'messaging.rabbitmq.destination.routing_key': routingKey }),
+          }),
+        },
         this.parent(),
       );
       span.end();

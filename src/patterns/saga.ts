@@ -11,9 +11,15 @@
  *
  * The machine has one state per step (`run_<name>`), per compensation (`undo_<name>`) and per
  * backoff wait (`wait_<name>`), so its diagram is the saga's plan.
+ *
+ * Traces: the saga remembers the trace it was started in (the message being processed when it was
+ * spawned, or the caller's active span) as a `traceparent` in its context, so a durable saga
+ * resumed elsewhere keeps it; each step runs in a span `saga.step <name>` and each compensation
+ * attempt in a span `saga.compensate <name>` (status error when it throws) on that trace.
  */
 import type { Logger } from 'pino';
 import { assign, fromPromise, setup, type AnyActorLogic } from 'xstate';
+import { currentTraceparent, withChildSpan } from '../observability/active-trace.js';
 import { InvalidSpecError, describe as describeValue } from '../runtime/errors.js';
 import { backoffDelay } from '../supervision/backoff.js';
 import { eventFields } from './event.js';
@@ -95,6 +101,8 @@ export interface SagaContext {
   failedStep: string | undefined;
   reason: string | undefined;
   compensationFailed: SagaOutput['compensationFailed'];
+  /** The W3C `traceparent` the saga was started in, when traced: its step and compensation spans are children of it. */
+  trace?: string;
 }
 
 const update = assigner<SagaContext>();
@@ -158,7 +166,11 @@ export function saga<TInput = unknown>(options: SagaOptions<TInput>) {
   const runStates: Record<string, object> = {};
 
   steps.forEach((step, i) => {
-    actors[`run_${step.name}`] = fromPromise<unknown, SagaContext>(async ({ input: c, signal }) => step.run({ input: c.input as TInput, results: c.results, signal, idempotencyKey: `${c.run}/${step.name}` }));
+    actors[`run_${step.name}`] = fromPromise<unknown, SagaContext>(async ({ input: c, signal }) =>
+      withChildSpan(c.trace, `saga.step ${step.name}`, { 'arbor.saga.id': id, 'arbor.saga.run': c.run, 'arbor.saga.step': step.name }, () =>
+        step.run({ input: c.input as TInput, results: c.results, signal, idempotencyKey: `${c.run}/${step.name}` }),
+      ),
+    );
     const next = i + 1 < steps.length ? `run_${steps[i + 1]!.name}` : `#${id}.completed`;
     runStates[`run_${step.name}`] = {
       invoke: {
@@ -177,7 +189,12 @@ export function saga<TInput = unknown>(options: SagaOptions<TInput>) {
     if (!step.compensate) return;
     const compensate = step.compensate;
     actors[`undo_${step.name}`] = fromPromise<unknown, SagaContext>(async ({ input: c, signal }) =>
-      compensate({ input: c.input as TInput, results: c.results, result: c.results[step.name], signal, idempotencyKey: `${c.run}/undo/${step.name}` }),
+      withChildSpan(
+        c.trace,
+        `saga.compensate ${step.name}`,
+        { 'arbor.saga.id': id, 'arbor.saga.run': c.run, 'arbor.saga.step': step.name, 'arbor.saga.attempt': c.attempt + 1, ...(c.failedStep === undefined ? {} : { 'arbor.saga.failed_step': c.failedStep }) },
+        () => compensate({ input: c.input as TInput, results: c.results, result: c.results[step.name], signal, idempotencyKey: `${c.run}/undo/${step.name}` }),
+      ),
     );
     states[`undo_${step.name}`] = {
       invoke: {
@@ -230,7 +247,21 @@ export function saga<TInput = unknown>(options: SagaOptions<TInput>) {
     },
   }).createMachine({
     id,
-    context: ({ input, self }) => ({ input, run: self.id, results: {}, completed: [], compensated: [], attempt: 0, failedStep: undefined, reason: undefined, compensationFailed: undefined }),
+    context: ({ input, self }) => {
+      const traceparent = currentTraceparent();
+      return {
+        input,
+        run: self.id,
+        results: {},
+        completed: [],
+        compensated: [],
+        attempt: 0,
+        failedStep: undefined,
+        reason: undefined,
+        compensationFailed: undefined,
+        ...(traceparent === undefined ? {} : { trace: traceparent }),
+      };
+    },
     initial: 'running',
     states: {
       running: {

@@ -127,6 +127,11 @@ export class Cluster implements Distribution {
     return ((await this.requests.request(node, { what: 'detail', path }, timeout)) as ActorDetail | null) ?? undefined;
   }
 
+  query(node: string, name: string, arg: string | undefined, timeout: number): Promise<unknown> {
+    if (node === this.node) return Promise.resolve(this.system._answerQuery(name, arg));
+    return this.requests.request(node, { what: 'query', name, ...(arg === undefined ? {} : { arg }) }, timeout);
+  }
+
   async clusterStatus(timeout: number): Promise<ClusterStatus> {
     const nodes = this.system.transport.nodes();
     const unreachable: string[] = [];

@@ -6,8 +6,8 @@
  *   `processed`. Each names the child's path and incarnation (`inc`), so a stale one is
  *   recognised and ignored.
  * - `ask_fail`: a request whose `replyTo` is an ask on the receiving node was dead-lettered.
- * - `request` / `reply`: an actor's result, a node's `describe()`, or an actor's detail (for the
- *   inspector), asked across nodes.
+ * - `request` / `reply`: an actor's result, a node's `describe()`, an actor's detail, or a named
+ *   query (`name`, `arg`: the inspector's workflow buffer), asked across nodes.
  * - `singleton_end`: the node running a cluster singleton tells the others it ended for good (their
  *   `result()` settles, they stop waiting to take it over).
  */
@@ -31,7 +31,7 @@ export type ProtocolMessage =
   | { op: 'processed'; from: string; path: string; inc: number; processed: number }
   | { op: 'skip'; from: string; path: string; inc: number; seq: number }
   | { op: 'ask_fail'; from: string; path: string; error: WireError }
-  | { op: 'request'; from: string; req: number; what: 'result' | 'describe' | 'detail'; path?: string }
+  | { op: 'request'; from: string; req: number; what: 'result' | 'describe' | 'detail' | 'query'; path?: string; name?: string; arg?: string }
   | { op: 'reply'; from: string; req: number; ok: boolean; value?: unknown; error?: WireError }
   | { op: 'singleton_end'; from: string; id: string; exit: WireExit };
 

@@ -20,7 +20,7 @@ interface PendingRequest {
   timer: unknown;
 }
 
-export type RequestWhat = { what: 'result'; path: string } | { what: 'describe' } | { what: 'detail'; path: string };
+export type RequestWhat = { what: 'result'; path: string } | { what: 'describe' } | { what: 'detail'; path: string } | { what: 'query'; name: string; arg?: string };
 
 export class Requests {
   private readonly pending = new Map<number, PendingRequest>();
@@ -64,6 +64,13 @@ export class Requests {
       );
     if (message.what === 'describe') return reply({ ok: true, value: this.describe() });
     if (message.what === 'detail') return reply({ ok: true, value: message.path === undefined ? undefined : (this.detail(message.path) ?? null) });
+    if (message.what === 'query') {
+      try {
+        return reply({ ok: true, value: message.name === undefined ? null : (this.system._answerQuery(message.name, message.arg) ?? null) });
+      } catch (err) {
+        return reply({ ok: false, error: err });
+      }
+    }
     const cell = message.path === undefined ? undefined : this.system._cellAt(message.path);
     if (!cell) return reply({ ok: false, error: new ArborError('NOT_FOUND', `no actor at ${String(message.path)}`, { path: message.path }) });
     cell.result.promise().then(

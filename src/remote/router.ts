@@ -203,8 +203,19 @@ export class Router implements RemoteRouter {
     const correlationId = correlationOf(event);
     if (correlationId !== undefined) envelope.correlationId = correlationId;
     if (from !== undefined) envelope.from = from;
-    if (traced) this.system.tracer?.outgoing(event, envelope, nodeOfPath(to) ?? to);
+    const tracer = traced ? this.system.tracer : undefined;
+    if (tracer) tracer.outgoing(event, envelope, nodeOfPath(to) ?? to, this.routingKeyOf(to, event, envelope));
     return envelope;
+  }
+
+  /** The broker routing key of a user envelope for `to` (a path, a pool or the topic target), when the transport has one. */
+  private routingKeyOf(to: string, event: ArborEvent, envelope: Envelope): string | undefined {
+    const transport = this.system.transport;
+    if (!transport.routingKeyOf) return undefined;
+    if (to === TOPIC_TARGET) return transport.routingKeyOf({ topic: event.type }, envelope);
+    if (to.startsWith(`${POOL_TARGET}/`)) return transport.routingKeyOf({ pool: to.slice(POOL_TARGET.length + 1) }, envelope);
+    const node = nodeOfPath(to);
+    return node === undefined ? undefined : transport.routingKeyOf({ node }, envelope);
   }
 
   sendUser(node: string, path: string, event: ArborEvent, urgent = false): void {

@@ -339,6 +339,37 @@ export class ActorSystem implements CellContext {
     return this._distribution.actorDetail(node, full, timeout);
   }
 
+  /**
+   * @internal Named questions other nodes may ask this one (`_queryNodes`); the layers above the
+   * runtime register their answers here (the inspector's workflow buffer: `'workflow'`).
+   */
+  readonly _queries = new Map<string, (arg: string | undefined) => unknown>();
+
+  /** @internal This node's answer to the query `name`, `undefined` when it has none. */
+  _answerQuery(name: string, arg: string | undefined): unknown {
+    return this._queries.get(name)?.(arg);
+  }
+
+  /**
+   * @internal Asks every live node (this one too) the query `name`; resolves to each answer that
+   * came within `timeout` ms, by node (nodes without an answer, or that did not reply, left out).
+   */
+  async _queryNodes(name: string, arg: string | undefined, timeout: number): Promise<Array<{ node: string; value: unknown }>> {
+    const nodes = this.transport.nodes().map((n) => n.node);
+    if (!nodes.includes(this.node)) nodes.push(this.node);
+    const answers = await Promise.all(
+      nodes.map(async (node): Promise<{ node: string; value: unknown } | undefined> => {
+        try {
+          const value = node === this.node ? this._answerQuery(name, arg) : await this._distribution.query(node, name, arg, timeout);
+          return value === undefined || value === null ? undefined : { node, value };
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return answers.filter((a) => a !== undefined);
+  }
+
   /** @internal The detail of an actor this node runs (a root's subtree, or hosted for another node). */
   _localDetail(path: string): ActorDetail | undefined {
     const cell = this.registry.get(path) ?? this._distribution.hostedCell(path);

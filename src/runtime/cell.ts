@@ -70,6 +70,8 @@ export interface TreeNode {
   mailbox?: MailboxStats;
   /** Set on the root of a cluster singleton (`spawn(..., { singleton: true })`), on the node that runs it. */
   singleton?: true;
+  /** A durable actor (its state survives crashes, failover and restarts); absent otherwise. */
+  durable?: true;
 }
 
 /** Who hears about a cell's own exits. */

@@ -52,6 +52,8 @@ export interface StatusPort {
   clusterStatus(timeout: number): Promise<ClusterStatus>;
   /** One actor in detail, asked of `node` (the node that runs it); `undefined` when it has no such actor. */
   actorDetail(node: string, path: string, timeout: number): Promise<ActorDetail | undefined>;
+  /** Asks `node` the named query (see `ActorSystem._queries`); `undefined` when it has no answer. */
+  query(node: string, name: string, arg: string | undefined, timeout: number): Promise<unknown>;
 }
 
 /** Everything the distribution layer does for one system; its transport callbacks included. */

@@ -97,6 +97,13 @@ export interface SystemOptions {
    * only when this is given). `system.inspectorUrl` is its address.
    */
   inspector?: InspectorServeOptions;
+  /**
+   * Keeps the last this many user events that carry a correlation id, so that an inspector of the
+   * cluster (`arbor inspect`, or another node's page) shows workflows with this node's part in
+   * them: the workflow view asks every node. Costs one journal append per accepted message.
+   * @default 0 (off); 10 000 when this system serves an inspector
+   */
+  workflowBuffer?: number;
 }
 
 /** Where the inspector of `createSystem({ inspector })` listens. */

@@ -18,8 +18,12 @@ export interface MessageTracer {
   end(): void;
   /** `event` to `recipient` was dead-lettered (during processing: a crash). */
   deadLettered(recipient: string, event: unknown, reason: ArborError): void;
-  /** `envelope`, carrying `event`, leaves this node for `destination` (a node, or `$pool`/`$topic`): its trace context goes into `envelope.headers`. */
-  outgoing(event: object, envelope: Envelope, destination: string): void;
+  /**
+   * `envelope`, carrying `event`, leaves this node for `destination` (a node, or `$pool`/`$topic`)
+   * with the broker routing key `routingKey` (when the transport has one): its trace context goes
+   * into `envelope.headers`.
+   */
+  outgoing(event: object, envelope: Envelope, destination: string, routingKey?: string): void;
   /** `event` arrived in `envelope`: its trace context is taken from the headers. */
   incoming(event: object, envelope: Envelope): void;
   /** A supervisor report: a restart after a crash continues the crash's trace. */

@@ -136,7 +136,16 @@ export interface Transport {
    * node's) and of the pool queues this node serves or sends to. Rejects when the broker cannot say.
    */
   queueStats?(): Promise<QueueStats[]>;
+  /**
+   * Optional: the broker routing key `envelope` will travel with to `destination` (a node, a pool
+   * or a topic), for the `messaging.rabbitmq.destination.routing_key` span attribute. Only asked
+   * when a tracer is installed.
+   */
+  routingKeyOf?(destination: RoutingDestination, envelope: Envelope): string;
 }
+
+/** Where an envelope is sent: a node's queue, a work pool, or a published topic. */
+export type RoutingDestination = { node: string } | { pool: string } | { topic: string };
 
 /** One broker queue as {@link Transport.queueStats} reports it. */
 export interface QueueStats {
@@ -146,6 +155,8 @@ export interface QueueStats {
   /** Messages ready for delivery. */
   messages: number;
   consumers: number;
+  /** Messages delivered and not yet acknowledged; absent when the broker could not say (passive declares). */
+  unacked?: number;
 }
 
 /**

@@ -24,7 +24,7 @@ import { ConsumerStatus } from 'rabbitmq-client';
 import type { Connection, Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
-import type { Envelope, NodeInfo, QueueStats, Transport, TransportHost } from '../runtime/transport.js';
+import type { Envelope, NodeInfo, QueueStats, RoutingDestination, Transport, TransportHost } from '../runtime/transport.js';
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
 import { Coalescer } from './Coalescer.js';
@@ -35,6 +35,7 @@ import { heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolCo
 import { deadLetterRequest, recipientKey } from './dead-letter.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
+import { managementStats } from './management-stats.js';
 import { passiveStats } from './queue-stats.js';
 import { Inbound } from './Inbound.js';
 import { isLastNode, removeLeftovers } from './leftovers.js';
@@ -82,6 +83,8 @@ export class RabbitmqTransport implements Transport {
   private tapSeq = 0;
   /** Pools this node served or sent to: their queues are in {@link queueStats}. */
   private readonly statPools = new Set<string>();
+  /** The management API failed and that was logged: no new warning until it answers again. */
+  private managementWarned = false;
 
   constructor(options: RabbitmqTransportOptions = {}) {
     this.options = normalizeRabbitmqOptions(options);
@@ -149,6 +152,13 @@ export class RabbitmqTransport implements Transport {
     this.enqueue(`node:${node}`, this.topology.envelopeKey(node, envelope.kind, envelope.body), envelope);
   }
 
+  /** The routing key {@link send}, {@link sendToPool} or {@link publish} gives `envelope`. */
+  routingKeyOf(destination: RoutingDestination, envelope: Envelope): string {
+    if ('node' in destination) return this.topology.envelopeKey(destination.node, envelope.kind, envelope.body);
+    if ('pool' in destination) return this.topology.poolKey(destination.pool);
+    return this.topology.topicKey(destination.topic);
+  }
+
   /**
    * Sends an envelope to the work pool of `kind`: one consuming node takes it. Pool sends are not
    * coalesced: a batch is taken by one consumer whole, which would defeat spreading the work.
@@ -158,12 +168,28 @@ export class RabbitmqTransport implements Transport {
     this.enqueue(undefined, this.topology.poolKey(kind), envelope);
   }
 
-  /** Passive declares of every live node's queue and of the pools this node serves or sent to (missing queues left out). */
+  /**
+   * Every live node's queue and the pools this node serves or sent to (missing queues left out):
+   * from the management API when it answers (with unacknowledged counts), else by passive declares
+   * (one warning until the API answers again).
+   */
   async queueStats(): Promise<QueueStats[]> {
     const run = this.requireRun('queueStats');
     const nodes = this.nodes().map((n) => ({ queue: this.topology.nodeQueue(n.node), role: 'node' as const }));
     const pools = [...this.statPools].map((kind) => ({ queue: this.topology.poolQueue(kind), role: 'pool' as const }));
-    return passiveStats(run.connection, [...nodes, ...pools]);
+    const queues = [...nodes, ...pools];
+    const { managementUrl } = this.options;
+    if (managementUrl !== undefined) {
+      try {
+        const stats = await managementStats(managementUrl, queues);
+        this.managementWarned = false;
+        return stats;
+      } catch (err) {
+        if (!this.managementWarned) run.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'management API unavailable: broker queue stats by passive declares, without unacknowledged counts');
+        this.managementWarned = true;
+      }
+    }
+    return passiveStats(run.connection, queues);
   }
 
   /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */

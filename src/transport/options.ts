@@ -5,6 +5,7 @@
  */
 import { InvalidSpecError } from '../runtime/errors.js';
 import { validator } from '../runtime/validate.js';
+import { defaultManagementUrl } from './management-stats.js';
 import { redactUrl } from './redact.js';
 
 const check = validator('rabbitmq option');
@@ -119,6 +120,14 @@ export interface RabbitmqTransportOptions {
   stopTimeout?: number;
   /** Reconnection backoff (ms) of the underlying connection. @default { min: 100, max: 5_000 } */
   reconnect?: { min?: number; max?: number };
+  /**
+   * The RabbitMQ management HTTP API, for the broker-queue metrics: it alone reports
+   * unacknowledged messages (passive declares report depth and consumers only, and are the
+   * fallback, with one warning, when the API does not answer). The path is the vhost
+   * (`/%2F` for `/`); credentials in it are never shown. `false` never asks the API.
+   * @default the host and credentials of `url`, port 15672 (15671, https, for amqps), its vhost
+   */
+  managementUrl?: string | false;
   /** `false` turns coalescing off; an object tunes it. @default { enabled: true, maxBatchBytes: 65_536, maxBatchCount: 256 } */
   coalesce?: boolean | Partial<CoalesceOptions>;
 }
@@ -141,6 +150,8 @@ export interface FailureDetectorOptions {
 export interface NormalizedRabbitmqOptions {
   /** The first broker URL (credentials and vhost for every address). */
   readonly url: string;
+  /** The management API URL (with credentials: non-enumerable like `url`), or undefined when turned off. */
+  readonly managementUrl: string | undefined;
   /** `hostname:port` of every broker address, `url`'s first. */
   hosts: string[];
   queueType: QueueType;
@@ -167,7 +178,7 @@ export interface NormalizedRabbitmqOptions {
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 /** The defaults, in one place (the URL is resolved at normalisation time, from the environment). */
-export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 'url' | 'hosts'>> = Object.freeze({
+export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 'url' | 'managementUrl' | 'hosts'>> = Object.freeze({
   queueType: 'classic' as QueueType,
   poolPriority: false,
   ephemeral: false,
@@ -204,7 +215,8 @@ export function normalizeRabbitmqOptions(
   const extra = options.urls ?? [];
   if (!Array.isArray(extra)) invalid('urls', extra, 'must be an array of URLs');
   const url = validUrl(firstUrl);
-  const out: Omit<NormalizedRabbitmqOptions, 'url'> = {
+  const managementUrl = validManagementUrl(options.managementUrl, url);
+  const out: Omit<NormalizedRabbitmqOptions, 'url' | 'managementUrl'> = {
     hosts: [hostOf(url), ...[...moreUrls, ...extra].map((u, i) => hostOf(sameBroker(url, u, `urls[${i}]`)))],
     queueType: validChoice('queueType', options.queueType ?? d.queueType, ['classic', 'quorum'] as const),
     poolPriority: validBoolean('poolPriority', options.poolPriority ?? d.poolPriority),
@@ -231,7 +243,10 @@ export function normalizeRabbitmqOptions(
   if (out.retryBackoff.max < out.retryBackoff.min) invalid('retryBackoff.max', out.retryBackoff.max, `must be at least retryBackoff.min (${out.retryBackoff.min})`);
   if (out.reconnect.max < out.reconnect.min) invalid('reconnect.max', out.reconnect.max, `must be at least reconnect.min (${out.reconnect.min})`);
   if (out.poolPriority && out.queueType === 'quorum') invalid('poolPriority', true, 'needs queueType "classic": quorum queues do not support x-max-priority in RabbitMQ 3.x');
-  return Object.defineProperty(out, 'url', { value: url, enumerable: false, writable: false, configurable: false }) as NormalizedRabbitmqOptions;
+  return Object.defineProperties(out, {
+    url: { value: url, enumerable: false, writable: false, configurable: false },
+    managementUrl: { value: managementUrl, enumerable: false, writable: false, configurable: false },
+  }) as NormalizedRabbitmqOptions;
 }
 
 function normalizeCoalesce(value: RabbitmqTransportOptions['coalesce'], maxMessageBytes: number): CoalesceOptions {
@@ -282,6 +297,21 @@ function validUrl(value: unknown, field = 'url'): string {
   parsed.username = 'guest';
   parsed.password = 'guest';
   return parsed.href;
+}
+
+/** An http(s) management URL, the default derived from `amqpUrl`, or undefined for `false`. */
+function validManagementUrl(value: unknown, amqpUrl: string): string | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return defaultManagementUrl(amqpUrl);
+  if (typeof value !== 'string') return invalid('managementUrl', value, 'must be an http(s) URL or false');
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return invalidRedacted(value, `must be a valid URL (${ENCODE_HINT})`, 'managementUrl');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') invalidRedacted(value, 'must start with http:// or https://', 'managementUrl');
+  return value;
 }
 
 function invalidRedacted(url: string, expected: string, field = 'url'): never {

@@ -8,8 +8,9 @@
 import { trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { sendTo, setup, type AnyActorRef } from 'xstate';
+import { setup } from 'xstate';
 import { supervisor } from '../../src/index.js';
+import { relay } from '../support/relay.js';
 import { cleanupClusters, describeBroker, shutdownSystems, startSystem, uniqueCluster, waitFor } from './broker.js';
 
 const exporter = new InMemorySpanExporter();
@@ -17,21 +18,6 @@ beforeAll(() => {
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
 });
 afterAll(() => trace.disable());
-
-/** On `hop`, passes the event on to `next` (renamed `type`), or records it when last. */
-function relay(next: string | undefined, seen: string[]) {
-  return setup({
-    types: { context: {} as { next: AnyActorRef | undefined }, input: {} as { next: AnyActorRef | undefined }, events: {} as { type: string; correlationId: string } },
-    actions: { record: ({ event }) => void seen.push(event.type) },
-  }).createMachine({
-    context: ({ input }) => ({ next: input.next }),
-    on: {
-      '*': next
-        ? { actions: sendTo(({ context }) => context.next as AnyActorRef, ({ event }) => ({ type: next, correlationId: event.correlationId })) }
-        : { actions: 'record' },
-    },
-  });
-}
 
 const boom = setup({ actions: { boom: () => { throw new Error('boom'); } } }).createMachine({ on: { '*': { actions: 'boom' } } });
 
@@ -69,6 +55,20 @@ describeBroker('OpenTelemetry traces across nodes', () => {
     expect(chain[2]!.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'arbor.node': 'b' });
     expect(chain[2]!.attributes['messaging.message.id']).toEqual(expect.any(String));
     expect(chain[5]!.attributes).toMatchObject({ 'arbor.actor.path': 'arbor://a/z', 'arbor.node': 'a' });
+    // The PRODUCER spans across nodes carry the AMQP routing key (OTel messaging semconv).
+    expect(chain.filter((s) => s.kind === SpanKind.PRODUCER).map((s) => s.attributes['messaging.rabbitmq.destination.routing_key'])).toEqual(['node.b.msg.start', 'node.c.msg.step', 'node.a.msg.finish']);
+  });
+
+  it('puts the routing key of pool sends and published events on their PRODUCER spans', { timeout: 30_000 }, async () => {
+    const cluster = uniqueCluster();
+    const a = await startSystem('a', cluster);
+    a.poolRef('jobs').send({ type: 'job', correlationId: 'wf-rk' });
+    a.publish({ type: 'order.placed', correlationId: 'wf-rk' });
+    await waitFor('both send spans', () => exporter.getFinishedSpans().filter((s) => s.attributes['messaging.message.conversation_id'] === 'wf-rk').length >= 2);
+    const spans = exporter.getFinishedSpans().filter((s) => s.attributes['messaging.message.conversation_id'] === 'wf-rk');
+    const key = (name: string) => spans.find((s) => s.name === name && s.kind === SpanKind.PRODUCER)?.attributes['messaging.rabbitmq.destination.routing_key'];
+    expect(key('send job')).toBe('pool.jobs');
+    expect(key('send order.placed')).toBe('evt.order.placed');
   });
 
   it('marks the process span of a crash as an error and keeps the trace in the dead letter', { timeout: 30_000 }, async () => {

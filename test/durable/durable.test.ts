@@ -29,6 +29,16 @@ describe('durable actors', () => {
     await second.shutdown();
   });
 
+  it('say they are durable in the node description (arbor status, the inspector), and plain actors do not', async () => {
+    dir = tempDir();
+    const system = await systemAt(dir.path);
+    system.spawn(supervisor({ children: [{ id: 'c', logic: counter, durable: true }, { id: 'p', logic: counter }] }), { id: 'root' });
+    const [root] = system.describe().roots;
+    expect(root?.children?.find((c) => c.id === 'c')).toMatchObject({ durable: true, type: 'worker' });
+    expect(root?.children?.find((c) => c.id === 'p')).not.toHaveProperty('durable');
+    await system.shutdown();
+  });
+
   it('resume from the last commit when a supervisor restarts them after a crash', async () => {
     dir = tempDir();
     const system = await systemAt(dir.path);

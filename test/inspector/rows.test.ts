@@ -63,6 +63,26 @@ describe('status rows', () => {
     expect(statusRows({ trees: [owner] }).get('arbor://a/root')).not.toHaveProperty('singleton');
   });
 
+  it('carry the durable mark, and the singleton mark when the status data has one, also for a remote child', () => {
+    const marked: NodeTree = {
+      node: 'a',
+      roots: [
+        { path: 'arbor://a/d', id: 'd', type: 'worker', status: 'running', node: 'a', durable: true },
+        { path: 'arbor://a/s', id: 's', type: 'supervisor', status: 'running', node: 'a', singleton: true } as NodeTree['roots'][number],
+        { path: 'arbor://a/r', id: 'r', type: 'remote', status: 'running', node: 'b', singleton: true } as NodeTree['roots'][number],
+        { path: 'arbor://a/plain', id: 'plain', type: 'worker', status: 'running', node: 'a' },
+      ],
+      hosted: [],
+    };
+    const hosting: NodeTree = { node: 'b', roots: [], hosted: [{ path: 'arbor://a/r', id: 'r', type: 'worker', status: 'running', node: 'b', durable: true }] };
+    const rows = statusRows({ trees: [marked, hosting] });
+    expect(rows.get('arbor://a/d')).toMatchObject({ durable: true });
+    expect(rows.get('arbor://a/s')).toMatchObject({ singleton: true });
+    expect(rows.get('arbor://a/r')).toMatchObject({ durable: true, singleton: true, node: 'b' });
+    expect(rows.get('arbor://a/plain')).not.toHaveProperty('durable');
+    expect(rows.get('arbor://a/plain')).not.toHaveProperty('singleton');
+  });
+
   it('find a path’s parent, and none for a root', () => {
     expect(parentPath('arbor://a/root/w1')).toBe('arbor://a/root');
     expect(parentPath('arbor://a/root')).toBeUndefined();

@@ -69,6 +69,10 @@ describe('the inspector server', () => {
     expect((await fetch(base + 'api/status?token=t0ken')).status).toBe(200);
     expect((await fetch(base + 'api/status', { headers: { authorization: 'Bearer t0ken' } })).status).toBe(200);
     expect(system?.inspectorUrl).toMatch(/\?token=t0ken$/);
+    // The page's own files hold no data and load without it (a browser fetches app.js without the page's query).
+    for (const asset of ['', 'app.js', 'app.css']) expect((await fetch(base + asset)).status).toBe(200);
+    expect((await fetch(base + 'events')).status).toBe(401);
+    expect((await fetch(base + 'api/dlq')).status).toBe(401);
   });
 
   it('answers /metrics with 404 and a reason while the system keeps no metrics', async () => {

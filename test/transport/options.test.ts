@@ -107,3 +107,34 @@ describe('normalizeRabbitmqOptions', () => {
     expect(message).not.toContain('s3cret');
   });
 });
+
+describe('managementUrl', () => {
+  it('defaults to the AMQP host and credentials on port 15672 with the vhost as path, and never shows it', () => {
+    const o = normalizeRabbitmqOptions({ url: 'amqp://bob:pa%2Fss@broker.local:5673/my-vh' }, {});
+    expect(o.managementUrl).toBe('http://bob:pa%2Fss@broker.local:15672/my-vh');
+    expect(JSON.stringify(o)).not.toContain('pa%2Fss');
+    expect(Object.keys(o)).not.toContain('managementUrl');
+  });
+
+  it('uses https on 15671 for amqps and the default vhost when the URL has none', () => {
+    expect(normalizeRabbitmqOptions({ url: 'amqps://u:p@h' }, {}).managementUrl).toBe('https://u:p@h:15671/%2F');
+  });
+
+  it('is undefined when turned off and kept as given otherwise', () => {
+    expect(normalizeRabbitmqOptions({ managementUrl: false }, {}).managementUrl).toBeUndefined();
+    expect(normalizeRabbitmqOptions({ managementUrl: 'http://a:b@m:8080/%2F' }, {}).managementUrl).toBe('http://a:b@m:8080/%2F');
+  });
+
+  it('rejects a non-http URL naming the field, with the password redacted', () => {
+    expect(invalidField(() => normalizeRabbitmqOptions({ managementUrl: 'amqp://u:topsecret@h' }, {}))).toBe('managementUrl');
+    expect(invalidField(() => normalizeRabbitmqOptions({ managementUrl: 42 as unknown as string }, {}))).toBe('managementUrl');
+    let thrown: unknown;
+    try {
+      normalizeRabbitmqOptions({ managementUrl: 'ftp://u:topsecret@h' }, {});
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isArborError(thrown, 'INVALID_SPEC')).toBe(true);
+    expect(JSON.stringify({ m: (thrown as Error).message, d: (thrown as { details?: unknown }).details })).not.toContain('topsecret');
+  });
+});

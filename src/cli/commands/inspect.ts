@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSystem, type System } from '../../create-system.js';
 import { JournalWorkflows } from '../../inspector/journal-source.js';
-import { startInspector, type Inspector } from '../../inspector/index.js';
+import { clusterWorkflows, startInspector, type Inspector, type QueryingSystem } from '../../inspector/index.js';
 import { integerFlag, parse } from '../args.js';
 import { BROKER_OPTIONS, brokerFlags, brokerTransport } from '../broker-flags.js';
 import type { Command } from '../command.js';
@@ -79,7 +79,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ...(interval !== undefined ? { interval } : {}),
         observerPrefix: 'arbor-',
       },
-      values.journal !== undefined ? new JournalWorkflows(values.journal) : undefined,
+      values.journal !== undefined ? new JournalWorkflows(values.journal) : clusterWorkflows(system as unknown as QueryingSystem),
     );
   } catch (err) {
     await system.shutdown();

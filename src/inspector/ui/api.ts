@@ -13,6 +13,15 @@ export async function getJson<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** POSTs `body` as JSON; the token goes in a header (actions never take it from the URL). */
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `${res.status}`);
+  return (await res.json()) as T;
+}
+
 export async function getText(path: string): Promise<string | undefined> {
   const res = await fetch(withToken(path));
   return res.ok ? res.text() : undefined;

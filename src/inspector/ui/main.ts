@@ -5,6 +5,7 @@
  */
 import { duration, el, withToken } from './api.js';
 import { DetailView } from './detail.js';
+import { DlqView } from './dlq.js';
 import { MetricsView } from './metrics.js';
 import { TreeView } from './tree.js';
 import type { DeadLetterView, MetricSample, NodeView, RowDiff, Snapshot } from './types.js';
@@ -36,6 +37,8 @@ const tree = new TreeView(
   (shown, total) => ($('count').textContent = shown === total ? `${total.toLocaleString()} actors` : `${shown.toLocaleString()} of ${total.toLocaleString()}`),
 );
 let deadLetters: DeadLetterView[] = [];
+const dlqRoot = el('section', 'dlq');
+const dlq = new DlqView(dlqRoot);
 
 $('search').addEventListener('input', (e) => tree.search((e.target as HTMLInputElement).value));
 $('expand').addEventListener('click', () => tree.expandAll());
@@ -46,7 +49,10 @@ function showTab(name: string): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>('.tabs button')) b.classList.toggle('active', b.dataset['tab'] === name);
   for (const t of document.querySelectorAll<HTMLElement>('.tab')) t.classList.toggle('active', t.id === `tab-${name}`);
   workflows.active(name === 'workflows');
-  if (name === 'dead') renderDeadLetters();
+  if (name === 'dead') {
+    renderDeadLetters();
+    void dlq.load();
+  }
 }
 
 function renderNodes(nodes: NodeView[]): void {
@@ -69,7 +75,7 @@ function renderDeadLetters(): void {
   const root = $('tab-dead');
   if (!root.classList.contains('active')) return;
   root.innerHTML = '';
-  root.append(el('p', 'hint', 'Dead letters of every node, newest first (read-only: redrive needs the dead-letter work).'));
+  root.append(dlqRoot, el('h2', '', 'Recent dead letters'), el('p', 'hint', 'As each node saw them, newest first; those of clustered nodes are also in the queue above.'));
   const table = el('table');
   table.innerHTML = '<thead><tr><th>when</th><th>node</th><th>to</th><th>event</th><th>reason</th></tr></thead>';
   const body = el('tbody');

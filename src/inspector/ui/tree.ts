@@ -194,6 +194,8 @@ export class TreeView {
     div.innerHTML = '';
     div.append(el('span', 'caret', caret), el('span', `dot ${row.status}`), el('span', 'id', row.id));
     div.append(el('span', 'tag', row.type === 'supervisor' ? `sup ${row.strategy ?? ''}`.trim() : row.type));
+    if (row.durable) div.append(el('span', 'tag durable', '⛁ durable'));
+    if (row.singleton) div.append(el('span', 'tag singleton', '① singleton'));
     if (row.state !== undefined && row.type !== 'supervisor') div.append(el('span', 'tag state', row.state));
     if (row.type === 'remote' || (row.parent.startsWith('node:') === false && row.node !== nodeOfPath(key))) div.append(el('span', 'tag host', `on ${row.node || '?'}`));
     if (row.restarts) {

@@ -2,7 +2,7 @@
 export interface MailboxStats { depth: number; oldestAge: number }
 export interface Row {
   path: string; parent: string; index: number; id: string; type: 'supervisor' | 'worker' | 'remote'; status: string; node: string;
-  kind?: string; state?: string; restarts?: number; strategy?: string; mailbox?: MailboxStats; singleton?: true;
+  kind?: string; state?: string; restarts?: number; strategy?: string; mailbox?: MailboxStats; durable?: true; singleton?: true;
 }
 export interface RowDiff { upsert: Row[]; remove: string[] }
 export interface NodeView { node: string; kinds: string[]; lastSeen: number; up: boolean; actors: number; processed?: number; deadLetters?: number }
@@ -15,3 +15,9 @@ export interface ActorDetail {
 }
 export interface WorkflowSummary { correlationId: string; steps: number; first: number; last: number }
 export interface WorkflowStep { seq: number; at: number; node: string; to: string; from?: string; type: string; id?: string; causationId?: string }
+export interface DlqEntry {
+  id: string; originalId: string; code: string; reason: string; recipient: string; eventType?: string; correlationId?: string;
+  attempts: number; redrives: number; node: string; firstFailedAt?: number; lastFailedAt?: number; event: unknown;
+}
+export interface DlqList { available: boolean; reason?: string; queue?: string; entries: DlqEntry[] }
+export interface RedriveReport { redriven: number; kept: number; recipients: Record<string, number>; problems: string[] }

@@ -1,0 +1,2 @@
+/** The OpenTelemetry tracer name every Arbor span is made by. */
+export const TRACER_NAME = 'arbor';
