@@ -117,6 +117,8 @@ export interface CellContext {
   _rootExited(cell: Cell): void;
   /** The ref at `path` (local, pending ask, or remote), or `undefined`. */
   lookup(path: string): ActorRef | undefined;
+  /** Sends `event` to every subscriber of a matching topic, on any node (choreography). */
+  publish(event: ArborEvent): void;
   /** @internal The temporary reply ref of a pending ask at `path`, if there is one. */
   _pendingAsk(path: string): ActorRef | undefined;
   /** Which unhandled events workers dead-letter (see `SystemOptions.unhandledEvents`). */
