@@ -7,7 +7,8 @@ import { scatterGather, type GatherOutput } from '../../src/patterns/scatter-gat
 import { publisher } from '../../src/patterns/choreography.js';
 import type { System } from '../../src/create-system.js';
 import { localStore } from '../../src/store/LocalStore.js';
-import { estimator, systemAt, tempDir, until } from './helpers.js';
+import { estimator } from './fixtures/estimator.js';
+import { systemAt, tempDir, until } from './helpers.js';
 
 let dir: { path: string; cleanup(): void };
 afterEach(() => dir?.cleanup());
@@ -16,7 +17,7 @@ const NAMES = ['w0', 'w1', 'w2', 'w3'];
 
 /** Roots w0..w3 (plain, not durable) and a durable gather `g` over them; `silent` workers never reply. */
 function startGather(system: System, ledger: string[], silent: Set<string>) {
-  const workers = NAMES.map((name) => system.spawn(estimator(name, ledger, silent), { id: name }));
+  const workers = NAMES.map((name) => system.spawn(estimator(name, (n) => ledger.push(n), silent), { id: name }));
   return system.spawn(scatterGather<{ value: string }>({ deadline: 600_000 }), { id: 'g', durable: true, input: { workers, request: { type: 'estimate' } } });
 }
 

@@ -106,19 +106,3 @@ export function processScope(): { dir(): { path: string }; track(child: ChildPro
     track: (child) => void running.push(child),
   };
 }
-
-/**
- * A worker for durable scatter-gather tests: each `estimate` it is asked appends its name to
- * `ledger`; it replies `{ type: 'estimate.done', value: name }` unless `silent` holds its name.
- */
-export function estimator(name: string, ledger: string[], silent: ReadonlySet<string> = new Set()) {
-  return setup({
-    types: { events: {} as { type: 'estimate'; replyTo: { send(event: { type: string; value: string }): void } } },
-    actions: {
-      answer: ({ event }) => {
-        ledger.push(name);
-        if (!silent.has(name)) event.replyTo.send({ type: 'estimate.done', value: name });
-      },
-    },
-  }).createMachine({ id: `estimator-${name}`, on: { estimate: { actions: 'answer' } } });
-}
