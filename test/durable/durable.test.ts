@@ -275,3 +275,26 @@ describe('messages a durable actor sends while it processes one', () => {
     await store.close();
   });
 });
+
+describe('a durable child placed with `node` (the owner forwards to its host) that its supervisor deletes', () => {
+  it('has its state removed by the owner, while a sibling that was only terminated keeps its own', async () => {
+    dir = tempDir();
+    const system = await systemAt(dir.path, 'a', { kinds: { counter } });
+    const root = system.spawn(supervisor({ children: [] }), { id: 'root' });
+    const gone = await root.startChild({ id: 'gone', kind: 'counter', node: ['a'], durable: true });
+    const kept = await root.startChild({ id: 'kept', kind: 'counter', node: ['a'], durable: true });
+    gone.send({ type: 'inc' });
+    kept.send({ type: 'inc' });
+    const store = localStore(join(dir.path, 'a'));
+    const stored = async () => (await store.list()).map((s) => s.path);
+    for (let i = 0; i < 2000 && (await stored()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(await stored()).toEqual(['arbor://a/root/gone', 'arbor://a/root/kept']);
+    await root.terminateChild('gone');
+    await root.deleteChild('gone');
+    await root.terminateChild('kept');
+    for (let i = 0; i < 2000 && (await stored()).length > 1; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    await system.shutdown();
+    expect(await stored()).toEqual(['arbor://a/root/kept']);
+    await store.close();
+  });
+});
