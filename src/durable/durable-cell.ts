@@ -22,6 +22,7 @@ import type { GroupCommitter } from '../store/GroupCommitter.js';
 import type { JsonValue, Lease, MachineVersion, PendingTimer, StateRecord, StateStore } from '../store/StateStore.js';
 import { machineVersion } from './machine-version.js';
 import { inlineInvoke, notPersistable, unpersistableField } from './persistable.js';
+import { refsAsPaths, refsFromPaths } from './refs.js';
 import { pendingTimers, rearmTimers, watchScheduler } from './timers.js';
 
 /** What durable cells share on one system: the store, its group committer, this node's id. */
@@ -100,7 +101,7 @@ export class DurableCell extends XStateCell {
       this.snapshot = this.initialSnapshot;
       if (stored) {
         if (stored.machine.id === this.version.id && stored.machine.version === this.version.version) {
-          this.snapshot = stored.snapshot;
+          this.snapshot = refsFromPaths(stored.snapshot, this.system);
           timers = stored.timers;
         } else if (this.durable.onIncompatible === 'reset') {
           this.log.warn({ stored: stored.machine, current: this.version }, 'stored state was written by another machine definition: starting over (onIncompatible: reset)');
@@ -277,7 +278,8 @@ export class DurableCell extends XStateCell {
   private record(actor: AnyActorRef, messageId: string | undefined): StateRecord {
     let snapshot: unknown;
     try {
-      snapshot = actor.getPersistedSnapshot();
+      // Refs in context are committed as their paths (see refs.ts).
+      snapshot = this.logic.getPersistedSnapshot(refsAsPaths(actor.getSnapshot()));
     } catch (err) {
       throw notPersistable(this.path, 'a child actor', `cannot be persisted (${toError(err).message}); spawn children by a name from setup({ actors })`, err);
     }

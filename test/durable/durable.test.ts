@@ -298,3 +298,44 @@ describe('a durable child placed with `node` (the owner forwards to its host) th
     await store.close();
   });
 });
+
+describe('a durable actor that keeps a ref in context', () => {
+  it('commits it as its path and, restarted after a crash, sends through it to the same actor', async () => {
+    dir = tempDir();
+    type Target = { send(e: unknown): void };
+    const holder = setup({
+      types: { context: {} as { target: Target | undefined }, events: {} as { type: 'hold'; target: Target } | { type: 'release' } | { type: 'boom' } },
+      actions: {
+        fail: () => {
+          throw new Error('boom');
+        },
+      },
+    }).createMachine({
+      id: 'holder',
+      context: { target: undefined },
+      on: {
+        hold: { actions: assign({ target: ({ event }) => event.target }) },
+        release: { actions: sendTo(({ context }) => context.target as never, { type: 'inc', by: 5 }) },
+        boom: { actions: 'fail' },
+      },
+    });
+    const system = await systemAt(dir.path);
+    const sink = system.spawn(counter, { id: 'sink' });
+    const root = system.spawn(supervisor({ intensity: 5, children: [{ id: 'h', logic: holder, durable: true }] }), { id: 'root' });
+    const h = system.lookup('root/h')!;
+    h.send({ type: 'hold', target: sink });
+    const store = localStore(join(dir.path, 'a'));
+    let stored: unknown;
+    for (let i = 0; i < 2000 && stored === undefined; i++) {
+      stored = ((await store.load('arbor://a/root/h'))?.snapshot as { context?: { target?: unknown } } | undefined)?.context?.target;
+      if (stored === undefined) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(stored).toEqual({ $ref: 'arbor://a/sink' });
+    h.send({ type: 'boom' });
+    h.send({ type: 'release' });
+    await until(() => (sink.getSnapshot() as Counter).context.count === 5);
+    expect(root.whichChildren()).toEqual([expect.objectContaining({ id: 'h', status: 'running' })]);
+    await store.close();
+    await system.shutdown();
+  });
+});
