@@ -315,7 +315,7 @@ describe('a durable actor that keeps a ref in context', () => {
       context: { target: undefined },
       on: {
         hold: { actions: assign({ target: ({ event }) => event.target }) },
-        release: { actions: sendTo(({ context }) => context.target as never, { type: 'inc', by: 5 }) },
+        release: { actions: ({ context }) => context.target?.send({ type: 'inc', by: 5 }) },
         boom: { actions: 'fail' },
       },
     });
