@@ -8,6 +8,8 @@
  * callback actors started again with their input (XState restarts them from the snapshot), and
  * the committed message ids kept so a message carrying one of them (`messageId`) is dropped.
  *
+ * Transitions of its child machines (an invoked saga) are committed like its own.
+ *
  * A commit that fails (`FENCED`: another incarnation owns the path; `STORE_ERROR`;
  * `NOT_PERSISTABLE`) ends the incarnation as a crash at once, so the supervisor decides.
  * A normal exit deletes the state and releases the lease.
@@ -170,6 +172,11 @@ export class DurableCell extends XStateCell {
 
   protected override beforeStart(actor: AnyActorRef): void {
     this.due = watchScheduler(actor, this.system.clock);
+    // A child machine's transition (a saga invoked by this actor finishing a step) changes the
+    // persisted state without a transition of this actor: committed the same way.
+    actor.system.inspect((event) => {
+      if (event.type === '@xstate.snapshot' && event.actorRef !== actor && !this.inDelivery && actor === this.actor && this.status === 'running') this.commitOwnTransition();
+    });
   }
 
   protected override killIncarnation(): void {
