@@ -339,3 +339,24 @@ describe('a durable actor that keeps a ref in context', () => {
     await system.shutdown();
   });
 });
+
+describe('send options: messageId', () => {
+  it('gives any message an id a durable actor processes once; a malformed id throws on the sender', async () => {
+    dir = tempDir();
+    const system = await systemAt(dir.path);
+    const ref = system.spawn(counter, { id: 'c', durable: true });
+    ref.send({ type: 'inc' }, { messageId: 'm1' });
+    ref.send({ type: 'inc' }, { messageId: 'm1' });
+    ref.send({ type: 'inc', by: 10 }, { messageId: 'm2', priority: 'urgent' });
+    ref.send({ type: 'inc', by: 100 });
+    await until(() => (ref.getSnapshot() as Counter | undefined)?.context.count === 111);
+    await system.idle();
+    expect((ref.getSnapshot() as Counter).context.count).toBe(111);
+    expect(() => ref.send({ type: 'inc' }, { messageId: '' })).toThrow(TypeError);
+    expect(() => ref.send({ type: 'inc' }, { messageId: 7 as never })).toThrow(TypeError);
+    await system.shutdown();
+    const store = localStore(join(dir.path, 'a'));
+    expect((await store.load('arbor://a/c'))?.recentMessageIds?.slice().sort()).toEqual(['m1', 'm2']);
+    await store.close();
+  });
+});
