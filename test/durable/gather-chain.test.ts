@@ -112,3 +112,20 @@ describe('a durable chain with a sink', () => {
     await second.shutdown();
   });
 });
+
+describe('a scatterGather over a work pool', () => {
+  it('keeps the pool ref as its path and still asks the pool (a pool path looks up as the pool)', async () => {
+    dir = tempDir();
+    const ledger: string[] = [];
+    const system = await systemAt(dir.path);
+    const stop = await system.servePool('estimators', system.spawn(estimator('p0', (n) => ledger.push(n)), { id: 'p0' }));
+    const pool = system.poolRef('estimators');
+    expect(system.lookup(pool.path)?.path).toBe(pool.path);
+    const g = system.spawn(scatterGather<{ value: string }>({ deadline: 60_000 }), { id: 'g', durable: true, input: { workers: [pool], request: { type: 'estimate' } } });
+    const out = (await g.result()) as GatherOutput<{ value: string }>;
+    expect(out).toMatchObject({ ok: true, results: [{ worker: pool.path, reply: { value: 'p0' } }] });
+    expect(ledger).toEqual(['p0']);
+    await stop();
+    await system.shutdown();
+  });
+});
