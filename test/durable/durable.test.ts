@@ -360,3 +360,40 @@ describe('send options: messageId', () => {
     await store.close();
   });
 });
+
+describe('a durable actor whose invoked child machine waits on a delayed event', () => {
+  it('re-arms the child’s timer on resume with the time it had left', async () => {
+    dir = tempDir();
+    const child = createMachine({ id: 'pause', initial: 'waiting', states: { waiting: { after: { 1000: 'done' } }, done: { type: 'final' } } });
+    const parent = setup({ actors: { pause: child } }).createMachine({
+      id: 'pauser',
+      initial: 'pausing',
+      states: { pausing: { invoke: { id: 'p', src: 'pause', onDone: 'over' } }, over: { type: 'final' } },
+    });
+    const clock1 = new SimulatedClock(1_000_000);
+    const first = await systemAt(dir.path, 'a', { clock: clock1 });
+    first.spawn(parent, { id: 'x', durable: true });
+    await first.idle();
+    const store = localStore(join(dir.path, 'a'));
+    let timers = 0;
+    for (let i = 0; i < 2000 && timers === 0; i++) {
+      timers = (await store.load('arbor://a/x'))?.timers.length ?? 0;
+      if (timers === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(timers).toBe(1);
+    await store.close();
+    clock1.increment(400);
+    await first.shutdown();
+
+    const clock2 = new SimulatedClock(1_000_400);
+    const second = await systemAt(dir.path, 'a', { clock: clock2 });
+    const again = second.spawn(parent, { id: 'x', durable: true });
+    await second.idle();
+    clock2.increment(599);
+    await second.idle();
+    expect((again.getSnapshot() as { value: unknown }).value).toBe('pausing');
+    clock2.increment(1);
+    await expect(again.result()).resolves.toBeUndefined();
+    await second.shutdown();
+  });
+});
