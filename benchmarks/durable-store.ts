@@ -11,12 +11,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { GroupCommitter, localStore, postgresStore, type StateChange, type StateStore } from '../src/index.js';
 import { compare, rateResult, type Result, type ScenarioOptions, type Side } from './harness.js';
+import { DATABASE_URL, dropTables, postgresProblem, skippedRow } from './postgres.js';
 
 const ACTORS = 100;
-const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A snapshot of a realistic size (about 600 bytes of context). */
 function change(actor: number, step: number): StateChange {
@@ -61,26 +60,6 @@ function side(open: () => StateStore, commits: number, grouped: boolean): Side {
   };
 }
 
-export async function postgresProblem(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-export async function dropTables(prefix: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  await client.query(`DROP TABLE IF EXISTS ${prefix}_state, ${prefix}_processed, ${prefix}_leases, ${prefix}_schema`);
-  await client.end();
-}
-
 export async function durableStore({ quick }: ScenarioOptions): Promise<Result[]> {
   const repeat = quick ? { warmup: 1, runs: 3 } : { warmup: 1, runs: 5 };
   const fields = { unit: 'commits/s', baselineName: 'one transaction per commit', target: 5 };
@@ -99,8 +78,7 @@ export async function durableStore({ quick }: ScenarioOptions): Promise<Result[]
 
   const problem = await postgresProblem();
   if (problem) {
-    process.stderr.write(`(no PostgreSQL: ${problem}) `);
-    results.push({ id: 'durable-store (postgres)', unit: fields.unit, arbor: NaN, baseline: NaN, baselineName: '-', ratio: NaN, skipped: 'skipped (no PostgreSQL)' });
+    results.push(skippedRow('durable-store (postgres)', fields.unit, problem));
     return results;
   }
   const tablePrefix = `bench_${process.pid}`;
@@ -110,7 +88,7 @@ export async function durableStore({ quick }: ScenarioOptions): Promise<Result[]
     const timing = await compare(side(open, commits, true), side(open, commits, false), repeat);
     results.push(rateResult({ id: 'durable-store (postgres)', ...fields, note: `${ACTORS} actors, pool of 10` }, ACTORS * commits, timing));
   } finally {
-    await dropTables(tablePrefix);
+    await dropTables([tablePrefix]);
   }
   return results;
 }

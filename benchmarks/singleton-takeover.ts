@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { killNodeProcess, killNodeProcesses, startNodeProcess, type NodeProcess } from '../test/cluster/node-processes.js';
 import { Topology } from '../src/transport/topology.js';
 import { BENCH_DIR, benchCluster, brokerProblem, node, removeCluster, REPO_ROOT, skipped } from './cluster.js';
-import { dropTables, postgresProblem } from './durable-store.js';
+import { dropTables, postgresProblem } from './postgres.js';
 import { median, type Result, type ScenarioOptions } from './harness.js';
 
 const BUDGET_MS = 3000;
@@ -54,7 +54,7 @@ async function once(): Promise<{ ms: number; from: string; to: string }> {
     await a.shutdown();
     await killNodeProcesses();
     await removeCluster(cluster, ['a', ...NODES], [new Topology(cluster).singletonQueue(id)]);
-    await dropTables(prefix);
+    await dropTables([prefix]);
   }
 }
 

@@ -189,6 +189,27 @@ class ArborSystem extends ActorSystem implements System {
     return this.durable;
   }
 
+  /**
+   * The owner's half of a durable child placed on another node was deleted: its state goes from
+   * this system's store, which must be the one the nodes share (`postgresStore`); without a store
+   * given to `createSystem` there is none to reach, and nothing is done. The lease is taken by
+   * force first, so a host that only looked dead cannot commit the state back afterwards (its
+   * commits are refused with `FENCED`).
+   */
+  override forgetState(path: string): void {
+    if (!this.durableStore.store) {
+      this.logger.debug({ path }, 'no shared store given to createSystem: the state of a remote durable child stays where its host kept it');
+      return;
+    }
+    const rt = this.durableRuntime();
+    const forget = async (): Promise<void> => {
+      const lease = await rt.store.acquireLease(path, rt.owner, { ttl: rt.leaseTtl, force: true });
+      await rt.committer.commit(lease ? { op: 'delete', path, fence: { key: lease.key, token: lease.token } } : { op: 'delete', path });
+      if (lease) await rt.store.releaseLease(lease);
+    };
+    forget().catch((err: unknown) => this.logger.warn({ err, path }, 'could not delete the state of a durable child that was deleted'));
+  }
+
   metrics(): Promise<string> {
     return this._metrics ? this._metrics.metrics() : Promise.resolve('');
   }

@@ -27,14 +27,18 @@ export interface HostOptions {
   heartbeat: number;
   /** Record spans (`--trace`). */
   trace?: boolean;
+  /** The store durable agents commit to (`--kill-node`: one SQLite file every node opens). */
+  store?: string;
+  /** More environment for the process. */
+  env?: Record<string, string>;
 }
 
 /** Starts the host node process `node`; resolves once its system is up. */
 export async function startHost(node: string, o: HostOptions, timeoutMs = 30_000): Promise<HostProcess> {
   // The URL goes through the environment, so its credentials never show in a process list.
-  const child = spawn(process.execPath, ['--import', 'tsx', NODE_SCRIPT, '--node', node, '--cluster', o.cluster, '--out', o.out, '--heartbeat', String(o.heartbeat), ...(o.trace ? ['--trace'] : [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', NODE_SCRIPT, '--node', node, '--cluster', o.cluster, '--out', o.out, '--heartbeat', String(o.heartbeat), ...(o.trace ? ['--trace'] : []), ...(o.store ? ['--store', o.store] : [])], {
     cwd: ROOT,
-    env: { ...process.env, AMQP_URL: o.url },
+    env: { ...process.env, ...o.env, AMQP_URL: o.url },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

@@ -9,12 +9,12 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createSystem, fileJournal, rabbitmqTransport, type System } from '../../src/index.js';
+import { createSystem, fileJournal, localStore, rabbitmqTransport, type System } from '../../src/index.js';
 import { stateInspector } from './board.js';
 import { traceToFile } from './trace.js';
 import { kinds } from './tree.js';
 
-const { values } = parseArgs({ options: { node: { type: 'string' }, cluster: { type: 'string' }, out: { type: 'string' }, heartbeat: { type: 'string', default: '250' }, trace: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { node: { type: 'string' }, cluster: { type: 'string' }, out: { type: 'string' }, heartbeat: { type: 'string', default: '250' }, trace: { type: 'boolean' }, store: { type: 'string' } } });
 const node = values.node!;
 const out = values.out!;
 const logger = pino({ level: 'info', base: { node } }, pino.destination({ dest: join(out, `arbor-${node}.log`), sync: true }));
@@ -27,6 +27,7 @@ try {
     node,
     kinds,
     logger,
+    ...(values.store ? { store: localStore(values.store) } : {}),
     journal: fileJournal(join(out, `journal-${node}.jsonl`)),
     transport: rabbitmqTransport({ cluster: values.cluster!, heartbeat: Number(values.heartbeat) }),
     inspect: stateInspector(node, (update) => system?.publish({ type: 'demo.agent.state', ...update })),

@@ -22,6 +22,9 @@ Options:
                   the inspector's port (default 4400; 0 picks a free one)
   --trace         record OpenTelemetry spans (out/demo/spans-<node>.jsonl) and print the
                   workflow's trace as a waterfall in the summary
+  --kill-node     with --broker (3 nodes or more): the publisher is durable, and the node running
+                  it is SIGKILLed mid-saga once two steps are committed; the saga resumes on
+                  another node without running those steps again (the summary prints the ledger)
   --no-live       print progress lines even on a terminal
   -h, --help      show this help
 `;
@@ -49,6 +52,7 @@ export function parseDemoArgs(argv: string[]): ParsedArgs {
       inspect: { type: 'boolean' },
       'inspect-port': { type: 'string' },
       trace: { type: 'boolean' },
+      'kill-node': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -70,6 +74,10 @@ export function parseDemoArgs(argv: string[]): ParsedArgs {
     options.nodes = int('nodes', values.nodes, 1, 3);
   } else if (values.nodes !== undefined && values.nodes !== '1') {
     throw new Error('--nodes needs --broker: nodes talk over RabbitMQ');
+  }
+  if (values['kill-node']) {
+    if (options.nodes === undefined || options.nodes < 3) throw new Error('--kill-node needs --broker and --nodes 3 or more: the owner, the node killed and one to resume on');
+    options.killNode = true;
   }
   return { help: false, options, live: !values['no-live'] };
 }

@@ -8,6 +8,7 @@
 import { assign, sendTo, setup, type AnyStateMachine } from 'xstate';
 import { deriveEvent, saga, type SagaOutput } from '../../src/index.js';
 import { drawTokens, type AgentInput, type JobRequest } from './agents.js';
+import { recordStep } from './kill-node.js';
 import { latencyOf, PUBLISH_STEPS, sleep, tokensOf, type DemoPlan } from './plan.js';
 
 interface SagaInput {
@@ -28,7 +29,10 @@ export interface PublishAttempt {
   compensated: string[];
 }
 
-const work = (input: SagaInput, what: string, signal: AbortSignal) => sleep(latencyOf(input.plan, 'publish', `${what}:${input.attempt}`), signal);
+const work = async (input: SagaInput, what: string, signal: AbortSignal) => {
+  await sleep(latencyOf(input.plan, 'publish', `${what}:${input.attempt}`), signal);
+  recordStep(input.attempt, what);
+};
 
 function undo(step: string) {
   return async ({ input, signal }: { input: SagaInput; signal: AbortSignal }) => {
@@ -109,7 +113,7 @@ const publisherMachine = setup({
       ({ context, self }) => {
         const last = context.attempts.at(-1);
         const status = last?.status ?? 'failed';
-        const data = { agent: context.name, status, attempts: context.attempts, url: context.url, tokens: context.tokens, elapsedMs: Math.round(performance.now() - context.startedAt) };
+        const data = { agent: context.name, status, attempts: context.attempts, url: context.url, tokens: context.tokens, elapsedMs: Math.round(Date.now() - context.startedAt) };
         return deriveEvent(context.request!, status === 'completed' ? 'publish.done' : 'publish.failed', data, self.id);
       },
     ),
@@ -128,7 +132,7 @@ const publisherMachine = setup({
             attempt: 1,
             attempts: [],
             url: undefined,
-            startedAt: performance.now(),
+            startedAt: Date.now(),
             tokens: tokensOf(context.plan, 'publish', `${context.name}:${event.data.attempt}`),
           })),
         },

@@ -8,11 +8,12 @@ import type { Writable } from 'node:stream';
 import { trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { setup } from 'xstate';
-import { createSystem, fileJournal, isGap, rabbitmqTransport, readJournal, type System, type SystemOptions } from '../../src/index.js';
+import { createSystem, fileJournal, isGap, localStore, rabbitmqTransport, readJournal, type StateStore, type System, type SystemOptions } from '../../src/index.js';
 import { tokenAccounts } from './agents.js';
 import { Board, relative, stateInspector, type StateUpdate } from './board.js';
 import { removeCluster, startHost, stopHost, type HostProcess } from './cluster.js';
 import { writeDiagrams } from './diagrams.js';
+import { hostOf, killWhenCommitted, ledgerEnv, readLedger, type KillReport } from './kill-node.js';
 import { makePlan } from './plan.js';
 import type { PlannerRefs, WorkflowOutput } from './planner.js';
 import { buildSummary, formatSummary, type DemoSummary } from './summary.js';
@@ -48,6 +49,8 @@ export interface DemoOptions {
   inspect?: { port: number; hold?: (url: string) => Promise<void> };
   /** Record OpenTelemetry spans to `spans-<node>.jsonl` in `out` and add the workflow's waterfall to the summary. @default false */
   trace?: boolean;
+  /** With `broker` and 3 nodes or more: SIGKILL the publisher's node mid-saga (see `kill-node.ts`). @default false */
+  killNode?: boolean;
 }
 
 const OWNER = 'owner';
@@ -61,7 +64,7 @@ const monitor = setup({ types: { input: {} as { board: Board }, context: {} as {
 
 async function clean(out: string): Promise<void> {
   await mkdir(out, { recursive: true });
-  for (const f of await readdir(out)) if (/^(journal-.*\.jsonl|spans-.*\.jsonl|arbor-.*\.log)$/.test(f)) await rm(join(out, f));
+  for (const f of await readdir(out)) if (/^(journal-.*\.jsonl|spans-.*\.jsonl|arbor-.*\.log|state\.db.*|saga-ledger\.txt)$/.test(f)) await rm(join(out, f));
 }
 
 async function journalTypes(out: string): Promise<string[]> {
@@ -97,6 +100,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const started = performance.now();
   let view: { stop(): void } | undefined;
   let brokerUsed = false;
+  const killNode = options.killNode === true && options.broker !== undefined && nodeCount >= 3;
+  const storeFile = join(out, 'state.db');
+  const ledger = join(out, 'saga-ledger.txt');
+  const store: StateStore | undefined = killNode ? localStore(storeFile) : undefined;
+  let killer: ReturnType<typeof killWhenCommitted> | undefined;
+  let kill: KillReport | undefined;
   // Registered before the system is created: a system checks for a tracer provider once.
   if (options.trace) traceToFile(join(out, `spans-${OWNER}.jsonl`));
   try {
@@ -106,6 +115,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       journal: fileJournal(join(out, `journal-${OWNER}.jsonl`)),
       inspect: stateInspector(OWNER, (u) => board.apply(u)),
       ...(options.inspect ? { inspector: { port: options.inspect.port } } : {}),
+      ...(store ? { store } : {}),
     };
     const heartbeat = 250;
     // The owner connects first: a bad URL (INVALID_SPEC) or an unusable broker (TRANSPORT_ERROR)
@@ -114,7 +124,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const sys = (system = await createSystem(systemOptions));
     if (options.broker) {
       brokerUsed = true;
-      for (const name of hostNames) hosts.push(await startHost(name, { url: options.broker, cluster, out, heartbeat, trace: options.trace === true }));
+      for (const name of hostNames) hosts.push(await startHost(name, { url: options.broker, cluster, out, heartbeat, trace: options.trace === true, ...(killNode ? { store: storeFile, env: ledgerEnv(ledger, name) } : {}) }));
       await withTimeout(waitForNodes(sys, hostNames), 20_000, 'discovering the host nodes');
       await sys.subscribe('demo.agent.state', sys.spawn(monitor, { id: 'monitor', input: { board } })).ready;
     }
@@ -131,7 +141,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       reviewer: at('reviewer'),
       publisher: at('publisher'),
     });
-    const { spec, layout } = demoTree({ plan, accounts, planner: { refs, requester: sys, distributed: options.broker !== undefined }, ...(options.broker ? { hosts: hostNames } : {}) });
+    const { spec, layout } = demoTree({ plan, accounts, planner: { refs, requester: sys, distributed: options.broker !== undefined }, ...(options.broker ? { hosts: hostNames } : {}), durablePublisher: killNode });
     const mode = options.broker ? `${nodeCount} nodes over RabbitMQ (${[OWNER, ...hostNames].join(', ')})` : 'one node, embedded transport';
     const inspectorUrl = sys.inspectorUrl;
     if (inspectorUrl !== undefined && options.view !== undefined && options.view !== 'quiet') stdout.write(`Inspector: ${inspectorUrl}\n`);
@@ -139,7 +149,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     view = startView({ mode: options.view ?? 'quiet', out: stdout, color, title, showNodes: options.broker !== undefined, board, layout, accounts });
 
     const root = sys.spawn(spec, { id: 'root' });
+    if (store) killer = killWhenCommitted(sys, store, hosts);
     const result = (await withTimeout(root.result(), options.timeout ?? 60_000, 'the workflow')) as { planner: WorkflowOutput };
+    if (killer) {
+      const resumedOn = hostOf(sys);
+      killer.stop();
+      const killed = await killer.done;
+      if (killed) kill = { ...killed, resumedOn, ledger: readLedger(ledger) };
+    }
     view.stop();
     view = undefined;
     const files = await writeDiagrams(out, spec);
@@ -162,11 +179,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       durationMs: performance.now() - started,
     });
     if (options.trace) summary.trace = waterfall(readSpans(out), summary.correlationId);
+    if (kill) summary.kill = kill;
     if (options.view !== undefined && options.view !== 'quiet') stdout.write(formatSummary(summary, color) + '\n');
     return summary;
   } finally {
+    killer?.stop();
     view?.stop();
     await system?.shutdown().catch(() => undefined);
+    await store?.close().catch(() => undefined);
     if (options.trace) trace.disable();
     await Promise.all(hosts.map((h) => stopHost(h)));
     if (options.broker && brokerUsed) await removeCluster(options.broker, cluster, [OWNER, ...hostNames]).catch((err: unknown) => logger.warn({ err }, 'broker cleanup failed'));

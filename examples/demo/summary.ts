@@ -3,6 +3,7 @@ import type { Stage } from './plan.js';
 import { STAGES } from './plan.js';
 import type { TokenAccounts } from './agents.js';
 import type { Outcome, WorkflowOutput } from './planner.js';
+import type { KillReport } from './kill-node.js';
 import type { PublishAttempt } from './publisher.js';
 import { painter } from './view.js';
 
@@ -38,6 +39,8 @@ export interface DemoSummary {
   durationMs: number;
   /** With `--trace`: the workflow's spans as waterfall lines. */
   trace?: string[];
+  /** With `--kill-node`: the node killed mid-saga, where the saga resumed, and the steps' ledger. */
+  kill?: KillReport;
 }
 
 /** Nearest-rank percentile of `values` (0 for none). */
@@ -90,6 +93,16 @@ export function buildSummary(i: SummaryInput): DemoSummary {
   return s;
 }
 
+/** The saga steps (not compensations, which retry by design) the ledger shows run more than once in one attempt, as `<attempt> <step>`. */
+export function repeatedSteps(ledger: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  for (const l of ledger) {
+    const key = l.split(' ').slice(1).join(' ');
+    if (!key.includes(' undo_')) seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([key]) => key);
+}
+
 /** The summary as the terminal shows it. */
 export function formatSummary(s: DemoSummary, color: boolean): string {
   const paint = painter(color);
@@ -114,6 +127,13 @@ export function formatSummary(s: DemoSummary, color: boolean): string {
     lines.push(row('', `${st.padEnd(10)}${String(l.n).padStart(3)}${`${l.p50} ms`.padStart(9)}${`${l.p99} ms`.padStart(9)}`));
   }
   lines.push(row('tokens', `${s.budget.used} of ${s.budget.limit}: ${STAGES.map((st) => `${st} ${s.budget.stages[st].used}/${s.budget.stages[st].limit}`).join(', ')}`));
+  if (s.kill) {
+    const k = s.kill;
+    lines.push(row('kill-node', `SIGKILLed ${k.node} during publish attempt ${k.attempt}, with ${k.committed.join(', ')} committed; the saga resumed on ${k.resumedOn ?? '?'}`));
+    const again = repeatedSteps(k.ledger);
+    lines.push(row('', `saga ledger (node attempt step, each step as it ran): steps run twice: ${again.length === 0 ? 'none' : `${again.join(', ')} (running at the kill: at least once)`}`));
+    for (const l of k.ledger) lines.push(row('', `  ${l}`));
+  }
   if (s.trace && s.trace.length > 0) {
     lines.push(row('trace', `the workflow's spans (offset, duration, span, actor @node); all spans in ${s.out}/spans-*.jsonl`));
     for (const l of s.trace) lines.push(row('', l));

@@ -35,6 +35,8 @@ export interface TreeOptions {
   planner: Omit<PlannerInput, 'plan'>;
   /** Host nodes for the agents (a cluster); omitted: everything runs on this node. */
   hosts?: string[];
+  /** The publisher is a durable child (`--kill-node`): its saga resumes where it was on another node. */
+  durablePublisher?: boolean;
 }
 
 const RESEARCH: SupervisorOptions = { strategy: 'one_for_one', intensity: 3, period: 5_000, backoff: { min: 200, max: 1_000, factor: 2, jitter: 0 } };
@@ -49,7 +51,7 @@ export function demoTree(o: TreeOptions): { spec: ReturnType<typeof supervisor>;
     return { id, kind, node: [...o.hosts.slice(first), ...o.hosts.slice(0, first)], input };
   };
   const researchers = o.plan.topics.map((t) => agent(t, 'researcher'));
-  const stages = [agent('writer', 'writer'), agent('reviewer', 'reviewer'), agent('publisher', 'publisher')];
+  const stages = [agent('writer', 'writer'), agent('reviewer', 'reviewer'), { ...agent('publisher', 'publisher'), ...(o.durablePublisher ? { durable: true } : {}) }];
   const spec = supervisor({
     ...ROOT,
     children: [

@@ -26,7 +26,7 @@ import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
 import type { RefObservers } from '../runtime/ref-features.js';
 import { askReplyRef, OwedAsks } from './owed-asks.js';
 import { namesEvent } from './unhandled.js';
-import { bridgeSystem, ParentLink, XSTATE_WORKER, type BridgedWorker } from './xstate-system.js';
+import { bridgeSystem, ParentLink, withArborSystem, XSTATE_WORKER, type BridgedWorker } from './xstate-system.js';
 
 /** The event a worker gets when asked to stop gracefully, if its current state handles it. */
 export const SHUTDOWN_EVENT = { type: 'arbor.shutdown' } as const;
@@ -143,7 +143,7 @@ export class XStateCell extends Cell implements BridgedWorker {
    * XState's `log` action output, through pino. One function per cell, made once: a fresh closure
    * per `createActor` would give every actor's options object its own hidden class.
    */
-  private readonly xstateLogger = (...args: unknown[]): void => this.log.info({ xstate: args }, 'xstate log');
+  private readonly xstateLogger = withArborSystem((...args: unknown[]): void => this.log.info({ xstate: args }, 'xstate log'), this.system);
 
   /** @internal Someone observes this worker's ref: feed its observers from now on. */
   _observed(observers: RefObservers): void {

@@ -47,6 +47,28 @@ export interface BridgedWorker {
   outgoing?(target: ActorRef, event: unknown): unknown;
 }
 
+/** Where a worker's XState logger carries the Arbor system (see {@link arborSystemOf}). */
+const ARBOR_SYSTEM = Symbol('arbor.system');
+
+/**
+ * `logger` (the function a worker gives `createActor`) marked with its Arbor system. XState keeps
+ * the logger on its system (`_logger`) from the moment the actor is created, so a machine's
+ * `context` factory, which runs inside `createActor`, before {@link bridgeSystem}, finds it too.
+ */
+export function withArborSystem<T extends (...args: never[]) => void>(logger: T, system: CellContext): T {
+  return Object.assign(logger, { [ARBOR_SYSTEM]: system });
+}
+
+/**
+ * The Arbor system an XState actor runs in (from `self.system`, or the `system` an actor logic
+ * gets), or `undefined` outside Arbor (a plain `createActor`). Machines that must keep only plain
+ * data in context (durable ones) keep paths and resolve them here when they send.
+ */
+export function arborSystemOf(xstateSystem: unknown): CellContext | undefined {
+  const logger = (xstateSystem as { _logger?: { [ARBOR_SYSTEM]?: CellContext } } | null | undefined)?._logger;
+  return logger?.[ARBOR_SYSTEM];
+}
+
 /** Marks the refs of XState workers: their receiving side reports each event with both ends. */
 export const XSTATE_WORKER = Symbol('arbor.xstateWorker');
 

@@ -8,6 +8,8 @@
  * callback actors started again with their input (XState restarts them from the snapshot), and
  * the committed message ids kept so a message carrying one of them (`messageId`) is dropped.
  *
+ * Transitions of its child machines (an invoked saga) are committed like its own.
+ *
  * A commit that fails (`FENCED`: another incarnation owns the path; `STORE_ERROR`;
  * `NOT_PERSISTABLE`) ends the incarnation as a crash at once, so the supervisor decides.
  * A normal exit deletes the state and releases the lease.
@@ -22,6 +24,7 @@ import type { GroupCommitter } from '../store/GroupCommitter.js';
 import type { JsonValue, Lease, MachineVersion, PendingTimer, StateRecord, StateStore } from '../store/StateStore.js';
 import { machineVersion } from './machine-version.js';
 import { inlineInvoke, notPersistable, unpersistableField } from './persistable.js';
+import { refsAsPaths, refsFromPaths } from './refs.js';
 import { pendingTimers, rearmTimers, watchScheduler } from './timers.js';
 
 /** What durable cells share on one system: the store, its group committer, this node's id. */
@@ -127,7 +130,7 @@ export class DurableCell extends XStateCell {
       this.snapshot = this.initialSnapshot;
       if (stored) {
         if (stored.machine.id === this.version.id && stored.machine.version === this.version.version) {
-          this.snapshot = stored.snapshot;
+          this.snapshot = refsFromPaths(stored.snapshot, this.system);
           timers = stored.timers;
         } else if (this.durable.onIncompatible === 'reset') {
           this.log.warn({ stored: stored.machine, current: this.version }, 'stored state was written by another machine definition: starting over (onIncompatible: reset)');
@@ -196,6 +199,11 @@ export class DurableCell extends XStateCell {
 
   protected override beforeStart(actor: AnyActorRef): void {
     this.due = watchScheduler(actor, this.system.clock);
+    // A child machine's transition (a saga invoked by this actor finishing a step) changes the
+    // persisted state without a transition of this actor: committed the same way.
+    actor.system.inspect((event) => {
+      if (event.type === '@xstate.snapshot' && event.actorRef !== actor && !this.inDelivery && actor === this.actor && this.status === 'running') this.commitOwnTransition();
+    });
   }
 
   protected override killIncarnation(): void {
@@ -304,7 +312,8 @@ export class DurableCell extends XStateCell {
   private record(actor: AnyActorRef, messageId: string | undefined): StateRecord {
     let snapshot: unknown;
     try {
-      snapshot = actor.getPersistedSnapshot();
+      // Refs in context are committed as their paths (see refs.ts).
+      snapshot = this.logic.getPersistedSnapshot(refsAsPaths(actor.getSnapshot()));
     } catch (err) {
       throw notPersistable(this.path, 'a child actor', `cannot be persisted (${toError(err).message}); spawn children by a name from setup({ actors })`, err);
     }

@@ -1,7 +1,8 @@
 /**
  * What cannot be persisted, found early and named: an inline child actor (XState's
  * `getPersistedSnapshot` refuses it) and values JSON does not carry back unchanged (functions,
- * class instances, symbols, BigInts, non-finite numbers) in context.
+ * class instances, symbols, BigInts, non-finite numbers) in context. Arbor refs are not among them:
+ * they are committed as their paths (`refs.ts`).
  */
 import type { AnyActorLogic } from 'xstate';
 import { ArborError } from '../runtime/errors.js';

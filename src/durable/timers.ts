@@ -38,12 +38,17 @@ export function watchScheduler(actor: AnyActorRef, clock: Clock): Map<string, nu
   return due;
 }
 
-/** The delayed events `actor` itself scheduled that have not fired or been cancelled. */
+/**
+ * The delayed events `actor` itself scheduled that have not fired or been cancelled, and those its
+ * child machines scheduled to themselves (an invoked saga's `after`): those are stored with the
+ * child's id as their target and re-armed on the restored child.
+ */
 export function pendingTimers(actor: AnyActorRef, due: Map<string, number>): PendingTimer[] {
   const scheduled = (actor.system as unknown as SchedulerSystem).getSnapshot()._scheduledEvents;
   const timers: PendingTimer[] = [];
   for (const [k, s] of Object.entries(scheduled)) {
-    if (s.source !== actor) continue;
+    const ownChild = s.source !== actor && s.target === s.source && (s.source as { _parent?: unknown })._parent === actor;
+    if (s.source !== actor && !ownChild) continue;
     const dueAt = due.get(k) ?? s.startedAt + s.delay;
     const timer = { id: s.id, dueAt, event: s.event as unknown as JsonValue };
     timers.push(s.target === actor ? timer : { ...timer, target: s.target.id });

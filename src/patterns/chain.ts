@@ -10,6 +10,10 @@
  * validator rejects, ends the chain `failed`: a `chain.failed` event naming the stage, the
  * kind (`'error'` or `'invalid'`), the reason and the offending event goes to
  * `input.onFailure` (a failure handler or a dead-letter collector), and the output records it.
+ *
+ * Durable (`durable: true`): the context keeps the sink's and the failure handler's paths, not the
+ * refs (see `targets.ts`), so a durable chain with a sink commits its position after each stage
+ * and a resumed one runs only the stages it had not finished.
  */
 import type { Logger } from 'pino';
 import { assign, fromPromise, setup, type AnyActorLogic } from 'xstate';
@@ -17,6 +21,7 @@ import { realClock, type Clock } from '../runtime/clock.js';
 import { InvalidSpecError, describe as describeValue } from '../runtime/errors.js';
 import { assertPatternEvent, deriveEvent, eventLogger, type PatternEvent } from './event.js';
 import { assigner, effect } from './machine-config.js';
+import { holdTarget, sendTarget, type EventTarget, type HeldTarget } from './targets.js';
 import { fn, isPlainObject, loggerOption, nonEmptyString, optionsObject, stateName } from './validate.js';
 
 /** One stage of a chain. */
@@ -44,10 +49,7 @@ export interface ChainOptions {
   logger?: Logger | false;
 }
 
-/** Something events can be sent to: an actor ref, a {@link publisher}, any XState `sendTo` target. */
-export interface EventTarget {
-  send(event: PatternEvent): void;
-}
+export type { EventTarget } from './targets.js';
 
 /** Input of a chain machine. */
 export interface ChainInput {
@@ -74,8 +76,9 @@ export interface ChainOutput {
 }
 
 interface ChainContext {
-  sink: EventTarget | undefined;
-  onFailure: EventTarget | undefined;
+  /** Under Arbor the targets' paths (plain data a durable chain can commit), else the targets. */
+  sink: HeldTarget<EventTarget> | undefined;
+  onFailure: HeldTarget<EventTarget> | undefined;
   events: PatternEvent[];
   failure: ChainFailure | undefined;
 }
@@ -139,10 +142,10 @@ export function chain(stages: readonly ChainStage[], options: ChainOptions = {})
           target: next,
           actions: [
             update<{ output: unknown }>(({ context, event }) => ({ events: [...context.events, deriveEvent(context.events.at(-1)!, stage.emit, event.output, id, { clock })] })),
-            act(({ context }) => {
+            act(({ context, self }) => {
               const emitted = context.events.at(-1)!;
               eventLogger(logger, emitted).debug({ stage: stage.name }, 'chain stage emitted');
-              context.sink?.send(emitted);
+              sendTarget(context.sink, self.system)?.send(emitted);
             }),
           ],
         },
@@ -157,10 +160,10 @@ export function chain(stages: readonly ChainStage[], options: ChainOptions = {})
                 event: context.events.at(-1)!,
               },
             })),
-            act(({ context }) => {
+            act(({ context, self }) => {
               const failure = context.failure!;
               eventLogger(logger, failure.event).warn({ stage: failure.stage, kind: failure.kind, reason: failure.reason }, 'chain stage failed');
-              context.onFailure?.send(deriveEvent(failure.event, 'chain.failed', failure, id, { clock }));
+              sendTarget(context.onFailure, self.system)?.send(deriveEvent(failure.event, 'chain.failed', failure, id, { clock }));
             }),
           ],
         },
@@ -173,7 +176,7 @@ export function chain(stages: readonly ChainStage[], options: ChainOptions = {})
     actors: actors as Record<never, never>,
   }).createMachine({
     id,
-    context: ({ input }) => ({ sink: input?.sink, onFailure: input?.onFailure, events: [], failure: undefined }),
+    context: ({ input, self }) => ({ sink: holdTarget(input?.sink, self.system), onFailure: holdTarget(input?.onFailure, self.system), events: [], failure: undefined }),
     initial: 'waiting',
     states: {
       waiting: {

@@ -9,6 +9,8 @@ import { assign } from 'xstate';
 export interface ActionArgs<TContext, TEvent> {
   context: TContext;
   event: TEvent;
+  /** The running actor; `self.system` resolves held targets (see `targets.ts`). */
+  self: { system: unknown };
 }
 
 /** A typed `assign` for generated states: `const update = assigner<Ctx>(); update<{ output: X }>(({ event }) => ...)`. */

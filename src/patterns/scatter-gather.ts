@@ -13,6 +13,11 @@
  * be met (under `all`, failed workers are left out, but at least one reply is needed). At the
  * deadline, workers without a reply become failures (`ASK_TIMEOUT`) and `timedOut` is true; the
  * gather then succeeds only if what came in meets the policy by those same rules.
+ *
+ * Durable (`durable: true`): the context keeps the workers' paths, not their refs (see
+ * `targets.ts`), so the results gathered so far are committed with it; a resumed gather asks
+ * again only the workers whose reply it had not taken (their asks are persisted children, started
+ * again with the same input), and its deadline keeps the time it had left.
  */
 import type { Logger } from 'pino';
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
@@ -20,6 +25,7 @@ import { eventFields } from './event.js';
 import type { ArborEvent } from '../runtime/event.js';
 import type { ActorRef } from '../runtime/ref.js';
 import { describe, toError } from '../runtime/errors.js';
+import { askTarget, heldPath, holdTarget, type HeldTarget } from './targets.js';
 import { duration, integer, loggerOption, nonEmptyString, oneOf, optionsObject } from './validate.js';
 
 export type GatherPolicy = 'all' | 'any' | 'quorum' | 'first-k';
@@ -45,7 +51,8 @@ export interface ScatterGatherOptions<TReply = ArborEvent> {
 
 /** Input of a scatter-gather machine. */
 export interface ScatterGatherInput {
-  workers: readonly ActorRef[];
+  /** Refs, or paths (`arbor://...`, resolved when asked). */
+  workers: readonly (ActorRef | string)[];
   /** Sent to every worker (with a `replyTo` added). */
   request: ArborEvent;
 }
@@ -75,7 +82,8 @@ export interface GatherOutput<TReply = ArborEvent> {
 }
 
 export interface GatherContext<TReply> {
-  workers: readonly ActorRef[];
+  /** Under Arbor their paths (plain data a durable gather can commit), else the refs. */
+  workers: readonly HeldTarget<ActorRef>[];
   request: ArborEvent;
   needed: number;
   /** Indices still awaited. */
@@ -141,7 +149,9 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
       output: {} as GatherOutput<TReply>,
     },
     actors: {
-      ask: fromPromise<unknown, { ref: ActorRef; request: ArborEvent }>(({ input }) => input.ref.ask(input.request, { timeout: deadline + 1 })),
+      ask: fromPromise<unknown, { ref: HeldTarget<ActorRef>; request: ArborEvent }>(async ({ input, system }) =>
+        askTarget(input.ref, system).ask(input.request, { timeout: deadline + 1 }),
+      ),
     },
     delays: { deadline },
     guards: {
@@ -149,8 +159,8 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
     },
   }).createMachine({
     id,
-    context: ({ input }) => {
-      const workers = input?.workers ?? [];
+    context: ({ input, self }) => {
+      const workers = (input?.workers ?? []).map((ref) => (typeof ref === 'string' ? ref : holdTarget(ref, self.system)));
       return {
         workers,
         request: input?.request ?? { type: 'request' },
@@ -176,7 +186,7 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
               pending: [],
               failures: [
                 ...context.failures,
-                ...context.pending.map((index) => ({ worker: context.workers[index]!.path, index, reason: `no reply within ${deadline} ms`, code: 'ASK_TIMEOUT' })),
+                ...context.pending.map((index) => ({ worker: workerName(context.workers[index]!), index, reason: `no reply within ${deadline} ms`, code: 'ASK_TIMEOUT' })),
               ],
             })),
           },
@@ -187,7 +197,7 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
               const index = indexOf((event as unknown as { actorId: string }).actorId);
               if (!context.pending.includes(index)) return {};
               const reply = (event as unknown as { output: TReply }).output;
-              const worker = context.workers[index]!.path;
+              const worker = workerName(context.workers[index]!);
               const accepted = validate(reply);
               return accepted === true
                 ? { pending: settle(context, index), results: [...context.results, { worker, index, reply }] }
@@ -200,7 +210,7 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
               if (!context.pending.includes(index)) return {};
               const error = (event as unknown as { error: unknown }).error;
               const code = (error as { code?: unknown } | null)?.code;
-              const failure: GatherFailure = { worker: context.workers[index]!.path, index, reason: error instanceof Error ? toError(error).message : describe(error) };
+              const failure: GatherFailure = { worker: workerName(context.workers[index]!), index, reason: error instanceof Error ? toError(error).message : describe(error) };
               if (typeof code === 'string') failure.code = code;
               return { pending: settle(context, index), failures: [...context.failures, failure] };
             }),
@@ -225,6 +235,10 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
       return out;
     },
   });
+}
+
+function workerName(worker: HeldTarget<ActorRef>): string {
+  return heldPath(worker) ?? describe(worker);
 }
 
 function reasonOf(policy: GatherPolicy, c: GatherContext<unknown>): string {

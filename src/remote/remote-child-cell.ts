@@ -194,6 +194,11 @@ export class RemoteChildCell extends Cell {
     this.status = 'suspended';
   }
 
+  /** Deleted for good: a durable child's state goes, from the owner's store (shared by the nodes). */
+  override discard(): void {
+    if (this.durable) this.system.forgetState(this.path);
+  }
+
   override retire(reason?: Error): void {
     if (this.status === 'running' || this.status === 'stopping') this.kill();
     this.requeue();

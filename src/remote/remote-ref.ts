@@ -4,7 +4,7 @@
  * ref works whichever node runs the actor.
  */
 import { assertEvent, type ArborEvent } from '../runtime/event.js';
-import type { ActorRef, AskOptions, SendOptions } from '../runtime/ref.js';
+import { withSendId, type ActorRef, type AskOptions, type SendOptions } from '../runtime/ref.js';
 import { unsupported, type RefSubscription } from '../runtime/ref-features.js';
 
 /** What a remote ref needs from its system. */
@@ -29,7 +29,7 @@ export class RemoteActorRef implements ActorRef {
 
   send(event: ArborEvent, options?: SendOptions): void {
     assertEvent(event);
-    this.router.route(this.path, event, options?.priority === 'urgent');
+    this.router.route(this.path, withSendId(event, options), options?.priority === 'urgent');
   }
 
   _send(event: ArborEvent): void {

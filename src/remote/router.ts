@@ -85,6 +85,8 @@ export class Router implements RemoteRouter {
 
   /** A ref for a full path with no local cell, or `undefined` when no actor can be there. */
   lookup(full: string): ActorRef | undefined {
+    // A pool's path names the pool (a ref kept as its path, by a durable actor say, comes back as one).
+    if (full.startsWith(`${POOL_TARGET}/`) && full.length > POOL_TARGET.length + 1) return this.poolRef(full.slice(POOL_TARGET.length + 1));
     const owner = nodeOfPath(full);
     if (owner === undefined || full.length <= `${SCHEME}${owner}/`.length) return undefined;
     if (owner === SINGLETON_HOST) return singletonIdOf(full) === undefined ? undefined : new RemoteActorRef(full, this);

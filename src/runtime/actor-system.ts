@@ -268,6 +268,11 @@ export class ActorSystem implements CellContext {
     return this.registry.get(path);
   }
 
+  /** See {@link CellContext.forgetState}: nothing here; `createSystem` plugs in the store. */
+  forgetState(path: string): void {
+    void path;
+  }
+
   /** @internal The reply ref of a pending ask on this node. */
   _pendingAsk(path: string): ActorRef | undefined {
     return this.asks.pending.get(path) as (ReplyRef & ActorRef) | undefined;

@@ -121,6 +121,14 @@ export interface CellContext {
   _rootExited(cell: Cell): void;
   /** The ref at `path` (local, pending ask, or remote), or `undefined`. */
   lookup(path: string): ActorRef | undefined;
+  /** Sends `event` to every subscriber of a matching topic, on any node (choreography). */
+  publish(event: ArborEvent): void;
+  /**
+   * Deletes the stored state of the durable actor at `path`, which exited for good or was deleted
+   * while it ran on another node (the owner's half of it calls this). Asynchronous; failures are
+   * logged. A system without durable state does nothing.
+   */
+  forgetState(path: string): void;
   /** @internal The temporary reply ref of a pending ask at `path`, if there is one. */
   _pendingAsk(path: string): ActorRef | undefined;
   /** Which unhandled events workers dead-letter (see `SystemOptions.unhandledEvents`). */

@@ -29,6 +29,23 @@ export interface SendOptions {
    * @default 'normal', or the system's `priorities` entry for the event's type
    */
   priority?: Priority;
+  /**
+   * The message's id, for any ref whatever its event type: the event is delivered with this
+   * `messageId` field. A durable actor processes each id once (a re-send with the same id after
+   * a crash or a retry is dropped), so callers that retry give each logical message one id.
+   */
+  messageId?: string;
+}
+
+/**
+ * `event` with `options.messageId` as its `messageId` field (a copy; the event itself when no id
+ * is given). A `messageId` that is not a non-empty string throws `TypeError`, as a malformed event does.
+ */
+export function withSendId(event: ArborEvent, options: SendOptions | undefined): ArborEvent {
+  const id = options?.messageId;
+  if (id === undefined) return event;
+  if (typeof id !== 'string' || id === '') throw new TypeError(`send options: messageId must be a non-empty string, got ${typeof id === 'string' ? '""' : typeof id}`);
+  return { ...event, messageId: id };
 }
 
 /** A user message's priority in a mailbox. */
@@ -61,7 +78,8 @@ export interface ActorRef<TEvent extends { type: string } = ArborEvent, TOutput 
   /**
    * Fire and forget; returns at once and delivers asynchronously. A malformed event throws
    * `TypeError`; a stopped actor or a full mailbox sends the event to dead letters.
-   * `{ priority: 'urgent' }` puts it ahead of the normal messages queued.
+   * `{ priority: 'urgent' }` puts it ahead of the normal messages queued; `{ messageId }` gives
+   * it an id a durable receiver processes once (see {@link SendOptions.messageId}).
    */
   send(event: TEvent, options?: SendOptions): void;
   /**
@@ -127,7 +145,7 @@ export class LocalActorRef implements ActorRef {
 
   send(event: ArborEvent, options?: SendOptions): void {
     assertEvent(event);
-    this._cell.tell(event, undefined, options?.priority === 'urgent');
+    this._cell.tell(withSendId(event, options), undefined, options?.priority === 'urgent');
   }
 
   _send(event: ArborEvent): void {

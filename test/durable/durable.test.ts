@@ -285,3 +285,125 @@ describe('messages a durable actor sends while it processes one', () => {
     await store.close();
   });
 });
+
+describe('a durable child placed with `node` (the owner forwards to its host) that its supervisor deletes', () => {
+  it('has its state removed by the owner, while a sibling that was only terminated keeps its own', async () => {
+    dir = tempDir();
+    const system = await systemAt(dir.path, 'a', { kinds: { counter } });
+    const root = system.spawn(supervisor({ children: [] }), { id: 'root' });
+    const gone = await root.startChild({ id: 'gone', kind: 'counter', node: ['a'], durable: true });
+    const kept = await root.startChild({ id: 'kept', kind: 'counter', node: ['a'], durable: true });
+    gone.send({ type: 'inc' });
+    kept.send({ type: 'inc' });
+    const store = localStore(join(dir.path, 'a'));
+    const stored = async () => (await store.list()).map((s) => s.path);
+    for (let i = 0; i < 2000 && (await stored()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(await stored()).toEqual(['arbor://a/root/gone', 'arbor://a/root/kept']);
+    await root.terminateChild('gone');
+    await root.deleteChild('gone');
+    await root.terminateChild('kept');
+    for (let i = 0; i < 2000 && (await stored()).length > 1; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    await system.shutdown();
+    expect(await stored()).toEqual(['arbor://a/root/kept']);
+    await store.close();
+  });
+});
+
+describe('a durable actor that keeps a ref in context', () => {
+  it('commits it as its path and, restarted after a crash, sends through it to the same actor', async () => {
+    dir = tempDir();
+    type Target = { send(e: unknown): void };
+    const holder = setup({
+      types: { context: {} as { target: Target | undefined }, events: {} as { type: 'hold'; target: Target } | { type: 'release' } | { type: 'boom' } },
+      actions: {
+        fail: () => {
+          throw new Error('boom');
+        },
+      },
+    }).createMachine({
+      id: 'holder',
+      context: { target: undefined },
+      on: {
+        hold: { actions: assign({ target: ({ event }) => event.target }) },
+        release: { actions: ({ context }) => context.target?.send({ type: 'inc', by: 5 }) },
+        boom: { actions: 'fail' },
+      },
+    });
+    const system = await systemAt(dir.path);
+    const sink = system.spawn(counter, { id: 'sink' });
+    const root = system.spawn(supervisor({ intensity: 5, children: [{ id: 'h', logic: holder, durable: true }] }), { id: 'root' });
+    const h = system.lookup('root/h')!;
+    h.send({ type: 'hold', target: sink });
+    const store = localStore(join(dir.path, 'a'));
+    let stored: unknown;
+    for (let i = 0; i < 2000 && stored === undefined; i++) {
+      stored = ((await store.load('arbor://a/root/h'))?.snapshot as { context?: { target?: unknown } } | undefined)?.context?.target;
+      if (stored === undefined) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(stored).toEqual({ $ref: 'arbor://a/sink' });
+    h.send({ type: 'boom' });
+    h.send({ type: 'release' });
+    await until(() => (sink.getSnapshot() as Counter).context.count === 5);
+    expect(root.whichChildren()).toEqual([expect.objectContaining({ id: 'h', status: 'running' })]);
+    await store.close();
+    await system.shutdown();
+  });
+});
+
+describe('send options: messageId', () => {
+  it('gives any message an id a durable actor processes once; a malformed id throws on the sender', async () => {
+    dir = tempDir();
+    const system = await systemAt(dir.path);
+    const ref = system.spawn(counter, { id: 'c', durable: true });
+    ref.send({ type: 'inc' }, { messageId: 'm1' });
+    ref.send({ type: 'inc' }, { messageId: 'm1' });
+    ref.send({ type: 'inc', by: 10 }, { messageId: 'm2', priority: 'urgent' });
+    ref.send({ type: 'inc', by: 100 });
+    await until(() => (ref.getSnapshot() as Counter | undefined)?.context.count === 111);
+    await system.idle();
+    expect((ref.getSnapshot() as Counter).context.count).toBe(111);
+    expect(() => ref.send({ type: 'inc' }, { messageId: '' })).toThrow(TypeError);
+    expect(() => ref.send({ type: 'inc' }, { messageId: 7 as never })).toThrow(TypeError);
+    await system.shutdown();
+    const store = localStore(join(dir.path, 'a'));
+    expect((await store.load('arbor://a/c'))?.recentMessageIds?.slice().sort()).toEqual(['m1', 'm2']);
+    await store.close();
+  });
+});
+
+describe('a durable actor whose invoked child machine waits on a delayed event', () => {
+  it('re-arms the child’s timer on resume with the time it had left', async () => {
+    dir = tempDir();
+    const child = createMachine({ id: 'pause', initial: 'waiting', states: { waiting: { after: { 1000: 'done' } }, done: { type: 'final' } } });
+    const parent = setup({ actors: { pause: child } }).createMachine({
+      id: 'pauser',
+      initial: 'pausing',
+      states: { pausing: { invoke: { id: 'p', src: 'pause', onDone: 'over' } }, over: { type: 'final' } },
+    });
+    const clock1 = new SimulatedClock(1_000_000);
+    const first = await systemAt(dir.path, 'a', { clock: clock1 });
+    first.spawn(parent, { id: 'x', durable: true });
+    await first.idle();
+    const store = localStore(join(dir.path, 'a'));
+    let timers = 0;
+    for (let i = 0; i < 2000 && timers === 0; i++) {
+      timers = (await store.load('arbor://a/x'))?.timers.length ?? 0;
+      if (timers === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(timers).toBe(1);
+    await store.close();
+    clock1.increment(400);
+    await first.shutdown();
+
+    const clock2 = new SimulatedClock(1_000_400);
+    const second = await systemAt(dir.path, 'a', { clock: clock2 });
+    const again = second.spawn(parent, { id: 'x', durable: true });
+    await second.idle();
+    clock2.increment(599);
+    await second.idle();
+    expect((again.getSnapshot() as { value: unknown }).value).toBe('pausing');
+    clock2.increment(1);
+    await expect(again.result()).resolves.toBeUndefined();
+    await second.shutdown();
+  });
+});

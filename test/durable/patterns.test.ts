@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { assign, setup } from 'xstate';
 import { chain, type ChainOutput } from '../../src/patterns/chain.js';
 import { createEvent } from '../../src/patterns/event.js';
 import { saga, type SagaOutput } from '../../src/patterns/saga.js';
@@ -64,6 +65,33 @@ describe('a durable chain (without a sink)', () => {
     expect(out.status).toBe('completed');
     expect(out.events.map((e) => e.type)).toEqual(['research.requested', 'research.done', 'draft.done', 'article.published']);
     expect(ran).toEqual(['research', 'draft', 'draft', 'publish']);
+    await second.shutdown();
+  });
+});
+
+describe('a durable actor that invokes a saga', () => {
+  it('commits the saga’s steps as they complete: resumed, it does not run a completed step again', async () => {
+    dir = tempDir();
+    const ledger: string[] = [];
+    const hang = { c: true };
+    const parent = () =>
+      setup({ actors: { order: publisher(ledger, hang) } }).createMachine({
+        id: 'parent',
+        initial: 'running',
+        states: { running: { invoke: { id: 'saga', src: 'order', onDone: { target: 'done', actions: assign({ status: ({ event }) => (event.output as SagaOutput).status }) } } }, done: { type: 'final' } },
+        context: { status: '' },
+        output: ({ context }) => context.status,
+      });
+    const first = await systemAt(dir.path);
+    first.spawn(parent(), { id: 'p', durable: true });
+    await until(() => ledger.length === 3);
+    await first.idle();
+    await first.shutdown();
+
+    hang.c = false;
+    const second = await systemAt(dir.path);
+    expect(await second.spawn(parent(), { id: 'p', durable: true }).result()).toBe('completed');
+    expect(ledger.map((l) => l.split(' ')[0])).toEqual(['a', 'b', 'c', 'c', 'd']);
     await second.shutdown();
   });
 });

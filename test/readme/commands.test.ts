@@ -32,6 +32,7 @@ const SKIPPED: Record<string, string> = {
   'npx arbor inspect --broker amqp://localhost --cluster demo': 'serves until stopped; test/cli/inspect.test.ts and test/inspector/inspector.browser.test.ts cover it',
   'npx arbor inspect --broker amqp://localhost --cluster demo --host 0.0.0.0 --token s3cret': 'exposes a port beyond loopback; the token and host checks are in test/inspector/server.test.ts',
   'npm start -- --inspect': 'serves until Ctrl-C; test/demo/main.test.ts runs it and stops it',
+  'npm start -- --broker amqp://guest:guest@127.0.0.1:5672 --nodes 3 --kill-node': 'kills a node process mid-run; test/demo/kill-node.test.ts runs it (with --speed and --out) and checks the ledger',
   'npx arbor dlq list --broker amqp://localhost --cluster demo --code ACTOR_CRASHED': 'needs dead letters on the cluster; test/cli/dlq.test.ts and test/broker/dlq.test.ts cover it',
   'npx arbor dlq show b.1f3a9c2e.4 --broker amqp://localhost --cluster demo': 'names one dead letter of a sample run; test/cli/dlq.test.ts covers show',
   'npx arbor dlq redrive --broker amqp://localhost --cluster demo --path arbor://b/root/w --rate 50': 'needs dead letters on the cluster; test/broker/dlq.test.ts and dlq-kill.test.ts cover redrive',

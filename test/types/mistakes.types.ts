@@ -43,6 +43,13 @@ export async function mistakes(): Promise<void> {
   ref.send({ type: 'dec' });
   // @ts-expect-error `by` must be a number
   ref.send({ type: 'inc', by: '1' });
+  // a message id for any ref, as a send option: the counter's events do not declare `messageId`
+  ref.send({ type: 'inc', by: 1 }, { messageId: 'order-7/inc-1' });
+  ref.send({ type: 'inc', by: 1 }, { messageId: 'order-7/inc-2', priority: 'urgent' });
+  // @ts-expect-error a message id is a string
+  ref.send({ type: 'inc', by: 1 }, { messageId: 7 });
+  // @ts-expect-error ... and not a field of an event that does not declare it
+  ref.send({ type: 'inc', by: 1, messageId: 'order-7/inc-3' });
   await ref.ask({ type: 'get' }); // `replyTo` is added by the runtime
   // @ts-expect-error the counter has no `reset` event
   await ref.ask({ type: 'reset' });
@@ -71,7 +78,7 @@ export async function mistakes(): Promise<void> {
   const g = system.spawn(gather, { id: 'g', input: { workers: [ref], request: { type: 'estimate' } } });
   const out: GatherOutput<{ value: number }> = await g.result();
   void out.results.map((r) => r.reply.value);
-  // @ts-expect-error `workers` must be a list of refs
+  // @ts-expect-error `workers` must be a list of refs (or paths)
   system.spawn(gather, { id: 'g2', input: { workers: 'all', request: { type: 'estimate' } } });
   // @ts-expect-error the request needs a `type`
   system.spawn(gather, { id: 'g3', input: { workers: [ref], request: { kind: 'estimate' } } });
