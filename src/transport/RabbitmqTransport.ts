@@ -166,9 +166,13 @@ export class RabbitmqTransport implements Transport {
     return passiveStats(run.connection, [...nodes, ...pools]);
   }
 
-  /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
-  async consumePool(kind: string): Promise<() => Promise<void>> {
-    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType, this.options.poolPriority), 'pool');
+  /**
+   * Starts taking work from the pool of `kind` (declaring its queue), at most `prefetch` messages
+   * unacked at once (default `poolPrefetch`); resolves to a stop function.
+   */
+  async consumePool(kind: string, options: { prefetch?: number } = {}): Promise<() => Promise<void>> {
+    const prefetch = options.prefetch ?? this.options.poolPrefetch;
+    const consumer = await this.consume(poolConsumerProps(this.topology, kind, prefetch, this.options.queueType, this.options.poolPriority), 'pool');
     this.pools.add(kind);
     this.statPools.add(kind);
     return () => this.closeConsumer(consumer);
