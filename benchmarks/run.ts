@@ -30,6 +30,7 @@ import { durableStore } from './durable-store.js';
 import { failover } from './failover.js';
 import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
+import { poolScaling } from './pool-scaling.js';
 import { queueType } from './queue-type.js';
 import { restartLatency } from './restart-latency.js';
 import { spawn } from './spawn.js';
@@ -50,6 +51,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'durable-throughput': durableThroughput,
   'durable-overhead': durableOverhead,
   'workflow-check': workflowCheck,
+  'pool-scaling': poolScaling,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');

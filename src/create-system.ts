@@ -18,7 +18,7 @@ import { ActorSystem } from './runtime/actor-system.js';
 import type { SpawnOptions, SystemOptions } from './runtime/system-options.js';
 import type { ArborEvent } from './runtime/event.js';
 import type { ActorRef } from './runtime/ref.js';
-import type { ServePoolOptions } from './runtime/pool-server.js';
+import type { PoolWorkerRef, ServePoolOptions } from './runtime/pool-server.js';
 import type { Clock } from './runtime/clock.js';
 import type { NodeInfo } from './runtime/transport.js';
 import type { ClusterStatus, NodeTree } from './runtime/node-status.js';
@@ -89,7 +89,7 @@ export interface System {
    * Serves the pool of `kind` on this node by handing its messages to `workers` (one local actor or
    * several), `concurrency` at a time; each is acked once its worker finished it. Resolves to a stop function.
    */
-  servePool(kind: string, workers: ActorRef | readonly ActorRef[], options?: ServePoolOptions): Promise<() => Promise<void>>;
+  servePool(kind: string, workers: PoolWorkerRef | readonly PoolWorkerRef[], options?: ServePoolOptions): Promise<() => Promise<void>>;
   /** The live nodes (this one alone on the embedded transport). */
   nodes(): NodeInfo[];
   /**

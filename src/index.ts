@@ -45,7 +45,7 @@ export type { EventSchemas, StandardSchemaV1, StandardIssue, StandardResult } fr
 export type { JournalEntry, JournalSink } from './runtime/journal.js';
 export type { ClusterStatus, NodeTree } from './runtime/node-status.js';
 export type { TreeNode } from './runtime/cell.js';
-export type { ServePoolOptions } from './runtime/pool-server.js';
+export type { PoolWorkerRef, ServePoolOptions } from './runtime/pool-server.js';
 export { RemoteActorRef } from './remote/remote-ref.js';
 export { topicMatcher, validateTopicPattern } from './runtime/topics.js';
 export type { ActorRef, AskOptions } from './runtime/ref.js';

@@ -34,7 +34,7 @@ import type { JournalSink } from './journal.js';
 import type { DeadLetter, SupervisorReport, SystemEvents, Unsubscribe } from './system-events.js';
 import { TopicBus, validateTopicPattern } from './topics.js';
 import { assertSpawnKeys } from './spawn-options.js';
-import { PoolServer, poolWorkers, type ServePoolOptions } from './pool-server.js';
+import { PoolServer, poolWorkers, type PoolWorkerRef, type ServePoolOptions } from './pool-server.js';
 import { normalizeDurable } from './durable-options.js';
 import { systemIdsOf, type SystemIds } from './system-ids.js';
 import { inspectionTree } from './inspection.js';
@@ -348,7 +348,7 @@ export class ActorSystem implements CellContext {
    * const workers = Array.from({ length: 20 }, (_, i) => system.spawn(researcher, { id: `researcher-${i}` }));
    * await system.servePool('research', workers); // 20 calls at a time on this node, one per worker
    */
-  async servePool(kind: string, workers: ActorRef | readonly ActorRef[], options: ServePoolOptions = {}): Promise<() => Promise<void>> {
+  async servePool(kind: string, workers: PoolWorkerRef | readonly PoolWorkerRef[], options: ServePoolOptions = {}): Promise<() => Promise<void>> {
     validateId(kind, 'kind');
     const list = poolWorkers(workers);
     if (typeof options !== 'object' || options === null) throw new InvalidSpecError('options', options, 'must be an object');

@@ -17,6 +17,9 @@ import { ArborError, InvalidSpecError, toError } from './errors.js';
 import type { ArborEvent } from './event.js';
 import type { ActorRef } from './ref.js';
 
+/** A worker of a pool: a ref to a local actor of any event type (the pool's messages are its events). */
+export type PoolWorkerRef = ActorRef<never, unknown>;
+
 /** Options of `system.servePool`. */
 export interface ServePoolOptions {
   /**
