@@ -31,6 +31,7 @@ import { failover } from './failover.js';
 import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
 import { poolScaling } from './pool-scaling.js';
+import { poolThroughput } from './pool-throughput.js';
 import { queueType } from './queue-type.js';
 import { restartLatency } from './restart-latency.js';
 import { spawn } from './spawn.js';
@@ -52,6 +53,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'durable-overhead': durableOverhead,
   'workflow-check': workflowCheck,
   'pool-scaling': poolScaling,
+  'pool-throughput': poolThroughput,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
