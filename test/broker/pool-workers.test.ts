@@ -6,8 +6,8 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { assign, fromPromise, setup } from 'xstate';
-import { createSystem, type ActorRef, type System } from '../../src/index.js';
-import { cleanupClusters, describeBroker, queueDepth, shutdownSystems, startSystem, uniqueCluster, waitFor } from './broker.js';
+import { createSystem, rabbitmqTransport, type ActorRef, type System } from '../../src/index.js';
+import { AMQP_URL, cleanupClusters, describeBroker, queueDepth, shutdownSystems, startSystem, uniqueCluster, waitFor } from './broker.js';
 
 /** What every worker of a test reports: jobs running now per node, the most at once, and who did what. */
 interface Board {
@@ -95,5 +95,26 @@ describeBroker('work pools across nodes: acked when the work ends', () => {
     const byC = board.done.filter((d) => d.node === 'c').length;
     expect(byC).toBeGreaterThanOrEqual(6);
     expect(await queueDepth(`arbor.${cluster}.pool.jobs`)).toBe(0);
+  });
+
+  it('with poolBatch, a burst leaves in batches that still spread over the serving nodes, each job done once', { timeout: 60_000 }, async () => {
+    const cluster = uniqueCluster();
+    const a = await startSystem('a', cluster, {}, { transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: 200, sendTimeout: 5000, poolBatch: 4 }) });
+    // Batches are cut by the Coalescer (test/transport/coalescer.test.ts); here: none is lost, none done twice, both nodes work.
+    const b = await startSystem('b', cluster);
+    const c = await startSystem('c', cluster);
+    const board = newBoard();
+    await b.servePool('jobs', workersOn(b, board, 'b', 4, 20));
+    await c.servePool('jobs', workersOn(c, board, 'c', 4, 20));
+    const pool = a.poolRef('jobs');
+    for (let id = 1; id <= 80; id++) pool.send({ type: 'job', id });
+    await waitFor('every job', () => board.done.length === 80, 50_000);
+    expect(ids(board)).toEqual(range(80));
+    expect(new Set(board.done.map((d) => d.node))).toEqual(new Set(['b', 'c']));
+    expect(await queueDepth(`arbor.${cluster}.pool.jobs`)).toBe(0);
+  });
+
+  it('refuses a poolBatch that is not an integer from 1 to 1024', () => {
+    expect(() => rabbitmqTransport({ url: AMQP_URL, poolBatch: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC', message: expect.stringContaining('poolBatch') }));
   });
 });
