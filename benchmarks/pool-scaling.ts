@@ -5,7 +5,8 @@
  *
  * The producer is node `a` in this process: it sends every call to `poolRef('agents')` at once,
  * each with `replyTo` a counter on `a`, and the time runs until the last `done` reply. Each serving
- * node is `pool-node.ts` in a process of its own, taking from the pool queue only as many calls
+ * node is `test/cluster/pool-node-process.ts` in a process of its own, taking from the pool queue
+ * only as many calls
  * as it has idle agents (a call is acked when its invoked promise settled), so the broker spreads
  * the calls over the nodes as they free up. A warm-up round of one call per agent runs first.
  */
@@ -14,7 +15,7 @@ import { resolve } from 'node:path';
 import { killNodeProcesses, startNodeProcess } from '../test/cluster/node-processes.js';
 import { BENCH_DIR, benchCluster, brokerProblem, node, removeCluster, REPO_ROOT, skipped, until } from './cluster.js';
 import { target, type Result, type ScenarioOptions } from './harness.js';
-import { doneCounter } from './pool-agent.js';
+import { doneCounter } from '../test/support/pool-agent.js';
 import { Topology } from '../src/transport/topology.js';
 
 const AGENTS = 100;
@@ -27,7 +28,7 @@ async function once(nodes: number, calls: number): Promise<number> {
   process.env.ARBOR_POOL_CALL_MS = String(CALL_MS);
   const a = await node('a', cluster, {}, { sendTimeout: 60_000 });
   try {
-    await Promise.all(names.map((n) => startNodeProcess({ node: n, cluster, heartbeat: 500, script: resolve(BENCH_DIR, 'pool-node.ts'), cwd: REPO_ROOT, readyTimeout: 120_000 })));
+    await Promise.all(names.map((n) => startNodeProcess({ node: n, cluster, heartbeat: 500, script: resolve(BENCH_DIR, '..', 'test', 'cluster', 'pool-node-process.ts'), cwd: REPO_ROOT, readyTimeout: 120_000 })));
     await until('a to see the pool nodes', () => names.every((n) => a.nodes().some((i) => i.node === n)), 60_000);
     const counter = doneCounter();
     const replyTo = target(a.spawn(counter.logic, { id: 'done' }));
