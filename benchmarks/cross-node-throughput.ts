@@ -27,7 +27,7 @@ import { compare, rateResult, type Result, type ScenarioOptions, type Side } fro
 
 const TIMEOUT = 300_000;
 /** Publishes in flight for the pipelined baseline (a common choice; the broker's default credit flow allows far more). */
-const WINDOW = 256;
+export const WINDOW = 256;
 
 export const counter = setup({
   types: { context: {} as { n: number }, events: {} as { type: 'work'; id: number } | { type: 'get'; replyTo: AnyActorRef } },
@@ -68,7 +68,7 @@ export function arborSide(a: System, b: System, count: number): Side {
  * awaited before the next), persistent messages to a durable queue, a consumer on a second
  * connection; a run ends when the consumer has received all `count`.
  */
-function rawSide(queue: string, count: number, window: number): Side {
+export function rawSide(queue: string, count: number, window: number): Side {
   return {
     async setup() {
       const producer = new Connection({ url: AMQP_URL });

@@ -31,6 +31,8 @@ import { failover } from './failover.js';
 import { nilCost } from './nil-cost.js';
 import type { Result, Scenario } from './harness.js';
 import { pingPong } from './ping-pong.js';
+import { poolScaling } from './pool-scaling.js';
+import { poolThroughput } from './pool-throughput.js';
 import { queueType } from './queue-type.js';
 import { restartLatency } from './restart-latency.js';
 import { singletonTakeover } from './singleton-takeover.js';
@@ -54,6 +56,8 @@ const SCENARIOS: Record<string, Scenario> = {
   'durable-overhead': durableOverhead,
   'workflow-check': workflowCheck,
   'nil-cost': nilCost,
+  'pool-scaling': poolScaling,
+  'pool-throughput': poolThroughput,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');

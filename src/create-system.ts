@@ -21,6 +21,7 @@ import { InvalidSpecError } from './runtime/errors.js';
 import type { SpawnOptions, SystemOptions } from './runtime/system-options.js';
 import type { ArborEvent } from './runtime/event.js';
 import type { ActorRef } from './runtime/ref.js';
+import type { PoolWorkerRef, ServePoolOptions } from './runtime/pool-server.js';
 import type { Clock } from './runtime/clock.js';
 import type { NodeInfo } from './runtime/transport.js';
 import type { ClusterStatus, NodeTree } from './runtime/node-status.js';
@@ -92,8 +93,11 @@ export interface System {
   readonly inspectorUrl: string | undefined;
   /** A ref to the work pool of `kind`: each message goes to one node serving it (competing consumers). */
   poolRef(kind: string): ActorRef;
-  /** Serves the pool of `kind` on this node by handing its messages to `ref`; resolves to a stop function. */
-  servePool(kind: string, ref: ActorRef): Promise<() => Promise<void>>;
+  /**
+   * Serves the pool of `kind` on this node by handing its messages to `workers` (one local actor or
+   * several), `concurrency` at a time; each is acked once its worker finished it. Resolves to a stop function.
+   */
+  servePool(kind: string, workers: PoolWorkerRef | readonly PoolWorkerRef[], options?: ServePoolOptions): Promise<() => Promise<void>>;
   /** The live nodes (this one alone on the embedded transport). */
   nodes(): NodeInfo[];
   /**

@@ -46,6 +46,7 @@ export type { JournalEntry, JournalSink } from './runtime/journal.js';
 export type { ClusterStatus, NodeTree } from './runtime/node-status.js';
 export type { SingletonStatus } from './runtime/singleton-port.js';
 export type { TreeNode } from './runtime/cell.js';
+export type { PoolWorkerRef, ServePoolOptions } from './runtime/pool-server.js';
 export { RemoteActorRef } from './remote/remote-ref.js';
 export { topicMatcher, validateTopicPattern } from './runtime/topics.js';
 export type { ActorRef, AskOptions } from './runtime/ref.js';

@@ -66,6 +66,25 @@ function stopChildren(snapshot: unknown): void {
   for (const child of Object.values(children)) if (child) (child as unknown as ActorInternals)._stop();
 }
 
+/** The work one message started: the actors it started, until all have stopped. */
+interface Work {
+  children: AnyActorRef[];
+  resolve: () => void;
+}
+
+/** The children a snapshot lists that are still running. */
+function activeChildren(snapshot: unknown): AnyActorRef[] {
+  const children = (snapshot as { children?: Record<string, AnyActorRef | undefined> } | undefined)?.children;
+  if (!children) return [];
+  const out: AnyActorRef[] = [];
+  for (const child of Object.values(children)) if (child && isActive(child)) out.push(child);
+  return out;
+}
+
+function isActive(actor: AnyActorRef): boolean {
+  return (actor.getSnapshot() as { status?: string } | undefined)?.status === 'active';
+}
+
 /**
  * XState's observer of one incarnation. Its methods live on the prototype: closures per
  * incarnation would cost every worker memory (100 k workers are a benchmark).
@@ -112,6 +131,8 @@ export class XStateCell extends Cell implements BridgedWorker {
   private current: ArborEvent | typeof NONE = NONE;
   /** Resolves a graceful stop once the actor is no longer active. */
   private settledWaiter: (() => void) | undefined;
+  /** Work started by messages whose receipt waits for it (pool jobs): the actors each started, until all have stopped. */
+  private works: Work[] | undefined;
   /** The last {@link RECENT_EVENTS} events processed, a ring written at `recentNext`. */
   private readonly recent: ArborEvent[] = [];
   private recentNext = 0;
@@ -155,8 +176,34 @@ export class XStateCell extends Cell implements BridgedWorker {
     actor.on('*', (event: ArborEvent) => this.observers?.emit(event, (err) => this.log.error({ err: toError(err) }, 'an emitted-event listener threw')));
   }
 
+  /** The actors this incarnation runs now (invoked or spawned). */
+  protected override workMark(): unknown {
+    return new Set(activeChildren(this.actor?.getSnapshot()));
+  }
+
+  /**
+   * The message just processed started work if the actor runs children it did not run before:
+   * that work is finished once all of them have stopped (an invoked promise settled, a spawned
+   * actor reached its end or was stopped), or when this incarnation ends.
+   */
+  protected override workSince(mark: unknown): Promise<void> | undefined {
+    const before = mark as Set<AnyActorRef>;
+    const started = activeChildren(this.actor?.getSnapshot()).filter((c) => !before.has(c));
+    if (started.length === 0) return undefined;
+    return new Promise<void>((resolve) => (this.works ??= []).push({ children: started, resolve }));
+  }
+
+  /** Resolves the works whose actors have all stopped (all of them when `all`). */
+  private finishWorks(all: boolean): void {
+    const works = this.works;
+    if (works === undefined || works.length === 0) return;
+    this.works = all ? [] : works.filter((w) => w.children.some(isActive));
+    for (const w of works) if (all || !w.children.some(isActive)) w.resolve();
+  }
+
   /** @internal A snapshot of `actor` (XState's `next`). */
   _next(actor: AnyActorRef, snapshot: { status: string; output?: unknown }): void {
+    if (this.works !== undefined && this.works.length > 0) this.finishWorks(false);
     if (this.observers?.observed && actor === this.actor) this.observers.next(snapshot);
     if (snapshot.status === 'done') this.ended(actor, { outcome: 'normal', output: snapshot.output });
   }
@@ -239,6 +286,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     this.detach();
     // Whatever ended it, nothing of this incarnation may keep running (or keep timers).
     stopChildren(this.lastSnapshot);
+    this.finishWorks(true);
     const owed = this.owed?.drain() ?? [];
     if (this.status === 'stopping') {
       // Ending during a graceful stop is the stop completing, not an exit to report. Asks it owed
@@ -362,6 +410,7 @@ export class XStateCell extends Cell implements BridgedWorker {
       (actor as unknown as ActorInternals)._stop();
       this.lastSnapshot = actor.getSnapshot();
       stopChildren(this.lastSnapshot);
+      this.finishWorks(true);
       // Asks it owed are left to their timeout, or to the shutdown that stops it (SYSTEM_SHUTDOWN).
       this.owed?.drain();
     }

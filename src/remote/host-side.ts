@@ -200,7 +200,7 @@ export class HostSide {
   private finishAccepted(h: Hosted): Promise<void> {
     const { cell } = h;
     if (cell.shutdown === 'brutal_kill' || cell.status !== 'running') return Promise.resolve();
-    const done = cell.receipt();
+    const done = cell.allSettled();
     if (cell.shutdown === 'infinity') return done;
     const clock = this.system.clock;
     const bound = cell.shutdown;

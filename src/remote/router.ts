@@ -166,7 +166,7 @@ export class Router implements RemoteRouter {
     const transport = this.system.transport;
     if (!transport.sendToPool) {
       const server = this.system._poolServer(kind);
-      if (server) server.send(event, { priority: urgent ? 'urgent' : 'normal' });
+      if (server) void server.offer(event, urgent);
       else this.system.deadLetter(`${POOL_TARGET}/${kind}`, event, new ArborError('NOT_FOUND', `no node serves pool "${kind}"`, { kind }));
       return;
     }
@@ -266,10 +266,8 @@ export class Router implements RemoteRouter {
       const server = this.system._poolServer(kind);
       // Not served here (any more): let the transport retry it, so another node takes it.
       if (!server) return { ok: false, retry: true, error: new ArborError('NOT_FOUND', `node "${this.node}" does not serve pool "${kind}"`, { kind }) };
-      server.send(this.reviveEvent(envelope), { priority: envelope.headers?.[PRIORITY_HEADER] === 'urgent' ? 'urgent' : 'normal' });
-      // Acked once the pool's server has taken it on: the pool prefetch bounds this node's share.
-      const cell = this.system._cellAt(server.path);
-      return cell ? { ok: true, done: cell.receipt() } : { ok: true };
+      // Acked once its worker has finished it (see runtime/pool-server.ts): the pool prefetch bounds this node's share.
+      return { ok: true, done: server.offer(this.reviveEvent(envelope), envelope.headers?.[PRIORITY_HEADER] === 'urgent') };
     }
     if (singletonIdOf(envelope.to) !== undefined) {
       const singletons = this.system._singletons;

@@ -36,6 +36,7 @@ import { TopicBus, validateTopicPattern } from './topics.js';
 import { assertSpawnKeys } from './spawn-options.js';
 import { normalizeDurable, type NormalizedDurableOptions } from './durable-options.js';
 import type { SingletonPort } from './singleton-port.js';
+import { PoolServer, poolWorkers, type PoolWorkerRef, type ServePoolOptions } from './pool-server.js';
 import { systemIdsOf, type SystemIds } from './system-ids.js';
 import { inspectionTree } from './inspection.js';
 import { inMemoryTransport, type NodeInfo, type Transport } from './transport.js';
@@ -123,7 +124,7 @@ export class ActorSystem implements CellContext {
   readonly _singletons: SingletonPort | undefined;
   private readonly factories: readonly CellFactory[];
   private readonly diagram: ((logic: unknown) => string | undefined) | undefined;
-  private readonly pools = new Map<string, ActorRef>();
+  private readonly pools = new Map<string, PoolServer>();
   private stopping: Promise<void> | undefined;
 
   constructor(options: SystemOptions, plugins: SystemPlugins) {
@@ -411,23 +412,41 @@ export class ActorSystem implements CellContext {
   }
 
   /**
-   * Serves the pool of `kind` on this node: its messages go to `ref` (a local actor). Resolves
-   * once this node takes work from the pool; resolves to a function that stops serving.
+   * Serves the pool of `kind` on this node: its messages go to `workers` (a local actor, or
+   * several), at most `concurrency` at once on this node (see {@link ServePoolOptions}). A pool
+   * message is acked only once its worker has finished it, including the actors it invoked or
+   * spawned for it, so the broker hands the rest of the pool's work to nodes with free workers.
+   * Resolves once this node takes work from the pool; resolves to a function that stops serving.
+   *
+   * @example
+   * const workers = Array.from({ length: 20 }, (_, i) => system.spawn(researcher, { id: `researcher-${i}` }));
+   * await system.servePool('research', workers); // 20 calls at a time on this node, one per worker
    */
-  async servePool(kind: string, ref: ActorRef): Promise<() => Promise<void>> {
+  async servePool(kind: string, workers: PoolWorkerRef | readonly PoolWorkerRef[], options: ServePoolOptions = {}): Promise<() => Promise<void>> {
     validateId(kind, 'kind');
-    if (typeof ref !== 'object' || ref === null || typeof (ref as { send?: unknown }).send !== 'function') throw new InvalidSpecError('ref', ref, 'must be an actor ref');
+    const list = poolWorkers(workers);
+    if (typeof options !== 'object' || options === null) throw new InvalidSpecError('options', options, 'must be an object');
+    const { concurrency } = options;
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 65_535)) {
+      throw new InvalidSpecError('concurrency', concurrency, 'must be an integer from 1 to 65535');
+    }
     if (this.pools.has(kind)) throw new InvalidSpecError('kind', kind, 'is already served by this node');
-    this.pools.set(kind, ref);
-    const stop = this.transport.consumePool ? await this.transport.consumePool(kind) : async () => undefined;
+    // Without a concurrency, one worker keeps the transport's own pool prefetch (as before), several take one message each.
+    const prefetch = concurrency ?? (Array.isArray(workers) ? list.length : undefined);
+    const server = new PoolServer(kind, list, prefetch, {
+      cellAt: (path) => this.registry.get(path),
+      deadLetter: (recipient, event, reason) => this.deadLetter(recipient, event, reason),
+    });
+    this.pools.set(kind, server);
+    const stop = this.transport.consumePool ? await this.transport.consumePool(kind, prefetch === undefined ? {} : { prefetch }) : async () => undefined;
     return async () => {
       await stop();
-      if (this.pools.get(kind) === ref) this.pools.delete(kind);
+      if (this.pools.get(kind) === server) this.pools.delete(kind);
     };
   }
 
-  /** @internal The local actor serving the pool of `kind` on this node, if any. */
-  _poolServer(kind: string): ActorRef | undefined {
+  /** @internal This node's server of the pool of `kind`, if any. */
+  _poolServer(kind: string): PoolServer | undefined {
     return this.pools.get(kind);
   }
 

@@ -161,10 +161,19 @@ export interface CellInit {
   durable?: NormalizedDurableOptions | undefined;
 }
 
-/** A waiting {@link Cell.receipt}: settled once `k` messages are. */
+/**
+ * A waiting {@link Cell.receipt}. While its message is queued it is found by the message's
+ * identity; once taken, by its place in take order (`at`): urgent messages overtake normal ones,
+ * so arrival order says nothing about which message left, but take order does.
+ */
 interface Receipt {
-  k: number;
   resolve: () => void;
+  /** Its message's place in take order once taken (1 = the first this cell took); 0 while queued. */
+  at: number;
+  /** Whether it waits for the work its message started too (see {@link Cell.receipt}). */
+  work: boolean;
+  /** With `work`, once taken: settles when the work its message started is finished. */
+  finished?: Promise<void> | undefined;
 }
 
 export abstract class Cell implements Runnable {
@@ -203,8 +212,16 @@ export abstract class Cell implements Runnable {
   readonly _metricsLabel: string | undefined;
   /** User messages ever queued here (see {@link Cell.receipt}). */
   private accepted = 0;
-  /** Receipts waiting for their message to be settled, oldest first (created on first use). */
-  private receipts: Deque<Receipt> | undefined;
+  /** Queued user messages that left other than by being taken: displaced, or dead-lettered on retirement. */
+  private discarded = 0;
+  /** The user message the last {@link tell} queued, until the next turn: what {@link receipt} is for. */
+  private lastQueued: object | undefined;
+  /** Receipts of queued messages, by message identity (created on first use). */
+  private receiptsQueued: Map<object, Receipt[]> | undefined;
+  /** Receipts of taken messages not settled yet, in take order. */
+  private receiptsTaken: Receipt[] | undefined;
+  /** Receipts of taken messages put back at the front of the mailbox (a remote child's window), in take order. */
+  private receiptsRequeued: Receipt[] | undefined;
   /** Pending {@link hold}s: while any is pending, the cell takes no message. */
   private holds = 0;
   private _log: Logger | undefined;
@@ -306,6 +323,7 @@ export abstract class Cell implements Runnable {
    */
   tell(event: ArborEvent, from?: string, urgent = false): void {
     if (this.checked) urgent = this.check(event, urgent);
+    this.lastQueued = undefined;
     if (this.status === 'stopped') {
       this.system.deadLetter(this.path, event, new ArborError('ACTOR_STOPPED', `actor ${this.path} is stopped`, { path: this.path }));
       return;
@@ -320,6 +338,7 @@ export abstract class Cell implements Runnable {
       this.system.tracer?.accepted(event, this.path);
     }
     if (displaced !== undefined) {
+      if (displaced !== event) this.discardedOne(displaced);
       this.system.deadLetter(
         this.path,
         displaced,
@@ -329,7 +348,10 @@ export abstract class Cell implements Runnable {
         }),
       );
     }
-    if (displaced !== event) this.accepted++;
+    if (displaced !== event) {
+      this.accepted++;
+      this.lastQueued = event;
+    }
     if (this.system.journal !== undefined && this.journaled && displaced !== event) {
       const sender = from ?? this.system._sender;
       this.system.journal.append(
@@ -349,39 +371,161 @@ export abstract class Cell implements Runnable {
   // --- receipts: when a queued message is settled (the transport acks on it) -------------------
 
   /**
-   * A promise for the user message just queued by {@link Cell.tell}: it resolves once that
-   * message is settled — processed, dead-lettered with a reason, or held by someone who answers
-   * for it (a remote child's owner window until its host reports it processed). A transport acks
-   * the broker message only then, so a crashed node's unprocessed messages stay on the broker.
-   * Resolves at once when the message was not queued (it was dead-lettered on arrival).
+   * A promise for the user message just queued by {@link Cell.tell} (call it right after, on the
+   * same stack): it resolves once that message is settled — processed, dead-lettered with a reason,
+   * or held by someone who answers for it (a remote child's owner window until its host reports it
+   * processed). A transport acks the broker message only then, so a crashed node's unprocessed
+   * messages stay on the broker. Resolves at once when the message was not queued (it was
+   * dead-lettered on arrival).
+   *
+   * With `work`, it waits also for the work the message started: for an XState worker, every
+   * actor it invoked or spawned while processing the message has stopped (a pool worker is ready
+   * for its next job only then; see `runtime/pool-server.ts`).
+   *
+   * Receipts follow message identity, not counts: an urgent message overtaking a normal one never
+   * settles the normal one's receipt.
    */
-  receipt(): Promise<void> {
-    const k = this.accepted;
-    if (this.settledCount() >= k) return Promise.resolve();
-    return new Promise<void>((resolve) => (this.receipts ??= new Deque<Receipt>(4)).push({ k, resolve }));
+  receipt(work = false): Promise<void> {
+    const event = this.lastQueued;
+    this.lastQueued = undefined;
+    if (event === undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const receipt: Receipt = { resolve, at: 0, work };
+      const queued = (this.receiptsQueued ??= new Map());
+      const same = queued.get(event);
+      if (same) same.push(receipt);
+      else queued.set(event, [receipt]);
+    });
   }
 
   /**
-   * How many of the messages ever queued are settled. The mailbox is first-in first-out, so the
-   * ones that left it are the oldest: by default, every message that left it is settled once the
-   * turn that took it has returned. A cell that answers for messages after they leave its
-   * mailbox (a remote child's window; a durable actor's uncommitted state) subtracts those and
-   * calls {@link Cell.settleReceipts} when they are settled.
+   * Resolves once every user message queued now is settled (and any queued later that overtook
+   * the last of them): the receipt of the message at the mailbox's tail, or, with an empty
+   * mailbox, of the last message taken.
+   */
+  allSettled(): Promise<void> {
+    const tail = this.mailbox.user.last();
+    if (tail !== undefined && typeof tail === 'object') {
+      this.lastQueued = tail;
+      return this.receipt();
+    }
+    const at = this.takenCount();
+    if (this.settledCount() >= at) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.receiptsTaken ??= []).push({ resolve, at, work: false }));
+  }
+
+  /** How many user messages were taken from the mailbox to be processed (or forwarded). */
+  private takenCount(): number {
+    return this.accepted - this.mailbox.user.size - this.discarded;
+  }
+
+  /**
+   * How many of the messages taken are settled. Taken messages settle in take order: by default,
+   * every message taken is settled once the turn that took it has returned. A cell that answers
+   * for messages after they leave its mailbox (a remote child's window; a durable actor's
+   * uncommitted state) subtracts those, which are always the last taken, and calls
+   * {@link Cell.settleReceipts} when they are settled.
    */
   protected settledCount(): number {
     // A durable actor's message whose commit is in flight is not settled yet: its ack waits for it.
-    return this.accepted - this.mailbox.user.size - this.unfinished;
+    return this.takenCount() - this.unfinished;
   }
 
   /** Resolves the receipts of every settled message. */
   protected settleReceipts(): void {
-    const receipts = this.receipts;
-    if (receipts === undefined || receipts.size === 0) return;
+    const taken = this.receiptsTaken;
+    if (taken === undefined || taken.length === 0) return;
+    this.reclaim();
     const settled = this.settledCount();
-    for (let r = receipts.peek(); r !== undefined && r.k <= settled; r = receipts.peek()) {
-      receipts.shift();
-      r.resolve();
+    let i = 0;
+    for (; i < taken.length && (taken[i] as Receipt).at <= settled; i++) {
+      const r = taken[i] as Receipt;
+      if (r.finished) void r.finished.then(r.resolve);
+      else r.resolve();
     }
+    if (i > 0) taken.splice(0, i);
+  }
+
+  /** Receipts of messages put back at the front of the mailbox (a remote child re-queues its window) are not taken any more. */
+  private reclaim(): void {
+    const taken = this.receiptsTaken;
+    if (taken === undefined) return;
+    const count = this.takenCount();
+    while (taken.length > 0 && (taken[taken.length - 1] as Receipt).at > count) (this.receiptsRequeued ??= []).unshift(taken.pop() as Receipt);
+  }
+
+  /** The front message `event` left the mailbox without being taken (displaced by a newer one, dead-lettered): settled. */
+  private discardedOne(event: ArborEvent): void {
+    this.reclaim();
+    const requeued = this.receiptsRequeued;
+    const front = this.takenCount() + 1;
+    this.discarded++;
+    if (requeued !== undefined && requeued.length > 0 && (requeued[0] as Receipt).at === front) {
+      // The front message was one put back: those behind it will be taken one place earlier.
+      (requeued.shift() as Receipt).resolve();
+      for (const r of requeued) r.at--;
+      return;
+    }
+    this.takeReceipt(event)?.resolve();
+  }
+
+  /** Removes and returns the receipt of queued message `event`, if it has one. */
+  private takeReceipt(event: ArborEvent): Receipt | undefined {
+    const queued = this.receiptsQueued;
+    const same = queued?.get(event);
+    if (same === undefined) return undefined;
+    const r = same.shift();
+    if (same.length === 0) queued?.delete(event);
+    return r;
+  }
+
+  /** Whether a queued message has a receipt waiting (then messages are taken one by one, see {@link processReceipted}). */
+  private get receiptsWaiting(): boolean {
+    return (this.receiptsQueued !== undefined && this.receiptsQueued.size > 0) || (this.receiptsRequeued !== undefined && this.receiptsRequeued.length > 0);
+  }
+
+  /**
+   * {@link processUser} one message at a time while receipts wait, so each receipt learns its
+   * message's place in take order (and, with `work`, what work its processing started).
+   */
+  private processReceipted(budget: number): number {
+    let n = 0;
+    while (n < budget && !this.blocked && this.status === 'running' && this.mailbox.user.size > 0) {
+      if (!this.receiptsWaiting) return n + this.processSome(budget - n);
+      const event = this.mailbox.user.peek() as ArborEvent;
+      const before = this.takenCount();
+      const requeued = this.receiptsRequeued?.[0]?.at === before + 1 ? this.receiptsRequeued[0] : undefined;
+      const r = requeued ?? this.receiptsQueued?.get(event)?.[0];
+      const mark = r?.work === true ? this.workMark() : undefined;
+      const k = this.processSome(1);
+      if (k === 0) break;
+      n += k;
+      if (r === undefined || this.takenCount() !== before + 1) continue;
+      if (requeued) this.receiptsRequeued?.shift();
+      else this.takeReceipt(event);
+      r.at = before + 1;
+      if (r.work) r.finished = this.workSince(mark);
+      (this.receiptsTaken ??= []).push(r);
+    }
+    return n;
+  }
+
+  private processSome(budget: number): number {
+    return this.observed ? this.processObserved(budget) : this.processUser(budget);
+  }
+
+  /**
+   * Marks the start of one message's processing, for {@link workSince}. Cells that can tell what
+   * work a message started (an XState worker: the actors it invokes or spawns) override both.
+   */
+  protected workMark(): unknown {
+    return undefined;
+  }
+
+  /** When the work started by the message processed since `mark` is finished (`undefined`: none to wait for). */
+  protected workSince(mark: unknown): Promise<void> | undefined {
+    void mark;
+    return undefined;
   }
 
   /** Queues a control operation; it runs before any queued user message. */
@@ -421,13 +565,16 @@ export abstract class Cell implements Runnable {
       this.runControl(m);
     }
     if (!this.blocked && this.status === 'running' && this.mailbox.user.size > 0) {
-      const taken = this.observed ? this.processObserved(Math.max(1, throughput - n)) : this.processUser(Math.max(1, throughput - n));
+      this.lastQueued = undefined;
+      if (this.receiptsTaken !== undefined && this.receiptsTaken.length > 0) this.reclaim();
+      const budget = Math.max(1, throughput - n);
+      const taken = this.receiptsWaiting ? this.processReceipted(budget) : this.processSome(budget);
       // A clock read only for a turn that leaves a backlog, not per message: enough to tell a stuck
       // mailbox from a draining one, and free for an actor that keeps up.
       if (taken > 0 && this.mailbox.user.size > 0) this.backlogSince = this.system.clock.now();
       n += taken;
     }
-    if (this.receipts !== undefined) this.settleReceipts();
+    if (this.receiptsTaken !== undefined) this.settleReceipts();
     return n;
   }
 
@@ -516,7 +663,7 @@ export abstract class Cell implements Runnable {
     const release = (): void => {
       this.holds--;
       // What the hold waited for (a durable commit) may settle messages: their acks can go now.
-      if (this.receipts !== undefined) this.settleReceipts();
+      if (this.receiptsTaken !== undefined) this.settleReceipts();
       this.wake();
     };
     until.then(release, release);
@@ -580,8 +727,14 @@ export abstract class Cell implements Runnable {
     const dead = new ArborError('ACTOR_STOPPED', `actor ${this.path} stopped before this message was processed`, {
       path: this.path,
     }, { cause: reason });
-    for (const m of this.mailbox.user.drain()) this.system.deadLetter(this.path, m, dead);
+    const drained = this.mailbox.user.drain();
+    this.discarded += drained.length;
+    for (const m of drained) this.system.deadLetter(this.path, m, dead);
     this.stamps?.drain();
+    // Every queued message is dead-lettered: settled.
+    for (const same of this.receiptsQueued?.values() ?? []) for (const r of same) r.resolve();
+    this.receiptsQueued?.clear();
+    for (const r of this.receiptsRequeued?.splice(0) ?? []) r.resolve();
     this.settleReceipts();
   }
 

@@ -77,6 +77,11 @@ export class Deque<T> {
     return this.count === 0 ? undefined : this.buf[this.head];
   }
 
+  /** The item that would be shifted last, or `undefined` when empty. */
+  last(): T | undefined {
+    return this.count === 0 ? undefined : this.buf[(this.head + this.count - 1) & this.mask];
+  }
+
   /** Removes every item, returning them oldest first. */
   drain(): T[] {
     const out: T[] = [];

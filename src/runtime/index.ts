@@ -25,6 +25,7 @@ export * from './node-status.js';
 export * from './distribution.js';
 export * from './transport.js';
 export * from './topics.js';
+export * from './pool-server.js';
 export * from './journal.js';
 export * from './validate.js';
 export * from './system-options.js';

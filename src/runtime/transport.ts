@@ -98,8 +98,11 @@ export interface Transport {
    * (competing consumers). Problems go to `host.undeliverable`, as for {@link Transport.send}.
    */
   sendToPool?(kind: string, envelope: Envelope): void;
-  /** Optional: starts taking work from the pool of `kind` on this node; resolves to a stop function. */
-  consumePool?(kind: string): Promise<() => Promise<void>>;
+  /**
+   * Optional: starts taking work from the pool of `kind` on this node, at most `prefetch` messages
+   * unsettled at once (default: the transport's own); resolves to a stop function.
+   */
+  consumePool?(kind: string, options?: { prefetch?: number }): Promise<() => Promise<void>>;
   /**
    * Optional (RabbitMQ transport): sends to the cluster singleton `id`'s queue, which only the node
    * running it consumes. Problems go to `host.undeliverable`, as for {@link Transport.send}.

@@ -20,6 +20,8 @@ export interface OutItem {
   /** The envelope's `'env'` frame. */
   bytes: Buffer;
   envelope: Envelope;
+  /** At most this many envelopes in its batch (a pool's `poolBatch`); default `maxBatchCount`. */
+  limit?: number | undefined;
 }
 
 /** What leaves: one AMQP message carrying one or more envelopes. */
@@ -77,7 +79,7 @@ export class Coalescer {
     for (const item of items) {
       const cost = item.bytes.length + BATCH_ITEM_OVERHEAD;
       const first = run[0];
-      if (first && (first.routingKey !== item.routingKey || run.length >= maxBatchCount || bytes + cost > maxBatchBytes)) close();
+      if (first && (first.routingKey !== item.routingKey || run.length >= Math.min(maxBatchCount, item.limit ?? maxBatchCount) || bytes + cost > maxBatchBytes)) close();
       run.push(item);
       bytes += cost;
     }

@@ -160,12 +160,16 @@ export class RabbitmqTransport implements Transport {
   }
 
   /**
-   * Sends an envelope to the work pool of `kind`: one consuming node takes it. Pool sends are not
-   * coalesced: a batch is taken by one consumer whole, which would defeat spreading the work.
+   * Sends an envelope to the work pool of `kind`: one consuming node takes it. Pool sends are
+   * coalesced only with `poolBatch` > 1, into batches of at most that many (a batch is taken by one
+   * consumer whole), urgent ones apart so that they keep their priority.
    */
   sendToPool(kind: string, envelope: Envelope): void {
     this.statPools.add(kind);
-    this.enqueue(undefined, this.topology.poolKey(kind), envelope);
+    const { poolBatch } = this.options;
+    if (poolBatch <= 1) return this.enqueue(undefined, this.topology.poolKey(kind), envelope);
+    const urgent = envelope.headers?.['arbor-priority'] === 'urgent';
+    this.enqueue(`pool:${urgent ? 'urgent:' : ''}${kind}`, this.topology.poolKey(kind), envelope, poolBatch);
   }
 
   /**
@@ -192,9 +196,13 @@ export class RabbitmqTransport implements Transport {
     return passiveStats(run.connection, queues);
   }
 
-  /** Starts taking work from the pool of `kind` (declaring its queue); resolves to a stop function. */
-  async consumePool(kind: string): Promise<() => Promise<void>> {
-    const consumer = await this.consume(poolConsumerProps(this.topology, kind, this.options.poolPrefetch, this.options.queueType, this.options.poolPriority), 'pool');
+  /**
+   * Starts taking work from the pool of `kind` (declaring its queue), at most `prefetch` messages
+   * unacked at once (default `poolPrefetch`); resolves to a stop function.
+   */
+  async consumePool(kind: string, options: { prefetch?: number } = {}): Promise<() => Promise<void>> {
+    const prefetch = options.prefetch ?? this.options.poolPrefetch;
+    const consumer = await this.consume(poolConsumerProps(this.topology, kind, prefetch, this.options.queueType, this.options.poolPriority), 'pool');
     this.pools.add(kind);
     this.statPools.add(kind);
     return () => this.closeConsumer(consumer);
@@ -312,7 +320,7 @@ export class RabbitmqTransport implements Transport {
   }
 
   /** Checks and encodes one envelope, then coalesces it within `group`, or (no group) publishes it alone. */
-  private enqueue(group: string | undefined, routingKey: string, envelope: Envelope): void {
+  private enqueue(group: string | undefined, routingKey: string, envelope: Envelope, limit?: number): void {
     const host = this.host;
     if (!host) throw new ArborError('TRANSPORT_ERROR', 'rabbitmq transport used before start');
     const run = this.run;
@@ -333,13 +341,15 @@ export class RabbitmqTransport implements Transport {
       return run.host.undeliverable(envelope, error);
     }
     if (group === undefined) this.publishFrame({ routingKey, body: bytes, envelopes: [envelope] });
-    else run.coalescer.push({ group, routingKey, bytes, envelope });
+    else run.coalescer.push({ group, routingKey, bytes, envelope, limit });
   }
 
   private publishFrame(frame: OutFrame): void {
     const run = this.run;
     if (!run) return;
     const single = frame.envelopes.length === 1 ? frame.envelopes[0] : undefined;
+    // Urgent (`arbor-priority`): a pool queue with x-max-priority hands it out first; batches of urgent pool messages too.
+    const urgent = frame.envelopes.every((e) => e.headers?.['arbor-priority'] === 'urgent');
     void run.publisher
       .publish({
         exchange: this.topology.exchange,
@@ -350,8 +360,7 @@ export class RabbitmqTransport implements Transport {
         ...(single?.correlationId ? { correlationId: single.correlationId } : {}),
         // W3C trace context for consumers that do not read Arbor envelopes (a batch has several).
         ...(single?.headers?.['traceparent'] ? { headers: traceHeaders(single.headers) } : {}),
-        // Urgent (`arbor-priority`): a pool queue with x-max-priority hands it out first.
-        ...(single?.headers?.['arbor-priority'] === 'urgent' ? { priority: 1 } : {}),
+        ...(urgent ? { priority: 1 } : {}),
       })
       .then((outcome) => {
         if (outcome.ok) return;

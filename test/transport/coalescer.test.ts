@@ -29,6 +29,13 @@ describe('Coalescer', () => {
     expect(decoded.ok && envelopesOf(decoded.frame).map((e) => e.id)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   });
 
+  it("cuts a pool's batches at its own limit (poolBatch), below maxBatchCount", async () => {
+    const { c, ids } = collect();
+    for (let i = 0; i < 10; i++) c.push({ ...item('pool:jobs', 'pool.jobs', `m${i}`), limit: 4 });
+    await tick();
+    expect(ids()).toEqual([['m0', 'm1', 'm2', 'm3'], ['m4', 'm5', 'm6', 'm7'], ['m8', 'm9']]);
+  });
+
   it('sends a lone envelope as a plain envelope frame', async () => {
     const { c, frames } = collect();
     const one = item('b', 'k', 'm0');
