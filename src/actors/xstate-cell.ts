@@ -15,7 +15,7 @@
  * when it carries a `replyTo` (or always, with `unhandledEvents: 'all'`); an `xstate.*` event is
  * never handed to the machine; and an XState actor that stops without Arbor asking is a crash.
  */
-import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot, type Subscription } from 'xstate';
+import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot } from 'xstate';
 import { ArborError, InvalidSpecError, describe, toError } from '../runtime/errors.js';
 import { Cell, type CellFactory, type CellInit, type Shutdown, type TreeNode } from '../runtime/index.js';
 import { EVENT_TEXT_LIMIT, jsonText, stateValueText, type ActorDetail } from '../runtime/actor-detail.js';
@@ -67,21 +67,23 @@ function stopChildren(snapshot: unknown): void {
 }
 
 /**
- * XState's observer of one incarnation. Its methods live on the prototype: closures per
- * incarnation would cost every worker memory (100 k workers are a benchmark).
+ * XState's observer of one incarnation, added to the actor's observer set directly (what
+ * `subscribe` does, without the three bound methods, the copy and the subscription closure it
+ * makes per actor). `next` and `complete` are called as methods and live on the prototype;
+ * XState calls `error` unbound, so it is the one closure.
  */
 class IncarnationObserver {
+  readonly error: (err: unknown) => void;
+
   constructor(
-    private readonly cell: XStateCell,
-    private readonly actor: AnyActorRef,
-  ) {}
+    readonly cell: XStateCell,
+    readonly actor: AnyActorRef,
+  ) {
+    this.error = incarnationError.bind(this);
+  }
 
   next(snapshot: { status: string; output?: unknown }): void {
     this.cell._next(this.actor, snapshot);
-  }
-
-  error(err: unknown): void {
-    this.cell._ended(this.actor, { outcome: 'crash', error: toError(err) });
   }
 
   /** Completion after 'done' finds the actor detached already; any other is a stop nobody asked for. */
@@ -91,8 +93,18 @@ class IncarnationObserver {
   }
 }
 
+/** The `error` of an {@link IncarnationObserver} (bound to it: XState calls it without a receiver). */
+function incarnationError(this: IncarnationObserver, err: unknown): void {
+  this.cell._ended(this.actor, { outcome: 'crash', error: toError(err) });
+}
+
+/** XState 5's set of an actor's observers (what `subscribe` adds to). */
+interface ObservedActor {
+  observers: Set<unknown>;
+}
+
 export class XStateCell extends Cell implements BridgedWorker {
-  readonly [XSTATE_WORKER] = true;
+  declare readonly [XSTATE_WORKER]: true;
   /** Made on the first ask this worker takes. */
   owed: OwedAsks | undefined;
   protected readonly logic: AnyActorLogic;
@@ -106,7 +118,7 @@ export class XStateCell extends Cell implements BridgedWorker {
   /** Who sent each queued event (only kept under inspection, to report both ends). */
   private readonly sources: WeakMap<object, string> | undefined;
   protected actor: AnyActorRef | undefined;
-  private subscription: Subscription | undefined;
+  private observer: IncarnationObserver | undefined;
   private lastSnapshot: unknown;
   /** The user message being processed, so a crash can dead-letter it. */
   private current: ArborEvent | typeof NONE = NONE;
@@ -206,10 +218,14 @@ export class XStateCell extends Cell implements BridgedWorker {
 
   protected startIncarnation(): void {
     this.incarnation++;
+    // Each option XState has no default for (`id`, `input`, ...) costs every actor about 250
+    // bytes (the options object XState copies them into gets a hidden class of its own), so
+    // `input` is passed only when there is one. The id cannot wait: a machine's initial context
+    // may read `self.id` (a saga's run id does).
     const actor = createActor(this.logic, {
-      input: this.input,
       clock: this.system.clock,
       id: this.path,
+      ...(this.input !== undefined ? { input: this.input } : {}),
       ...(this.system.inspect ? { inspect: this.system.inspect } : {}),
       ...(this.snapshot !== undefined ? { snapshot: this.snapshot as Snapshot<unknown> } : {}),
       logger: this.xstateLogger,
@@ -217,7 +233,8 @@ export class XStateCell extends Cell implements BridgedWorker {
     bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;
     this.status = 'running';
-    this.subscription = actor.subscribe(new IncarnationObserver(this, actor));
+    this.observer = new IncarnationObserver(this, actor);
+    (actor as unknown as ObservedActor).observers.add(this.observer);
     if (this.observers) this.listen(actor);
     this.beforeStart(actor);
     actor.start();
@@ -274,8 +291,8 @@ export class XStateCell extends Cell implements BridgedWorker {
   }
 
   private detach(): void {
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    if (this.actor && this.observer) (this.actor as unknown as ObservedActor).observers.delete(this.observer);
+    this.observer = undefined;
     this.actor = undefined;
   }
 
@@ -368,6 +385,9 @@ export class XStateCell extends Cell implements BridgedWorker {
     this.status = 'suspended';
   }
 }
+
+// On the prototype, not a field per worker.
+Object.defineProperty(XStateCell.prototype, XSTATE_WORKER, { value: true });
 
 /** Makes worker cells for any XState actor logic. */
 export const xstateCellFactory: CellFactory = {

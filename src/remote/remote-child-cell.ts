@@ -202,7 +202,7 @@ export class RemoteChildCell extends Cell {
   }
 
   override hasWork(): boolean {
-    return super.hasWork() && (this.mailbox.system.size > 0 || this.status !== 'running' || (this.placedOn !== undefined && this.outstanding.size < this.window));
+    return super.hasWork() && (this.mailbox.systemSize > 0 || this.status !== 'running' || (this.placedOn !== undefined && this.outstanding.size < this.window));
   }
 
   /** Forwards queued messages while the window has room. */

@@ -402,9 +402,8 @@ export abstract class Cell implements Runnable {
 
   run(throughput: number): number {
     let n = 0;
-    const sys = this.mailbox.system;
-    while (!this.blocked && sys.size > 0) {
-      const m = sys.shift() as ControlMessage;
+    while (!this.blocked && this.mailbox.systemSize > 0) {
+      const m = this.mailbox.system.shift() as ControlMessage;
       n++;
       this.runControl(m);
     }
@@ -457,7 +456,7 @@ export abstract class Cell implements Runnable {
   }
 
   hasWork(): boolean {
-    return !this.blocked && (this.mailbox.system.size > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
+    return !this.blocked && (this.mailbox.systemSize > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
   }
 
   private runControl(m: ControlMessage): void {
