@@ -38,6 +38,7 @@ type Exit = { outcome: 'normal'; output: unknown } | { outcome: 'crash'; error: 
 /** XState 5 internals used here: stopping any actor (a root with a `_parent` refuses `stop()`) and relaying with a source. */
 interface ActorInternals {
   _stop(): void;
+  _send(event: unknown): void;
   system: { _relay(source: AnyActorRef | undefined, target: AnyActorRef, event: unknown): void };
 }
 
@@ -98,6 +99,17 @@ function incarnationError(this: IncarnationObserver, err: unknown): void {
   this.cell._ended(this.actor, { outcome: 'crash', error: toError(err) });
 }
 
+/** A ring of the last events a worker processed, written at `next`. */
+interface RecentEvents {
+  events: ArborEvent[];
+  next: number;
+}
+
+/** XState's `log` action output of a worker, through pino (bound to its cell). */
+function xstateLog(this: XStateCell, ...args: unknown[]): void {
+  this.log.info({ xstate: args }, 'xstate log');
+}
+
 /** XState 5's set of an actor's observers (what `subscribe` adds to). */
 interface ObservedActor {
   observers: Set<unknown>;
@@ -124,9 +136,8 @@ export class XStateCell extends Cell implements BridgedWorker {
   private current: ArborEvent | typeof NONE = NONE;
   /** Resolves a graceful stop once the actor is no longer active. */
   private settledWaiter: (() => void) | undefined;
-  /** The last {@link RECENT_EVENTS} events processed, a ring written at `recentNext`. */
-  private readonly recent: ArborEvent[] = [];
-  private recentNext = 0;
+  /** The last {@link RECENT_EVENTS} events processed (made on the first). */
+  private recent: RecentEvents | undefined;
 
   /**
    * True when the logic names `arbor.shutdown` itself. A wildcard (`'*'`) transition does not
@@ -155,7 +166,7 @@ export class XStateCell extends Cell implements BridgedWorker {
    * XState's `log` action output, through pino. One function per cell, made once: a fresh closure
    * per `createActor` would give every actor's options object its own hidden class.
    */
-  private readonly xstateLogger = (...args: unknown[]): void => this.log.info({ xstate: args }, 'xstate log');
+  private readonly xstateLogger: (...args: unknown[]) => void = xstateLog.bind(this);
 
   /** @internal Someone observes this worker's ref: feed its observers from now on. */
   _observed(observers: RefObservers): void {
@@ -206,8 +217,9 @@ export class XStateCell extends Cell implements BridgedWorker {
     const detail = super.detail();
     const nodes = (this.getSnapshot() as { _nodes?: ReadonlyArray<{ id: string }> } | undefined)?._nodes;
     if (Array.isArray(nodes)) detail.activeStates = nodes.map((n) => n.id);
-    const n = this.recent.length;
-    for (let i = 0; i < n; i++) detail.recentEvents.push(jsonText(this.recent[(this.recentNext + i) % n], EVENT_TEXT_LIMIT));
+    const recent = this.recent;
+    const n = recent === undefined ? 0 : recent.events.length;
+    for (let i = 0; i < n; i++) detail.recentEvents.push(jsonText((recent as RecentEvents).events[((recent as RecentEvents).next + i) % n], EVENT_TEXT_LIMIT));
     return detail;
   }
 
@@ -325,9 +337,10 @@ export class XStateCell extends Cell implements BridgedWorker {
   private deliver(actor: AnyActorRef, event: ArborEvent): void {
     this.current = event;
     // The inspector shows an actor's last events: a small ring, no copy.
-    if (this.recent.length < RECENT_EVENTS) this.recent.push(event);
-    else this.recent[this.recentNext] = event;
-    this.recentNext = (this.recentNext + 1) % RECENT_EVENTS;
+    const recent = (this.recent ??= { events: [], next: 0 });
+    if (recent.events.length < RECENT_EVENTS) recent.events.push(event);
+    else recent.events[recent.next] = event;
+    recent.next = (recent.next + 1) % RECENT_EVENTS;
     const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
     if (replyTo) (this.owed ??= new OwedAsks(this.system)).took(replyTo, event);
     // Checked only for the events it matters for: an ask (fails at once) or every event under 'all'.
@@ -341,7 +354,9 @@ export class XStateCell extends Cell implements BridgedWorker {
       const source = inspectedActorAt(inspect, this.sources?.get(event));
       (actor as unknown as ActorInternals).system._relay(source, actor, event);
     } else {
-      actor.send(event);
+      // What `actor.send` does through the system's relay, minus an inspection event nobody
+      // observes (XState builds it before it looks for observers): one object per message.
+      (actor as unknown as ActorInternals)._send(event);
     }
   }
 

@@ -171,10 +171,14 @@ export abstract class Cell implements Runnable {
   /** Counts incarnations; an exit report from an older one is stale. */
   incarnation = 0;
   /** The incarnation number before the first (0; a remote child's start from a time-based base, unique across restarts). */
-  protected firstIncarnation = 0;
+  protected get firstIncarnation(): number {
+    return 0;
+  }
   readonly result = new ResultSlot();
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
-  protected journaled = true;
+  protected get journaled(): boolean {
+    return true;
+  }
   private busy = false;
   /**
    * No message queued now arrived before this (for the oldest message's age): set when the user
@@ -183,10 +187,6 @@ export abstract class Cell implements Runnable {
   private backlogSince = 0;
   /** With a meter: the clock time each queued user message arrived, oldest first. */
   private readonly stamps: Deque<number> | undefined;
-  /** Whether a meter or a tracer watches each message: the run loop takes its observed path. */
-  private readonly observed: boolean;
-  /** Whether sends are checked against schemas or per-type priorities: `tell` takes its checked path. */
-  private readonly checked: boolean;
   /** @internal With a meter: the label of its logic (see `logicLabel`). */
   readonly _metricsLabel: string | undefined;
   /** User messages ever queued here (see {@link Cell.receipt}). */
@@ -208,8 +208,19 @@ export abstract class Cell implements Runnable {
       this.stamps = new Deque<number>(16);
       this._metricsLabel = this.metricsLabelOf(init.logic);
     }
-    this.observed = init.system.meter !== undefined || init.system.tracer !== undefined;
-    this.checked = init.system.schemas !== undefined || init.system.urgentTypes !== undefined;
+  }
+
+  /**
+   * Whether a meter or a tracer watches each message: the run loop takes its observed path. Read
+   * from the system (not a field per cell: 100 k workers are a benchmark).
+   */
+  private get observed(): boolean {
+    return this.system.meter !== undefined || this.system.tracer !== undefined;
+  }
+
+  /** Whether sends are checked against schemas or per-type priorities: `tell` takes its checked path. */
+  private get checked(): boolean {
+    return this.system.schemas !== undefined || this.system.urgentTypes !== undefined;
   }
 
   /** The structured logger of this actor (`actor` = its path). */
