@@ -16,7 +16,7 @@
  * never handed to the machine; and an XState actor that stops without Arbor asking is a crash.
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot } from 'xstate';
-import { ArborError, InvalidSpecError, describe, toError } from '../runtime/errors.js';
+import { ArborError, InvalidSpecError, describe, toError, withoutStack } from '../runtime/errors.js';
 import { Cell, type CellFactory, type CellInit, type Shutdown, type TreeNode } from '../runtime/index.js';
 import { EVENT_TEXT_LIMIT, jsonText, stateValueText, type ActorDetail } from '../runtime/actor-detail.js';
 import { RESERVED_EVENT_PREFIX, type ArborEvent } from '../runtime/event.js';
@@ -282,8 +282,9 @@ export class XStateCell extends Cell implements BridgedWorker {
 
   /** The message being processed, and every ask this incarnation owed a reply, fail with the crash. */
   private failInFlight(error: Error, owed: ArborEvent[]): void {
+    // The reason's own stack would show XState's error reporting; the crash's is its cause.
     const crashed = (what: string): ArborError =>
-      new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed ${what}: ${error.message}`, { path: this.path }, { cause: error });
+      withoutStack(() => new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed ${what}: ${error.message}`, { path: this.path }, { cause: error }));
     if (this.current !== NONE) {
       this.system.deadLetter(this.path, this.current, crashed('processing this message'));
     }

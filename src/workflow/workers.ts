@@ -9,7 +9,7 @@
 import type { AnyActorLogic } from 'xstate';
 import { isActorLogic, XStateCell } from '../actors/xstate-cell.js';
 import type { Cell, CellInit } from '../runtime/cell.js';
-import { ArborError } from '../runtime/errors.js';
+import { ArborError, withoutStack } from '../runtime/errors.js';
 import type { CellFactory } from '../runtime/system-options.js';
 
 /** The one crash the schedule has armed, if any: the worker cell whose next transition throws. */
@@ -17,18 +17,9 @@ export interface CrashSwitch {
   armed: Cell | undefined;
 }
 
-/**
- * The error of an injected crash, without a stack: it would only show the simulator's frames
- * under XState's, and capturing them was the largest single cost of a crash step.
- */
+/** The error of an injected crash, without a stack: it would only show the simulator's frames under XState's. */
 function injectedCrash(path: string, type: string): ArborError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new ArborError('ACTOR_CRASHED', `injected crash of ${path} while processing "${type}"`, { path, event: type, injected: true });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return withoutStack(() => new ArborError('ACTOR_CRASHED', `injected crash of ${path} while processing "${type}"`, { path, event: type, injected: true }));
 }
 
 function crashable(logic: AnyActorLogic, cell: () => Cell | undefined, crash: CrashSwitch): AnyActorLogic {
