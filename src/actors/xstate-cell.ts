@@ -110,6 +110,33 @@ function xstateLog(this: XStateCell, ...args: unknown[]): void {
   this.log.info({ xstate: args }, 'xstate log');
 }
 
+/** The options an XState 5 actor keeps (what `start` reads back: `input`, `devTools`). */
+interface ActorOptions {
+  clock?: unknown;
+  logger?: unknown;
+  devTools?: unknown;
+  id?: unknown;
+  input?: unknown;
+  inspect?: unknown;
+  snapshot?: unknown;
+  [key: string]: unknown;
+}
+
+/**
+ * Replaces the options object an XState actor kept by a copy of one shape for every worker. The
+ * actor builds it as `{ ...defaults, ...options }`, and every key its defaults lack (`id`, always)
+ * gives that object a hidden class and a property array of its own, about 240 bytes a worker;
+ * this copy shares one hidden class and the original is collected. XState reads the options
+ * back only in `start` (`input`, `devTools`), and the copy has every key the original had.
+ */
+function compactOptions(actor: AnyActorRef): void {
+  const kept = actor as unknown as { options: ActorOptions };
+  const o = kept.options;
+  const copy: ActorOptions = { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input, inspect: o.inspect, snapshot: o.snapshot };
+  for (const key in o) if (!(key in copy)) copy[key] = o[key];
+  kept.options = copy;
+}
+
 /** XState 5's set of an actor's observers (what `subscribe` adds to). */
 interface ObservedActor {
   observers: Set<unknown>;
@@ -242,6 +269,7 @@ export class XStateCell extends Cell implements BridgedWorker {
       ...(this.snapshot !== undefined ? { snapshot: this.snapshot as Snapshot<unknown> } : {}),
       logger: this.xstateLogger,
     });
+    compactOptions(actor);
     bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;
     this.status = 'running';
