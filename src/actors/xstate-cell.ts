@@ -257,10 +257,8 @@ export class XStateCell extends Cell implements BridgedWorker {
 
   protected startIncarnation(): void {
     this.incarnation++;
-    // Each option XState has no default for (`id`, `input`, ...) costs every actor about 250
-    // bytes (the options object XState copies them into gets a hidden class of its own), so
-    // `input` is passed only when there is one. The id cannot wait: a machine's initial context
-    // may read `self.id` (a saga's run id does).
+    // `input` only when there is one (XState reads `options.input` either way). The options
+    // object XState keeps is then replaced by one of a shared shape (see `compactOptions`).
     const actor = createActor(this.logic, {
       clock: this.system.clock,
       id: this.path,
