@@ -15,6 +15,8 @@ export function namesEvent(snapshot: unknown, type: string): boolean {
   if ((snapshot as { status?: unknown }).status !== 'active') return true; // XState's own business
   const nodes = (snapshot as { _nodes?: Array<{ transitions?: Map<string, unknown> }> })._nodes;
   if (!Array.isArray(nodes)) return true;
+  // Most events are named exactly by some active node: one lookup per node before any scan.
+  for (const node of nodes) if (node.transitions?.has(type) || node.transitions?.has('*')) return true;
   for (const node of nodes) {
     if (!node.transitions) continue;
     for (const d of node.transitions.keys()) {

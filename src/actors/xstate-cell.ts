@@ -15,8 +15,8 @@
  * when it carries a `replyTo` (or always, with `unhandledEvents: 'all'`); an `xstate.*` event is
  * never handed to the machine; and an XState actor that stops without Arbor asking is a crash.
  */
-import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot, type Subscription } from 'xstate';
-import { ArborError, InvalidSpecError, describe, toError } from '../runtime/errors.js';
+import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot } from 'xstate';
+import { ArborError, InvalidSpecError, describe, toError, withoutStack } from '../runtime/errors.js';
 import { Cell, type CellFactory, type CellInit, type Shutdown, type TreeNode } from '../runtime/index.js';
 import { EVENT_TEXT_LIMIT, jsonText, stateValueText, type ActorDetail } from '../runtime/actor-detail.js';
 import { RESERVED_EVENT_PREFIX, type ArborEvent } from '../runtime/event.js';
@@ -38,6 +38,7 @@ type Exit = { outcome: 'normal'; output: unknown } | { outcome: 'crash'; error: 
 /** XState 5 internals used here: stopping any actor (a root with a `_parent` refuses `stop()`) and relaying with a source. */
 interface ActorInternals {
   _stop(): void;
+  _send(event: unknown): void;
   system: { _relay(source: AnyActorRef | undefined, target: AnyActorRef, event: unknown): void };
 }
 
@@ -86,21 +87,23 @@ function isActive(actor: AnyActorRef): boolean {
 }
 
 /**
- * XState's observer of one incarnation. Its methods live on the prototype: closures per
- * incarnation would cost every worker memory (100 k workers are a benchmark).
+ * XState's observer of one incarnation, added to the actor's observer set directly (what
+ * `subscribe` does, without the three bound methods, the copy and the subscription closure it
+ * makes per actor). `next` and `complete` are called as methods and live on the prototype;
+ * XState calls `error` unbound, so it is the one closure.
  */
 class IncarnationObserver {
+  readonly error: (err: unknown) => void;
+
   constructor(
-    private readonly cell: XStateCell,
-    private readonly actor: AnyActorRef,
-  ) {}
+    readonly cell: XStateCell,
+    readonly actor: AnyActorRef,
+  ) {
+    this.error = incarnationError.bind(this);
+  }
 
   next(snapshot: { status: string; output?: unknown }): void {
     this.cell._next(this.actor, snapshot);
-  }
-
-  error(err: unknown): void {
-    this.cell._ended(this.actor, { outcome: 'crash', error: toError(err) });
   }
 
   /** Completion after 'done' finds the actor detached already; any other is a stop nobody asked for. */
@@ -110,8 +113,56 @@ class IncarnationObserver {
   }
 }
 
+/** The `error` of an {@link IncarnationObserver} (bound to it: XState calls it without a receiver). */
+function incarnationError(this: IncarnationObserver, err: unknown): void {
+  this.cell._ended(this.actor, { outcome: 'crash', error: toError(err) });
+}
+
+/** A ring of the last events a worker processed, written at `next`. */
+interface RecentEvents {
+  events: ArborEvent[];
+  next: number;
+}
+
+/** XState's `log` action output of a worker, through pino (bound to its cell). */
+function xstateLog(this: XStateCell, ...args: unknown[]): void {
+  this.log.info({ xstate: args }, 'xstate log');
+}
+
+/** The options an XState 5 actor keeps (what `start` reads back: `input`, `devTools`). */
+interface ActorOptions {
+  clock?: unknown;
+  logger?: unknown;
+  devTools?: unknown;
+  id?: unknown;
+  input?: unknown;
+  inspect?: unknown;
+  snapshot?: unknown;
+  [key: string]: unknown;
+}
+
+/**
+ * Replaces the options object an XState actor kept by a copy of one shape for every worker. The
+ * actor builds it as `{ ...defaults, ...options }`, and every key its defaults lack (`id`, always)
+ * gives that object a hidden class and a property array of its own, about 240 bytes a worker;
+ * this copy shares one hidden class and the original is collected. XState reads the options
+ * back only in `start` (`input`, `devTools`), and the copy has every key the original had.
+ */
+function compactOptions(actor: AnyActorRef): void {
+  const kept = actor as unknown as { options: ActorOptions };
+  const o = kept.options;
+  const copy: ActorOptions = { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input, inspect: o.inspect, snapshot: o.snapshot };
+  for (const key in o) if (!(key in copy)) copy[key] = o[key];
+  kept.options = copy;
+}
+
+/** XState 5's set of an actor's observers (what `subscribe` adds to). */
+interface ObservedActor {
+  observers: Set<unknown>;
+}
+
 export class XStateCell extends Cell implements BridgedWorker {
-  readonly [XSTATE_WORKER] = true;
+  declare readonly [XSTATE_WORKER]: true;
   /** Made on the first ask this worker takes. */
   owed: OwedAsks | undefined;
   protected readonly logic: AnyActorLogic;
@@ -125,7 +176,7 @@ export class XStateCell extends Cell implements BridgedWorker {
   /** Who sent each queued event (only kept under inspection, to report both ends). */
   private readonly sources: WeakMap<object, string> | undefined;
   protected actor: AnyActorRef | undefined;
-  private subscription: Subscription | undefined;
+  private observer: IncarnationObserver | undefined;
   private lastSnapshot: unknown;
   /** The user message being processed, so a crash can dead-letter it. */
   private current: ArborEvent | typeof NONE = NONE;
@@ -133,9 +184,8 @@ export class XStateCell extends Cell implements BridgedWorker {
   private settledWaiter: (() => void) | undefined;
   /** Work started by messages whose receipt waits for it (pool jobs): the actors each started, until all have stopped. */
   private works: Work[] | undefined;
-  /** The last {@link RECENT_EVENTS} events processed, a ring written at `recentNext`. */
-  private readonly recent: ArborEvent[] = [];
-  private recentNext = 0;
+  /** The last {@link RECENT_EVENTS} events processed (made on the first). */
+  private recent: RecentEvents | undefined;
 
   /**
    * True when the logic names `arbor.shutdown` itself. A wildcard (`'*'`) transition does not
@@ -164,7 +214,7 @@ export class XStateCell extends Cell implements BridgedWorker {
    * XState's `log` action output, through pino. One function per cell, made once: a fresh closure
    * per `createActor` would give every actor's options object its own hidden class.
    */
-  private readonly xstateLogger = withArborSystem((...args: unknown[]): void => this.log.info({ xstate: args }, 'xstate log'), this.system);
+  private readonly xstateLogger: (...args: unknown[]) => void = withArborSystem(xstateLog.bind(this), this.system);
 
   /** @internal Someone observes this worker's ref: feed its observers from now on. */
   _observed(observers: RefObservers): void {
@@ -241,8 +291,9 @@ export class XStateCell extends Cell implements BridgedWorker {
     const detail = super.detail();
     const nodes = (this.getSnapshot() as { _nodes?: ReadonlyArray<{ id: string }> } | undefined)?._nodes;
     if (Array.isArray(nodes)) detail.activeStates = nodes.map((n) => n.id);
-    const n = this.recent.length;
-    for (let i = 0; i < n; i++) detail.recentEvents.push(jsonText(this.recent[(this.recentNext + i) % n], EVENT_TEXT_LIMIT));
+    const recent = this.recent;
+    const n = recent === undefined ? 0 : recent.events.length;
+    for (let i = 0; i < n; i++) detail.recentEvents.push(jsonText((recent as RecentEvents).events[((recent as RecentEvents).next + i) % n], EVENT_TEXT_LIMIT));
     return detail;
   }
 
@@ -253,18 +304,22 @@ export class XStateCell extends Cell implements BridgedWorker {
 
   protected startIncarnation(): void {
     this.incarnation++;
+    // `input` only when there is one (XState reads `options.input` either way). The options
+    // object XState keeps is then replaced by one of a shared shape (see `compactOptions`).
     const actor = createActor(this.logic, {
-      input: this.input,
       clock: this.system.clock,
       id: this.path,
+      ...(this.input !== undefined ? { input: this.input } : {}),
       ...(this.system.inspect ? { inspect: this.system.inspect } : {}),
       ...(this.snapshot !== undefined ? { snapshot: this.snapshot as Snapshot<unknown> } : {}),
       logger: this.xstateLogger,
     });
+    compactOptions(actor);
     bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;
     this.status = 'running';
-    this.subscription = actor.subscribe(new IncarnationObserver(this, actor));
+    this.observer = new IncarnationObserver(this, actor);
+    (actor as unknown as ObservedActor).observers.add(this.observer);
     if (this.observers) this.listen(actor);
     this.beforeStart(actor);
     actor.start();
@@ -301,8 +356,9 @@ export class XStateCell extends Cell implements BridgedWorker {
 
   /** The message being processed, and every ask this incarnation owed a reply, fail with the crash. */
   private failInFlight(error: Error, owed: ArborEvent[]): void {
+    // The reason's own stack would show XState's error reporting; the crash's is its cause.
     const crashed = (what: string): ArborError =>
-      new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed ${what}: ${error.message}`, { path: this.path }, { cause: error });
+      withoutStack(() => new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed ${what}: ${error.message}`, { path: this.path }, { cause: error }));
     if (this.current !== NONE) {
       this.system.deadLetter(this.path, this.current, crashed('processing this message'));
     }
@@ -322,8 +378,8 @@ export class XStateCell extends Cell implements BridgedWorker {
   }
 
   private detach(): void {
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    if (this.actor && this.observer) (this.actor as unknown as ObservedActor).observers.delete(this.observer);
+    this.observer = undefined;
     this.actor = undefined;
   }
 
@@ -356,9 +412,10 @@ export class XStateCell extends Cell implements BridgedWorker {
   private deliver(actor: AnyActorRef, event: ArborEvent): void {
     this.current = event;
     // The inspector shows an actor's last events: a small ring, no copy.
-    if (this.recent.length < RECENT_EVENTS) this.recent.push(event);
-    else this.recent[this.recentNext] = event;
-    this.recentNext = (this.recentNext + 1) % RECENT_EVENTS;
+    const recent = (this.recent ??= { events: [], next: 0 });
+    if (recent.events.length < RECENT_EVENTS) recent.events.push(event);
+    else recent.events[recent.next] = event;
+    recent.next = (recent.next + 1) % RECENT_EVENTS;
     const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
     if (replyTo) (this.owed ??= new OwedAsks(this.system)).took(replyTo, event);
     // Checked only for the events it matters for: an ask (fails at once) or every event under 'all'.
@@ -372,7 +429,9 @@ export class XStateCell extends Cell implements BridgedWorker {
       const source = inspectedActorAt(inspect, this.sources?.get(event));
       (actor as unknown as ActorInternals).system._relay(source, actor, event);
     } else {
-      actor.send(event);
+      // What `actor.send` does through the system's relay, minus an inspection event nobody
+      // observes (XState builds it before it looks for observers): one object per message.
+      (actor as unknown as ActorInternals)._send(event);
     }
   }
 
@@ -417,6 +476,9 @@ export class XStateCell extends Cell implements BridgedWorker {
     this.status = 'suspended';
   }
 }
+
+// On the prototype, not a field per worker.
+Object.defineProperty(XStateCell.prototype, XSTATE_WORKER, { value: true });
 
 /** Makes worker cells for any XState actor logic. */
 export const xstateCellFactory: CellFactory = {

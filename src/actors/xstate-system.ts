@@ -145,34 +145,65 @@ export class ParentLink {
   }
 }
 
+/**
+ * What the bent methods of one worker's XState system need. It hangs off the system object as
+ * `_arbor`, and the methods are shared functions reading it through `this` (XState calls them
+ * as methods of its system): three closures and their context per worker would cost about
+ * twice the memory.
+ */
+interface Bridge {
+  readonly actor: AnyActorRef;
+  readonly worker: BridgedWorker;
+  readonly parent: ParentLink | undefined;
+  readonly ids: SystemIds;
+  /** XState's own methods (closures over its system, with no `this`). */
+  readonly get: XStateSystemInternals['get'];
+  readonly set: XStateSystemInternals['_set'];
+  readonly relay: XStateSystemInternals['_relay'];
+}
+
+type BentSystem = XStateSystemInternals & { _arbor: Bridge };
+
+function bridgedGet(this: BentSystem, systemId: string): unknown {
+  const b = this._arbor;
+  return b.get(systemId) ?? b.ids.get(systemId);
+}
+
+function bridgedSet(this: BentSystem, systemId: string, child: AnyActorRef): void {
+  const bridge: Bridge = this._arbor;
+  const ids: SystemIds = bridge.ids;
+  const set = bridge.set;
+  ids.assertFree(systemId, child);
+  set(systemId, child);
+  ids.set(systemId, child);
+  // Only systems with a systemId child need to forget it from the shared registry too.
+  const unregister = this._unregister;
+  if ((unregister as { _arbor?: true })._arbor) return;
+  const forget = (stopped: AnyActorRef & { systemId?: string }): void => {
+    unregister(stopped);
+    if (stopped.systemId !== undefined) ids.delete(stopped.systemId, stopped);
+  };
+  this._unregister = Object.assign(forget, { _arbor: true as const });
+}
+
+function bridgedRelay(this: BentSystem, source: AnyActorRef | undefined, target: unknown, event: unknown): void {
+  const { actor, worker, parent, relay } = this._arbor;
+  if (source === actor) worker.owed?.paid(target);
+  if (target === undefined || (target !== parent && !isArborRef(target))) return relay(source, target, event);
+  const out = source === actor ? swapSelf(event, actor, worker.ref) : event;
+  // A worker's receiving side reports the event with both ends; elsewhere report it here.
+  if (target === parent || !isWorkerRef(target as ActorRef)) this._sendInspectionEvent({ type: '@xstate.event', sourceRef: source, actorRef: target, event: out });
+  if (target === parent) parent._send(out as ArborEvent);
+  else sendToRef(worker, target as ActorRef, out);
+}
+
 /** Bends the XState system of `actor` (a worker's fresh incarnation) as the header says. */
 export function bridgeSystem(actor: AnyActorRef, worker: BridgedWorker, parent: ParentLink | undefined): void {
-  const xs = actor.system as unknown as XStateSystemInternals;
-  const ids: SystemIds = systemIdsOf(worker.system);
+  const xs = actor.system as unknown as BentSystem;
   // XState's system methods are closures over the system (no `this`): the originals are called as they are.
-  const { get, _set: set, _relay: relay } = xs;
-  xs.get = (systemId) => get(systemId) ?? ids.get(systemId);
-  xs._set = (systemId, child) => {
-    ids.assertFree(systemId, child);
-    set(systemId, child);
-    ids.set(systemId, child);
-    // Only systems with a systemId child need to forget it from the shared registry too.
-    const unregister = xs._unregister;
-    if ((unregister as { _arbor?: true })._arbor) return;
-    const forget = (stopped: AnyActorRef & { systemId?: string }): void => {
-      unregister(stopped);
-      if (stopped.systemId !== undefined) ids.delete(stopped.systemId, stopped);
-    };
-    xs._unregister = Object.assign(forget, { _arbor: true as const });
-  };
-  xs._relay = (source, target, event) => {
-    if (source === actor) worker.owed?.paid(target);
-    if (target === undefined || (target !== parent && !isArborRef(target))) return relay(source, target, event);
-    const out = source === actor ? swapSelf(event, actor, worker.ref) : event;
-    // A worker's receiving side reports the event with both ends; elsewhere report it here.
-    if (target === parent || !isWorkerRef(target as ActorRef)) xs._sendInspectionEvent({ type: '@xstate.event', sourceRef: source, actorRef: target, event: out });
-    if (target === parent) parent._send(out as ArborEvent);
-    else sendToRef(worker, target as ActorRef, out);
-  };
+  xs._arbor = { actor, worker, parent, ids: systemIdsOf(worker.system), get: xs.get, set: xs._set, relay: xs._relay };
+  xs.get = bridgedGet;
+  xs._set = bridgedSet;
+  xs._relay = bridgedRelay;
   if (parent) (actor as unknown as { _parent?: unknown })._parent = parent;
 }

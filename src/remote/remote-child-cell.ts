@@ -71,6 +71,8 @@ export class RemoteChildCell extends Cell {
   private stamped = 0;
   private readonly outstanding = new Deque<Outstanding>();
   private stopWaiter: (() => void) | undefined;
+  /** The incarnation number before the first: a time-based base, unique across restarts. */
+  private readonly base: number;
 
   constructor(
     init: CellInit,
@@ -82,8 +84,16 @@ export class RemoteChildCell extends Cell {
     super(init);
     this.input = init.input;
     this.durable = init.durable;
-    this.journaled = false;
-    this.incarnation = this.firstIncarnation = incarnationBase(this.system.clock.now());
+    this.incarnation = this.base = incarnationBase(this.system.clock.now());
+  }
+
+  protected override get firstIncarnation(): number {
+    return this.base;
+  }
+
+  /** Its host journals the messages it accepts. */
+  protected override get journaled(): boolean {
+    return false;
   }
 
   protected createRef(): ActorRef {
@@ -207,7 +217,7 @@ export class RemoteChildCell extends Cell {
   }
 
   override hasWork(): boolean {
-    return super.hasWork() && (this.mailbox.system.size > 0 || this.status !== 'running' || (this.placedOn !== undefined && this.outstanding.size < this.window));
+    return super.hasWork() && (this.mailbox.systemSize > 0 || this.status !== 'running' || (this.placedOn !== undefined && this.outstanding.size < this.window));
   }
 
   /** Forwards queued messages while the window has room. */

@@ -192,10 +192,14 @@ export abstract class Cell implements Runnable {
   /** Counts incarnations; an exit report from an older one is stale. */
   incarnation = 0;
   /** The incarnation number before the first (0; a remote child's start from a time-based base, unique across restarts). */
-  protected firstIncarnation = 0;
+  protected get firstIncarnation(): number {
+    return 0;
+  }
   readonly result = new ResultSlot();
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
-  protected journaled = true;
+  protected get journaled(): boolean {
+    return true;
+  }
   private busy = false;
   /**
    * No message queued now arrived before this (for the oldest message's age): set when the user
@@ -204,10 +208,6 @@ export abstract class Cell implements Runnable {
   private backlogSince = 0;
   /** With a meter: the clock time each queued user message arrived, oldest first. */
   private readonly stamps: Deque<number> | undefined;
-  /** Whether a meter or a tracer watches each message: the run loop takes its observed path. */
-  private readonly observed: boolean;
-  /** Whether sends are checked against schemas or per-type priorities: `tell` takes its checked path. */
-  private readonly checked: boolean;
   /** @internal With a meter: the label of its logic (see `logicLabel`). */
   readonly _metricsLabel: string | undefined;
   /** User messages ever queued here (see {@link Cell.receipt}). */
@@ -237,8 +237,19 @@ export abstract class Cell implements Runnable {
       this.stamps = new Deque<number>(16);
       this._metricsLabel = this.metricsLabelOf(init.logic);
     }
-    this.observed = init.system.meter !== undefined || init.system.tracer !== undefined;
-    this.checked = init.system.schemas !== undefined || init.system.urgentTypes !== undefined;
+  }
+
+  /**
+   * Whether a meter or a tracer watches each message: the run loop takes its observed path. Read
+   * from the system (not a field per cell: 100 k workers are a benchmark).
+   */
+  private get observed(): boolean {
+    return this.system.meter !== undefined || this.system.tracer !== undefined;
+  }
+
+  /** Whether sends are checked against schemas or per-type priorities: `tell` takes its checked path. */
+  private get checked(): boolean {
+    return this.system.schemas !== undefined || this.system.urgentTypes !== undefined;
   }
 
   /** The structured logger of this actor (`actor` = its path). */
@@ -558,9 +569,8 @@ export abstract class Cell implements Runnable {
 
   run(throughput: number): number {
     let n = 0;
-    const sys = this.mailbox.system;
-    while (!this.blocked && sys.size > 0) {
-      const m = sys.shift() as ControlMessage;
+    while (!this.blocked && this.mailbox.systemSize > 0) {
+      const m = this.mailbox.system.shift() as ControlMessage;
       n++;
       this.runControl(m);
     }
@@ -616,7 +626,7 @@ export abstract class Cell implements Runnable {
   }
 
   hasWork(): boolean {
-    return !this.blocked && (this.mailbox.system.size > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
+    return !this.blocked && (this.mailbox.systemSize > 0 || (this.status === 'running' && this.mailbox.user.size > 0));
   }
 
   private runControl(m: ControlMessage): void {

@@ -15,15 +15,15 @@ export class Deque<T> {
   private buf: (T | undefined)[] = EMPTY;
   private head = 0;
   private count = 0;
-  private mask = 0;
+  /** `buf.length - 1`; before the first push, the first capacity minus one. */
+  private mask: number;
   /** How many items at the front are urgent, or were put back in front (they keep their turn). */
   private urgentAhead = 0;
-  private readonly initial: number;
 
   constructor(initialCapacity = 16) {
     let cap = 4;
     while (cap < initialCapacity) cap <<= 1;
-    this.initial = cap;
+    this.mask = cap - 1;
   }
 
   get size(): number {
@@ -91,7 +91,7 @@ export class Deque<T> {
 
   private grow(): void {
     const old = this.buf;
-    const next = new Array<T | undefined>(old.length === 0 ? this.initial : old.length * 2);
+    const next = new Array<T | undefined>(old.length === 0 ? this.mask + 1 : old.length * 2);
     for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & this.mask];
     this.buf = next;
     this.head = 0;

@@ -44,6 +44,23 @@ export interface ErrorCodes {
 /** Every code an {@link ArborError} can carry: the union of every layer's codes. */
 export type ErrorCode = keyof ErrorCodes;
 
+/**
+ * @internal Makes an error without capturing a stack trace, for errors whose stack would only show where
+ * the runtime noticed a failure, not where it happened (a crash's dead-letter reason carries the
+ * crash as its `cause`, with the stack that matters). Capturing one under XState's frames costs
+ * more than the rest of a restart's bookkeeping, and its unformatted frames keep the crashed
+ * incarnation alive for as long as the error is kept (the dead-letter log keeps 1,000).
+ */
+export function withoutStack<T extends Error>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Base class of every error Arbor raises (except the `TypeError` for a malformed event). */
 export class ArborError extends Error {
   override name = 'ArborError';

@@ -60,11 +60,22 @@ export function normalizeMailboxOptions(
 
 /** A mailbox of system messages `S` and user messages `U`. */
 export class Mailbox<S, U> {
-  readonly system = new Deque<S>(4);
+  /** Made on the first system message: most actors never get one after they start. */
+  private _system: Deque<S> | undefined;
   /** User messages; urgent ones (see {@link offerUser}) overtake normal ones. */
   readonly user = new Deque<U>(16);
 
   constructor(readonly options: ResolvedMailboxOptions = DEFAULT_MAILBOX_OPTIONS) {}
+
+  /** System messages, oldest first. */
+  get system(): Deque<S> {
+    return (this._system ??= new Deque<S>(4));
+  }
+
+  /** How many system messages are queued (without making the queue). */
+  get systemSize(): number {
+    return this._system === undefined ? 0 : this._system.size;
+  }
 
   pushSystem(message: S): void {
     this.system.push(message);
@@ -101,12 +112,12 @@ export class Mailbox<S, U> {
 
   /** Takes the next message: every system message before any user message. */
   take(): { system: true; message: S } | { system: false; message: U } | undefined {
-    if (this.system.size > 0) return { system: true, message: this.system.shift() as S };
+    if (this.systemSize > 0) return { system: true, message: this.system.shift() as S };
     if (this.user.size > 0) return { system: false, message: this.user.shift() as U };
     return undefined;
   }
 
   get size(): number {
-    return this.system.size + this.user.size;
+    return this.systemSize + this.user.size;
   }
 }

@@ -6,7 +6,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
 
 export class ResultSlot {
   private outcome: Outcome | undefined;
-  private waiters: Array<{ resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
+  /** Made when the first `promise()` has to wait. */
+  private waiters: Array<{ resolve: (v: unknown) => void; reject: (e: Error) => void }> | undefined;
 
   get settled(): boolean {
     return this.outcome !== undefined;
@@ -15,7 +16,7 @@ export class ResultSlot {
   promise(): Promise<unknown> {
     const o = this.outcome;
     if (o) return o.ok ? Promise.resolve(o.value) : Promise.reject(o.error);
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.waiters ??= []).push({ resolve, reject }));
   }
 
   resolve(value: unknown): void {
@@ -30,7 +31,8 @@ export class ResultSlot {
     if (this.outcome) return;
     this.outcome = o;
     const waiters = this.waiters;
-    this.waiters = [];
+    this.waiters = undefined;
+    if (waiters === undefined) return;
     for (const w of waiters) {
       if (o.ok) w.resolve(o.value);
       else w.reject(o.error);

@@ -37,6 +37,8 @@ export class SupervisorCell extends Cell implements CellParent {
   override shutdown: Shutdown = 'infinity';
   readonly spec: NormalizedSupervisorSpec;
   private slots: Slot[] = [];
+  /** The slots by child id, made on the first lookup among many children and kept in step since. */
+  private byId: Map<string, Slot> | undefined;
   private intensity: RestartIntensity;
   private aggregator: Aggregator;
   private readonly lifecycle: Actor<typeof supervisorLifecycle>;
@@ -100,6 +102,7 @@ export class SupervisorCell extends Cell implements CellParent {
       const old = previous.get(c.id);
       return old && !old.dynamic ? old : this.makeSlot(c, false, `children[${i}]`);
     });
+    this.byId = undefined;
     for (const slot of this.slots) this.startSlot(slot, 'child_started');
     const timeout = this.spec.aggregate?.timeout;
     if (timeout !== undefined) {
@@ -180,10 +183,21 @@ export class SupervisorCell extends Cell implements CellParent {
     slot.cell.discard();
     this.system.unregister(slot.cell);
     this.slots = this.slots.filter((s) => s !== slot);
+    if (this.byId?.get(slot.spec.id) === slot) this.byId.delete(slot.spec.id);
   }
 
+  private addSlot(slot: Slot): void {
+    this.slots.push(slot);
+    this.byId?.set(slot.spec.id, slot);
+  }
+
+  /** The slot of child `id`: a scan among a few children, a map lookup among many (`startChild` stays O(1)). */
   private slot(id: string): Slot | undefined {
-    return this.slots.find((s) => s.spec.id === id);
+    if (this.byId === undefined) {
+      if (this.slots.length <= 8) return this.slots.find((s) => s.spec.id === id);
+      this.byId = new Map(this.slots.map((s) => [s.spec.id, s]));
+    }
+    return this.byId.get(id);
   }
 
   private liveIds(): string[] {
@@ -197,7 +211,8 @@ export class SupervisorCell extends Cell implements CellParent {
   }
 
   private async onChildExit(child: Cell, incarnation: number, exit: Exit): Promise<void> {
-    const slot = this.slots.find((s) => s.cell === child);
+    const found = this.slot(child.id);
+    const slot = found?.cell === child ? found : undefined;
     // Stale: an exit from an incarnation we already stopped, or while we are winding down.
     if (this.phase !== 'running' || !slot || slot.status !== 'running' || child.incarnation !== incarnation) return;
     const id = slot.spec.id;
@@ -261,7 +276,7 @@ export class SupervisorCell extends Cell implements CellParent {
 
   private startGroup(group: Slot[]): void {
     if (this.phase !== 'running') return;
-    for (const s of group) if (s.status === 'restarting' && this.slots.includes(s)) this.startSlot(s, 'child_restarted');
+    for (const s of group) if (s.status === 'restarting' && this.slot(s.spec.id) === s) this.startSlot(s, 'child_restarted');
   }
 
   private restartDelay(slot: Slot): number {
@@ -295,7 +310,7 @@ export class SupervisorCell extends Cell implements CellParent {
       const child = normalizeChildSpec(spec, 'spec', isSupervisorLogic, this.spec.autoShutdown);
       if (this.slot(child.id)) throw new InvalidSpecError('spec.id', child.id, `must be unique among the children of ${this.path}`);
       const slot = this.makeSlot(child, true, 'spec');
-      this.slots.push(slot);
+      this.addSlot(slot);
       this.startSlot(slot, 'child_started');
       return slot.cell.ref;
     });

@@ -62,10 +62,10 @@ function rootExit(error: Error): string {
   return `root exited abnormally${typeof code === 'string' ? ` (${code})` : ''}: ${error.message}`;
 }
 
-/** The first property of `props` that does not hold, with why. */
-function violated<W>(props: Record<string, WorkflowProperty<W>> | undefined, view: WorkflowView<W>): { name: string; message: string } | undefined {
+/** The first property of `props` (its entries, listed once per run, not per step) that does not hold, with why. */
+function violated<W>(props: ReadonlyArray<[string, WorkflowProperty<W>]> | undefined, view: WorkflowView<W>): { name: string; message: string } | undefined {
   if (!props) return undefined;
-  for (const [name, prop] of Object.entries(props)) {
+  for (const [name, prop] of props) {
     try {
       if (prop(view) === false) return { name, message: `"${name}" does not hold` };
     } catch (err) {
@@ -85,6 +85,7 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
   const replay = 'replay' in plan ? plan.replay : undefined;
   const inputs = replay ? [] : (plan as { inputs: readonly WorkflowInput[] }).inputs;
   const choices = replay ? [] : (plan as { choices: readonly number[] }).choices;
+  const invariants = spec.invariants ? Object.entries(spec.invariants) : undefined;
   let nextInput = 0;
   let quiescent = false;
   const fail = (kind: WorkflowFailureKind, message: string, name?: string): RunOutcome => ({
@@ -146,11 +147,11 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
     }
     trace.push(step);
     await null;
-    const broken = violated(spec.invariants, view);
+    const broken = violated(invariants, view);
     if (broken) return fail('invariant', broken.message, broken.name);
   }
   if (!quiescent) return { failure: undefined, steps: trace.length, quiescent, faults: sim.faults };
-  const unmet = violated(spec.eventually, view);
+  const unmet = violated(spec.eventually ? Object.entries(spec.eventually) : undefined, view);
   if (unmet) {
     return sim.stuck()
       ? fail('deadlock', `nothing left to run, deliver or fire, messages are stuck, and ${unmet.message}`, unmet.name)

@@ -186,7 +186,7 @@ export class Simulation<W = unknown> {
   private crashable(entry: Ready): boolean {
     const cell = entry.cell;
     if (!this.workers.has(cell.path) || this.workers.get(cell.path)?.cell !== cell) return false;
-    if (cell.status !== 'running' || cell.mailbox.system.size > 0 || cell.mailbox.user.size === 0) return false;
+    if (cell.status !== 'running' || cell.mailbox.systemSize > 0 || cell.mailbox.user.size === 0) return false;
     return matchesAny(relPath(cell.path), this.crashPatterns);
   }
 

@@ -9,12 +9,17 @@
 import type { AnyActorLogic } from 'xstate';
 import { isActorLogic, XStateCell } from '../actors/xstate-cell.js';
 import type { Cell, CellInit } from '../runtime/cell.js';
-import { ArborError } from '../runtime/errors.js';
+import { ArborError, withoutStack } from '../runtime/errors.js';
 import type { CellFactory } from '../runtime/system-options.js';
 
 /** The one crash the schedule has armed, if any: the worker cell whose next transition throws. */
 export interface CrashSwitch {
   armed: Cell | undefined;
+}
+
+/** The error of an injected crash, without a stack: it would only show the simulator's frames under XState's. */
+function injectedCrash(path: string, type: string): ArborError {
+  return withoutStack(() => new ArborError('ACTOR_CRASHED', `injected crash of ${path} while processing "${type}"`, { path, event: type, injected: true }));
 }
 
 function crashable(logic: AnyActorLogic, cell: () => Cell | undefined, crash: CrashSwitch): AnyActorLogic {
@@ -25,8 +30,7 @@ function crashable(logic: AnyActorLogic, cell: () => Cell | undefined, crash: Cr
     // XState's own events (init, delays, done/error of children) are not messages of the schedule.
     if (crash.armed !== undefined && crash.armed === cell() && !(typeof type === 'string' && type.startsWith('xstate.'))) {
       crash.armed = undefined;
-      const path = (cell() as Cell).path;
-      throw new ArborError('ACTOR_CRASHED', `injected crash of ${path} while processing "${String(type)}"`, { path, event: String(type), injected: true });
+      throw injectedCrash((cell() as Cell).path, String(type));
     }
     return base.call(this, snapshot, event, scope);
   } as AnyActorLogic['transition'];
