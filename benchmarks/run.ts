@@ -29,6 +29,7 @@ import { durableOverhead, durableThroughput } from './durable-actors.js';
 import { durableStore } from './durable-store.js';
 import { failover } from './failover.js';
 import type { Result, Scenario } from './harness.js';
+import { peerBullmq } from './peer-bullmq.js';
 import { pingPong } from './ping-pong.js';
 import { queueType } from './queue-type.js';
 import { restartLatency } from './restart-latency.js';
@@ -50,6 +51,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'durable-throughput': durableThroughput,
   'durable-overhead': durableOverhead,
   'workflow-check': workflowCheck,
+  'peer-bullmq': peerBullmq,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
