@@ -292,9 +292,9 @@ async function measureRow(row: Row, counts: { batch: number; sequential: number;
     { id: `${id}-p99`, unit: 'ms', arbor: a.p99, baseline: b.p99, baselineName, ratio: b.p99 / a.p99, target: 1.0 },
     {
       id: `${id}-cpu`,
-      unit: 'CPU-ms/workflow',
-      arbor: cpu.arbor,
-      baseline: cpu.bullmq,
+      unit: 'CPU-µs/workflow',
+      arbor: cpu.arbor * 1000,
+      baseline: cpu.bullmq * 1000,
       baselineName,
       ratio: cpu.bullmq / cpu.arbor,
       note: `4 processes per side; broker CPU-ms/workflow RabbitMQ ${broker('arbor')} / Redis ${broker('bullmq')} (shared brokers)`,
