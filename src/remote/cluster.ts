@@ -26,7 +26,7 @@ import { HostSide } from './host-side.js';
 import { OwnerSide } from './owner-side.js';
 import type { ProtocolMessage } from './protocol.js';
 import { Requests } from './requests.js';
-import { Router } from './router.js';
+import { Router, SENDER_NODE_HEADER } from './router.js';
 import { fromWireError, toWireError } from './wire-error.js';
 
 export class Cluster implements Distribution {
@@ -147,6 +147,13 @@ export class Cluster implements Distribution {
   deliver(envelope: Envelope): DeliveryResult {
     if (envelope.kind === 'system') return this.onProtocol(envelope);
     if (envelope.inc !== undefined) return this.host.forwarded(envelope);
+    const sender = envelope.headers?.[SENDER_NODE_HEADER];
+    if (sender !== undefined) {
+      // Sent straight to the child's host (a route its owner gave the sender), or to the owner.
+      const direct = this.host.direct(envelope);
+      if (direct) return direct;
+      if (sender !== this.node) this.owner.advertise(envelope.to, sender);
+    }
     return this.router.deliverUser(envelope);
   }
 
@@ -184,6 +191,9 @@ export class Cluster implements Distribution {
         break;
       case 'processed':
         this.owner.processed(message);
+        break;
+      case 'route':
+        this.router.learnRoute(message.path, message.node, message.inc);
         break;
       case 'ask_fail': {
         const ask = this.system._pendingAsk(message.path);
@@ -233,6 +243,7 @@ export class Cluster implements Distribution {
 
   /** A node went down: its children here crash with `NODE_DOWN`, what it hosted for us is gone. */
   nodeDown(node: string): void {
+    this.router.forgetRoutesTo(node);
     this.owner.nodeDown(node);
     const error = new ArborError('NODE_DOWN', `node "${node}" went down`, { node });
     this.requests.nodeDown(node, error);
