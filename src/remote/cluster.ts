@@ -26,7 +26,7 @@ import { HostSide } from './host-side.js';
 import { OwnerSide } from './owner-side.js';
 import type { ProtocolMessage } from './protocol.js';
 import { Requests } from './requests.js';
-import { Router, SENDER_NODE_HEADER } from './router.js';
+import { DIRECT_HEADER, Router, SENDER_NODE_HEADER } from './router.js';
 import { fromWireError, toWireError } from './wire-error.js';
 
 export class Cluster implements Distribution {
@@ -223,6 +223,10 @@ export class Cluster implements Distribution {
     }
     if (envelope.inc !== undefined && envelope.seq !== undefined) {
       this.owner.forwardFailed(envelope as Envelope & { inc: number; seq: number }, error);
+      return;
+    }
+    if (envelope.headers?.[DIRECT_HEADER] !== undefined && error.code !== 'MESSAGE_TOO_LARGE' && error.code !== 'ENCODE_ERROR') {
+      this.router.viaOwner(envelope);
       return;
     }
     if (envelope.to === TOPIC_TARGET && error.code === 'UNROUTABLE') {

@@ -32,6 +32,9 @@ export const PRIORITY_HEADER = 'arbor-priority';
  */
 export const SENDER_NODE_HEADER = 'arbor-sender-node';
 
+/** The envelope header of a message sent straight to a remote child's host (not through its owner). */
+export const DIRECT_HEADER = 'arbor-direct';
+
 /** Where a remote child of another node runs, as its owner last told this node. */
 interface Route {
   node: string;
@@ -139,8 +142,9 @@ export class Router implements RemoteRouter {
     if (owner !== undefined && owner !== this.node) {
       assertWireSafe(event, path);
       const envelope = this.markUrgent(this.userEnvelope(path, event, this.system._sender), urgent);
-      envelope.headers = { ...envelope.headers, [SENDER_NODE_HEADER]: this.node };
-      return this.send(this.routes.get(path)?.node ?? owner, envelope);
+      const direct = this.routes.get(path);
+      envelope.headers = direct ? { ...envelope.headers, [SENDER_NODE_HEADER]: this.node, [DIRECT_HEADER]: direct.node } : { ...envelope.headers, [SENDER_NODE_HEADER]: this.node };
+      return this.send(direct?.node ?? owner, envelope);
     }
     const result = this.deliverLocal(path, event, undefined);
     if (!result.ok) this.system.deadLetter(path, event, result.error);
@@ -165,6 +169,18 @@ export class Router implements RemoteRouter {
   learnRoute(path: string, node: string, inc: number): void {
     const known = this.routes.get(path);
     if (known === undefined || inc >= known.inc) this.routes.set(path, { node, inc });
+  }
+
+  /**
+   * A message sent straight to a host could not be sent (the host died and its queue is gone, or
+   * the send timed out): it goes through the owner instead, which knows where the child runs now.
+   */
+  viaOwner(envelope: Envelope): void {
+    const owner = nodeOfPath(envelope.to);
+    if (owner === undefined) return;
+    if (this.routes.get(envelope.to)?.node === envelope.headers?.[DIRECT_HEADER]) this.routes.delete(envelope.to);
+    const { [DIRECT_HEADER]: _direct, ...headers } = envelope.headers ?? {};
+    this.send(owner, { ...envelope, headers });
   }
 
   /** `node` went down: what it ran is reached through the owners again until they say otherwise. */
