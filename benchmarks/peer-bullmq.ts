@@ -63,7 +63,10 @@ class Proc {
   private readonly child: ChildProcess;
 
   constructor(readonly config: ProcessConfig) {
-    this.child = fork(PROCESS_BUNDLE, [JSON.stringify(config)], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // PEER_BULLMQ_PROF=<dir>: every process writes a CPU profile there (named by side and role).
+    const prof = process.env.PEER_BULLMQ_PROF;
+    const execArgv = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${config.side}-${config.row}-${config.role}.cpuprofile`] : [];
+    this.child = fork(PROCESS_BUNDLE, [JSON.stringify(config)], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
     this.ready = new Promise((resolve, reject) => {
       this.child.on('message', (m: Reply | { ready: true }) => {
