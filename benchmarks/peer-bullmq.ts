@@ -107,8 +107,11 @@ class Proc {
     });
   }
 
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  /** Waits up to `ms` for the process to exit by itself (it writes its CPU profile on the way out), then kills it. */
+  async kill(ms = 0): Promise<void> {
+    const running = () => this.child.exitCode === null && this.child.signalCode === null;
+    for (let waited = 0; waited < ms && running(); waited += 50) await new Promise((r) => setTimeout(r, 50));
+    if (running()) this.child.kill('SIGKILL');
   }
 }
 
@@ -154,7 +157,7 @@ class SideRun {
   async stop(): Promise<void> {
     // The producer first (it owns the placed children), then the stages.
     for (const p of [...this.procs].reverse()) await p.request({ op: 'stop' }).catch(() => undefined);
-    for (const p of this.procs) p.kill();
+    await Promise.all(this.procs.map((p) => p.kill(10_000)));
   }
 }
 
