@@ -44,11 +44,18 @@ describeBroker('direct routes to placed children across processes', () => {
     const total = 4000;
     let sent = 0;
     let killed = false;
+    let sentAtKill = 0;
+    let forwardedAtKill = 0;
+    let processedAtKill = 0;
     await new Promise<void>((done, fail) => {
       const slice = () => {
         for (let i = 0; i < 40 && sent < total; i++) refs[++sent % refs.length]?.send({ type: 'work', id: sent });
         if (!killed && processed() >= 1000) {
           killed = true;
+          sentAtKill = sent;
+          processedAtKill = processed();
+          // What a's actors handled besides the ledger's reports: forwards by the owner's cells of the children.
+          forwardedAtKill = (a.describe().processed ?? 0) - processedAtKill;
           killNodeProcess(b as NonNullable<typeof b>).catch(fail);
         }
         if (sent < total) setTimeout(slice, 5);
@@ -62,7 +69,9 @@ describeBroker('direct routes to placed children across processes', () => {
     });
     await waitFor('every child running on c', () => hosts().every((n) => n === 'c'));
     const r = reconcile(total, ledgerOf(book));
-    console.info(`[direct ledger] ${describeLedger(r)}`);
+    console.info(`[direct ledger] b killed after ${sentAtKill} sent / ${processedAtKill} processed (${forwardedAtKill} messages handled on a besides the ledger's); ${describeLedger(r)}`);
+    expect(sentAtKill).toBeLessThan(total); // the kill came while messages were still being sent
+    expect(forwardedAtKill).toBeLessThan(processedAtKill / 2); // most went from s to b directly
     expect(r.missing).toEqual([]);
     expect(dead.map((d) => `${d.recipient}: ${d.reason.code}`)).toEqual([]);
     expect(new Set(ledgerOf(book).nodes)).toEqual(new Set(['b', 'c']));
