@@ -124,6 +124,11 @@ export class OwnerSide implements PlacementLink {
    * children: this cell stamps their message ids, which makes them effectively once.
    */
   advertise(path: string, to: string): void {
+    // Experimental, off unless ARBOR_DIRECT_ROUTES=1: the host acks a direct message once processed,
+    // which can overtake the (coalesced, not yet confirmed) publishes of its output; a host killed
+    // in between loses that output (seen in test/cluster/multiprocess-direct.test.ts). Forwards do
+    // not have this race: the owner releases them on the host's `processed`, published after them.
+    if (process.env.ARBOR_DIRECT_ROUTES !== '1') return;
     const cell = this.router.proxyAt(path);
     if (cell === undefined || cell.placedOn === undefined || cell.status !== 'running' || cell.durable !== undefined) return;
     let told = this.advertised.get(path);

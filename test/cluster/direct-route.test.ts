@@ -5,13 +5,22 @@
  * queued (the host hands them back to the owner, which gives them to the next incarnation). Three
  * nodes over an in-process transport that can hold envelopes back; no broker needed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSystem, supervisor, type ActorRef, type System } from '../../src/index.js';
 import type { Envelope } from '../../src/runtime/transport.js';
 import { acc } from '../support/acc.js';
 import { Link } from '../support/link-transport.js';
 
 const systems: System[] = [];
+// Direct routes are experimental and off by default (see OwnerSide.advertise); these tests turn them on.
+const before = process.env.ARBOR_DIRECT_ROUTES;
+beforeAll(() => {
+  process.env.ARBOR_DIRECT_ROUTES = '1';
+});
+afterAll(() => {
+  if (before === undefined) delete process.env.ARBOR_DIRECT_ROUTES;
+  else process.env.ARBOR_DIRECT_ROUTES = before;
+});
 
 afterEach(async () => {
   for (const s of systems.splice(0).reverse()) await s.shutdown();
