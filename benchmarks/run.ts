@@ -30,6 +30,7 @@ import { durableStore } from './durable-store.js';
 import { failover } from './failover.js';
 import { nilCost } from './nil-cost.js';
 import type { Result, Scenario } from './harness.js';
+import { peerBullmq } from './peer-bullmq.js';
 import { pingPong } from './ping-pong.js';
 import { poolScaling } from './pool-scaling.js';
 import { poolThroughput } from './pool-throughput.js';
@@ -58,6 +59,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'nil-cost': nilCost,
   'pool-scaling': poolScaling,
   'pool-throughput': poolThroughput,
+  'peer-bullmq': peerBullmq,
 };
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');

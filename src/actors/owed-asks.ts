@@ -13,7 +13,8 @@ import type { ArborEvent } from '../runtime/event.js';
 import { nodeOfPath } from '../runtime/paths.js';
 
 /**
- * How many owed asks an incarnation remembers; beyond it the oldest are forgotten.
+ * How many owed asks an incarnation remembers; beyond it the oldest are forgotten (a quarter of
+ * the bound at once).
  * @default 1024
  */
 export const OWED_ASKS_BOUND = 1024;
@@ -71,10 +72,17 @@ export class OwedAsks {
     return out;
   }
 
+  /**
+   * Forgets the asks that settled, then the oldest, down to three quarters of the bound: a full
+   * pass costs the size of the map, so it runs once per quarter of the bound taken, not on every
+   * take (a worker answering remote asks without `sendTo` keeps the map full: asks on other nodes
+   * cannot be checked here, and a pass per message cost a fifth of such a host's CPU).
+   */
   private prune(): void {
     for (const replyTo of [...this.owed.keys()]) if (this.pending(replyTo) === false) this.owed.delete(replyTo);
+    const keep = this.bound - (this.bound >> 2);
     for (const replyTo of this.owed.keys()) {
-      if (this.owed.size <= this.bound) break;
+      if (this.owed.size <= keep) break;
       this.owed.delete(replyTo);
     }
   }

@@ -144,7 +144,8 @@ export function chain(stages: readonly ChainStage[], options: ChainOptions = {})
             update<{ output: unknown }>(({ context, event }) => ({ events: [...context.events, deriveEvent(context.events.at(-1)!, stage.emit, event.output, id, { clock })] })),
             act(({ context, self }) => {
               const emitted = context.events.at(-1)!;
-              eventLogger(logger, emitted).debug({ stage: stage.name }, 'chain stage emitted');
+              // A child logger per emitted event costs its bindings' serialisation: only when the line is written.
+              if (logger.isLevelEnabled('debug')) eventLogger(logger, emitted).debug({ stage: stage.name }, 'chain stage emitted');
               sendTarget(context.sink, self.system)?.send(emitted);
             }),
           ],

@@ -221,6 +221,8 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
         type: 'final',
         entry: ({ context }) => {
           const ok = verdict(context) === 'ok';
+          // Per gather: build the log line only when it is written.
+          if (!logger.isLevelEnabled(ok ? 'info' : 'warn')) return;
           const line = { ...eventFields(context.request), ok, results: context.results.length, failures: context.failures.length, timedOut: context.timedOut };
           if (ok) logger.info(line, 'gather done');
           else logger.warn({ ...line, reason: reasonOf(policy, context) }, 'gather failed');

@@ -27,7 +27,7 @@ import { OwnerSide } from './owner-side.js';
 import type { ProtocolMessage, WireExit } from './protocol.js';
 import type { SingletonExit } from '../runtime/singleton-port.js';
 import { Requests } from './requests.js';
-import { Router } from './router.js';
+import { DIRECT_HEADER, Router, SENDER_NODE_HEADER } from './router.js';
 import { fromWireError, toWireError } from './wire-error.js';
 
 export class Cluster implements Distribution {
@@ -160,6 +160,13 @@ export class Cluster implements Distribution {
   deliver(envelope: Envelope): DeliveryResult | Promise<DeliveryResult> {
     if (envelope.kind === 'system') return this.onProtocol(envelope);
     if (envelope.inc !== undefined) return this.host.forwarded(envelope);
+    const sender = envelope.headers?.[SENDER_NODE_HEADER];
+    if (sender !== undefined) {
+      // Sent straight to the child's host (a route its owner gave the sender), or to the owner.
+      const direct = this.host.direct(envelope);
+      if (direct) return direct;
+      if (sender !== this.node) this.owner.advertise(envelope.to, sender);
+    }
     return this.router.deliverUser(envelope);
   }
 
@@ -198,6 +205,9 @@ export class Cluster implements Distribution {
       case 'processed':
         this.owner.processed(message);
         break;
+      case 'route':
+        this.router.learnRoute(message.path, message.node, message.inc);
+        break;
       case 'ask_fail': {
         const ask = this.system._pendingAsk(message.path);
         if (ask) failAsk({ replyTo: ask }, fromWireError(message.error, message.from));
@@ -231,6 +241,10 @@ export class Cluster implements Distribution {
       this.owner.forwardFailed(envelope as Envelope & { inc: number; seq: number }, error);
       return;
     }
+    if (envelope.headers?.[DIRECT_HEADER] !== undefined && error.code !== 'MESSAGE_TOO_LARGE' && error.code !== 'ENCODE_ERROR') {
+      this.router.viaOwner(envelope);
+      return;
+    }
     if (envelope.to === TOPIC_TARGET && error.code === 'UNROUTABLE') {
       // No node subscribes to this type: as on one node, a publish nobody listens to reaches no one.
       this.system.logger.debug({ eventType: (envelope.body as { type?: unknown }).type }, 'published event has no subscriber');
@@ -249,6 +263,7 @@ export class Cluster implements Distribution {
 
   /** A node went down: its children here crash with `NODE_DOWN`, what it hosted for us is gone. */
   nodeDown(node: string): void {
+    this.router.forgetRoutesTo(node);
     this.owner.nodeDown(node);
     const error = new ArborError('NODE_DOWN', `node "${node}" went down`, { node });
     this.requests.nodeDown(node, error);

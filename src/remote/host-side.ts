@@ -12,7 +12,8 @@ import { normalizeMailboxOptions } from '../runtime/mailbox.js';
 import { nodeOfPath } from '../runtime/paths.js';
 import type { DeliveryResult, Envelope } from '../runtime/transport.js';
 import type { ProtocolOp, WireExit } from './protocol.js';
-import type { Router } from './router.js';
+import type { ArborEvent } from '../runtime/event.js';
+import { PRIORITY_HEADER, type Router } from './router.js';
 import { SequenceLedger } from './sequence-ledger.js';
 import { toWireError } from './wire-error.js';
 import { encodeRefs } from './wire-refs.js';
@@ -34,6 +35,8 @@ export class HostSide {
   private readonly hosted = new Map<string, Hosted>();
   private readonly dirty = new Set<Hosted>();
   private flushScheduled = false;
+  /** Events that came straight from their sender (not forwarded by the owner, which does not hold them). */
+  private readonly directEvents = new WeakSet<object>();
   /** Set by {@link HostSide.shutdown}: spawns are refused. */
   private closing = false;
   private readonly system: ActorSystem;
@@ -72,6 +75,28 @@ export class HostSide {
     h.cell.tell(this.router.reviveEvent(envelope), envelope.from);
     this.markDirty(h);
     return { ok: true };
+  }
+
+  /**
+   * A message sent straight here by a node its owner gave the route, or `undefined` when no
+   * incarnation of that path runs here (any more): the router then passes it on to the owner.
+   * Acked only once processed, so a host that dies with it queued leaves it on the broker (and its
+   * queue is drained to the owner); what the incarnation leaves unprocessed goes back to the owner.
+   */
+  direct(envelope: Envelope): DeliveryResult | undefined {
+    const h = this.hosted.get(envelope.to);
+    if (!h || h.gone) return undefined;
+    const refused = this.system.schemas?.check(envelope.body as ArborEvent);
+    if (refused) return { ok: false, retry: false, error: refused };
+    const event = this.router.reviveEvent(envelope);
+    this.directEvents.add(event);
+    h.cell.tell(event, envelope.from, envelope.headers?.[PRIORITY_HEADER] === 'urgent');
+    return { ok: true, done: h.cell.receipt() };
+  }
+
+  /** Messages an incarnation leaves queued: the owner holds the forwarded ones; the direct ones go back to it. */
+  private handBack(h: Hosted, queued: readonly ArborEvent[]): void {
+    for (const event of queued) if (this.directEvents.has(event)) this.router.sendUser(h.owner, h.path, event);
   }
 
   spawn(message: ProtocolOp<'spawn'>): void {
@@ -190,7 +215,7 @@ export class HostSide {
       const error = new ArborError('SYSTEM_SHUTDOWN', `node "${this.node}" running ${h.path} shut down`, { path: h.path, node: this.node });
       this.router.sendProtocol(h.owner, { op: 'exit', from: this.node, path: h.path, inc: h.inc, processed: h.ledger.processed, exit: { normal: false, error: toWireError(error) } });
       owners.add(h.owner);
-      h.cell.mailbox.user.drain(); // the owner holds them
+      this.handBack(h, h.cell.mailbox.user.drain()); // the owner holds the forwarded ones
       this.remove(h, false, error);
     }
     await Promise.all([...owners].map((owner) => confirm(owner, OWNER_CONFIRM_TIMEOUT).catch(() => undefined)));
@@ -215,14 +240,14 @@ export class HostSide {
 
   // --- end reliab
 
-  /** Ends a hosted incarnation here. Its queued messages are dropped: the owner still holds them. */
+  /** Ends a hosted incarnation here. Its queued messages are dropped (the owner holds the forwarded ones) or handed back to the owner (the direct ones). */
   private remove(h: Hosted, kill: boolean, reason?: Error): void {
     if (h.gone) return;
     h.gone = true;
     if (this.hosted.get(h.path) === h) this.hosted.delete(h.path);
     this.dirty.delete(h);
     if (kill) h.cell.kill();
-    if (!reason) h.cell.mailbox.user.drain();
+    if (!reason) this.handBack(h, h.cell.mailbox.user.drain());
     h.cell.retire(reason);
   }
 

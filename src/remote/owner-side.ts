@@ -20,6 +20,8 @@ export class OwnerSide implements PlacementLink {
   private readonly proxies = new Set<RemoteChildCell>();
   /** Remote children waiting for a node to place them on, with their timeout timers. */
   private readonly waiting = new Map<RemoteChildCell, unknown>();
+  /** Per remote child, the nodes told where it runs (`route`), with the incarnation they were told of. */
+  private readonly advertised = new Map<string, Map<string, number>>();
   /** Hosts that said they are shutting down (an exit with `SYSTEM_SHUTDOWN`): not placed on until they come up again. */
   private readonly leaving = new Set<string>();
   private readonly system: ActorSystem;
@@ -110,6 +112,30 @@ export class OwnerSide implements PlacementLink {
   released(cell: RemoteChildCell): void {
     this.cancelPlacement(cell);
     this.proxies.delete(cell);
+    this.advertised.delete(cell.path);
+  }
+
+  /**
+   * Node `to` sent a message for `path` through this node: when that is a remote child running
+   * elsewhere, tell `to` where (once per incarnation), so it sends there directly and this node
+   * stops carrying the bytes. The guarantees stay: the host acks a direct message only once
+   * processed (a dead host's queue is drained to this node) and hands back to this node what an
+   * incarnation leaves unprocessed, which this cell then gives the next one. Not for durable
+   * children: this cell stamps their message ids, which makes them effectively once.
+   */
+  advertise(path: string, to: string): void {
+    // Experimental, off unless ARBOR_DIRECT_ROUTES=1: the host acks a direct message once processed,
+    // which can overtake the (coalesced, not yet confirmed) publishes of its output; a host killed
+    // in between loses that output (seen in test/cluster/multiprocess-direct.test.ts). Forwards do
+    // not have this race: the owner releases them on the host's `processed`, published after them.
+    if (process.env.ARBOR_DIRECT_ROUTES !== '1') return;
+    const cell = this.router.proxyAt(path);
+    if (cell === undefined || cell.placedOn === undefined || cell.status !== 'running' || cell.durable !== undefined) return;
+    let told = this.advertised.get(path);
+    if (told?.get(to) === cell.incarnation) return;
+    if (told === undefined) this.advertised.set(path, (told = new Map()));
+    told.set(to, cell.incarnation);
+    this.router.sendProtocol(to, { op: 'route', from: this.node, path, node: cell.placedOn, inc: cell.incarnation });
   }
 
   // --- what hosts report ---------------------------------------------------------------------
@@ -147,6 +173,7 @@ export class OwnerSide implements PlacementLink {
   /** A node went down: the children it ran for this node crash with `NODE_DOWN`. */
   nodeDown(node: string): void {
     this.leaving.delete(node);
+    for (const told of this.advertised.values()) told.delete(node);
     for (const proxy of [...this.proxies]) proxy.hostDown(node);
   }
 

@@ -5,6 +5,9 @@
  * - Placement, owner → host: `spawn`, `stop`, `kill`, `skip`; host → owner: `exit`, `stopped`,
  *   `processed`. Each names the child's path and incarnation (`inc`), so a stale one is
  *   recognised and ignored.
+ * - `route`, owner → a node that sent to one of its remote children: where the child's current
+ *   incarnation runs, so that node sends there directly (the host hands back to the owner what
+ *   the incarnation leaves unprocessed; see `host-side.ts`).
  * - `ask_fail`: a request whose `replyTo` is an ask on the receiving node was dead-lettered.
  * - `request` / `reply`: an actor's result, a node's `describe()`, an actor's detail, or a named
  *   query (`name`, `arg`: the inspector's workflow buffer), asked across nodes.
@@ -30,6 +33,7 @@ export type ProtocolMessage =
   | { op: 'stopped'; from: string; path: string; inc: number; processed: number }
   | { op: 'processed'; from: string; path: string; inc: number; processed: number }
   | { op: 'skip'; from: string; path: string; inc: number; seq: number }
+  | { op: 'route'; from: string; path: string; node: string; inc: number }
   | { op: 'ask_fail'; from: string; path: string; error: WireError }
   | { op: 'request'; from: string; req: number; what: 'result' | 'describe' | 'detail' | 'query'; path?: string; name?: string; arg?: string }
   | { op: 'reply'; from: string; req: number; ok: boolean; value?: unknown; error?: WireError }

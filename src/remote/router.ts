@@ -25,6 +25,22 @@ import { assertWireSafe } from './wire-check.js';
 /** The envelope header of an urgent message (`send(event, { priority: 'urgent' })`). */
 export const PRIORITY_HEADER = 'arbor-priority';
 
+/**
+ * The envelope header naming the node that sent a user message through a ref to a path another
+ * node owns: the owner of a remote child answers it with a `route` (where the child runs), and
+ * the host of a child recognises a message sent to it directly.
+ */
+export const SENDER_NODE_HEADER = 'arbor-sender-node';
+
+/** The envelope header of a message sent straight to a remote child's host (not through its owner). */
+export const DIRECT_HEADER = 'arbor-direct';
+
+/** Where a remote child of another node runs, as its owner last told this node. */
+interface Route {
+  node: string;
+  inc: number;
+}
+
 /** What the router hands on: envelopes it sends to this node itself, and result requests. */
 export interface RouterLinks {
   /** An envelope from this node to itself (delivered as if it had come from the transport). */
@@ -39,6 +55,13 @@ export class Router implements RemoteRouter {
   private readonly idPrefix = randomUUID().slice(0, 8);
   private readonly provenance = new WeakMap<object, Envelope>();
   private idSeq = 0;
+  /**
+   * Remote children of other nodes that this node sends to, and the node running each: messages
+   * go there directly instead of through the owner (one broker hop instead of two). A hint only:
+   * a host that no longer runs the child passes the message on to its owner, which answers with
+   * the new route. One entry per remote child this node has sent to.
+   */
+  private readonly routes = new Map<string, Route>();
 
   constructor(
     readonly system: ActorSystem,
@@ -125,7 +148,10 @@ export class Router implements RemoteRouter {
     const owner = nodeOfPath(path);
     if (owner !== undefined && owner !== this.node) {
       assertWireSafe(event, path);
-      return this.sendUser(owner, path, event, urgent);
+      const envelope = this.markUrgent(this.userEnvelope(path, event, this.system._sender), urgent);
+      const direct = this.routes.get(path);
+      envelope.headers = direct ? { ...envelope.headers, [SENDER_NODE_HEADER]: this.node, [DIRECT_HEADER]: direct.node } : { ...envelope.headers, [SENDER_NODE_HEADER]: this.node };
+      return this.send(direct?.node ?? owner, envelope);
     }
     const result = this.deliverLocal(path, event, undefined);
     if (!result.ok) this.system.deadLetter(path, event, result.error);
@@ -148,6 +174,29 @@ export class Router implements RemoteRouter {
       return cell ? cell.result.promise() : Promise.reject(new ArborError('NOT_FOUND', `no actor at ${path}`, { path }));
     }
     return this.links.requestResult(owner, path);
+  }
+
+  /** The owner of the remote child at `path` says incarnation `inc` runs on `node`. */
+  learnRoute(path: string, node: string, inc: number): void {
+    const known = this.routes.get(path);
+    if (known === undefined || inc >= known.inc) this.routes.set(path, { node, inc });
+  }
+
+  /**
+   * A message sent straight to a host could not be sent (the host died and its queue is gone, or
+   * the send timed out): it goes through the owner instead, which knows where the child runs now.
+   */
+  viaOwner(envelope: Envelope): void {
+    const owner = nodeOfPath(envelope.to);
+    if (owner === undefined) return;
+    if (this.routes.get(envelope.to)?.node === envelope.headers?.[DIRECT_HEADER]) this.routes.delete(envelope.to);
+    const { [DIRECT_HEADER]: _direct, ...headers } = envelope.headers ?? {};
+    this.send(owner, { ...envelope, headers });
+  }
+
+  /** `node` went down: what it ran is reached through the owners again until they say otherwise. */
+  forgetRoutesTo(node: string): void {
+    for (const [path, route] of this.routes) if (route.node === node) this.routes.delete(path);
   }
 
   // --- pools and topics ----------------------------------------------------------------------

@@ -730,8 +730,8 @@ export abstract class Cell implements Runnable {
   retire(reason?: Error): void {
     if (this.status === 'running' || this.status === 'stopping') this.kill();
     this.status = 'stopped';
-    const error = reason ?? new ArborError('ACTOR_STOPPED', `actor ${this.path} was stopped`, { path: this.path });
-    this.result.reject(error);
+    // An actor that exited normally has its result already: no error (and no stack trace) to make.
+    if (!this.result.settled) this.result.reject(reason ?? new ArborError('ACTOR_STOPPED', `actor ${this.path} was stopped`, { path: this.path }));
     // Most actors retire with an empty mailbox: build the dead-letter reason only when needed.
     if (this.mailbox.user.size === 0) return this.settleReceipts();
     const dead = new ArborError('ACTOR_STOPPED', `actor ${this.path} stopped before this message was processed`, {

@@ -7,43 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSystem, supervisor, type DeadLetter, type System } from '../../src/index.js';
-import { ArborError } from '../../src/runtime/errors.js';
-import type { Envelope, Transport, TransportHost } from '../../src/runtime/transport.js';
 import { acc } from '../support/acc.js';
-
-/** Nodes in one process; `hold` keeps back the envelopes it matches until `release`. */
-class Link {
-  readonly hosts = new Map<string, TransportHost>();
-  hold: (envelope: Envelope) => boolean = () => false;
-  private held: { node: string; envelope: Envelope }[] = [];
-
-  transport(): Transport {
-    let self: TransportHost | undefined;
-    return {
-      name: 'link',
-      start: async (host) => {
-        self = host;
-        this.hosts.set(host.node, host);
-      },
-      send: (node, envelope) => {
-        const body = envelope.body as { type?: string };
-        if (body?.type === 'huge') return self?.undeliverable(envelope, new ArborError('MESSAGE_TOO_LARGE', 'too large for the link'));
-        if (this.hold(envelope)) this.held.push({ node, envelope });
-        else setImmediate(() => void this.hosts.get(node)?.deliver(structuredClone(envelope)));
-      },
-      nodes: () => [...this.hosts.values()].map((h) => ({ node: h.node, kinds: [...h.kinds], lastSeen: 0 })),
-      stop: async () => {
-        if (self) this.hosts.delete(self.node);
-      },
-    };
-  }
-
-  release(): void {
-    const held = this.held;
-    this.held = [];
-    for (const { node, envelope } of held) setImmediate(() => void this.hosts.get(node)?.deliver(structuredClone(envelope)));
-  }
-}
+import { Link } from '../support/link-transport.js';
 
 async function pair(link: Link): Promise<{ a: System; b: System; dead: DeadLetter[] }> {
   const b = await createSystem({ node: 'b', logger: false, kinds: { acc }, transport: link.transport() });

@@ -59,4 +59,13 @@ describe('owed asks', () => {
       { numRuns: 300 },
     );
   });
+
+  it('forgets in batches: asks it cannot check (from other nodes) cost a bounded number of lookups per take', () => {
+    let lookups = 0;
+    const owed = new OwedAsks({ node: 'n', _pendingAsk: () => (lookups++, undefined) }, 64);
+    for (let i = 0; i < 10_000; i++) owed.took({ path: `arbor://other/$ask/${i}` }, { type: 'q' });
+    expect(owed.size).toBeLessThanOrEqual(64);
+    // A pass over the whole map on every take past the bound would make about 65 lookups per take.
+    expect(lookups).toBeLessThan(10_000 * 5);
+  });
 });
