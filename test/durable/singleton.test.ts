@@ -97,6 +97,49 @@ describeBroker('cluster singletons (one process, three nodes)', () => {
     for (const r of results) await expect(r).resolves.toEqual({ count: 100, sum: sumTo(100) });
   }, 90_000);
 
+  it.skipIf(needsPostgres)("a node that never spawned the singleton reaches it and asks it by '<id>' and '<id>/<child>', also after a takeover", async () => {
+    const cluster = uniqueCluster();
+    const all = await nodes(['a', 'b', 'c'], cluster, uniquePrefix());
+    const [a, b, c] = all as [System, System, System];
+    const id = `far-${randomUUID().slice(0, 6)}`;
+    const tree = `fartree-${randomUUID().slice(0, 6)}`;
+    const mine = `mine-${randomUUID().slice(0, 6)}`;
+    const root = supervisor({ children: [{ id: 'books', logic: tally, durable: true }] });
+    for (const s of [a, b]) {
+      s.spawn(tally, { id, durable: true, singleton: true });
+      s.spawn(root, { id: tree, durable: true, singleton: true });
+    }
+    // A singleton elsewhere does not hide a root of this node with the same id.
+    a.spawn(tally, { id: mine, durable: true, singleton: true });
+    c.spawn(tally, { id: mine });
+    await waitFor('one owner each', () => owners(all, id).length === 1 && owners(all, tree).length === 1, 20_000);
+    // c learns the ids from the heartbeats of a and b.
+    await waitFor('c to hear of the singletons', () => c.lookup(id)?.path === `arbor://$singleton/${id}` && c.lookup(`${tree}/books`)?.path === `arbor://$singleton/${tree}/books`, 20_000);
+    expect(c.lookup(mine)?.path).toBe(`arbor://c/${mine}`);
+    expect(c.lookup('nothing-here')).toBeUndefined();
+
+    for (let n = 1; n <= 40; n++) {
+      c.lookup(id)?.send({ type: 'add', n });
+      c.lookup(`${tree}/books`)?.send({ type: 'add', n });
+    }
+    await expectTally(c, id, 40);
+    await expectTally(c, `${tree}/books`, 40);
+    expect(owners([c], id)).toEqual([]);
+
+    // The owner of the tally leaves: the other spawning node takes it (and its state) over, and c still reaches it.
+    const owner = all.find((s) => s.node === owners(all, id)[0]) as System;
+    await owner.shutdown();
+    const rest = [a, b].filter((s) => s !== owner);
+    await waitFor('the other node to take over', () => owners(rest, id).length === 1 && owners(rest, tree).length === 1, 30_000);
+    for (let n = 41; n <= 60; n++) {
+      c.lookup(id)?.send({ type: 'add', n });
+      c.lookup(`${tree}/books`)?.send({ type: 'add', n });
+    }
+    await expectTally(c, id, 60);
+    await expectTally(c, `${tree}/books`, 60);
+    expect(owners([c], id)).toEqual([]);
+  }, 120_000);
+
   it.skipIf(needsPostgres)('a singleton that crashes for good rejects result() on every node that spawned it, and no other node restarts it', async () => {
     const cluster = uniqueCluster();
     const all = await nodes(['a', 'b'], cluster, uniquePrefix());
