@@ -118,26 +118,20 @@ describeBroker('cluster singletons (one process, three nodes)', () => {
     expect(c.lookup(mine)?.path).toBe(`arbor://c/${mine}`);
     expect(c.lookup('nothing-here')).toBeUndefined();
 
-    for (let n = 1; n <= 40; n++) {
-      c.lookup(id)?.send({ type: 'add', n });
-      c.lookup(`${tree}/books`)?.send({ type: 'add', n });
-    }
-    await expectTally(c, id, 40);
-    await expectTally(c, `${tree}/books`, 40);
-    expect(owners([c], id)).toEqual([]);
+    // Adds first..last to both tallies from c, then asks both from c.
+    const addFromC = async (first: number, last: number): Promise<void> => {
+      for (let n = first; n <= last; n++) for (const path of [id, `${tree}/books`]) c.lookup(path)?.send({ type: 'add', n });
+      for (const path of [id, `${tree}/books`]) await expectTally(c, path, last);
+      expect(owners([c], id)).toEqual([]);
+    };
+    await addFromC(1, 40);
 
     // The owner of the tally leaves: the other spawning node takes it (and its state) over, and c still reaches it.
     const owner = all.find((s) => s.node === owners(all, id)[0]) as System;
     await owner.shutdown();
     const rest = [a, b].filter((s) => s !== owner);
     await waitFor('the other node to take over', () => owners(rest, id).length === 1 && owners(rest, tree).length === 1, 30_000);
-    for (let n = 41; n <= 60; n++) {
-      c.lookup(id)?.send({ type: 'add', n });
-      c.lookup(`${tree}/books`)?.send({ type: 'add', n });
-    }
-    await expectTally(c, id, 60);
-    await expectTally(c, `${tree}/books`, 60);
-    expect(owners([c], id)).toEqual([]);
+    await addFromC(41, 60);
   }, 120_000);
 
   it.skipIf(needsPostgres)('a singleton that crashes for good rejects result() on every node that spawned it, and no other node restarts it', async () => {
