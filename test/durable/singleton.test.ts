@@ -20,12 +20,12 @@ const logger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
 let systems: System[] = [];
 let stores: StateStore[] = [];
 
-async function nodes(names: string[], cluster: string, prefix: string): Promise<System[]> {
+async function nodes(names: string[], cluster: string, prefix: string, kinds: Record<string, Record<string, unknown>> = {}): Promise<System[]> {
   const made = await Promise.all(
     names.map((node) => {
       const store = postgresStore({ url: DATABASE_URL, tablePrefix: prefix });
       stores.push(store);
-      return createSystem({ node, logger, store, transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: HEARTBEAT, sendTimeout: 10_000 }) });
+      return createSystem({ node, logger, store, kinds: kinds[node] ?? {}, transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: HEARTBEAT, sendTimeout: 10_000 }) });
     }),
   );
   systems.push(...made);
@@ -163,6 +163,25 @@ describeBroker('cluster singletons (one process, three nodes)', () => {
     await expectTally(other, `${id}/books`, 31);
     expect(owners([other], id)).toEqual([other.node]);
   }, 90_000);
+
+  it.skipIf(needsPostgres)("a singleton supervisor's durable child placed on another node works, and resumes there after the owner leaves", async () => {
+    const cluster = uniqueCluster();
+    const all = await nodes(['a', 'b', 'c'], cluster, uniquePrefix(), { c: { tally } });
+    const [a, b, c] = all as [System, System, System];
+    const id = `placed-${randomUUID().slice(0, 6)}`;
+    const root = supervisor({ children: [{ id: 'books', kind: 'tally', node: 'c', durable: true }] });
+    for (const s of [a, b]) s.spawn(root, { id, durable: true, singleton: true });
+    await waitFor('one owner', () => owners(all, id).length === 1, 20_000);
+    for (let n = 1; n <= 30; n++) [a, b][n % 2]?.lookup(`${id}/books`)?.send({ type: 'add', n });
+    await expectTally(a, `${id}/books`, 30);
+    const owner = all.find((s) => s.node === owners(all, id)[0]) as System;
+    const other = [a, b].find((s) => s !== owner) as System;
+    await owner.shutdown();
+    await waitFor('the other node to take over', () => owners([other], id).length === 1, 30_000);
+    for (let n = 31; n <= 45; n++) c.lookup(`${id}/books`)?.send({ type: 'add', n });
+    await expectTally(other, `${id}/books`, 45);
+    expect(c.describe().hosted.map((h) => h.path)).toContain(`arbor://$singleton/${id}/books`);
+  }, 120_000);
 
   it.skipIf(needsPostgres)('a peer that takes the owner for dead (missed heartbeats) while the broker still sees it does not start a second copy', async () => {
     const cluster = uniqueCluster();
