@@ -214,10 +214,14 @@ export class Singletons implements SingletonPort {
 
   // --- the shared fence the durable cells of a singleton's tree commit with -------------------
 
-  /** For `DurableRuntime.sharedFence`. */
+  /**
+   * For `DurableRuntime.sharedFence`. A child of a singleton's tree that this node hosts for the
+   * owner (placed here with `{ kind, node }`) takes its own lease, by force on each incarnation, as
+   * any placed durable child does: the owner's next placement fences it, wherever the owner runs.
+   */
   fenceFor(path: string): SharedFence | 'lost' | undefined {
     const id = singletonIdOf(path);
-    if (id === undefined) return undefined;
+    if (id === undefined || this.system._distribution.hostedCell(path) !== undefined) return undefined;
     const entry = this.entries.get(id);
     return entry && entry.role === 'owner' && entry.lease ? entry.fence : 'lost';
   }

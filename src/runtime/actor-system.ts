@@ -167,6 +167,8 @@ export class ActorSystem implements CellContext {
     await this.transport.start({
       node: this.node,
       kinds: Object.keys(this.kinds),
+      // Told to the other nodes, so that their `lookup('<id>')` reaches the singleton too.
+      singletons: () => (this._singletons?.status() ?? []).filter((s) => s.role !== 'ended').map((s) => s.id),
       logger: this.logger,
       clock: this.clock,
       deliver: (envelope) => this._distribution.deliver(envelope),
@@ -307,14 +309,20 @@ export class ActorSystem implements CellContext {
     return this._distribution.lookup(full);
   }
 
-  /** `arbor://<this node>/<id>/...` for a singleton `id` this node joined: its `arbor://$singleton/<id>/...`. */
+  /**
+   * `arbor://<this node>/<id>/...` for a cluster singleton `id` — one this node joined, or one a
+   * live node says it joined (in its heartbeats) — that is not a root of this node: its
+   * `arbor://$singleton/<id>/...`, so any node reaches the singleton wherever it runs.
+   */
   private singletonAlias(full: string): string {
     const prefix = rootPath(this.node, '');
-    if (!this._singletons || !full.startsWith(prefix)) return full;
+    if (!full.startsWith(prefix)) return full;
     const rest = full.slice(prefix.length);
     const slash = rest.indexOf('/');
     const id = slash < 0 ? rest : rest.slice(0, slash);
-    return this._singletons.knows(id) ? singletonPath(id) + rest.slice(id.length) : full;
+    if (id === '' || this.registry.has(rootPath(this.node, id))) return full;
+    const known = this._singletons?.knows(id) === true || (this.transport.sendToSingleton !== undefined && this.transport.nodes().some((n) => n.singletons?.includes(id) === true));
+    return known ? singletonPath(id) + rest.slice(id.length) : full;
   }
 
   /** This node's actors: its root trees and what it hosts for other nodes. */

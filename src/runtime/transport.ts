@@ -59,12 +59,16 @@ export interface NodeInfo {
   kinds: string[];
   /** When it was last heard from (clock ms). */
   lastSeen: number;
+  /** The cluster singletons this node joined (spawned with `singleton: true`), when it says. */
+  singletons?: string[];
 }
 
 /** What the runtime gives its transport at start. */
 export interface TransportHost {
   readonly node: string;
   readonly kinds: readonly string[];
+  /** Optional: the ids of the cluster singletons this node joined, which it tells the others (in its heartbeats). */
+  singletons?(): readonly string[];
   readonly logger: Logger;
   readonly clock: Clock;
   /** Hands an inbound envelope to the local runtime. Resolves once the target mailbox has it (see `DeliveryResult.done` for when it is settled). */

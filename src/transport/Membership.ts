@@ -21,6 +21,8 @@ import { PhiAccrualDetector, type FailureDetector } from './FailureDetector.js';
 export interface Heartbeat {
   node: string;
   kinds: readonly string[];
+  /** The cluster singletons the node joined (absent: none). */
+  singletons?: readonly string[];
   startedAt: number;
   /** Random per process start; tells a restarted node from the one before it. */
   incarnation: string;
@@ -90,7 +92,7 @@ export class Membership {
     const known = this.peers.get(hb.node);
     if (known && known.incarnation !== hb.incarnation) this.down(hb.node, 'restarted');
     const peer = this.peers.get(hb.node);
-    const info: NodeInfo = { node: hb.node, kinds: [...hb.kinds], lastSeen: clock.now() };
+    const info: NodeInfo = { node: hb.node, kinds: [...hb.kinds], lastSeen: clock.now(), ...(hb.singletons?.length ? { singletons: [...hb.singletons] } : {}) };
     if (peer) {
       clock.clearTimeout(peer.deadline);
       peer.info = info;
@@ -101,7 +103,7 @@ export class Membership {
     const detector = this.detector(hb.node);
     detector.heartbeat(info.lastSeen);
     this.peers.set(hb.node, { info, incarnation: hb.incarnation, detector, deadline: this.armDeadline(hb.node, detector) });
-    this.options.onUp({ ...info, kinds: [...info.kinds] });
+    this.options.onUp(copyInfo(info));
   }
 
   /** A peer announced it is leaving. A goodbye from an older incarnation is ignored. */
@@ -132,7 +134,7 @@ export class Membership {
 
   /** The live peers (not this node). */
   nodes(): NodeInfo[] {
-    return [...this.peers.values()].map((p) => ({ ...p.info, kinds: [...p.info.kinds] }));
+    return [...this.peers.values()].map((p) => copyInfo(p.info));
   }
 
   /** This node can hear again (reconnected): every peer gets a fresh silence limit, from now, to be heard in. */
@@ -165,4 +167,8 @@ export class Membership {
     this.peers.delete(node);
     this.options.onDown(node, reason);
   }
+}
+
+function copyInfo(info: NodeInfo): NodeInfo {
+  return { ...info, kinds: [...info.kinds], ...(info.singletons ? { singletons: [...info.singletons] } : {}) };
 }

@@ -304,7 +304,9 @@ export class RabbitmqTransport implements Transport {
   nodes(): NodeInfo[] {
     const run = this.run;
     if (!run) return [];
-    return [{ node: run.host.node, kinds: [...run.host.kinds], lastSeen: run.host.clock.now() }, ...run.membership.nodes()];
+    const singletons = run.host.singletons?.() ?? [];
+    const self: NodeInfo = { node: run.host.node, kinds: [...run.host.kinds], lastSeen: run.host.clock.now(), ...(singletons.length > 0 ? { singletons: [...singletons] } : {}) };
+    return [self, ...run.membership.nodes()];
   }
 
   /** Flushes pending sends, says goodbye, stops consuming and disconnects; bounded by `stopTimeout`. */
@@ -423,7 +425,7 @@ export class RabbitmqTransport implements Transport {
       else if (frame.t === 'bye') membership.bye(frame.node, frame.incarnation);
     });
     membership.startBeating(() => {
-      const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation, presence: run.beacon.current() });
+      const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation, presence: run.beacon.current(), singletons: host.singletons?.() });
       // Fire and forget: a lost beat is covered by the next; expiration drops stale ones.
       void publisher.publish({ exchange: this.topology.exchange, routingKey: this.topology.heartbeatKey(host.node), body, mandatory: false, durable: false, expiration: ttl });
     });

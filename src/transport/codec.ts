@@ -5,8 +5,9 @@
  * - `{ v: 1, t: 'env', e: Envelope }` one envelope;
  * - `{ v: 1, t: 'batch', f: [bin, ...] }` several envelopes to one node, each element the bytes of
  *   an `'env'` frame (so each envelope is encoded exactly once, when it is sized);
- * - `{ v: 1, t: 'hb', node, kinds, startedAt, incarnation, presence? }` a heartbeat (`presence`:
- *   the node's presence queue, see `Presence.ts`);
+ * - `{ v: 1, t: 'hb', node, kinds, startedAt, incarnation, presence?, singletons? }` a heartbeat
+ *   (`presence`: the node's presence queue, see `Presence.ts`; `singletons`: the ids of the cluster
+ *   singletons it joined, so every node's `lookup('<id>')` reaches them);
  * - `{ v: 1, t: 'bye', node, incarnation, closed? }` a node leaving on purpose, or (`closed: true`)
  *   a peer reporting on its behalf that the broker saw its connection close.
  *
@@ -27,7 +28,7 @@ export type Frame =
   | { t: 'env'; envelope: Envelope }
   /** `frames[i]` holds the bytes `envelopes[i]` was decoded from (an `'env'` frame). */
   | { t: 'batch'; envelopes: Envelope[]; frames: Uint8Array[] }
-  | { t: 'hb'; node: string; kinds: string[]; startedAt: number; incarnation: string; presence?: string }
+  | { t: 'hb'; node: string; kinds: string[]; startedAt: number; incarnation: string; presence?: string; singletons?: string[] }
   | { t: 'bye'; node: string; incarnation: string; closed?: true };
 
 /** The outcome of {@link decodeFrame}. */
@@ -59,9 +60,10 @@ export function encodeBatch(frames: readonly Uint8Array[]): Buffer {
 }
 
 /** Encodes a heartbeat. */
-export function encodeHeartbeat(hb: { node: string; kinds: readonly string[]; startedAt: number; incarnation: string; presence?: string | undefined }): Buffer {
+export function encodeHeartbeat(hb: { node: string; kinds: readonly string[]; startedAt: number; incarnation: string; presence?: string | undefined; singletons?: readonly string[] | undefined }): Buffer {
   const frame: Record<string, unknown> = { v: WIRE_VERSION, t: 'hb', node: hb.node, kinds: [...hb.kinds], startedAt: hb.startedAt, incarnation: hb.incarnation };
   if (hb.presence !== undefined) frame.presence = hb.presence;
+  if (hb.singletons !== undefined && hb.singletons.length > 0) frame.singletons = [...hb.singletons];
   return copy(packr.pack(frame));
 }
 
@@ -119,9 +121,18 @@ function decodeValue(raw: unknown, allowBatch: boolean): DecodeResult {
         return { ok: false, reason: 'malformed heartbeat' };
       }
       if (raw.presence !== undefined && typeof raw.presence !== 'string') return { ok: false, reason: 'malformed heartbeat' };
+      if (raw.singletons !== undefined && !isStringArray(raw.singletons)) return { ok: false, reason: 'malformed heartbeat' };
       return {
         ok: true,
-        frame: { t: 'hb', node: raw.node, kinds: raw.kinds, startedAt: raw.startedAt, incarnation: raw.incarnation, ...(raw.presence !== undefined ? { presence: raw.presence } : {}) },
+        frame: {
+          t: 'hb',
+          node: raw.node,
+          kinds: raw.kinds,
+          startedAt: raw.startedAt,
+          incarnation: raw.incarnation,
+          ...(raw.presence !== undefined ? { presence: raw.presence } : {}),
+          ...(raw.singletons !== undefined ? { singletons: raw.singletons } : {}),
+        },
       };
     case 'bye':
       if (typeof raw.node !== 'string' || typeof raw.incarnation !== 'string') return { ok: false, reason: 'malformed bye' };

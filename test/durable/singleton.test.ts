@@ -20,12 +20,12 @@ const logger = pino({ level: process.env.ARBOR_TEST_LOG ?? 'silent' });
 let systems: System[] = [];
 let stores: StateStore[] = [];
 
-async function nodes(names: string[], cluster: string, prefix: string): Promise<System[]> {
+async function nodes(names: string[], cluster: string, prefix: string, kinds: Record<string, Record<string, unknown>> = {}): Promise<System[]> {
   const made = await Promise.all(
     names.map((node) => {
       const store = postgresStore({ url: DATABASE_URL, tablePrefix: prefix });
       stores.push(store);
-      return createSystem({ node, logger, store, transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: HEARTBEAT, sendTimeout: 10_000 }) });
+      return createSystem({ node, logger, store, kinds: kinds[node] ?? {}, transport: rabbitmqTransport({ url: AMQP_URL, cluster, heartbeat: HEARTBEAT, sendTimeout: 10_000 }) });
     }),
   );
   systems.push(...made);
@@ -97,6 +97,43 @@ describeBroker('cluster singletons (one process, three nodes)', () => {
     for (const r of results) await expect(r).resolves.toEqual({ count: 100, sum: sumTo(100) });
   }, 90_000);
 
+  it.skipIf(needsPostgres)("a node that never spawned the singleton reaches it and asks it by '<id>' and '<id>/<child>', also after a takeover", async () => {
+    const cluster = uniqueCluster();
+    const all = await nodes(['a', 'b', 'c'], cluster, uniquePrefix());
+    const [a, b, c] = all as [System, System, System];
+    const id = `far-${randomUUID().slice(0, 6)}`;
+    const tree = `fartree-${randomUUID().slice(0, 6)}`;
+    const mine = `mine-${randomUUID().slice(0, 6)}`;
+    const root = supervisor({ children: [{ id: 'books', logic: tally, durable: true }] });
+    for (const s of [a, b]) {
+      s.spawn(tally, { id, durable: true, singleton: true });
+      s.spawn(root, { id: tree, durable: true, singleton: true });
+    }
+    // A singleton elsewhere does not hide a root of this node with the same id.
+    a.spawn(tally, { id: mine, durable: true, singleton: true });
+    c.spawn(tally, { id: mine });
+    await waitFor('one owner each', () => owners(all, id).length === 1 && owners(all, tree).length === 1, 20_000);
+    // c learns the ids from the heartbeats of a and b.
+    await waitFor('c to hear of the singletons', () => c.lookup(id)?.path === `arbor://$singleton/${id}` && c.lookup(`${tree}/books`)?.path === `arbor://$singleton/${tree}/books`, 20_000);
+    expect(c.lookup(mine)?.path).toBe(`arbor://c/${mine}`);
+    expect(c.lookup('nothing-here')).toBeUndefined();
+
+    // Adds first..last to both tallies from c, then asks both from c.
+    const addFromC = async (first: number, last: number): Promise<void> => {
+      for (let n = first; n <= last; n++) for (const path of [id, `${tree}/books`]) c.lookup(path)?.send({ type: 'add', n });
+      for (const path of [id, `${tree}/books`]) await expectTally(c, path, last);
+      expect(owners([c], id)).toEqual([]);
+    };
+    await addFromC(1, 40);
+
+    // The owner of the tally leaves: the other spawning node takes it (and its state) over, and c still reaches it.
+    const owner = all.find((s) => s.node === owners(all, id)[0]) as System;
+    await owner.shutdown();
+    const rest = [a, b].filter((s) => s !== owner);
+    await waitFor('the other node to take over', () => owners(rest, id).length === 1 && owners(rest, tree).length === 1, 30_000);
+    await addFromC(41, 60);
+  }, 120_000);
+
   it.skipIf(needsPostgres)('a singleton that crashes for good rejects result() on every node that spawned it, and no other node restarts it', async () => {
     const cluster = uniqueCluster();
     const all = await nodes(['a', 'b'], cluster, uniquePrefix());
@@ -126,6 +163,25 @@ describeBroker('cluster singletons (one process, three nodes)', () => {
     await expectTally(other, `${id}/books`, 31);
     expect(owners([other], id)).toEqual([other.node]);
   }, 90_000);
+
+  it.skipIf(needsPostgres)("a singleton supervisor's durable child placed on another node works, and resumes there after the owner leaves", async () => {
+    const cluster = uniqueCluster();
+    const all = await nodes(['a', 'b', 'c'], cluster, uniquePrefix(), { c: { tally } });
+    const [a, b, c] = all as [System, System, System];
+    const id = `placed-${randomUUID().slice(0, 6)}`;
+    const root = supervisor({ children: [{ id: 'books', kind: 'tally', node: 'c', durable: true }] });
+    for (const s of [a, b]) s.spawn(root, { id, durable: true, singleton: true });
+    await waitFor('one owner', () => owners(all, id).length === 1, 20_000);
+    for (let n = 1; n <= 30; n++) [a, b][n % 2]?.lookup(`${id}/books`)?.send({ type: 'add', n });
+    await expectTally(a, `${id}/books`, 30);
+    const owner = all.find((s) => s.node === owners(all, id)[0]) as System;
+    const other = [a, b].find((s) => s !== owner) as System;
+    await owner.shutdown();
+    await waitFor('the other node to take over', () => owners([other], id).length === 1, 30_000);
+    for (let n = 31; n <= 45; n++) c.lookup(`${id}/books`)?.send({ type: 'add', n });
+    await expectTally(other, `${id}/books`, 45);
+    expect(c.describe().hosted.map((h) => h.path)).toContain(`arbor://$singleton/${id}/books`);
+  }, 120_000);
 
   it.skipIf(needsPostgres)('a peer that takes the owner for dead (missed heartbeats) while the broker still sees it does not start a second copy', async () => {
     const cluster = uniqueCluster();

@@ -29,6 +29,13 @@ describe('codec', () => {
     expect(decodeFrame(encodeBye('a', 'abc'))).toEqual({ ok: true, frame: { t: 'bye', node: 'a', incarnation: 'abc' } });
   });
 
+  it('round-trips the singleton ids of a heartbeat, and writes none when the node joined none', () => {
+    const hb = { node: 'a', kinds: [], startedAt: 5, incarnation: 'abc', singletons: ['tally', 'books'] };
+    expect(decodeFrame(encodeHeartbeat(hb))).toEqual({ ok: true, frame: { t: 'hb', ...hb } });
+    expect(plain.unpack(encodeHeartbeat({ ...hb, singletons: [] }))).not.toHaveProperty('singletons');
+    expect(decodeFrame(plain.pack({ v: 1, t: 'hb', node: 'a', kinds: [], startedAt: 5, incarnation: 'abc', singletons: [1] }))).toEqual({ ok: false, reason: 'malformed heartbeat' });
+  });
+
   it('writes the schema version into every frame', () => {
     expect(plain.unpack(encodeEnvelope(envelope))).toMatchObject({ v: WIRE_VERSION, t: 'env' });
   });

@@ -36,6 +36,16 @@ describe('Membership', () => {
     expect(membership.nodes()).toEqual([{ node: 'b', kinds: ['acc'], lastSeen: 1100 }]);
   });
 
+  it("keeps the singleton ids of a peer's latest heartbeat", () => {
+    const { membership, ups } = setup();
+    membership.heard(beat('b'));
+    expect(ups[0]).not.toHaveProperty('singletons');
+    membership.heard({ ...beat('b'), singletons: ['tally'] });
+    expect(membership.nodes()).toEqual([{ node: 'b', kinds: ['acc'], lastSeen: 1000, singletons: ['tally'] }]);
+    membership.heard(beat('b'));
+    expect(membership.nodes()[0]).not.toHaveProperty('singletons');
+  });
+
   it('ignores its own heartbeats', () => {
     const { membership, events } = setup();
     membership.heard(beat('a'));
