@@ -12,7 +12,7 @@ import type { ActorDetail } from './runtime/actor-detail.js';
 import { xstateCellFactory } from './actors/index.js';
 import { durableCellFactory, type DurableRuntime } from './durable/index.js';
 import { Singletons } from './durable/singletons.js';
-import { DEFAULT_WORKFLOW_BUFFER, WORKFLOW_QUERY, WorkflowBuffer } from './inspector/workflows.js';
+import { DEFAULT_WORKFLOW_BUFFER, WORKFLOW_QUERY, WorkflowBuffer } from './observability/workflow-buffer.js';
 import { SystemMetrics } from './observability/metrics.js';
 import { OtelMessageTracer, tracingEnabled } from './observability/tracing.js';
 import { Cluster } from './remote/cluster.js';

@@ -6,7 +6,7 @@
  * node costs the page that node's steps, never the view.
  */
 import type { WorkflowSource, WorkflowStep, WorkflowSummary } from './workflow-source.js';
-import { WORKFLOW_QUERY } from './workflows.js';
+import { WORKFLOW_QUERY } from '../observability/workflow-buffer.js';
 
 /** What the view needs of a system. */
 export interface QueryingSystem {

@@ -15,12 +15,12 @@ import { InspectorModel, type InspectedSystem } from './model.js';
 import { isLoopback, normalizeInspectorOptions, type InspectorOptions } from './options.js';
 import { inspectorServer } from './server.js';
 import type { WorkflowSource } from './workflow-source.js';
-import { WorkflowBuffer } from './workflows.js';
+import { WorkflowBuffer } from '../observability/workflow-buffer.js';
 import { dlqSourceOf, type DlqSource } from './dlq-source.js';
 import type { Logger } from 'pino';
 
 export { normalizeInspectorOptions, DEFAULT_INSPECTOR_OPTIONS, isLoopback } from './options.js';
-export { WorkflowBuffer } from './workflows.js';
+export { WorkflowBuffer } from '../observability/workflow-buffer.js';
 export { clusterWorkflows, type QueryingSystem } from './cluster-workflows.js';
 export { diffRows, applyDiff } from './diff.js';
 export { statusRows } from './rows.js';

@@ -8,7 +8,7 @@ import { isGap } from '../journal/record.js';
 import { readJournal } from '../journal/read.js';
 import type { ArborEvent } from '../runtime/event.js';
 import type { WorkflowSource, WorkflowStep, WorkflowSummary } from './workflow-source.js';
-import { WorkflowBuffer } from './workflows.js';
+import { WorkflowBuffer } from '../observability/workflow-buffer.js';
 
 /** How many of a journal's newest correlated entries the view keeps. */
 const JOURNAL_ENTRIES = 50_000;

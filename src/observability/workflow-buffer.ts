@@ -6,7 +6,7 @@
  */
 import { correlationOf } from '../runtime/event.js';
 import type { JournalEntry, JournalSink } from '../runtime/journal.js';
-import type { WorkflowSource, WorkflowStep, WorkflowSummary } from './workflow-source.js';
+import type { WorkflowSource, WorkflowStep, WorkflowSummary } from '../inspector/workflow-source.js';
 
 /** The node query (`ActorSystem._queries`) a node's buffer answers: a workflow's steps by correlation id, or (no id) the list. */
 export const WORKFLOW_QUERY = 'workflow';

@@ -1,7 +1,7 @@
 /** The live workflow buffer: bounded, grouped by correlation id, in causal order, and a tee to the configured journal. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WorkflowBuffer } from '../../src/inspector/workflows.js';
+import { WorkflowBuffer } from '../../src/observability/workflow-buffer.js';
 import type { JournalEntry } from '../../src/index.js';
 
 const entry = (at: number, correlationId: string | undefined, to = 'arbor://n/a', from?: string): JournalEntry => ({
