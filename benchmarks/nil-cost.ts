@@ -20,6 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { createSystem } from '../src/index.js';
+import { bundleAsShipped } from './bundle.js';
 import { arborSide as countingSide } from './counting.js';
 import { collectGarbage, median, timeOnce, type Result, type ScenarioOptions, type Side } from './harness.js';
 import { arborSide as pingPongSide } from './ping-pong.js';
@@ -48,19 +49,9 @@ function root(): string {
 
 /** Builds `src/index.ts` (with the hooks cut out when `bypass`) and imports its `createSystem`. */
 async function buildArbor(repo: string, name: 'hooked' | 'bypassed'): Promise<CreateSystem> {
-  const { build } = await import('esbuild');
   const outfile = join(repo, 'node_modules', '.cache', 'arbor-bench', 'nil-cost', `${name}.mjs`);
   const applied = new Map<(typeof BYPASS)[number], number>();
-  await build({
-    entryPoints: [join(repo, 'src', 'index.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    keepNames: false,
-    logLevel: 'warning',
+  await bundleAsShipped(join(repo, 'src', 'index.ts'), outfile, {
     plugins:
       name === 'bypassed'
         ? [

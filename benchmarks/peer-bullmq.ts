@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Topology } from '../src/transport/topology.js';
 import { AMQP_URL, BENCH_DIR, brokerProblem, removeCluster } from './cluster.js';
+import { bundleAsShipped } from './bundle.js';
 import { median, percentile, type Result, type ScenarioOptions } from './harness.js';
 import {
   NODE_OF,
@@ -216,19 +217,7 @@ async function removePrefix(prefix: string): Promise<void> {
 }
 
 async function bundleProcess(): Promise<void> {
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [join(BENCH_DIR, 'peer-bullmq-process.ts')],
-    outfile: PROCESS_BUNDLE,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    keepNames: false,
-    logLevel: 'warning',
-  });
+  await bundleAsShipped(join(BENCH_DIR, 'peer-bullmq-process.ts'), PROCESS_BUNDLE, { sourcemap: 'linked' });
 }
 
 interface Round {

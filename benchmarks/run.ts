@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleAsShipped } from './bundle.js';
 import { changes, changeTable, readSaved, type SavedRow } from './compare.js';
 import { counting } from './counting.js';
 import { crossNodeLatency } from './cross-node-latency.js';
@@ -192,19 +193,7 @@ async function registerTracerProvider(): Promise<void> {
 
 /** Bundles this runner, the scenarios and Arbor's sources into one ES module, without `keepNames`. */
 async function bundle(): Promise<void> {
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    keepNames: false,
-    logLevel: 'warning',
-  });
+  await bundleAsShipped(fileURLToPath(import.meta.url), BUNDLE, { sourcemap: 'linked' });
 }
 
 /** Runs `script` (with the same arguments) in a child process with `--expose-gc`; resolves with its exit code. */
