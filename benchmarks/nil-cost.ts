@@ -30,7 +30,7 @@ type CreateSystem = typeof createSystem;
 /** Source rewrites of the bypassed build: file (from `src/`), text, replacement. Each must match once. */
 export const BYPASS: readonly { file: string; from: string; to: string }[] = [
   { file: 'runtime/cell.ts', from: 'if (this.observed && displaced !== event) {', to: 'if (false) {' },
-  { file: 'runtime/cell.ts', from: 'const taken = this.observed ? this.processObserved(Math.max(1, throughput - n)) : this.processUser(Math.max(1, throughput - n));', to: 'const taken = this.processUser(Math.max(1, throughput - n));' },
+  { file: 'runtime/cell.ts', from: 'return this.observed ? this.processObserved(budget) : this.processUser(budget);', to: 'return this.processUser(budget);' },
   { file: 'runtime/actor-system.ts', from: 'this.tracer?.deadLettered(recipient, event, reason);', to: '' },
   { file: 'runtime/actor-system.ts', from: 'this.tracer?.reported(report);', to: '' },
   { file: 'create-system.ts', from: 'tracer: tracingEnabled() ? (system) => new OtelMessageTracer(system.node) : undefined,', to: 'tracer: undefined,' },
