@@ -178,6 +178,9 @@ describeBroker('cluster singletons (one process, three nodes)', () => {
     const other = [a, b].find((s) => s !== owner) as System;
     await owner.shutdown();
     await waitFor('the other node to take over', () => owners([other], id).length === 1, 30_000);
+    // c never spawned the singleton: it knows the id from the heartbeats of the nodes that did, and
+    // the whole first half can run within one beat, so c may have heard it only from the one that left.
+    await waitFor('c to hear of the singleton from the node left', () => c.lookup(`${id}/books`) !== undefined, 20_000);
     for (let n = 31; n <= 45; n++) c.lookup(`${id}/books`)?.send({ type: 'add', n });
     await expectTally(other, `${id}/books`, 45);
     expect(c.describe().hosted.map((h) => h.path)).toContain(`arbor://$singleton/${id}/books`);
