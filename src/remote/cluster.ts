@@ -220,6 +220,7 @@ export class Cluster implements Distribution {
         this.requests.replied(message);
         break;
       case 'singleton_end':
+        this.system.transport.forgetSingleton?.(message.id);
         this.system._singletons?.ended(message.id, message.exit.normal ? { normal: true, output: message.exit.output } : { normal: false, error: fromWireError(message.exit.error, message.from) });
         break;
       default:

@@ -311,7 +311,7 @@ export class ActorSystem implements CellContext {
 
   /**
    * `arbor://<this node>/<id>/...` for a cluster singleton `id` — one this node joined, or one a
-   * live node says it joined (in its heartbeats) — that is not a root of this node: its
+   * node said it joined (in its heartbeats; also after that node left, until the singleton ends) — that is not a root of this node: its
    * `arbor://$singleton/<id>/...`, so any node reaches the singleton wherever it runs.
    */
   private singletonAlias(full: string): string {
@@ -321,7 +321,8 @@ export class ActorSystem implements CellContext {
     const slash = rest.indexOf('/');
     const id = slash < 0 ? rest : rest.slice(0, slash);
     if (id === '' || this.registry.has(rootPath(this.node, id))) return full;
-    const known = this._singletons?.knows(id) === true || (this.transport.sendToSingleton !== undefined && this.transport.nodes().some((n) => n.singletons?.includes(id) === true));
+    const transport = this.transport;
+    const known = this._singletons?.knows(id) === true || (transport.sendToSingleton !== undefined && (transport.heardOfSingleton?.(id) === true || transport.nodes().some((n) => n.singletons?.includes(id) === true)));
     return known ? singletonPath(id) + rest.slice(id.length) : full;
   }
 

@@ -120,6 +120,13 @@ export interface Transport {
    */
   consumeSingleton?(id: string): Promise<() => Promise<void>>;
   /**
+   * Optional: whether some node said it joined the singleton `id` (also one that has gone down
+   * since: the singleton outlives it) and it has not ended; `lookup('<id>')` routes to its queue.
+   */
+  heardOfSingleton?(id: string): boolean;
+  /** Optional: the singleton `id` ended (its owner told every node): forget it. */
+  forgetSingleton?(id: string): void;
+  /**
    * Optional: after `node` went down, hands what is left in its inbound queue to `host.deliver`
    * on this node, then deletes that queue. Resolves to the number of envelopes handed over.
    */

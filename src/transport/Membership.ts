@@ -56,6 +56,11 @@ interface Peer {
 /** Tracks live peers and this node's own beat. */
 export class Membership {
   private readonly peers = new Map<string, Peer>();
+  /**
+   * The singletons some peer said (in a beat) it joined, kept after that peer goes down until one
+   * ends: a singleton outlives the node that told us of it (its queue waits for the next owner).
+   */
+  private readonly singletonIds = new Set<string>();
   private beatTimer: TimerHandle | undefined;
   private beating = false;
   private readonly detector: (node: string) => FailureDetector;
@@ -92,6 +97,7 @@ export class Membership {
     const known = this.peers.get(hb.node);
     if (known && known.incarnation !== hb.incarnation) this.down(hb.node, 'restarted');
     const peer = this.peers.get(hb.node);
+    if (hb.singletons) for (const id of hb.singletons) this.singletonIds.add(id);
     const info: NodeInfo = { node: hb.node, kinds: [...hb.kinds], lastSeen: clock.now(), ...(hb.singletons?.length ? { singletons: [...hb.singletons] } : {}) };
     if (peer) {
       clock.clearTimeout(peer.deadline);
@@ -130,6 +136,16 @@ export class Membership {
   /** True when `node` is a live peer. */
   isUp(node: string): boolean {
     return this.peers.has(node);
+  }
+
+  /** Whether a peer said it joined the singleton `id` (since this node started, and it has not ended). */
+  heardOfSingleton(id: string): boolean {
+    return this.singletonIds.has(id);
+  }
+
+  /** The singleton `id` ended: no longer reachable by its id. */
+  forgetSingleton(id: string): void {
+    this.singletonIds.delete(id);
   }
 
   /** The live peers (not this node). */

@@ -213,6 +213,14 @@ export class RabbitmqTransport implements Transport {
     this.enqueue(undefined, this.topology.singletonKey(id), envelope);
   }
 
+  heardOfSingleton(id: string): boolean {
+    return this.run?.membership.heardOfSingleton(id) === true;
+  }
+
+  forgetSingleton(id: string): void {
+    this.run?.membership.forgetSingleton(id);
+  }
+
   /**
    * Consumes the singleton `id`'s queue (declaring it) as one of its candidates; resolves to a stop
    * function. An envelope whose `done` rejects is requeued (see `./Inbound.ts`).

@@ -46,6 +46,20 @@ describe('Membership', () => {
     expect(membership.nodes()[0]).not.toHaveProperty('singletons');
   });
 
+  it('remembers a singleton a peer told of after that peer goes down, until it is forgotten (the singleton ended)', () => {
+    const { membership, clock, events } = setup();
+    expect(membership.heardOfSingleton('tally')).toBe(false);
+    membership.heard({ ...beat('b'), singletons: ['tally'] });
+    membership.bye('b', 'i1');
+    clock.increment(1000);
+    expect(events).toEqual(['up:b', 'down:b:bye']);
+    expect(membership.nodes()).toEqual([]);
+    // Its queue waits for the next owner: a lookup by its id still reaches it.
+    expect(membership.heardOfSingleton('tally')).toBe(true);
+    membership.forgetSingleton('tally');
+    expect(membership.heardOfSingleton('tally')).toBe(false);
+  });
+
   it('ignores its own heartbeats', () => {
     const { membership, events } = setup();
     membership.heard(beat('a'));
