@@ -63,6 +63,9 @@ describeBroker('the inspector of a 3-node cluster', () => {
       await page.waitForSelector(row('w1'), { ...WAIT, state: 'detached' });
       expect(await shownPaths()).toEqual(['arbor://a/root', 'arbor://a/root/ponger']);
       await page.fill('#search', '');
+      // The cleared search re-lays the rows out on the next frame: click the caret once it has (a
+      // loaded machine can otherwise hit-test the old layout and click another row).
+      await expect.poll(shownPaths, WAIT).toEqual(['arbor://a/root', 'arbor://a/root/w1', 'arbor://a/root/w2', 'arbor://a/root/pinger', 'arbor://a/root/ponger']);
       await page.click('.row[data-path="arbor://a/root"] .caret');
       await expect.poll(shownPaths, WAIT).toEqual(['arbor://a/root']);
       await page.click('.row[data-path="arbor://a/root"] .caret');
