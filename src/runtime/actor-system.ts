@@ -318,7 +318,10 @@ export class ActorSystem implements CellContext {
    * `arbor://$singleton/<id>/...`, so any node reaches the singleton wherever it runs.
    */
   private singletonAlias(full: string): string {
-    // Every lookup comes here: one slice for the common answer (a root of this node), no joins.
+    // Every lookup comes here. Without a singletons port or a transport that reaches singletons,
+    // no id is a known singleton: nothing to test. Else one slice for the common answer (a root
+    // of this node), no joins.
+    if (this._singletons === undefined && this.transport.sendToSingleton === undefined) return full;
     const prefix = this.localPrefix;
     if (!full.startsWith(prefix)) return full;
     const slash = full.indexOf('/', prefix.length);

@@ -319,9 +319,12 @@ export class Simulation<W = unknown> {
     const i = this.ready.indexOf(entry);
     if (i >= 0) this.ready.splice(i, 1);
     const at = this.time.now();
-    const userBefore = cell.mailbox.user.size;
-    const head = cell.mailbox.user.peek();
-    const control = cell.mailbox.system.peek()?.name;
+    const record = this.record;
+    // What the turn took, for the step: read only when steps are recorded (`mailbox.system` makes
+    // the control queue of a cell that never had one).
+    const userBefore = record ? cell.mailbox.user.size : 0;
+    const head = record ? cell.mailbox.user.peek() : undefined;
+    const control = record && cell.mailbox.systemSize > 0 ? cell.mailbox.system.peek()?.name : undefined;
     if (crash) {
       this.faults++;
       this.crashSwitch.armed = cell;
@@ -336,7 +339,7 @@ export class Simulation<W = unknown> {
       cell._scheduled = true;
       this.ready.push(entry);
     }
-    if (!this.record) return TURN;
+    if (!record) return TURN;
     const took = head !== undefined && (cell.mailbox.user.size < userBefore || cell.mailbox.user.peek() !== head);
     const event = took ? String(head.type) : control !== undefined ? `(${control})` : '(idle)';
     const node = entry.node.id;
