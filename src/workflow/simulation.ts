@@ -39,7 +39,7 @@ interface SimNode {
 
 /**
  * A cell on the simulation's run queue. One per cell for the whole run, with its two actions made
- * once: listing the enabled actions happens at every step, and it allocates nothing for them.
+ * once: the enabled actions are listed at every step.
  */
 interface Ready {
   node: SimNode;
@@ -86,8 +86,6 @@ export class Simulation<W = unknown> {
   private readonly nodeActions = new Map<string, Action>();
   /** Whether the worker at a path matches the crash patterns (a path's answer never changes). */
   private readonly crashTargets = new Map<string, boolean>();
-  /** The arrays {@link actions} fills: valid until its next call. */
-  private readonly enabled: { progress: Action[]; faults: Action[] } = { progress: [], faults: [] };
   private readonly crashSwitch: CrashSwitch = { armed: undefined };
   /** The latest worker cell at each path, wherever it runs. */
   readonly workers = new Map<string, { node: string; cell: XStateCell }>();
@@ -187,37 +185,34 @@ export class Simulation<W = unknown> {
 
   /**
    * The enabled actions: progress first (turns, deliveries, the next input, the next timer), then
-   * faults. The arrays are the simulation's own, refilled by the next call.
+   * faults. Two small arrays a call; the actions in them are made once (reusing the arrays instead
+   * costs more: cutting an array's length is a runtime call).
    */
   actions(inputsLeft: boolean, faultsLeft: boolean): { progress: Action[]; faults: Action[] } {
-    // Filled by index and cut to length at the end: `length = 0` would drop the backing stores.
-    const { progress, faults } = this.enabled;
-    let np = 0;
-    let nf = 0;
+    const progress: Action[] = [];
+    const faults: Action[] = [];
     const f = this.spec.faults ?? {};
     const crashes = faultsLeft && this.crashPatterns.length > 0;
     for (const entry of this.ready) {
-      progress[np++] = entry.turn;
-      if (crashes && this.crashable(entry)) faults[nf++] = entry.crash;
+      progress.push(entry.turn);
+      if (crashes && this.crashable(entry)) faults.push(entry.crash);
     }
     for (const channel of this.network.channelList) {
       if (!this.network.deliverable(channel)) continue;
       const acts = this.actionsOf(channel);
-      progress[np++] = acts.deliver;
-      if (faultsLeft && f.duplicate) faults[nf++] = acts.duplicate;
+      progress.push(acts.deliver);
+      if (faultsLeft && f.duplicate) faults.push(acts.duplicate);
     }
-    if (inputsLeft) progress[np++] = INPUT;
-    if (this.time.pending > 0) progress[np++] = TIMER;
+    if (inputsLeft) progress.push(INPUT);
+    if (this.time.pending > 0) progress.push(TIMER);
     if (faultsLeft) {
       for (const id of this.spec.nodes ?? []) {
         const up = this.network.isUp(id);
-        if (f.nodeDown) faults[nf++] = this.nodeAction(up ? 'nodeDown' : 'nodeUp', id);
-        if (f.partition && up) faults[nf++] = this.nodeAction(this.network.isIsolated(id) ? 'heal' : 'partition', id);
+        if (f.nodeDown) faults.push(this.nodeAction(up ? 'nodeDown' : 'nodeUp', id));
+        if (f.partition && up) faults.push(this.nodeAction(this.network.isIsolated(id) ? 'heal' : 'partition', id));
       }
     }
-    progress.length = np;
-    faults.length = nf;
-    return this.enabled;
+    return { progress, faults };
   }
 
   private actionsOf(channel: Channel): { deliver: Action; duplicate: Action } {
