@@ -113,6 +113,8 @@ export class ActorSystem implements CellContext {
   private readonly deadLetterLog: DeadLetterLog;
   /** The last few dead letters in brief, for `describe()` (the inspector of another node shows them). */
   private readonly recentDeadLetters: DeadLetterNote[] = [];
+  /** `arbor://<node>/`, made once: {@link lookup} tests every path against it. */
+  private readonly localPrefix: string;
   private readonly registry = new Map<string, Cell>();
   private readonly roots: Cell[] = [];
   private readonly events = new Emitter<SystemEvents>();
@@ -132,6 +134,7 @@ export class ActorSystem implements CellContext {
     this.diagram = plugins.diagram;
     this.meter = plugins.meter;
     this.node = options.node === undefined ? `node-${randomUUID().slice(0, 8)}` : validateId(options.node, 'node');
+    this.localPrefix = rootPath(this.node, '');
     this.clock = options.clock ?? realClock;
     this.logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
     this.dispatcher = new Dispatcher(options.dispatcher);
@@ -311,19 +314,23 @@ export class ActorSystem implements CellContext {
 
   /**
    * `arbor://<this node>/<id>/...` for a cluster singleton `id` — one this node joined, or one a
-   * node said it joined (in its heartbeats; also after that node left, until the singleton ends) — that is not a root of this node: its
-   * `arbor://$singleton/<id>/...`, so any node reaches the singleton wherever it runs.
+   * node said it joined (in its heartbeats; also after that node left, until the singleton ends) —
+   * that is not a root of this node: its `arbor://$singleton/<id>/...`, so any node reaches the singleton wherever it runs.
    */
   private singletonAlias(full: string): string {
-    const prefix = rootPath(this.node, '');
+    // Every lookup comes here. Without a singletons port or a transport that reaches singletons,
+    // no id is a known singleton: nothing to test. Else one slice for the common answer (a root
+    // of this node), no joins.
+    if (this._singletons === undefined && this.transport.sendToSingleton === undefined) return full;
+    const prefix = this.localPrefix;
     if (!full.startsWith(prefix)) return full;
-    const rest = full.slice(prefix.length);
-    const slash = rest.indexOf('/');
-    const id = slash < 0 ? rest : rest.slice(0, slash);
-    if (id === '' || this.registry.has(rootPath(this.node, id))) return full;
+    const slash = full.indexOf('/', prefix.length);
+    if (slash === prefix.length || full.length === prefix.length) return full;
+    if (this.registry.has(slash < 0 ? full : full.slice(0, slash))) return full;
+    const id = slash < 0 ? full.slice(prefix.length) : full.slice(prefix.length, slash);
     const transport = this.transport;
     const known = this._singletons?.knows(id) === true || (transport.sendToSingleton !== undefined && (transport.heardOfSingleton?.(id) === true || transport.nodes().some((n) => n.singletons?.includes(id) === true)));
-    return known ? singletonPath(id) + rest.slice(id.length) : full;
+    return known ? singletonPath(id) + (slash < 0 ? '' : full.slice(slash)) : full;
   }
 
   /** This node's actors: its root trees and what it hosts for other nodes. */

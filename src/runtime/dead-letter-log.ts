@@ -21,22 +21,27 @@ export interface DeadLetterFilter {
 /** How many dead letters a node keeps for `system.deadLetters()`. */
 export const DEFAULT_DEAD_LETTER_CAPACITY = 1000;
 
-/** A bounded ring of dead letters, listed newest first. */
+/**
+ * A bounded ring of dead letters, listed newest first. It grows to its capacity as letters come
+ * instead of being made full size: most nodes see few dead letters, and a simulated run makes a
+ * node per run.
+ */
 export class DeadLetterLog {
-  private readonly ring: (DeadLetter | undefined)[];
+  private readonly ring: DeadLetter[] = [];
   private next = 0;
   /** How many were ever added (the ring keeps the last `capacity`). */
   total = 0;
 
   constructor(readonly capacity: number = DEFAULT_DEAD_LETTER_CAPACITY) {
     if (!(Number.isInteger(capacity) && capacity >= 0)) throw new InvalidSpecError('deadLetterCapacity', capacity, 'must be a non-negative integer');
-    this.ring = new Array<DeadLetter | undefined>(capacity);
   }
 
   add(letter: DeadLetter): void {
     this.total++;
     if (this.capacity === 0) return;
-    this.ring[this.next] = letter;
+    // Until the ring is full, `next` is its length: the letter goes at its end.
+    if (this.ring.length < this.capacity) this.ring.push(letter);
+    else this.ring[this.next] = letter;
     this.next = (this.next + 1) % this.capacity;
   }
 

@@ -18,6 +18,12 @@ export const POOL_TARGET = 'arbor://$pool';
  */
 export const SINGLETON_HOST = '$singleton';
 
+/** `arbor://$singleton/`, the prefix every singleton path starts with. */
+const SINGLETON_PREFIX = `${SCHEME}${SINGLETON_HOST}/`;
+
+/** `/`: a relative path that starts with it has its leading slashes dropped. */
+const SLASH = 0x2f;
+
 /** The location-independent path of the singleton `id`. */
 export function singletonPath(id: string): string {
   return `${SCHEME}${SINGLETON_HOST}/${id}`;
@@ -25,9 +31,8 @@ export function singletonPath(id: string): string {
 
 /** The singleton id of a path at or below `arbor://$singleton/<id>`, or `undefined`. */
 export function singletonIdOf(path: string): string | undefined {
-  const prefix = `${SCHEME}${SINGLETON_HOST}/`;
-  if (!path.startsWith(prefix)) return undefined;
-  const rest = path.slice(prefix.length);
+  if (!path.startsWith(SINGLETON_PREFIX)) return undefined;
+  const rest = path.slice(SINGLETON_PREFIX.length);
   const slash = rest.indexOf('/');
   const id = slash < 0 ? rest : rest.slice(0, slash);
   return id === '' ? undefined : id;
@@ -57,7 +62,7 @@ export function childPath(parentPath: string, id: string): string {
 /** Accepts `arbor://node/a/b` or the node-relative `a/b` (also `/a/b`); returns the full path. */
 export function resolvePath(node: string, path: string): string {
   if (path.startsWith(SCHEME)) return path;
-  return `${SCHEME}${node}/${path.replace(/^\/+/, '')}`;
+  return `${SCHEME}${node}/${path.charCodeAt(0) === SLASH ? path.replace(/^\/+/, '') : path}`;
 }
 
 /** The node named in a full path, e.g. `a` for `arbor://a/root/w1`. */

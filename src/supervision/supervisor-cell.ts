@@ -14,7 +14,7 @@ import type { ActorRef } from '../runtime/ref.js';
 import type { ReportKind, ReportReason } from '../runtime/system-events.js';
 import { Aggregator } from './aggregate.js';
 import { backoffDelay } from './backoff.js';
-import { supervisorLifecycle, type LifecyclePhase } from './lifecycle.js';
+import { nextPhase, supervisorLifecycle, type LifecycleEvent, type LifecyclePhase } from './lifecycle.js';
 import { RestartIntensity } from './restart-intensity.js';
 import { normalizeChildSpec, type ChildSpec, type NormalizedChildSpec, type NormalizedSupervisorSpec } from './spec.js';
 import { planRestart, shouldRestart } from './strategy.js';
@@ -41,7 +41,9 @@ export class SupervisorCell extends Cell implements CellParent {
   private byId: Map<string, Slot> | undefined;
   private intensity: RestartIntensity;
   private aggregator: Aggregator;
-  private readonly lifecycle: Actor<typeof supervisorLifecycle>;
+  /** The lifecycle as an XState actor, only under inspection (the inspector sees it); else {@link lifecyclePhase}. */
+  private readonly lifecycle: Actor<typeof supervisorLifecycle> | undefined;
+  private lifecyclePhase: LifecyclePhase = 'idle';
   private readonly timers = new Set<unknown>();
 
   constructor(init: CellInit) {
@@ -49,14 +51,16 @@ export class SupervisorCell extends Cell implements CellParent {
     this.spec = (init.logic as { spec: NormalizedSupervisorSpec }).spec;
     this.intensity = new RestartIntensity(this.spec.intensity, this.spec.period);
     this.aggregator = new Aggregator(this.spec.aggregate, this.path);
-    this.lifecycle = createActor(supervisorLifecycle, {
-      id: this.path,
-      ...(init.system.inspect ? { inspect: init.system.inspect } : {}),
-    }).start();
+    this.lifecycle = init.system.inspect ? createActor(supervisorLifecycle, { id: this.path, inspect: init.system.inspect }).start() : undefined;
   }
 
   get phase(): LifecyclePhase {
-    return this.lifecycle.getSnapshot().value;
+    return this.lifecycle ? this.lifecycle.getSnapshot().value : this.lifecyclePhase;
+  }
+
+  private lifecycleSend(type: LifecycleEvent['type']): void {
+    if (this.lifecycle) this.lifecycle.send({ type });
+    else this.lifecyclePhase = nextPhase(this.lifecyclePhase, type);
   }
 
   protected createRef(): ActorRef {
@@ -91,7 +95,7 @@ export class SupervisorCell extends Cell implements CellParent {
   protected startIncarnation(): void {
     this.incarnation++;
     this.status = 'running';
-    this.lifecycle.send({ type: 'start' });
+    this.lifecycleSend('start');
     this.intensity = new RestartIntensity(this.spec.intensity, this.spec.period);
     this.aggregator = new Aggregator(this.spec.aggregate, this.path);
     // A restarted supervisor starts from its static children (as in OTP); their cells, refs
@@ -112,10 +116,10 @@ export class SupervisorCell extends Cell implements CellParent {
 
   protected async stopIncarnation(): Promise<void> {
     this.status = 'stopping';
-    this.lifecycle.send({ type: 'terminate' });
+    this.lifecycleSend('terminate');
     this.clearTimers();
     await this.stopChildren();
-    this.lifecycle.send({ type: 'stopped' });
+    this.lifecycleSend('stopped');
     this.status = 'suspended';
   }
 
@@ -125,8 +129,8 @@ export class SupervisorCell extends Cell implements CellParent {
       slot.cell.kill();
       if (slot.status !== 'stopped') slot.status = 'stopped';
     }
-    this.lifecycle.send({ type: 'terminate' });
-    this.lifecycle.send({ type: 'stopped' });
+    this.lifecycleSend('terminate');
+    this.lifecycleSend('stopped');
     this.status = 'suspended';
   }
 
@@ -295,10 +299,10 @@ export class SupervisorCell extends Cell implements CellParent {
 
   /** Ends this incarnation by itself: stops the children (reverse order), then exits. */
   private async finish(exit: Exit): Promise<void> {
-    this.lifecycle.send({ type: exit.outcome === 'normal' ? 'finish' : 'give_up' });
+    this.lifecycleSend(exit.outcome === 'normal' ? 'finish' : 'give_up');
     this.clearTimers();
     await this.stopChildren();
-    this.lifecycle.send({ type: 'stopped' });
+    this.lifecycleSend('stopped');
     this.exited(exit);
   }
 

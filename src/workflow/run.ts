@@ -141,7 +141,14 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
     }
     let step: Step;
     try {
-      step = await sim.execute(action as Action, input);
+      const done = sim.execute(action as Action, input);
+      // Two microtask turns before the invariants, whether the step was asynchronous or not, so
+      // that promise reactions of the step (results, exits) have run.
+      if (done instanceof Promise) step = await done;
+      else {
+        step = done;
+        await null;
+      }
     } catch (err) {
       return fail('error', `the simulation threw: ${toError(err).message}`);
     }

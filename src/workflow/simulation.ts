@@ -17,6 +17,7 @@ import { ActorSystem } from '../runtime/actor-system.js';
 import type { DeadLetter, SupervisorReport } from '../runtime/system-events.js';
 import { supervisorCellFactory } from '../supervision/supervisor-cell.js';
 import type { System } from '../create-system.js';
+import { cloneInput } from './clone.js';
 import type { Channel } from './network.js';
 import { SimNetwork } from './network.js';
 import { matchesAny, relPath, stateOf } from './paths.js';
@@ -36,9 +37,15 @@ interface SimNode {
   clock: NodeClock;
 }
 
+/**
+ * A cell on the simulation's run queue. One per cell for the whole run, with its two actions made
+ * once: the enabled actions are listed at every step.
+ */
 interface Ready {
   node: SimNode;
   cell: Cell;
+  turn: Action;
+  crash: Action;
 }
 
 /** Something the schedule can do next. */
@@ -71,6 +78,14 @@ export class Simulation<W = unknown> {
   readonly network = new SimNetwork(this.time);
   readonly nodes = new Map<string, SimNode>();
   private ready: Ready[] = [];
+  /** Each cell's run-queue entry (see {@link Ready}). */
+  private readonly entries = new Map<Cell, Ready>();
+  /** Each channel's deliver and duplicate actions, made once. */
+  private readonly channelActions = new Map<Channel, { deliver: Action; duplicate: Action }>();
+  /** Node faults by kind and node, made once. */
+  private readonly nodeActions = new Map<string, Action>();
+  /** Whether the worker at a path matches the crash patterns (a path's answer never changes). */
+  private readonly crashTargets = new Map<string, boolean>();
   private readonly crashSwitch: CrashSwitch = { armed: undefined };
   /** The latest worker cell at each path, wherever it runs. */
   readonly workers = new Map<string, { node: string; cell: XStateCell }>();
@@ -126,7 +141,7 @@ export class Simulation<W = unknown> {
         logger: SILENT,
         kinds,
         random: seededRandom(id),
-        dispatcher: { scheduler: { ready: (r) => this.nodes.get(id) === node && !clock.down && this.ready.push({ node, cell: r as Cell }) } },
+        dispatcher: { scheduler: { ready: (r) => this.nodes.get(id) === node && !clock.down && this.ready.push(this.entry(node, r as Cell)) } },
         journal: { append: (entry) => this.journal.push(entry) },
       },
       {
@@ -151,43 +166,84 @@ export class Simulation<W = unknown> {
     await system._start();
   }
 
+  private entry(node: SimNode, cell: Cell): Ready {
+    let e = this.entries.get(cell);
+    if (e === undefined) {
+      e = { node, cell } as Ready;
+      e.turn = { kind: 'turn', entry: e };
+      e.crash = { kind: 'crash', entry: e };
+      this.entries.set(cell, e);
+    }
+    return e;
+  }
+
   get root(): ActorSystem {
     return (this.nodes.get(ROOT_NODE) as SimNode).system;
   }
 
   // --- what can happen next -------------------------------------------------------------------
 
-  /** The enabled actions: progress first (turns, deliveries, the next input, the next timer), then faults. */
+  /**
+   * The enabled actions: progress first (turns, deliveries, the next input, the next timer), then
+   * faults. Two small arrays a call; the actions in them are made once (reusing the arrays instead
+   * costs more: cutting an array's length is a runtime call).
+   */
   actions(inputsLeft: boolean, faultsLeft: boolean): { progress: Action[]; faults: Action[] } {
     const progress: Action[] = [];
     const faults: Action[] = [];
     const f = this.spec.faults ?? {};
+    const crashes = faultsLeft && this.crashPatterns.length > 0;
     for (const entry of this.ready) {
-      progress.push({ kind: 'turn', entry });
-      if (faultsLeft && this.crashPatterns.length > 0 && this.crashable(entry)) faults.push({ kind: 'crash', entry });
+      progress.push(entry.turn);
+      if (crashes && this.crashable(entry)) faults.push(entry.crash);
     }
     for (const channel of this.network.channelList) {
       if (!this.network.deliverable(channel)) continue;
-      progress.push({ kind: 'deliver', channel });
-      if (faultsLeft && f.duplicate) faults.push({ kind: 'duplicate', channel });
+      const acts = this.actionsOf(channel);
+      progress.push(acts.deliver);
+      if (faultsLeft && f.duplicate) faults.push(acts.duplicate);
     }
-    if (inputsLeft) progress.push({ kind: 'input' });
-    if (this.time.pending > 0) progress.push({ kind: 'timer' });
+    if (inputsLeft) progress.push(INPUT);
+    if (this.time.pending > 0) progress.push(TIMER);
     if (faultsLeft) {
       for (const id of this.spec.nodes ?? []) {
         const up = this.network.isUp(id);
-        if (f.nodeDown) faults.push({ kind: up ? 'nodeDown' : 'nodeUp', node: id });
-        if (f.partition && up) faults.push({ kind: this.network.isIsolated(id) ? 'heal' : 'partition', node: id });
+        if (f.nodeDown) faults.push(this.nodeAction(up ? 'nodeDown' : 'nodeUp', id));
+        if (f.partition && up) faults.push(this.nodeAction(this.network.isIsolated(id) ? 'heal' : 'partition', id));
       }
     }
     return { progress, faults };
   }
 
+  private actionsOf(channel: Channel): { deliver: Action; duplicate: Action } {
+    let acts = this.channelActions.get(channel);
+    if (acts === undefined) {
+      acts = { deliver: { kind: 'deliver', channel }, duplicate: { kind: 'duplicate', channel } };
+      this.channelActions.set(channel, acts);
+    }
+    return acts;
+  }
+
+  private nodeAction(kind: 'nodeDown' | 'nodeUp' | 'partition' | 'heal', node: string): Action {
+    const key = `${kind} ${node}`;
+    let a = this.nodeActions.get(key);
+    if (a === undefined) {
+      a = { kind, node };
+      this.nodeActions.set(key, a);
+    }
+    return a;
+  }
+
   private crashable(entry: Ready): boolean {
     const cell = entry.cell;
-    if (!this.workers.has(cell.path) || this.workers.get(cell.path)?.cell !== cell) return false;
     if (cell.status !== 'running' || cell.mailbox.systemSize > 0 || cell.mailbox.user.size === 0) return false;
-    return matchesAny(relPath(cell.path), this.crashPatterns);
+    if (this.workers.get(cell.path)?.cell !== cell) return false;
+    let target = this.crashTargets.get(cell.path);
+    if (target === undefined) {
+      target = matchesAny(relPath(cell.path), this.crashPatterns);
+      this.crashTargets.set(cell.path, target);
+    }
+    return target;
   }
 
   /** The step an action would be, before it runs (for matching a recorded schedule). */
@@ -212,8 +268,12 @@ export class Simulation<W = unknown> {
 
   // --- doing it ---------------------------------------------------------------------------------
 
-  /** Carries out `a`; `input` is the event an `input` action sends. Returns the step as it happened. */
-  async execute(a: Action, input?: WorkflowInput): Promise<Step> {
+  /**
+   * Carries out `a`; `input` is the event an `input` action sends. Returns the step as it
+   * happened: at once, except for `nodeUp` (a node starting is asynchronous), so that the other
+   * steps cost no promise of their own.
+   */
+  execute(a: Action, input?: WorkflowInput): Step | Promise<Step> {
     const at = this.time.now();
     switch (a.kind) {
       case 'turn':
@@ -238,9 +298,10 @@ export class Simulation<W = unknown> {
         return { kind: a.kind, at, node: a.node };
       case 'nodeUp':
         this.faults++;
-        await this.startNode(a.node, this.kinds);
-        this.network.announce(a.node);
-        return { kind: 'nodeUp', at, node: a.node };
+        return this.startNode(a.node, this.kinds).then((): Step => {
+          this.network.announce(a.node);
+          return { kind: 'nodeUp', at, node: a.node };
+        });
       case 'heal':
         this.faults++;
         this.network.partition(a.node, false);
@@ -253,9 +314,12 @@ export class Simulation<W = unknown> {
     const i = this.ready.indexOf(entry);
     if (i >= 0) this.ready.splice(i, 1);
     const at = this.time.now();
-    const userBefore = cell.mailbox.user.size;
-    const head = cell.mailbox.user.peek();
-    const control = cell.mailbox.system.peek()?.name;
+    const record = this.record;
+    // What the turn took, for the step: read only when steps are recorded (`mailbox.system` makes
+    // the control queue of a cell that never had one).
+    const userBefore = record ? cell.mailbox.user.size : 0;
+    const head = record ? cell.mailbox.user.peek() : undefined;
+    const control = record && cell.mailbox.systemSize > 0 ? cell.mailbox.system.peek()?.name : undefined;
     if (crash) {
       this.faults++;
       this.crashSwitch.armed = cell;
@@ -270,7 +334,7 @@ export class Simulation<W = unknown> {
       cell._scheduled = true;
       this.ready.push(entry);
     }
-    if (!this.record) return TURN;
+    if (!record) return TURN;
     const took = head !== undefined && (cell.mailbox.user.size < userBefore || cell.mailbox.user.peek() !== head);
     const event = took ? String(head.type) : control !== undefined ? `(${control})` : '(idle)';
     const node = entry.node.id;
@@ -281,7 +345,7 @@ export class Simulation<W = unknown> {
   }
 
   private input(input: WorkflowInput): Step {
-    const event = structuredClone(input.event) as ArborEvent;
+    const event = cloneInput(input.event) as ArborEvent;
     const system = this.root;
     const ref = system.lookup(input.to);
     if (ref) ref.send(event);
@@ -345,6 +409,10 @@ export class Simulation<W = unknown> {
     return this.network.inFlight > 0;
   }
 }
+
+/** The `input` and `timer` actions: nothing to tell one from another. */
+const INPUT: Action = { kind: 'input' };
+const TIMER: Action = { kind: 'timer' };
 
 /** The step a turn returns when steps are not recorded. */
 const TURN: Step = { kind: 'turn', at: 0, node: '', actor: '', event: '' };
