@@ -60,7 +60,7 @@ export class BatchAckConsumer extends EventEmitter {
     return this.working.size;
   }
 
-  /** Stops consuming, waits for the work in hand, acks it, and closes the channel. */
+  /** Stops consuming, waits for the work in hand (while the channel is open), acks it, and closes the channel. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
@@ -68,7 +68,8 @@ export class BatchAckConsumer extends EventEmitter {
     await this.pendingSetup;
     const session = this.session;
     if (session?.ch.active) await session.ch.basicCancel({ consumerTag: session.consumerTag }).catch(() => undefined);
-    await Promise.allSettled([...this.working]);
+    // Work in hand is only worth waiting for while its acks can still be sent.
+    if (session?.ch.active) await Promise.allSettled([...this.working]);
     if (session) this.flush(session);
     await session?.ch.close().catch(() => undefined);
     this.session = undefined;
