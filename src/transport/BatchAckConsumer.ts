@@ -77,7 +77,11 @@ export class BatchAckConsumer extends EventEmitter {
 
   private connect(): void {
     this.retryTimer = undefined;
+    // `finally` before `catch`: a failed setup must no longer count as pending when it schedules the next one.
     this.pendingSetup = this.setup()
+      .finally(() => {
+        this.pendingSetup = undefined;
+      })
       .then(() => {
         this.retries = 0;
         if (!this.closing) process.nextTick(() => this.emit('ready'));
@@ -87,9 +91,6 @@ export class BatchAckConsumer extends EventEmitter {
         // One report per outage: a queue that cannot be declared would otherwise repeat it every retry.
         if (this.retries === 0) process.nextTick(() => this.emit('error', err));
         this.reconnect();
-      })
-      .finally(() => {
-        this.pendingSetup = undefined;
       });
   }
 

@@ -90,6 +90,26 @@ describeBroker('pool consumer with coalesced acks', () => {
     expect(await queueDepth(queue)).toBe(0);
   });
 
+  it('keeps trying a setup that fails (its queue missing) and consumes once the queue is there', { timeout: 30_000 }, async () => {
+    const queue = `arbor.${uniqueCluster()}.pool.late`;
+    const connection = connect();
+    const errors: unknown[] = [];
+    const handled: number[] = [];
+    const c = new BatchAckConsumer(connection, { queue, queueOptions: { passive: true }, qos: { prefetchCount: 4 } }, (msg) => {
+      handled.push(idOf(msg));
+      return Promise.resolve('ack');
+    }, { min: 50, max: 200 });
+    consumers.push(c);
+    c.on('error', (err) => errors.push(err));
+    const ready = new Promise<void>((resolve) => c.once('ready', resolve));
+    await waitFor('the first setup to fail', () => errors.length > 0);
+    await publish(queue, [1, 2, 3]);
+    await ready;
+    await waitFor('the three messages handled', () => handled.length === 3);
+    await Promise.allSettled(consumers.splice(0).map((x) => x.close()));
+    expect(await queueDepth(queue)).toBe(0);
+  });
+
   it('a member whose connection dies with unacked work loses none of it: the other member gets it, the ledger counts every message', { timeout: 60_000 }, async () => {
     const queue = `arbor.${uniqueCluster()}.pool.kill`;
     const N = 40;
