@@ -7,13 +7,13 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { Connection, type AsyncMessage, type Channel } from 'rabbitmq-client';
 import { BatchAckConsumer } from '../../src/transport/BatchAckConsumer.js';
 import type { AckVerdict } from '../../src/transport/AckWindow.js';
-import { AMQP_URL, cleanupClusters, describeBroker, queueDepth, uniqueCluster, waitFor } from './broker.js';
+import { AMQP_URL, cleanupClusters, closeConnectionByName, describeBroker, queueDepth, uniqueCluster, waitFor } from './broker.js';
 
 const connections: Connection[] = [];
 const consumers: BatchAckConsumer[] = [];
 
-function connect(): Connection {
-  const connection = new Connection({ url: AMQP_URL, retryLow: 50, retryHigh: 200 });
+function connect(connectionName?: string): Connection {
+  const connection = new Connection({ url: AMQP_URL, retryLow: 50, retryHigh: 200, ...(connectionName ? { connectionName } : {}) });
   connection.on('error', () => undefined);
   connections.push(connection);
   return connection;
@@ -106,6 +106,30 @@ describeBroker('pool consumer with coalesced acks', () => {
     await publish(queue, [1, 2, 3]);
     await ready;
     await waitFor('the three messages handled', () => handled.length === 3);
+    await Promise.allSettled(consumers.splice(0).map((x) => x.close()));
+    expect(await queueDepth(queue)).toBe(0);
+  });
+
+  it('consumes again after the broker closes its connection, and what it held then comes back to it', { timeout: 30_000 }, async () => {
+    const cluster = uniqueCluster();
+    const queue = `arbor.${cluster}.pool.again`;
+    await publish(queue, range(1, 4));
+    const connection = connect(`batch-ack-${cluster}`);
+    const done: { id: number; redelivered: boolean }[] = [];
+    let hold = true;
+    const c = await consumer(connection, queue, 4, async (msg) => {
+      // The first deliveries wait until the connection has gone: their acks are never sent.
+      while (hold) await new Promise((r) => setTimeout(r, 10));
+      done.push({ id: idOf(msg), redelivered: msg.redelivered });
+      return 'ack';
+    });
+    await waitFor('4 in hand', () => c.inHand === 4);
+    const ready = new Promise<void>((resolve) => c.once('ready', resolve));
+    expect(await closeConnectionByName(`batch-ack-${cluster}`)).toBe(1);
+    await ready;
+    hold = false;
+    await publish(queue, range(5, 6));
+    await waitFor('all six done after the reconnection', () => done.filter((d) => d.redelivered || d.id > 4).length === 6, 20_000);
     await Promise.allSettled(consumers.splice(0).map((x) => x.close()));
     expect(await queueDepth(queue)).toBe(0);
   });
