@@ -8,6 +8,9 @@
  *   each its successor's ref (paths owned by `p`), the last one `p`'s sink.
  * - `direct`: each stage node runs its stage as a root actor; successors are `arbor://<node>/stage`.
  * - `pool`: each stage node serves the pool of its stage; successors are `poolRef(<next stage>)`.
+ *   Served with `concurrency: BULL_CONCURRENCY`, the same work in hand per stage process as the
+ *   BullMQ workers' `concurrency` (the default, `poolPrefetch` 8, made the row a test of 8 vs 50
+ *   messages in flight per stage rather than of the two runtimes).
  * - `chain`: stages placed as in `placed`; per workflow `p` spawns a `chain()` whose stage `run`s
  *   ask the placed stages.
  * - `fanout`: four stage children placed on `r`, `d`, `v`, `r`; per workflow `p` spawns a
@@ -16,7 +19,7 @@
 import { assign, setup } from 'xstate';
 import { chain, createEvent, scatterGather } from '../src/patterns/index.js';
 import { createSystem, rabbitmqTransport, supervisor, type ActorRef, type System } from '../src/index.js';
-import { FAN, NODE_OF, STAGES, Workflows, type ProcessConfig, type Role, type RoleHandle } from './peer-bullmq-roles.js';
+import { BULL_CONCURRENCY, FAN, NODE_OF, STAGES, Workflows, type ProcessConfig, type Role, type RoleHandle } from './peer-bullmq-roles.js';
 
 type StageEvent =
   | { type: 'wire'; next: ActorRef }
@@ -69,7 +72,7 @@ const nextStage = (role: Role): Role => (role === 'research' ? 'draft' : role ==
 async function stageRole(config: ProcessConfig): Promise<RoleHandle> {
   const a = await system(config);
   const own = config.row === 'direct' || config.row === 'pool' ? a.spawn(stage, { id: 'stage' }) : undefined;
-  const stopPool = config.row === 'pool' && own ? await a.servePool(config.role, own) : undefined;
+  const stopPool = config.row === 'pool' && own ? await a.servePool(config.role, own, { concurrency: BULL_CONCURRENCY }) : undefined;
   return {
     async wire() {
       if (!own) return;

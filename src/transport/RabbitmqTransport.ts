@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConsumerStatus } from 'rabbitmq-client';
-import type { Connection, Consumer, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
+import type { Connection, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import type { Envelope, NodeInfo, QueueStats, RoutingDestination, Transport, TransportHost } from '../runtime/transport.js';
@@ -31,7 +31,9 @@ import { Coalescer } from './Coalescer.js';
 import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
-import { heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, singletonConsumerProps, startConsumer, tapConsumerProps } from './consumers.js';
+import { BatchAckConsumer } from './BatchAckConsumer.js';
+import { heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, singletonConsumerProps, startConsumer, tapConsumerProps, whenReady } from './consumers.js';
+import type { StartedConsumer } from './consumers.js';
 import { deadLetterRequest, recipientKey } from './dead-letter.js';
 import { Dedup } from './Dedup.js';
 import { drainQueue } from './drain.js';
@@ -76,7 +78,7 @@ export class RabbitmqTransport implements Transport {
   /** Kept after stop, so that late sends still reach `host.undeliverable` instead of vanishing. */
   private host: TransportHost | undefined;
   private stopping: Promise<void> | undefined;
-  private readonly consumers = new Set<Consumer>();
+  private readonly consumers = new Set<StartedConsumer>();
   /** Pool kinds this node consumed: the last node removes their queues if empty and unused. */
   private readonly pools = new Set<string>();
   private startedAt = 0;
@@ -202,7 +204,13 @@ export class RabbitmqTransport implements Transport {
    */
   async consumePool(kind: string, options: { prefetch?: number } = {}): Promise<() => Promise<void>> {
     const prefetch = options.prefetch ?? this.options.poolPrefetch;
-    const consumer = await this.consume(poolConsumerProps(this.topology, kind, prefetch, this.options.queueType, this.options.poolPriority), 'pool');
+    const run = this.requireRun('consumePool');
+    const props = poolConsumerProps(this.topology, kind, prefetch, this.options.queueType, this.options.poolPriority);
+    // Acks coalesced (one multiple ack per run of finished messages, see ./AckWindow.ts): a pool
+    // message is acked once processed, so every one of them would otherwise cost an ack frame.
+    const batching = new BatchAckConsumer(run.connection, props, async (msg) => (await run.inbound.handle(msg, 'pool')).verdict, this.options.reconnect);
+    const consumer = await whenReady(batching, props.queue, { logger: run.logger, url: this.options.url, timeoutMs: this.options.connectTimeout });
+    this.consumers.add(consumer);
     this.pools.add(kind);
     this.statPools.add(kind);
     return () => this.closeConsumer(consumer);
@@ -457,7 +465,7 @@ export class RabbitmqTransport implements Transport {
   }
 
   /** Starts a consumer whose messages go through the inbound path and are acked by its verdict. */
-  private consume(props: ConsumerProps, source: InboundSource): Promise<Consumer> {
+  private consume(props: ConsumerProps, source: InboundSource): Promise<StartedConsumer> {
     const run = this.requireRun('consume');
     return this.startRaw(props, async (msg) => {
       const { verdict } = await run.inbound.handle(msg, source);
@@ -465,14 +473,14 @@ export class RabbitmqTransport implements Transport {
     });
   }
 
-  private async startRaw(props: ConsumerProps, handler: ConsumerHandler): Promise<Consumer> {
+  private async startRaw(props: ConsumerProps, handler: ConsumerHandler): Promise<StartedConsumer> {
     const run = this.requireRun('consume');
     const consumer = await startConsumer(run.connection, props, handler, { logger: run.logger, url: this.options.url, timeoutMs: this.options.connectTimeout });
     this.consumers.add(consumer);
     return consumer;
   }
 
-  private async closeConsumer(consumer: Consumer): Promise<void> {
+  private async closeConsumer(consumer: StartedConsumer): Promise<void> {
     if (!this.consumers.delete(consumer)) return;
     await consumer.close().catch(() => undefined);
   }

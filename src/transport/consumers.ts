@@ -11,7 +11,9 @@
  *   each dead letter's confirm held up every message behind it.
  * - pool queue: `poolPrefetch` (8) for both. Pool work is unordered, so messages run concurrently,
  *   and prefetch equals concurrency so that nothing sits prefetched-but-idle on one node while a
- *   peer competing for the same queue has spare capacity.
+ *   peer competing for the same queue has spare capacity. Pool queues are consumed by a
+ *   `BatchAckConsumer` (acks coalesced into multiple acks, see `./AckWindow.ts`): a pool message
+ *   is acked once processed, and one ack frame each was a good part of a pool message's cost.
  * - heartbeat and tap queues: `noAck`; a lost beat or tapped copy costs nothing.
  */
 import type { Connection, Consumer, ConsumerProps, ConsumerHandler } from 'rabbitmq-client';
@@ -113,32 +115,44 @@ export function tapConsumerProps(topology: Topology, queue: string, pattern: str
   };
 }
 
+/** What {@link startConsumer} needs of a consumer: rabbitmq-client's `Consumer`, or a `BatchAckConsumer`. */
+export interface StartedConsumer {
+  on(event: 'error', listener: (err: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+  once(event: 'ready', listener: () => void): unknown;
+  close(): Promise<void>;
+}
+
 /**
  * Creates a consumer and resolves once it consumes (or rejects after `timeoutMs`, closing it).
  * Consumer errors (setup failures while reconnecting, cancellations) are logged, redacted; an
  * `error` event without a listener would crash the process.
  */
-export async function startConsumer(
+export function startConsumer(
   connection: Connection,
   props: ConsumerProps,
   handler: ConsumerHandler,
   deps: { logger: Logger; url: string; timeoutMs: number },
 ): Promise<Consumer> {
-  const consumer = connection.createConsumer(props, handler);
+  return whenReady(connection.createConsumer(props, handler), props.queue, deps);
+}
+
+/** Resolves with `consumer` once it consumes (or rejects after `timeoutMs`, closing it); logs its errors, redacted. */
+export async function whenReady<C extends StartedConsumer>(consumer: C, queue: string | undefined, deps: { logger: Logger; url: string; timeoutMs: number }): Promise<C> {
   consumer.on('error', (err: unknown) => {
-    deps.logger.warn({ queue: props.queue, err: transportError(err, deps.url, 'consumer error').message }, 'consumer error');
+    deps.logger.warn({ queue, err: transportError(err, deps.url, 'consumer error').message }, 'consumer error');
   });
-  consumer.on('ready', () => deps.logger.debug({ queue: props.queue }, 'consumer ready'));
+  consumer.on('ready', () => deps.logger.debug({ queue }, 'consumer ready'));
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       consumer.once('ready', resolve);
       // Real time, not the host clock: this bounds broker I/O and must fire under a simulated clock too.
-      timer = setTimeout(() => reject(new Error(`consumer for ${props.queue ?? '?'} not ready within ${deps.timeoutMs} ms`)), deps.timeoutMs);
+      timer = setTimeout(() => reject(new Error(`consumer for ${queue ?? '?'} not ready within ${deps.timeoutMs} ms`)), deps.timeoutMs);
     });
   } catch (err) {
     await consumer.close().catch(() => undefined);
-    throw transportError(err, deps.url, 'cannot start consumer', { queue: props.queue });
+    throw transportError(err, deps.url, 'cannot start consumer', { queue });
   } finally {
     clearTimeout(timer);
   }

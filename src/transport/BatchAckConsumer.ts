@@ -1,0 +1,177 @@
+/**
+ * A queue consumer whose acks are coalesced (see `./AckWindow.ts`): rabbitmq-client's `Consumer`
+ * acks every message on its own, one `basic.ack` frame each; this one tells the broker once per
+ * event-loop turn, with one multiple ack for every run of finished deliveries.
+ *
+ * What it keeps of `Consumer`: the whole setup (queue, exchanges, bindings, QoS) runs again on
+ * every new channel, so a reconnection restores the subscription; a channel that closes or a
+ * consumer the broker cancels is set up again after a growing delay; `close()` stops taking
+ * messages, waits for the ones being worked on and acks them before closing the channel. Every
+ * delivery is handed to the handler at once: the QoS prefetch is what bounds the work in hand
+ * (pool queues use prefetch = concurrency), so nothing waits prefetched-but-idle here.
+ *
+ * At least once: a delivery is acked only after its handler settled it; whatever a channel left
+ * unacked (the process killed, the connection lost) the broker hands to another consumer. A
+ * handler that finishes after its channel closed is not acked on the next one (tags are per
+ * channel): its message was requeued by the broker and arrives again.
+ */
+import { EventEmitter } from 'node:events';
+import type { AsyncMessage, Channel, Connection, ConsumerProps } from 'rabbitmq-client';
+import { AckWindow, type AckVerdict } from './AckWindow.js';
+
+/** What to do with one message; a handler that throws counts as `'requeue'` (and is reported as an `error` event). */
+export type BatchAckHandler = (msg: AsyncMessage) => Promise<AckVerdict>;
+
+/** The consumer props this uses: the queue, its declarations and the QoS. */
+export type BatchAckProps = Pick<ConsumerProps, 'queue' | 'queueOptions' | 'exchanges' | 'queueBindings' | 'qos'>;
+
+/** One channel's consumption: its acks are only meaningful on it. */
+interface Session {
+  ch: Channel;
+  window: AckWindow;
+  consumerTag: string;
+  flushing: ReturnType<typeof setImmediate> | undefined;
+}
+
+/**
+ * Emits `ready` each time it consumes (after every setup) and `error` for setup failures, channel
+ * errors and handlers that threw; an `error` without a listener throws, as for any EventEmitter.
+ */
+export class BatchAckConsumer extends EventEmitter {
+  private session: Session | undefined;
+  private readonly working = new Set<Promise<void>>();
+  private closing = false;
+  private pendingSetup: Promise<void> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retries = 0;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly props: BatchAckProps,
+    private readonly handler: BatchAckHandler,
+    private readonly backoff: { min: number; max: number },
+  ) {
+    super();
+    this.connect();
+  }
+
+  /** Deliveries handed to the handler and not yet settled. */
+  get inHand(): number {
+    return this.working.size;
+  }
+
+  /** Stops consuming, waits for the work in hand (while the channel is open), acks it, and closes the channel. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearTimeout(this.retryTimer);
+    await this.pendingSetup;
+    const session = this.session;
+    if (session?.ch.active) await session.ch.basicCancel({ consumerTag: session.consumerTag }).catch(() => undefined);
+    // Work in hand is only worth waiting for while its acks can still be sent.
+    if (session?.ch.active) await Promise.allSettled([...this.working]);
+    if (session) this.flush(session);
+    await session?.ch.close().catch(() => undefined);
+    this.session = undefined;
+  }
+
+  private connect(): void {
+    this.retryTimer = undefined;
+    // `finally` before `catch`: a failed setup must no longer count as pending when it schedules the next one.
+    this.pendingSetup = this.setup()
+      .finally(() => {
+        this.pendingSetup = undefined;
+      })
+      .then(() => {
+        this.retries = 0;
+        if (!this.closing) process.nextTick(() => this.emit('ready'));
+      })
+      .catch((err: unknown) => {
+        if (this.closing) return;
+        // One report per outage: a queue that cannot be declared would otherwise repeat it every retry.
+        if (this.retries === 0) process.nextTick(() => this.emit('error', err));
+        this.reconnect();
+      });
+  }
+
+  private reconnect(): void {
+    if (this.closing || this.retryTimer || this.pendingSetup) return;
+    const { min, max } = this.backoff;
+    const delay = Math.min(max, min * 2 ** this.retries++);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private async setup(): Promise<void> {
+    // A cancelled consumer keeps its channel (and that channel's unacked deliveries): consume again on it.
+    const ch = this.session?.ch.active ? this.session.ch : await this.openChannel();
+    const { props } = this;
+    const { queue } = await ch.queueDeclare({ ...props.queueOptions, queue: props.queue });
+    for (const params of props.exchanges ?? []) await ch.exchangeDeclare(params);
+    for (const params of props.queueBindings ?? []) await ch.queueBind(params);
+    if (props.qos) await ch.basicQos(props.qos);
+    const session: Session = this.session?.ch === ch ? this.session : { ch, window: new AckWindow(spillOf(props.qos?.prefetchCount)), consumerTag: '', flushing: undefined };
+    this.session = session;
+    const { consumerTag } = await ch.basicConsume({ queue }, (msg) => this.deliver(session, msg));
+    session.consumerTag = consumerTag;
+    ch.once('basic.cancel', (tag: string, err: unknown) => {
+      if (this.closing || tag !== session.consumerTag) return;
+      this.emit('error', err);
+      this.reconnect();
+    });
+    if (this.closing) await ch.basicCancel({ consumerTag }).catch(() => undefined);
+  }
+
+  private async openChannel(): Promise<Channel> {
+    const ch = await this.connection.acquire({ emitErrorsFromChannel: true });
+    ch.on('error', (err: unknown) => this.emit('error', err));
+    ch.once('close', () => {
+      const session = this.session;
+      if (session?.ch === ch) {
+        if (session.flushing) clearImmediate(session.flushing);
+        this.session = undefined;
+      }
+      this.reconnect();
+    });
+    return ch;
+  }
+
+  private deliver(session: Session, msg: AsyncMessage): void {
+    const tag = msg.deliveryTag;
+    session.window.delivered(tag);
+    const work = this.handle(msg).then((verdict) => {
+      this.working.delete(work);
+      session.window.settle(tag, verdict);
+      // Once per turn: everything settled in this turn goes out in as few frames as possible.
+      if (this.session === session) session.flushing ??= setImmediate(() => this.flush(session));
+    });
+    this.working.add(work);
+  }
+
+  private async handle(msg: AsyncMessage): Promise<AckVerdict> {
+    try {
+      return await this.handler(msg);
+    } catch (err) {
+      this.emit('error', err);
+      return 'requeue';
+    }
+  }
+
+  private flush(session: Session): void {
+    session.flushing = undefined;
+    if (!session.ch.active) return;
+    try {
+      for (const op of session.window.flush()) {
+        if (op.op === 'ack') session.ch.basicAck({ deliveryTag: op.tag, multiple: op.multiple });
+        else session.ch.basicNack({ deliveryTag: op.tag, requeue: true, multiple: false });
+      }
+    } catch (err) {
+      // The channel went away under us: the broker requeues what it held.
+      this.emit('error', err);
+    }
+  }
+}
+
+/** Acks waiting behind a long delivery before they are sent alone: a quarter of the prefetch. */
+function spillOf(prefetch: number | undefined): number {
+  return Math.max(1, Math.ceil((prefetch ?? 1) / 4));
+}
