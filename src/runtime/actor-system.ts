@@ -114,7 +114,8 @@ export class ActorSystem implements CellContext {
   /** The last few dead letters in brief, for `describe()` (the inspector of another node shows them). */
   private readonly recentDeadLetters: DeadLetterNote[] = [];
   private readonly registry = new Map<string, Cell>();
-  private readonly roots: Cell[] = [];
+  /** Root actors in spawn order; a Set, as each workflow a producer spawns is a root that exits by itself (an array's indexOf made 20 k live roots quadratic). */
+  private readonly roots = new Set<Cell>();
   private readonly events = new Emitter<SystemEvents>();
   private readonly asks: Asks;
   private readonly topics = new TopicBus();
@@ -210,7 +211,7 @@ export class ActorSystem implements CellContext {
       const free = (): void => ids.delete(systemId, cell.ref);
       cell.result.promise().then(free, free);
     }
-    this.roots.push(cell);
+    this.roots.add(cell);
     cell.start();
     return cell.ref;
   }
@@ -288,7 +289,7 @@ export class ActorSystem implements CellContext {
 
   /** @internal */
   _roots(): readonly Cell[] {
-    return this.roots;
+    return [...this.roots];
   }
 
   /** @internal Forgets a cell (its refs keep dead-lettering). */
@@ -330,7 +331,7 @@ export class ActorSystem implements CellContext {
     const singletons = this._singletons?.status() ?? [];
     return {
       node: this.node,
-      roots: [...this.roots.map((c) => c.describe()), ...(this._singletons?.roots() ?? [])],
+      roots: [...[...this.roots].map((c) => c.describe()), ...(this._singletons?.roots() ?? [])],
       hosted: this._distribution.hosted(),
       processed: this.dispatcher.processed,
       deadLetters: this.deadLetterCount,
@@ -562,8 +563,7 @@ export class ActorSystem implements CellContext {
 
   /** @internal A root actor exited by itself. */
   _rootExited(cell: Cell): void {
-    const i = this.roots.indexOf(cell);
-    if (i >= 0) this.roots.splice(i, 1);
+    this.roots.delete(cell);
     // Its id is free again; refs already handed out keep dead-lettering.
     this.unregister(cell);
   }
@@ -586,7 +586,7 @@ export class ActorSystem implements CellContext {
         await cell.stop(cell.shutdown);
         cell.retire(reason);
       }
-      this.roots.length = 0;
+      this.roots.clear();
       await this._distribution.shutdown();
       this.asks.failAll(reason);
       await this.transport.stop();
