@@ -20,15 +20,12 @@
  * take the machine).
  */
 import { askReplyRef, failInFlight, failUnowed, OwedAsks } from '../actors/owed-asks.js';
-import { invalidMessage, unhandledEvent } from '../actors/unhandled.js';
-import { stateValueText } from '../runtime/actor-detail.js';
-import { Cell, type CellInit, type TreeNode } from '../runtime/cell.js';
+import type { CellInit } from '../runtime/cell.js';
 import { toError } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
-import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
-import type { RefObservers } from '../runtime/ref-features.js';
 import { chainOutput, failureEvent, runStage, stageEvent, stageFailure, stageState, type ChainFailure, type ChainInput, type ChainOutput, type ChainPlan } from './chain-steps.js';
 import { assertPatternEvent, type PatternEvent } from './event.js';
+import { PatternCell, type PatternSnapshot } from './pattern-cell.js';
 import type { EventTarget } from './targets.js';
 
 /** One incarnation's run of the workflow. */
@@ -46,44 +43,30 @@ class Run {
 }
 
 /** What `getSnapshot` gives: the fields of the machine's snapshot that describe a chain. */
-export interface ChainSnapshot {
-  status: Run['status'];
-  value: string;
+export interface ChainSnapshot extends PatternSnapshot {
   context: { sink: EventTarget | undefined; onFailure: EventTarget | undefined; events: PatternEvent[]; failure: ChainFailure | undefined };
   output: ChainOutput | undefined;
   error: unknown;
-  matches(value: string): boolean;
 }
 
-export class ChainCell extends Cell {
+export class ChainCell extends PatternCell {
   private readonly plan: ChainPlan;
   private readonly sink: EventTarget | undefined;
   private readonly onFailure: EventTarget | undefined;
   private live: Run | undefined;
   /** The run of the last incarnation, once it ended. */
   private lastRun: Run | undefined;
-  /** The message being processed (a crash fails it). */
+  /** The start event while it is being processed (a crash then fails it). */
   private current: ArborEvent | undefined;
   /** Made on the first ask this workflow takes. */
   private owed: OwedAsks | undefined;
-  /** Made when someone first subscribes to this workflow's ref. */
-  private observers: RefObservers | undefined;
 
   constructor(init: CellInit, plan: ChainPlan) {
-    super(init);
+    super(init, plan.machine);
     this.plan = plan;
     const input = init.input as ChainInput | undefined;
     this.sink = input?.sink;
     this.onFailure = input?.onFailure;
-  }
-
-  protected createRef(): ActorRef {
-    return new LocalActorRef(this);
-  }
-
-  /** @internal Someone observes this workflow's ref: feed its observers from now on. */
-  _observed(observers: RefObservers): void {
-    this.observers = observers;
   }
 
   getSnapshot(): ChainSnapshot | undefined {
@@ -99,28 +82,11 @@ export class ChainCell extends Cell {
     };
   }
 
-  override describe(): TreeNode {
-    const node: TreeNode = { path: this.path, id: this.id, type: 'worker', status: this.status, node: this.system.node };
-    const state = stateValueText(this.getSnapshot()?.value);
-    if (state !== undefined) node.state = state;
-    return this.describeCommon(node);
-  }
-
-  override drawable(): unknown {
-    return this.plan.machine;
-  }
-
   protected startIncarnation(): void {
     this.incarnation++;
     this.live = new Run();
     this.status = 'running';
     this.changed();
-  }
-
-  protected stopIncarnation(): Promise<void> {
-    // The machine has no `arbor.shutdown` transition: a stop is immediate.
-    this.killIncarnation();
-    return Promise.resolve();
   }
 
   protected killIncarnation(): void {
@@ -135,21 +101,9 @@ export class ChainCell extends Cell {
     this.status = 'suspended';
   }
 
-  protected processUser(budget: number): number {
-    let n = 0;
-    for (; n < budget && this.status === 'running' && this.mailbox.user.size > 0; n++) this.take(this.live as Run, this.mailbox.user.shift() as ArborEvent);
-    this.current = undefined;
-    return n;
-  }
-
-  private take(run: Run, event: ArborEvent): void {
-    const invalid = invalidMessage(this.path, event);
-    if (invalid) return this.system.deadLetter(this.path, event, invalid);
-    const first = this.plan.stages[0]!;
-    if (run.value !== 'waiting' || event.type !== first.on) {
-      if (event.replyTo !== undefined || this.system.unhandledEvents === 'all') this.system.deadLetter(this.path, event, unhandledEvent(this.path, event.type, run.value));
-      return;
-    }
+  protected take(event: ArborEvent): void {
+    const run = this.live as Run;
+    if (run.value !== 'waiting' || event.type !== this.plan.stages[0]!.on) return this.refuse(event, run.value);
     const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
     if (replyTo) (this.owed ??= new OwedAsks(this.system)).took(replyTo, event);
     this.current = event;
@@ -167,6 +121,7 @@ export class ChainCell extends Cell {
       this.enter(run, 0);
     } finally {
       this.system._sender = outer;
+      this.current = undefined;
     }
   }
 
@@ -253,11 +208,6 @@ export class ChainCell extends Cell {
     this.lastRun = run;
     this.live = undefined;
     for (const resolve of run.waiters?.splice(0) ?? []) resolve();
-  }
-
-  /** Observers of the ref see each new snapshot, as an XState worker's do. */
-  private changed(): void {
-    if (this.observers?.observed) this.observers.next(this.getSnapshot());
   }
 
   /** The start event's work: the workflow it begins, until the incarnation ends. */
