@@ -14,6 +14,9 @@
  * Durable (`durable: true`): the context keeps the sink's and the failure handler's paths, not the
  * refs (see `targets.ts`), so a durable chain with a sink commits its position after each stage
  * and a resumed one runs only the stages it had not finished.
+ *
+ * Spawned on a system where nothing needs the XState actor (not durable, not restored, not
+ * inspected), a workflow runs in a cell of its own that takes the same steps (`chain-cell.ts`).
  */
 import { assign, fromPromise, setup, type AnyActorLogic } from 'xstate';
 import { OWN_CELL } from '../actors/own-cell.js';

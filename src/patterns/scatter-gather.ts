@@ -18,6 +18,9 @@
  * `targets.ts`), so the results gathered so far are committed with it; a resumed gather asks
  * again only the workers whose reply it had not taken (their asks are persisted children, started
  * again with the same input), and its deadline keeps the time it had left.
+ *
+ * Spawned on a system where nothing needs the XState actor (not durable, not restored, not
+ * inspected), a gather runs in a cell of its own that takes the same steps (`gather-cell.ts`).
  */
 import type { Logger } from 'pino';
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
