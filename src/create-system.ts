@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { toDot } from './diagrams/dot.js';
 import type { ActorDetail } from './runtime/actor-detail.js';
-import { xstateCellFactory } from './actors/index.js';
+import { ownCellFactory, xstateCellFactory } from './actors/index.js';
 import { durableCellFactory, type DurableRuntime } from './durable/index.js';
 import { Singletons } from './durable/singletons.js';
 import { DEFAULT_WORKFLOW_BUFFER, WORKFLOW_QUERY, WorkflowBuffer } from './observability/workflow-buffer.js';
@@ -166,7 +166,7 @@ class ArborSystem extends ActorSystem implements System {
   ) {
     const durable = durableCellFactory(() => this.durableRuntime());
     super(options, {
-      cells: [supervisorCellFactory, durable, xstateCellFactory],
+      cells: [supervisorCellFactory, durable, ownCellFactory, xstateCellFactory],
       distribution: (system) => new Cluster(system),
       diagram: (logic) => toDot(logic as AnyStateMachine),
       meter: _metrics,

@@ -4,3 +4,4 @@
  */
 export { XStateCell, xstateCellFactory, isActorLogic, SHUTDOWN_EVENT } from './xstate-cell.js';
 export { asXStateRef } from './xstate-ref.js';
+export { OWN_CELL, ownCellFactory, type OwnCellLogic } from './own-cell.js';

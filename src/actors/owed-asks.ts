@@ -9,6 +9,7 @@
  * seen here; such an entry stays until its ask settles (local asks are checked) or the bound
  * pushes it out, and failing an ask that already settled does nothing.
  */
+import { ArborError, withoutStack } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { nodeOfPath } from '../runtime/paths.js';
 
@@ -86,4 +87,32 @@ export class OwedAsks {
       this.owed.delete(replyTo);
     }
   }
+}
+
+/** Where a worker's unpaid debts go. */
+export interface DeadLetters {
+  deadLetter(recipient: string, event: unknown, reason: ArborError): void;
+}
+
+/**
+ * A crash of the worker at `path`: the message it was processing (`current`, if any) and every
+ * ask it owed a reply fail with `ACTOR_CRASHED`, the crash as its cause.
+ */
+export function failInFlight(system: DeadLetters, path: string, error: Error, current: ArborEvent | undefined, owed: readonly ArborEvent[]): void {
+  // The reason's own stack would show XState's error reporting; the crash's is its cause.
+  const crashed = (what: string): ArborError =>
+    withoutStack(() => new ArborError('ACTOR_CRASHED', `actor ${path} crashed ${what}: ${error.message}`, { path }, { cause: error }));
+  if (current !== undefined) system.deadLetter(path, current, crashed('processing this message'));
+  for (const event of owed) if (event !== current) system.deadLetter(path, event, crashed('before replying to this ask'));
+}
+
+/**
+ * Asks the worker at `path` took and never answered, when it reaches a final state: no later
+ * incarnation will answer them, so they fail now (`ACTOR_STOPPED`), as a `gen_server:call` fails
+ * when the server exits, instead of waiting out their timeouts.
+ */
+export function failUnowed(system: DeadLetters, path: string, owed: readonly ArborEvent[]): void {
+  if (owed.length === 0) return;
+  const reason = new ArborError('ACTOR_STOPPED', `actor ${path} exited before replying to this ask`, { path });
+  for (const event of owed) system.deadLetter(path, event, reason);
 }

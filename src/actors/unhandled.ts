@@ -3,6 +3,8 @@
  * state handles fails at once with `UNHANDLED_EVENT` instead of timing out). XState hands back
  * the very same snapshot whether or not a transition ran, so "did anything change" cannot tell.
  */
+import { ArborError, describe } from '../runtime/errors.js';
+import { RESERVED_EVENT_PREFIX } from '../runtime/event.js';
 
 /**
  * True when some active state node of a machine snapshot has a transition for `type` (exact,
@@ -27,3 +29,16 @@ export function namesEvent(snapshot: unknown, type: string): boolean {
   return false;
 }
 
+
+/** Why a worker refuses a message outright (not an event, or an `xstate.*` type), or `undefined` when it takes it. */
+export function invalidMessage(path: string, event: unknown): ArborError | undefined {
+  const type = (event as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && !type.startsWith(RESERVED_EVENT_PREFIX)) return undefined;
+  const why = typeof type === 'string' ? `the type "${type}" is reserved by XState` : 'it is not an event (a plain object with a string "type")';
+  return new ArborError('INVALID_EVENT', `${path} does not take this message: ${why}`, { path, value: describe(event) });
+}
+
+/** The reason an event no state of the worker at `path` handles (in `state`) is dead-lettered. */
+export function unhandledEvent(path: string, type: string, state: unknown): ArborError {
+  return new ArborError('UNHANDLED_EVENT', `no state of ${path} handles "${type}" (state ${JSON.stringify(state)})`, { path, eventType: type, state });
+}

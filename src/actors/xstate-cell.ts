@@ -16,16 +16,16 @@
  * never handed to the machine; and an XState actor that stops without Arbor asking is a crash.
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type Snapshot } from 'xstate';
-import { ArborError, InvalidSpecError, describe, toError, withoutStack } from '../runtime/errors.js';
+import { ArborError, InvalidSpecError, toError } from '../runtime/errors.js';
 import { Cell, type CellFactory, type CellInit, type Shutdown, type TreeNode } from '../runtime/index.js';
 import { EVENT_TEXT_LIMIT, jsonText, stateValueText, type ActorDetail } from '../runtime/actor-detail.js';
-import { RESERVED_EVENT_PREFIX, type ArborEvent } from '../runtime/event.js';
+import type { ArborEvent } from '../runtime/event.js';
 import { inspectedActorAt } from '../runtime/inspection.js';
 import { SCHEME } from '../runtime/paths.js';
 import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
 import type { RefObservers } from '../runtime/ref-features.js';
-import { askReplyRef, OwedAsks } from './owed-asks.js';
-import { namesEvent } from './unhandled.js';
+import { askReplyRef, failInFlight, failUnowed, OwedAsks } from './owed-asks.js';
+import { invalidMessage, namesEvent, unhandledEvent } from './unhandled.js';
 import { bridgeSystem, ParentLink, withArborSystem, XSTATE_WORKER, type BridgedWorker } from './xstate-system.js';
 
 /** The event a worker gets when asked to stop gracefully, if its current state handles it. */
@@ -349,32 +349,11 @@ export class XStateCell extends Cell implements BridgedWorker {
       this.settledWaiter?.();
       return;
     }
-    if (exit.outcome === 'crash') this.failInFlight(exit.error, owed);
-    else this.unowed(owed);
+    if (exit.outcome === 'crash') {
+      failInFlight(this.system, this.path, exit.error, this.current === NONE ? undefined : this.current, owed);
+      this.current = NONE;
+    } else failUnowed(this.system, this.path, owed);
     this.exited(exit);
-  }
-
-  /** The message being processed, and every ask this incarnation owed a reply, fail with the crash. */
-  private failInFlight(error: Error, owed: ArborEvent[]): void {
-    // The reason's own stack would show XState's error reporting; the crash's is its cause.
-    const crashed = (what: string): ArborError =>
-      withoutStack(() => new ArborError('ACTOR_CRASHED', `actor ${this.path} crashed ${what}: ${error.message}`, { path: this.path }, { cause: error }));
-    if (this.current !== NONE) {
-      this.system.deadLetter(this.path, this.current, crashed('processing this message'));
-    }
-    for (const event of owed) if (event !== this.current) this.system.deadLetter(this.path, event, crashed('before replying to this ask'));
-    this.current = NONE;
-  }
-
-  /**
-   * Asks the incarnation took and never answered, when it reaches a final state: no later
-   * incarnation will answer them, so they fail now, as a `gen_server:call` fails when the server
-   * exits, instead of waiting out their timeouts.
-   */
-  private unowed(owed: ArborEvent[]): void {
-    if (owed.length === 0) return;
-    const reason = new ArborError('ACTOR_STOPPED', `actor ${this.path} exited before replying to this ask`, { path: this.path });
-    for (const event of owed) this.system.deadLetter(this.path, event, reason);
   }
 
   private detach(): void {
@@ -395,11 +374,10 @@ export class XStateCell extends Cell implements BridgedWorker {
       const event = queue.shift();
       if (event === undefined) break;
       n++;
-      const type = (event as { type?: unknown } | null)?.type;
-      if (typeof type !== 'string' || type.startsWith(RESERVED_EVENT_PREFIX)) {
-        // However it got here (a transport that skipped the sender's check), XState never sees it.
-        const why = typeof type === 'string' ? `the type "${type}" is reserved by XState` : 'it is not an event (a plain object with a string "type")';
-        system.deadLetter(this.path, event, new ArborError('INVALID_EVENT', `${this.path} does not take this message: ${why}`, { path: this.path, value: describe(event) }));
+      // However it got here (a transport that skipped the sender's check), XState never sees it.
+      const invalid = invalidMessage(this.path, event);
+      if (invalid) {
+        system.deadLetter(this.path, event, invalid);
         continue;
       }
       this.deliver(this.actor as AnyActorRef, event);
@@ -438,11 +416,7 @@ export class XStateCell extends Cell implements BridgedWorker {
   private unhandled(event: ArborEvent, replyTo: object | undefined, snapshot: unknown): void {
     if (replyTo) this.owed?.paid(replyTo);
     const state = (snapshot as { value?: unknown }).value;
-    this.system.deadLetter(
-      this.path,
-      event,
-      new ArborError('UNHANDLED_EVENT', `no state of ${this.path} handles "${event.type}" (state ${JSON.stringify(state)})`, { path: this.path, eventType: event.type, state }),
-    );
+    this.system.deadLetter(this.path, event, unhandledEvent(this.path, event.type, state));
   }
 
   protected async stopIncarnation(shutdown: Shutdown): Promise<void> {

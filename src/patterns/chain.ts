@@ -14,30 +14,24 @@
  * Durable (`durable: true`): the context keeps the sink's and the failure handler's paths, not the
  * refs (see `targets.ts`), so a durable chain with a sink commits its position after each stage
  * and a resumed one runs only the stages it had not finished.
+ *
+ * Spawned on a system where nothing needs the XState actor (not durable, not restored, not
+ * inspected), a workflow runs in a cell of its own that takes the same steps (`chain-cell.ts`).
  */
-import type { Logger } from 'pino';
 import { assign, fromPromise, setup, type AnyActorLogic } from 'xstate';
+import { OWN_CELL } from '../actors/own-cell.js';
 import { realClock, type Clock } from '../runtime/clock.js';
-import { InvalidSpecError, describe as describeValue } from '../runtime/errors.js';
-import { assertPatternEvent, deriveEvent, eventLogger, type PatternEvent } from './event.js';
+import type { Logger } from 'pino';
+import { InvalidSpecError } from '../runtime/errors.js';
+import type { CellInit } from '../runtime/cell.js';
+import { ChainCell } from './chain-cell.js';
+import { chainOutput, failureEvent, runStage, stageEvent, stageFailure, stageState, type ChainFailure, type ChainInput, type ChainOutput, type ChainPlan, type ChainStage, type NamedStage } from './chain-steps.js';
+import { assertPatternEvent, type PatternEvent } from './event.js';
 import { assigner, effect } from './machine-config.js';
 import { holdTarget, sendTarget, type EventTarget, type HeldTarget } from './targets.js';
 import { fn, isPlainObject, loggerOption, nonEmptyString, optionsObject, stateName } from './validate.js';
 
-/** One stage of a chain. */
-export interface ChainStage<TIn = unknown, TOut = unknown> {
-  /** The event type this stage reacts to. */
-  on: string;
-  /** The event type it emits, with `run`'s result as `data`. */
-  emit: string;
-  // Method syntax on purpose: stages with different data types then fit one `ChainStage[]`.
-  /** Does the stage's work on the incoming event's `data`. */
-  run(data: TIn, event: PatternEvent<TIn>, signal: AbortSignal): TOut | Promise<TOut>;
-  /** Accepts the output (`true`) or rejects it with a reason. @default accept */
-  validate?(output: TOut): true | string;
-  /** Letters, digits, `_` and `-`. @default the first word of `emit` */
-  name?: string;
-}
+export type { ChainStage, ChainInput, ChainFailure, ChainOutput } from './chain-steps.js';
 
 /** Options of {@link chain}. */
 export interface ChainOptions {
@@ -51,30 +45,6 @@ export interface ChainOptions {
 
 export type { EventTarget } from './targets.js';
 
-/** Input of a chain machine. */
-export interface ChainInput {
-  /** Receives every event a stage emits. */
-  sink?: EventTarget;
-  /** Receives the `chain.failed` event. */
-  onFailure?: EventTarget;
-}
-
-export interface ChainFailure {
-  stage: string;
-  kind: 'error' | 'invalid';
-  reason: string;
-  /** The event the stage was reacting to. */
-  event: PatternEvent;
-}
-
-/** The output of a chain machine. */
-export interface ChainOutput {
-  status: 'completed' | 'failed';
-  /** Every event of the workflow so far, the starting one first. */
-  events: PatternEvent[];
-  failure?: ChainFailure;
-}
-
 interface ChainContext {
   /** Under Arbor the targets' paths (plain data a durable chain can commit), else the targets. */
   sink: HeldTarget<EventTarget> | undefined;
@@ -83,12 +53,10 @@ interface ChainContext {
   failure: ChainFailure | undefined;
 }
 
-class InvalidOutput extends Error {}
-
 const update = assigner<ChainContext>();
 const act = effect<ChainContext>();
 
-function normalizeStages(value: unknown): (ChainStage & { name: string })[] {
+function normalizeStages(value: unknown): NamedStage[] {
   if (!Array.isArray(value) || value.length === 0) throw new InvalidSpecError('stages', value, 'must be a non-empty array');
   const names = new Set<string>();
   return value.map((stage: unknown, i) => {
@@ -121,50 +89,31 @@ export function chain(stages: readonly ChainStage[], options: ChainOptions = {})
   const o = optionsObject(options, 'options');
   const id = o.id === undefined ? 'chain' : nonEmptyString(o.id, 'id');
   const list = normalizeStages(stages);
-  const clock = (o.clock as Clock | undefined) ?? realClock;
-  const logger = loggerOption(o.logger).child({ chain: id });
+  const plan: ChainPlan = { id, stages: list, clock: (o.clock as Clock | undefined) ?? realClock, logger: loggerOption(o.logger).child({ chain: id }) };
   const actors: Record<string, AnyActorLogic> = {};
   const states: Record<string, object> = {};
 
   list.forEach((stage, i) => {
-    actors[stage.name] = fromPromise<unknown, PatternEvent>(async ({ input: event, signal }) => {
-      const output = await stage.run(event.data as never, event as never, signal);
-      const verdict = stage.validate ? stage.validate(output as never) : true;
-      if (verdict !== true) throw new InvalidOutput(typeof verdict === 'string' ? verdict : `rejected ${describeValue(output)}`);
-      return output;
-    });
-    const next = i + 1 < list.length ? `stage_${list[i + 1]!.name}` : 'completed';
-    states[`stage_${stage.name}`] = {
+    actors[stage.name] = fromPromise<unknown, PatternEvent>(({ input: event, signal }) => runStage(stage, event, signal));
+    const next = i + 1 < list.length ? stageState(list[i + 1]!) : 'completed';
+    states[stageState(stage)] = {
       invoke: {
         src: stage.name,
         input: ({ context }: { context: ChainContext }) => context.events.at(-1),
         onDone: {
           target: next,
           actions: [
-            update<{ output: unknown }>(({ context, event }) => ({ events: [...context.events, deriveEvent(context.events.at(-1)!, stage.emit, event.output, id, { clock })] })),
-            act(({ context, self }) => {
-              const emitted = context.events.at(-1)!;
-              // A child logger per emitted event costs its bindings' serialisation: only when the line is written.
-              if (logger.isLevelEnabled('debug')) eventLogger(logger, emitted).debug({ stage: stage.name }, 'chain stage emitted');
-              sendTarget(context.sink, self.system)?.send(emitted);
-            }),
+            update<{ output: unknown }>(({ context, event }) => ({ events: [...context.events, stageEvent(plan, stage, context.events.at(-1)!, event.output)] })),
+            act(({ context, self }) => sendTarget(context.sink, self.system)?.send(context.events.at(-1)!)),
           ],
         },
         onError: {
           target: 'failed',
           actions: [
-            update<{ error: unknown }>(({ context, event }) => ({
-              failure: {
-                stage: stage.name,
-                kind: event.error instanceof InvalidOutput ? 'invalid' : 'error',
-                reason: event.error instanceof Error ? event.error.message : describeValue(event.error),
-                event: context.events.at(-1)!,
-              },
-            })),
+            update<{ error: unknown }>(({ context, event }) => ({ failure: stageFailure(stage, context.events.at(-1)!, event.error) })),
             act(({ context, self }) => {
-              const failure = context.failure!;
-              eventLogger(logger, failure.event).warn({ stage: failure.stage, kind: failure.kind, reason: failure.reason }, 'chain stage failed');
-              sendTarget(context.onFailure, self.system)?.send(deriveEvent(failure.event, 'chain.failed', failure, id, { clock }));
+              const failed = failureEvent(plan, context.failure!);
+              sendTarget(context.onFailure, self.system)?.send(failed);
             }),
           ],
         },
@@ -172,7 +121,7 @@ export function chain(stages: readonly ChainStage[], options: ChainOptions = {})
     };
   });
 
-  return setup({
+  const machine = setup({
     types: { input: {} as ChainInput | undefined, context: {} as ChainContext, output: {} as ChainOutput, events: {} as PatternEvent },
     actors: actors as Record<never, never>,
   }).createMachine({
@@ -183,7 +132,7 @@ export function chain(stages: readonly ChainStage[], options: ChainOptions = {})
       waiting: {
         on: {
           [list[0]!.on]: {
-            target: `stage_${list[0]!.name}`,
+            target: stageState(list[0]!),
             actions: assign(({ event }) => {
               assertPatternEvent(event);
               return { events: [event] };
@@ -195,10 +144,9 @@ export function chain(stages: readonly ChainStage[], options: ChainOptions = {})
       completed: { type: 'final' },
       failed: { type: 'final' },
     } as Record<string, object>,
-    output: ({ context }) => {
-      const out: ChainOutput = { status: context.failure ? 'failed' : 'completed', events: context.events };
-      if (context.failure) out.failure = context.failure;
-      return out;
-    },
+    output: ({ context }) => chainOutput(context.events, context.failure),
   });
+  plan.machine = machine;
+  // Where nothing needs the XState actor, a workflow runs in a cell of its own (see `chain-cell.ts`).
+  return Object.assign(machine, { [OWN_CELL]: (init: CellInit) => new ChainCell(init, plan) });
 }

@@ -18,18 +18,37 @@
  * `targets.ts`), so the results gathered so far are committed with it; a resumed gather asks
  * again only the workers whose reply it had not taken (their asks are persisted children, started
  * again with the same input), and its deadline keeps the time it had left.
+ *
+ * Spawned on a system where nothing needs the XState actor (not durable, not restored, not
+ * inspected), a gather runs in a cell of its own that takes the same steps (`gather-cell.ts`).
  */
 import type { Logger } from 'pino';
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { eventFields } from './event.js';
+import { OWN_CELL } from '../actors/own-cell.js';
+import type { CellInit } from '../runtime/cell.js';
 import type { ArborEvent } from '../runtime/event.js';
 import type { ActorRef } from '../runtime/ref.js';
-import { describe, toError } from '../runtime/errors.js';
-import { askTarget, heldPath, holdTarget, type HeldTarget } from './targets.js';
+import { GatherCell } from './gather-cell.js';
+import {
+  gatherOutput,
+  initialContext,
+  logOutcome,
+  onAskError,
+  onDeadline,
+  onReply,
+  verdictOf,
+  type GatherContext,
+  type GatherOutput,
+  type GatherPlan,
+  type GatherPolicy,
+  type PartialFailure,
+  type ScatterGatherInput,
+} from './gather-steps.js';
+import { askTarget, holdTarget, type HeldTarget } from './targets.js';
 import { duration, integer, loggerOption, nonEmptyString, oneOf, optionsObject } from './validate.js';
 
-export type GatherPolicy = 'all' | 'any' | 'quorum' | 'first-k';
-export type PartialFailure = 'fail' | 'proceed';
+export { gatherVerdict, repliesNeeded } from './gather-steps.js';
+export type { GatherContext, GatherFailure, GatherOutput, GatherPolicy, GatherResult, PartialFailure, ScatterGatherInput } from './gather-steps.js';
 
 /** Options of {@link scatterGather}. */
 export interface ScatterGatherOptions<TReply = ArborEvent> {
@@ -49,77 +68,6 @@ export interface ScatterGatherOptions<TReply = ArborEvent> {
   logger?: Logger | false;
 }
 
-/** Input of a scatter-gather machine. */
-export interface ScatterGatherInput {
-  /** Refs, or paths (`arbor://...`, resolved when asked). */
-  workers: readonly (ActorRef | string)[];
-  /** Sent to every worker (with a `replyTo` added). */
-  request: ArborEvent;
-}
-
-export interface GatherResult<TReply> {
-  worker: string;
-  index: number;
-  reply: TReply;
-}
-
-export interface GatherFailure {
-  worker: string;
-  index: number;
-  reason: string;
-  code?: string;
-}
-
-/** The output of a scatter-gather machine. */
-export interface GatherOutput<TReply = ArborEvent> {
-  ok: boolean;
-  /** Accepted replies, in arrival order. */
-  results: GatherResult<TReply>[];
-  failures: GatherFailure[];
-  timedOut: boolean;
-  /** Why the gather failed. */
-  reason?: string;
-}
-
-export interface GatherContext<TReply> {
-  /** Under Arbor their paths (plain data a durable gather can commit), else the refs. */
-  workers: readonly HeldTarget<ActorRef>[];
-  request: ArborEvent;
-  needed: number;
-  /** Indices still awaited. */
-  pending: number[];
-  results: GatherResult<TReply>[];
-  failures: GatherFailure[];
-  timedOut: boolean;
-}
-
-type Verdict = 'pending' | 'ok' | 'failed';
-
-/** How many replies a policy needs from `n` workers. */
-export function repliesNeeded(policy: GatherPolicy, n: number, k: number | undefined): number {
-  if (policy === 'all') return n;
-  if (policy === 'any') return 1;
-  if (policy === 'quorum') return k ?? Math.floor(n / 2) + 1;
-  return k ?? 1;
-}
-
-/**
- * The decision, given what has come in so far (pure; the machine's guard and output use it).
- * Under `all` + `'proceed'` a failed worker is left out of what is needed, but one reply at least is.
- */
-export function gatherVerdict(
-  policy: GatherPolicy,
-  onPartialFailure: PartialFailure,
-  needed: number,
-  c: { results: readonly unknown[]; failures: readonly unknown[]; pending: readonly unknown[] },
-): Verdict {
-  const need = policy === 'all' && onPartialFailure === 'proceed' ? Math.max(needed - c.failures.length, Math.min(1, needed)) : needed;
-  if (c.results.length >= need) return 'ok';
-  if (onPartialFailure === 'fail' && c.failures.length > 0) return 'failed';
-  if (c.results.length + c.pending.length < need) return 'failed';
-  return 'pending';
-}
-
 function indexOf(actorId: string): number {
   return Number(actorId.slice('ask-'.length));
 }
@@ -133,16 +81,20 @@ function indexOf(actorId: string): number {
 export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions<TReply>) {
   const o = optionsObject(options, 'options');
   const policy = oneOf(o.policy, ['all', 'any', 'quorum', 'first-k'] as const, 'policy', 'all');
-  const onPartialFailure = oneOf(o.onPartialFailure, ['fail', 'proceed'] as const, 'onPartialFailure', 'fail');
   const deadline = duration(o.deadline, 'deadline');
-  const k = policy === 'first-k' ? integer(o.k, 'k', 1) : policy === 'quorum' && o.k !== undefined ? integer(o.k, 'k', 1) : undefined;
-  const validate = options.validate ?? (() => true as const);
   const id = o.id === undefined ? 'scatterGather' : nonEmptyString(o.id, 'id');
-  const verdict = (c: GatherContext<TReply>) => gatherVerdict(policy, onPartialFailure, c.needed, c);
-  const settle = (c: GatherContext<TReply>, index: number) => c.pending.filter((i) => i !== index);
-  const logger = loggerOption(o.logger).child({ gather: id });
+  const plan: GatherPlan<TReply> = {
+    id,
+    policy,
+    onPartialFailure: oneOf(o.onPartialFailure, ['fail', 'proceed'] as const, 'onPartialFailure', 'fail'),
+    deadline,
+    k: policy === 'first-k' ? integer(o.k, 'k', 1) : policy === 'quorum' && o.k !== undefined ? integer(o.k, 'k', 1) : undefined,
+    validate: options.validate ?? (() => true as const),
+    logger: loggerOption(o.logger).child({ gather: id }),
+  };
+  const general = plan as GatherPlan<unknown>;
 
-  return setup({
+  const machine = setup({
     types: {
       input: {} as ScatterGatherInput,
       context: {} as GatherContext<TReply>,
@@ -155,22 +107,11 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
     },
     delays: { deadline },
     guards: {
-      decided: ({ context }) => verdict(context) !== 'pending',
+      decided: ({ context }) => verdictOf(general, context) !== 'pending',
     },
   }).createMachine({
     id,
-    context: ({ input, self }) => {
-      const workers = (input?.workers ?? []).map((ref) => (typeof ref === 'string' ? ref : holdTarget(ref, self.system)));
-      return {
-        workers,
-        request: input?.request ?? { type: 'request' },
-        needed: repliesNeeded(policy, workers.length, k),
-        pending: workers.map((_, i) => i),
-        results: [],
-        failures: [],
-        timedOut: false,
-      };
-    },
+    context: ({ input, self }) => initialContext(plan, input, (ref) => holdTarget(ref, self.system)),
     initial: 'gathering',
     states: {
       gathering: {
@@ -179,72 +120,25 @@ export function scatterGather<TReply = ArborEvent>(options: ScatterGatherOptions
         }),
         always: { guard: 'decided', target: 'done' },
         after: {
-          deadline: {
-            target: 'done',
-            actions: assign(({ context }) => ({
-              timedOut: true,
-              pending: [],
-              failures: [
-                ...context.failures,
-                ...context.pending.map((index) => ({ worker: workerName(context.workers[index]!), index, reason: `no reply within ${deadline} ms`, code: 'ASK_TIMEOUT' })),
-              ],
-            })),
-          },
+          deadline: { target: 'done', actions: assign(({ context }) => onDeadline(plan, context)) },
         },
         on: {
           'xstate.done.actor.*': {
-            actions: assign(({ context, event }) => {
-              const index = indexOf((event as unknown as { actorId: string }).actorId);
-              if (!context.pending.includes(index)) return {};
-              const reply = (event as unknown as { output: TReply }).output;
-              const worker = workerName(context.workers[index]!);
-              const accepted = validate(reply);
-              return accepted === true
-                ? { pending: settle(context, index), results: [...context.results, { worker, index, reply }] }
-                : { pending: settle(context, index), failures: [...context.failures, { worker, index, reason: `reply rejected: ${accepted}`, code: 'INVALID_REPLY' }] };
-            }),
+            actions: assign(({ context, event }) => onReply(plan, context, indexOf((event as unknown as { actorId: string }).actorId), (event as unknown as { output: TReply }).output)),
           },
           'xstate.error.actor.*': {
-            actions: assign(({ context, event }) => {
-              const index = indexOf((event as unknown as { actorId: string }).actorId);
-              if (!context.pending.includes(index)) return {};
-              const error = (event as unknown as { error: unknown }).error;
-              const code = (error as { code?: unknown } | null)?.code;
-              const failure: GatherFailure = { worker: workerName(context.workers[index]!), index, reason: error instanceof Error ? toError(error).message : describe(error) };
-              if (typeof code === 'string') failure.code = code;
-              return { pending: settle(context, index), failures: [...context.failures, failure] };
-            }),
+            actions: assign(({ context, event }) => onAskError(context, indexOf((event as unknown as { actorId: string }).actorId), (event as unknown as { error: unknown }).error)),
           },
         },
       },
       done: {
         type: 'final',
-        entry: ({ context }) => {
-          const ok = verdict(context) === 'ok';
-          // Per gather: build the log line only when it is written.
-          if (!logger.isLevelEnabled(ok ? 'info' : 'warn')) return;
-          const line = { ...eventFields(context.request), ok, results: context.results.length, failures: context.failures.length, timedOut: context.timedOut };
-          if (ok) logger.info(line, 'gather done');
-          else logger.warn({ ...line, reason: reasonOf(policy, context) }, 'gather failed');
-        },
+        entry: ({ context }) => logOutcome(general, context),
       },
     },
-    output: ({ context }) => {
-      const taken = policy === 'first-k' ? context.results.slice(0, context.needed) : context.results;
-      const ok = verdict(context) === 'ok';
-      const out: GatherOutput<TReply> = { ok, results: taken, failures: context.failures, timedOut: context.timedOut };
-      if (!ok) out.reason = reasonOf(policy, context);
-      return out;
-    },
+    output: ({ context }) => gatherOutput(plan, context),
   });
-}
-
-function workerName(worker: HeldTarget<ActorRef>): string {
-  return heldPath(worker) ?? describe(worker);
-}
-
-function reasonOf(policy: GatherPolicy, c: GatherContext<unknown>): string {
-  const first = c.failures[0];
-  const tail = first ? `; first failure: ${first.worker}: ${first.reason}` : '';
-  return `${policy} needed ${c.needed} of ${c.workers.length} replies, got ${c.results.length}${c.timedOut ? ' by the deadline' : ''}${tail}`;
+  plan.machine = machine;
+  // Where nothing needs the XState actor, a gather runs in a cell of its own (see `gather-cell.ts`).
+  return Object.assign(machine, { [OWN_CELL]: (init: CellInit) => new GatherCell(init, plan) });
 }

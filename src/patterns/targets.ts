@@ -53,8 +53,13 @@ export function sendTarget(held: HeldTarget<EventTarget> | undefined, xstateSyst
 
 /** The ref to ask now; rejects with `NOT_FOUND` when the path names no actor. */
 export function askTarget(held: HeldTarget<ActorRef>, xstateSystem: unknown): ActorRef {
+  return askTargetOn(held, arborSystemOf(xstateSystem));
+}
+
+/** {@link askTarget} on an Arbor system (`undefined` outside Arbor). */
+export function askTargetOn(held: HeldTarget<ActorRef>, system: { lookup(path: string): ActorRef | undefined } | undefined): ActorRef {
   if (typeof held !== 'string') return held;
-  const ref = arborSystemOf(xstateSystem)?.lookup(held);
+  const ref = system?.lookup(held);
   if (!ref) throw notFound(held);
   return ref;
 }
