@@ -55,6 +55,16 @@ export function isActorLogic(logic: unknown): logic is AnyActorLogic {
   );
 }
 
+/**
+ * The path of the parent of the actor at `path`: the parent's own path string when it is that
+ * prefix (a supervisor here), which costs nothing, else a slice (a hosted child, whose parent
+ * object stands in for one on another node), which is a string of its own per worker.
+ */
+function parentPathOf(path: string, parentPath: string): string {
+  const end = path.lastIndexOf('/');
+  return end === parentPath.length && path.startsWith(parentPath) ? parentPath : path.slice(0, end);
+}
+
 /** State machines (not callback, promise or transition logic) say when no transition took an event. */
 function isMachineLogic(logic: unknown): boolean {
   return typeof (logic as { getStateNodeById?: unknown }).getStateNodeById === 'function';
@@ -86,38 +96,6 @@ function isActive(actor: AnyActorRef): boolean {
   return (actor.getSnapshot() as { status?: string } | undefined)?.status === 'active';
 }
 
-/**
- * XState's observer of one incarnation, added to the actor's observer set directly (what
- * `subscribe` does, without the three bound methods, the copy and the subscription closure it
- * makes per actor). `next` and `complete` are called as methods and live on the prototype;
- * XState calls `error` unbound, so it is the one closure.
- */
-class IncarnationObserver {
-  readonly error: (err: unknown) => void;
-
-  constructor(
-    readonly cell: XStateCell,
-    readonly actor: AnyActorRef,
-  ) {
-    this.error = incarnationError.bind(this);
-  }
-
-  next(snapshot: { status: string; output?: unknown }): void {
-    this.cell._next(this.actor, snapshot);
-  }
-
-  /** Completion after 'done' finds the actor detached already; any other is a stop nobody asked for. */
-  complete(): void {
-    const path = this.cell.path;
-    this.cell._ended(this.actor, { outcome: 'crash', error: new ArborError('ACTOR_STOPPED', `the XState actor of ${path} stopped without Arbor asking`, { path }) });
-  }
-}
-
-/** The `error` of an {@link IncarnationObserver} (bound to it: XState calls it without a receiver). */
-function incarnationError(this: IncarnationObserver, err: unknown): void {
-  this.cell._ended(this.actor, { outcome: 'crash', error: toError(err) });
-}
-
 /** A ring of the last events a worker processed, written at `next`. */
 interface RecentEvents {
   events: ArborEvent[];
@@ -141,6 +119,17 @@ interface ActorOptions {
   [key: string]: unknown;
 }
 
+/** The keys {@link compactOptions} copies by name: XState's defaults (`clock`, `logger`, `devTools`) and what a worker passes. */
+const OPTION_KEYS = new Set(['clock', 'logger', 'devTools', 'id', 'input', 'inspect', 'snapshot']);
+
+/**
+ * Whether XState's options may hold keys beyond {@link OPTION_KEYS}: checked on the first actor
+ * (its defaults are one constant object), then the `for...in` over every actor's options, a
+ * tenth of a worker's spawn time (each options object has a hidden class of its own, so the
+ * enumeration is never cached), is skipped.
+ */
+let extraOptionKeys: boolean | undefined;
+
 /**
  * Replaces the options object an XState actor kept by a copy of one shape for every worker. The
  * actor builds it as `{ ...defaults, ...options }`, and every key its defaults lack (`id`, always)
@@ -152,7 +141,15 @@ function compactOptions(actor: AnyActorRef): void {
   const kept = actor as unknown as { options: ActorOptions };
   const o = kept.options;
   const copy: ActorOptions = { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input, inspect: o.inspect, snapshot: o.snapshot };
-  for (const key in o) if (!(key in copy)) copy[key] = o[key];
+  if (extraOptionKeys !== false) {
+    let extra = false;
+    for (const key in o) {
+      if (OPTION_KEYS.has(key)) continue;
+      copy[key] = o[key];
+      extra = true;
+    }
+    extraOptionKeys ??= extra;
+  }
   kept.options = copy;
 }
 
@@ -176,7 +173,6 @@ export class XStateCell extends Cell implements BridgedWorker {
   /** Who sent each queued event (only kept under inspection, to report both ends). */
   private readonly sources: WeakMap<object, string> | undefined;
   protected actor: AnyActorRef | undefined;
-  private observer: IncarnationObserver | undefined;
   private lastSnapshot: unknown;
   /** The user message being processed, so a crash can dead-letter it. */
   private current: ArborEvent | typeof NONE = NONE;
@@ -205,7 +201,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     const events = (init.logic as { events?: unknown }).events;
     this.gracefulShutdown = Array.isArray(events) && events.includes(SHUTDOWN_EVENT.type);
     // A hosted child's parent lives on another node: its link routes by path all the same.
-    const parentPath = init.parent ? this.path.slice(0, this.path.lastIndexOf('/')) : undefined;
+    const parentPath = init.parent ? parentPathOf(this.path, init.parent.path) : undefined;
     this.parentLink = parentPath !== undefined && parentPath.length > SCHEME.length ? new ParentLink(this, parentPath) : undefined;
     this.sources = init.system.inspect ? new WeakMap() : undefined;
   }
@@ -249,6 +245,35 @@ export class XStateCell extends Cell implements BridgedWorker {
     if (works === undefined || works.length === 0) return;
     this.works = all ? [] : works.filter((w) => w.children.some(isActive));
     for (const w of works) if (all || !w.children.some(isActive)) w.resolve();
+  }
+
+  // --- XState's observer of the current incarnation ------------------------------------------
+  // The cell itself is in its XState actor's observer set (what `subscribe` does, without the
+  // three bound methods, the copy and the subscription closure it makes per actor, nor an
+  // observer object per incarnation): it is only ever in the set of `this.actor`, and `detach`
+  // takes it out before an incarnation is stopped or replaced, so what XState calls here is
+  // always about the current incarnation.
+
+  /** @internal XState's observer `next`: a snapshot of the current incarnation. */
+  next(snapshot: { status: string; output?: unknown }): void {
+    if (this.actor) this._next(this.actor, snapshot);
+  }
+
+  /** @internal XState's observer `complete`: after 'done' the actor is detached already; any other is a stop nobody asked for. */
+  complete(): void {
+    const path = this.path;
+    if (this.actor) this._ended(this.actor, { outcome: 'crash', error: new ArborError('ACTOR_STOPPED', `the XState actor of ${path} stopped without Arbor asking`, { path }) });
+  }
+
+  /**
+   * @internal XState's observer `error`, which it reads off the observer and calls unbound: a
+   * closure made when it is read (when the incarnation fails), not one kept per worker.
+   */
+  get error(): (err: unknown) => void {
+    const actor = this.actor;
+    return (err: unknown) => {
+      if (actor) this._ended(actor, { outcome: 'crash', error: toError(err) });
+    };
   }
 
   /** @internal A snapshot of `actor` (XState's `next`). */
@@ -318,8 +343,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;
     this.status = 'running';
-    this.observer = new IncarnationObserver(this, actor);
-    (actor as unknown as ObservedActor).observers.add(this.observer);
+    (actor as unknown as ObservedActor).observers.add(this);
     if (this.observers) this.listen(actor);
     this.beforeStart(actor);
     actor.start();
@@ -378,8 +402,7 @@ export class XStateCell extends Cell implements BridgedWorker {
   }
 
   private detach(): void {
-    if (this.actor && this.observer) (this.actor as unknown as ObservedActor).observers.delete(this.observer);
-    this.observer = undefined;
+    if (this.actor) (this.actor as unknown as ObservedActor).observers.delete(this);
     this.actor = undefined;
   }
 

@@ -181,7 +181,12 @@ export abstract class Cell implements Runnable {
   protected get firstIncarnation(): number {
     return 0;
   }
-  readonly result = new ResultSlot();
+  /** Made when first asked for (a ref's `result()`, an exit, retirement): idle actors never need it. */
+  private _result: ResultSlot | undefined;
+  /** The settled-once outcome behind `ref.result()`. */
+  get result(): ResultSlot {
+    return (this._result ??= new ResultSlot());
+  }
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
   protected get journaled(): boolean {
     return true;
