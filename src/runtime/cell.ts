@@ -481,6 +481,16 @@ export abstract class Cell implements Runnable {
     if (!this._scheduled && !this.blocked) this.system.dispatcher.schedule(this);
   }
 
+  /**
+   * Whether a control operation could run now, on the caller's stack, in the order it would have
+   * run from the mailbox: nothing queued or in flight before it (no system message, not blocked
+   * by an async operation or a hold) and the cell not on the run queue. A cell whose own work can
+   * call back into it must also know it is not inside such work (see `SupervisorCell`).
+   */
+  protected get controlIdle(): boolean {
+    return !this._scheduled && !this.blocked && this.mailbox.systemSize === 0;
+  }
+
   /** Runs `fn` as a system message and resolves with what it returns. */
   control<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
