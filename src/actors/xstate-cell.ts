@@ -166,12 +166,12 @@ export class XStateCell extends Cell implements BridgedWorker {
   private readonly input: unknown;
   /** The persisted snapshot the next incarnation starts from (a durable cell sets it to what it loaded). */
   protected snapshot: unknown;
-  private readonly machine: boolean;
   /** Made when someone first subscribes to or listens on this worker's ref. */
   private observers: RefObservers | undefined;
-  private readonly parentLink: ParentLink | undefined;
   /** Who sent each queued event (only kept under inspection, to report both ends). */
   private readonly sources: WeakMap<object, string> | undefined;
+  /** The `_parent` of its XState actors: the link its parent's workers share. */
+  private readonly parentLink: ParentLink | undefined;
   protected actor: AnyActorRef | undefined;
   private lastSnapshot: unknown;
   /** The user message being processed, so a crash can dead-letter it. */
@@ -186,8 +186,12 @@ export class XStateCell extends Cell implements BridgedWorker {
   /**
    * True when the logic names `arbor.shutdown` itself. A wildcard (`'*'`) transition does not
    * count: such a machine would swallow the request and be killed only after `shutdown` ms.
+   * Read at a stop only, so computed then (not a field per worker).
    */
-  private readonly gracefulShutdown: boolean;
+  private get gracefulShutdown(): boolean {
+    const events = (this.logic as { events?: unknown }).events;
+    return Array.isArray(events) && events.includes(SHUTDOWN_EVENT.type);
+  }
 
   constructor(init: CellInit) {
     super(init);
@@ -197,12 +201,10 @@ export class XStateCell extends Cell implements BridgedWorker {
     if (this.snapshot !== undefined && (typeof this.snapshot !== 'object' || this.snapshot === null)) {
       throw new InvalidSpecError('snapshot', this.snapshot, 'must be a persisted snapshot (ref.getPersistedSnapshot())');
     }
-    this.machine = isMachineLogic(init.logic);
-    const events = (init.logic as { events?: unknown }).events;
-    this.gracefulShutdown = Array.isArray(events) && events.includes(SHUTDOWN_EVENT.type);
     // A hosted child's parent lives on another node: its link routes by path all the same.
-    const parentPath = init.parent ? parentPathOf(this.path, init.parent.path) : undefined;
-    this.parentLink = parentPath !== undefined && parentPath.length > SCHEME.length ? new ParentLink(this, parentPath) : undefined;
+    const parent = init.parent;
+    const parentPath = parent ? parentPathOf(this.path, parent.path) : undefined;
+    this.parentLink = parent !== undefined && parentPath !== undefined && parentPath.length > SCHEME.length ? ParentLink.of(parent, this.system, parentPath) : undefined;
     this.sources = init.system.inspect ? new WeakMap() : undefined;
   }
 
@@ -442,7 +444,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
     if (replyTo) (this.owed ??= new OwedAsks(this.system)).took(replyTo, event);
     // Checked only for the events it matters for: an ask (fails at once) or every event under 'all'.
-    if (this.machine && (event.replyTo !== undefined || this.system.unhandledEvents === 'all') && !namesEvent(actor.getSnapshot(), event.type)) {
+    if ((event.replyTo !== undefined || this.system.unhandledEvents === 'all') && isMachineLogic(this.logic) && !namesEvent(actor.getSnapshot(), event.type)) {
       this.unhandled(event, replyTo, actor.getSnapshot());
       return;
     }

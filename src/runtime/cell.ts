@@ -191,21 +191,21 @@ export abstract class Cell implements Runnable {
   protected get journaled(): boolean {
     return true;
   }
-  private busy = false;
   /**
    * No message queued now arrived before this (for the oldest message's age): set when the user
    * queue goes from empty to not empty, and after a turn that leaves messages queued.
    */
   private backlogSince = 0;
-  /** With a meter: the clock time each queued user message arrived, oldest first. */
-  private readonly stamps: Deque<number> | undefined;
-  /** @internal With a meter: the label of its logic (see `logicLabel`). */
-  readonly _metricsLabel: string | undefined;
+  /** With a meter: the clock time each queued user message arrived, oldest first, and the label of its logic. */
+  private readonly metered: { readonly stamps: Deque<number>; readonly label: string } | undefined;
   /** The user message the last {@link tell} queued, until the next turn: what {@link receipt} is for. */
   private lastQueued: object | undefined;
   /** Made on the first {@link receipt} or {@link allSettled}: most actors never get one. */
   private receipts: Receipts | undefined;
-  /** Pending {@link hold}s: while any is pending, the cell takes no message. */
+  /**
+   * Pending {@link hold}s, and the control operation in flight (one at a time): while any is
+   * pending, the cell takes no message. One count for both, not a flag more per actor.
+   */
   private holds = 0;
   private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
@@ -216,10 +216,17 @@ export abstract class Cell implements Runnable {
     this.id = init.id;
     this.parent = init.parent;
     this.mailbox = new Mailbox(init.mailbox);
-    if (init.system.meter !== undefined) {
-      this.stamps = new Deque<number>(16);
-      this._metricsLabel = this.metricsLabelOf(init.logic);
-    }
+    if (init.system.meter !== undefined) this.metered = { stamps: new Deque<number>(16), label: this.metricsLabelOf(init.logic) };
+  }
+
+  /** @internal With a meter: the label of its logic (see `logicLabel`). */
+  get _metricsLabel(): string | undefined {
+    return this.metered?.label;
+  }
+
+  /** With a meter: the clock time each queued user message arrived, oldest first. */
+  private get stamps(): Deque<number> | undefined {
+    return this.metered?.stamps;
   }
 
   /**
@@ -586,9 +593,9 @@ export abstract class Cell implements Runnable {
     }
     if (r instanceof Promise) {
       // One control operation at a time: the next waits until this one has finished.
-      this.busy = true;
+      this.holds++;
       r.catch((err: unknown) => this.log.error({ err: toError(err), op: m.name }, 'system message failed')).finally(() => {
-        this.busy = false;
+        this.holds--;
         this.wake();
       });
     }
@@ -608,7 +615,7 @@ export abstract class Cell implements Runnable {
   }
 
   private get blocked(): boolean {
-    return this.busy || this.holds > 0;
+    return this.holds > 0;
   }
 
   /**
