@@ -96,6 +96,15 @@ function isActive(actor: AnyActorRef): boolean {
   return (actor.getSnapshot() as { status?: string } | undefined)?.status === 'active';
 }
 
+/** Per inspected system: who sent each queued event, to report both ends (one map, not one per worker). */
+const eventSources = new WeakMap<object, WeakMap<object, string>>();
+
+function sourcesOf(system: object): WeakMap<object, string> {
+  let sources = eventSources.get(system);
+  if (sources === undefined) eventSources.set(system, (sources = new WeakMap()));
+  return sources;
+}
+
 /** A ring of the last events a worker processed, written at `next`. */
 interface RecentEvents {
   events: ArborEvent[];
@@ -168,18 +177,18 @@ export class XStateCell extends Cell implements BridgedWorker {
   protected snapshot: unknown;
   /** Made when someone first subscribes to or listens on this worker's ref. */
   private observers: RefObservers | undefined;
-  /** Who sent each queued event (only kept under inspection, to report both ends). */
-  private readonly sources: WeakMap<object, string> | undefined;
   /** The `_parent` of its XState actors: the link its parent's workers share. */
   private readonly parentLink: ParentLink | undefined;
   protected actor: AnyActorRef | undefined;
   private lastSnapshot: unknown;
   /** The user message being processed, so a crash can dead-letter it. */
   private current: ArborEvent | typeof NONE = NONE;
-  /** Resolves a graceful stop once the actor is no longer active. */
-  private settledWaiter: (() => void) | undefined;
-  /** Work started by messages whose receipt waits for it (pool jobs): the actors each started, until all have stopped. */
-  private works: Work[] | undefined;
+  /**
+   * What waits on this incarnation, made on first use (pool jobs and graceful stops only): the
+   * work started by messages whose receipt waits for it (the actors each started, until all have
+   * stopped), and the resolver of a graceful stop, called once the actor is no longer active.
+   */
+  private waits: { works: Work[]; settled: (() => void) | undefined } | undefined;
   /** The last {@link RECENT_EVENTS} events processed (made on the first). */
   private recent: RecentEvents | undefined;
 
@@ -205,7 +214,6 @@ export class XStateCell extends Cell implements BridgedWorker {
     const parent = init.parent;
     const parentPath = parent ? parentPathOf(this.path, parent.path) : undefined;
     this.parentLink = parent !== undefined && parentPath !== undefined && parentPath.length > SCHEME.length ? ParentLink.of(parent, this.system, parentPath) : undefined;
-    this.sources = init.system.inspect ? new WeakMap() : undefined;
   }
 
   /**
@@ -238,14 +246,19 @@ export class XStateCell extends Cell implements BridgedWorker {
     const before = mark as Set<AnyActorRef>;
     const started = activeChildren(this.actor?.getSnapshot()).filter((c) => !before.has(c));
     if (started.length === 0) return undefined;
-    return new Promise<void>((resolve) => (this.works ??= []).push({ children: started, resolve }));
+    return new Promise<void>((resolve) => this.waitsMade().works.push({ children: started, resolve }));
+  }
+
+  private waitsMade(): { works: Work[]; settled: (() => void) | undefined } {
+    return (this.waits ??= { works: [], settled: undefined });
   }
 
   /** Resolves the works whose actors have all stopped (all of them when `all`). */
   private finishWorks(all: boolean): void {
-    const works = this.works;
-    if (works === undefined || works.length === 0) return;
-    this.works = all ? [] : works.filter((w) => w.children.some(isActive));
+    const waits = this.waits;
+    if (waits === undefined || waits.works.length === 0) return;
+    const works = waits.works;
+    waits.works = all ? [] : works.filter((w) => w.children.some(isActive));
     for (const w of works) if (all || !w.children.some(isActive)) w.resolve();
   }
 
@@ -280,7 +293,7 @@ export class XStateCell extends Cell implements BridgedWorker {
 
   /** @internal A snapshot of `actor` (XState's `next`). */
   _next(actor: AnyActorRef, snapshot: { status: string; output?: unknown }): void {
-    if (this.works !== undefined && this.works.length > 0) this.finishWorks(false);
+    if (this.waits !== undefined && this.waits.works.length > 0) this.finishWorks(false);
     if (this.observers?.observed && actor === this.actor) this.observers.next(snapshot);
     if (snapshot.status === 'done') this.ended(actor, { outcome: 'normal', output: snapshot.output });
   }
@@ -300,9 +313,9 @@ export class XStateCell extends Cell implements BridgedWorker {
   }
 
   override tell(event: ArborEvent, from?: string, urgent = false): void {
-    if (this.sources && typeof event === 'object' && event !== null) {
+    if (this.system.inspect && typeof event === 'object' && event !== null) {
       const sender = from ?? this.system._sender;
-      if (sender !== undefined) this.sources.set(event, sender);
+      if (sender !== undefined) sourcesOf(this.system).set(event, sender);
     }
     super.tell(event, from, urgent);
   }
@@ -372,7 +385,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     if (this.status === 'stopping') {
       // Ending during a graceful stop is the stop completing, not an exit to report. Asks it owed
       // are left to their timeout or to the shutdown that stops it (SYSTEM_SHUTDOWN).
-      this.settledWaiter?.();
+      this.waits?.settled?.();
       return;
     }
     if (exit.outcome === 'crash') this.failInFlight(exit.error, owed);
@@ -451,7 +464,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     const inspect = this.system.inspect;
     if (inspect) {
       // One inspection event with both ends: the sender's XState actor, if it is on this node.
-      const source = inspectedActorAt(inspect, this.sources?.get(event));
+      const source = inspectedActorAt(inspect, sourcesOf(this.system).get(event));
       (actor as unknown as ActorInternals).system._relay(source, actor, event);
     } else {
       // What `actor.send` does through the system's relay, minus an inspection event nobody
@@ -476,18 +489,22 @@ export class XStateCell extends Cell implements BridgedWorker {
     this.status = 'stopping';
     const snapshot = actor.getSnapshot() as { status: string; can?: (e: unknown) => boolean };
     if (shutdown !== 'brutal_kill' && this.gracefulShutdown && snapshot.status === 'active' && snapshot.can?.(SHUTDOWN_EVENT)) {
-      const settled = new Promise<void>((resolve) => (this.settledWaiter = resolve));
+      const waits = this.waitsMade();
+      const settled = new Promise<void>((resolve) => (waits.settled = resolve));
       actor.send(SHUTDOWN_EVENT);
       if (this.actor === actor) await settled; // the caller bounds this wait by `shutdown`
-      this.settledWaiter = undefined;
+      waits.settled = undefined;
     }
     this.killIncarnation();
   }
 
   protected killIncarnation(): void {
     const actor = this.actor;
-    this.settledWaiter?.();
-    this.settledWaiter = undefined;
+    const waits = this.waits;
+    if (waits !== undefined) {
+      waits.settled?.();
+      waits.settled = undefined;
+    }
     if (actor) {
       this.detach();
       // Stopping runs XState's own stop: children and delayed events go, the status is 'stopped'.

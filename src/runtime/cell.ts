@@ -162,6 +162,9 @@ export interface CellInit {
   durable?: NormalizedDurableOptions | undefined;
 }
 
+/** Each cell's logger, made when it first logs (most never do): a map, not a field per actor. */
+const loggers = new WeakMap<object, Logger>();
+
 export abstract class Cell implements Runnable {
   /** @internal */
   _scheduled = false;
@@ -207,7 +210,6 @@ export abstract class Cell implements Runnable {
    * pending, the cell takes no message. One count for both, not a flag more per actor.
    */
   private holds = 0;
-  private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
   constructor(init: CellInit) {
@@ -244,7 +246,9 @@ export abstract class Cell implements Runnable {
 
   /** The structured logger of this actor (`actor` = its path). */
   get log(): Logger {
-    return (this._log ??= this.system.logger.child({ actor: this.path }));
+    let log = loggers.get(this);
+    if (log === undefined) loggers.set(this, (log = this.system.logger.child({ actor: this.path })));
+    return log;
   }
 
   /** The ref of this cell; one object for the cell's whole life. */
