@@ -11,11 +11,12 @@
  *
  * Memory: heap in use after a full GC, before and after creating N actors (everything the
  * runtime keeps per worker: cell, mailbox, ref, slot, normalized spec, XState actor), divided by
- * N; median of the runs, both sides measured in the same process. `ratio` is xstate/arbor bytes.
+ * N; the largest of the runs (see `bytesPerActor`), both sides measured in the same process.
+ * `ratio` is xstate/arbor bytes.
  */
 import { assign, createActor, setup, type AnyActorRef } from 'xstate';
 import { createSystem, supervisor, type ChildSpec, type System } from '../src/index.js';
-import { compare, heapUsed, median, rateResult, type Result, type ScenarioOptions, type Side } from './harness.js';
+import { compare, heapUsed, rateResult, type Result, type ScenarioOptions, type Side } from './harness.js';
 
 /** A small but realistic worker: two states and a counter. */
 const worker = setup({ types: { context: {} as { n: number }, events: {} as { type: 'inc' } | { type: 'toggle' } } }).createMachine({
@@ -104,7 +105,10 @@ async function bytesPerActor(n: number, runs: number): Promise<{ arbor: number; 
     arbor.push((heapUsed() - before) / n);
     await stopAndCheck(system, n);
   }
-  return { arbor: median(arbor), xstate: median(xstate) };
+  // The largest of the runs: the first run's figure matches a heap-snapshot inventory of what a
+  // worker holds; later runs in the same process read about 1.4 KB lower for Arbor alone, for a
+  // reason not found (see README: "Spawn and memory per actor"), so a median would flatter it.
+  return { arbor: Math.max(...arbor), xstate: Math.max(...xstate) };
 }
 
 export async function spawn({ quick }: ScenarioOptions): Promise<Result[]> {
@@ -113,9 +117,9 @@ export async function spawn({ quick }: ScenarioOptions): Promise<Result[]> {
   const repeat = quick ? { warmup: 1, runs: 3 } : { warmup: 1, runs: 3 };
   const results: Result[] = [];
   const timing = await compare(arborStatic(n), xstateSide(n), repeat);
-  results.push(rateResult({ id: 'spawn', unit: 'actors/s', baselineName: 'xstate createActor().start()', target: 0.67 }, n, timing));
+  results.push(rateResult({ id: 'spawn', unit: 'actors/s', baselineName: 'xstate createActor().start()', target: 0.8 }, n, timing));
   const dynamic = await compare(arborDynamic(dynamicN), xstateSide(dynamicN), repeat);
-  results.push(rateResult({ id: 'spawn-dynamic', unit: 'actors/s', baselineName: 'xstate createActor().start()', note: 'await root.startChild()' }, dynamicN, dynamic));
+  results.push(rateResult({ id: 'spawn-dynamic', unit: 'actors/s', baselineName: 'xstate createActor().start()', target: 0.5, note: 'await root.startChild()' }, dynamicN, dynamic));
   const bytes = await bytesPerActor(n, quick ? 1 : 3);
   results.push({
     id: 'spawn-memory',
@@ -124,8 +128,8 @@ export async function spawn({ quick }: ScenarioOptions): Promise<Result[]> {
     baseline: bytes.xstate,
     baselineName: 'xstate createActor().start()',
     ratio: bytes.xstate / bytes.arbor,
-    target: 1 / 1.3,
-    note: `n=${n}; target: arbor ≤ 1.3× xstate bytes`,
+    target: 1 / 1.2,
+    note: `n=${n}; target: arbor ≤ 1.2× xstate bytes`,
   });
   return results;
 }

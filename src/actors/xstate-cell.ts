@@ -55,6 +55,16 @@ export function isActorLogic(logic: unknown): logic is AnyActorLogic {
   );
 }
 
+/**
+ * The path of the parent of the actor at `path`: the parent's own path string when it is that
+ * prefix (a supervisor here), which costs nothing, else a slice (a hosted child, whose parent
+ * object stands in for one on another node), which is a string of its own per worker.
+ */
+function parentPathOf(path: string, parentPath: string): string {
+  const end = path.lastIndexOf('/');
+  return end === parentPath.length && path.startsWith(parentPath) ? parentPath : path.slice(0, end);
+}
+
 /** State machines (not callback, promise or transition logic) say when no transition took an event. */
 function isMachineLogic(logic: unknown): boolean {
   return typeof (logic as { getStateNodeById?: unknown }).getStateNodeById === 'function';
@@ -86,36 +96,13 @@ function isActive(actor: AnyActorRef): boolean {
   return (actor.getSnapshot() as { status?: string } | undefined)?.status === 'active';
 }
 
-/**
- * XState's observer of one incarnation, added to the actor's observer set directly (what
- * `subscribe` does, without the three bound methods, the copy and the subscription closure it
- * makes per actor). `next` and `complete` are called as methods and live on the prototype;
- * XState calls `error` unbound, so it is the one closure.
- */
-class IncarnationObserver {
-  readonly error: (err: unknown) => void;
+/** Per inspected system: who sent each queued event, to report both ends (one map, not one per worker). */
+const eventSources = new WeakMap<object, WeakMap<object, string>>();
 
-  constructor(
-    readonly cell: XStateCell,
-    readonly actor: AnyActorRef,
-  ) {
-    this.error = incarnationError.bind(this);
-  }
-
-  next(snapshot: { status: string; output?: unknown }): void {
-    this.cell._next(this.actor, snapshot);
-  }
-
-  /** Completion after 'done' finds the actor detached already; any other is a stop nobody asked for. */
-  complete(): void {
-    const path = this.cell.path;
-    this.cell._ended(this.actor, { outcome: 'crash', error: new ArborError('ACTOR_STOPPED', `the XState actor of ${path} stopped without Arbor asking`, { path }) });
-  }
-}
-
-/** The `error` of an {@link IncarnationObserver} (bound to it: XState calls it without a receiver). */
-function incarnationError(this: IncarnationObserver, err: unknown): void {
-  this.cell._ended(this.actor, { outcome: 'crash', error: toError(err) });
+function sourcesOf(system: object): WeakMap<object, string> {
+  let sources = eventSources.get(system);
+  if (sources === undefined) eventSources.set(system, (sources = new WeakMap()));
+  return sources;
 }
 
 /** A ring of the last events a worker processed, written at `next`. */
@@ -141,6 +128,17 @@ interface ActorOptions {
   [key: string]: unknown;
 }
 
+/** The keys {@link compactOptions} copies by name: XState's defaults (`clock`, `logger`, `devTools`) and what a worker passes. */
+const OPTION_KEYS = new Set(['clock', 'logger', 'devTools', 'id', 'input', 'inspect', 'snapshot']);
+
+/**
+ * Whether XState's options may hold keys beyond {@link OPTION_KEYS}: checked on the first actor
+ * (its defaults are one constant object), then the `for...in` over every actor's options, a
+ * tenth of a worker's spawn time (each options object has a hidden class of its own, so the
+ * enumeration is never cached), is skipped.
+ */
+let extraOptionKeys: boolean | undefined;
+
 /**
  * Replaces the options object an XState actor kept by a copy of one shape for every worker. The
  * actor builds it as `{ ...defaults, ...options }`, and every key its defaults lack (`id`, always)
@@ -152,7 +150,15 @@ function compactOptions(actor: AnyActorRef): void {
   const kept = actor as unknown as { options: ActorOptions };
   const o = kept.options;
   const copy: ActorOptions = { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input, inspect: o.inspect, snapshot: o.snapshot };
-  for (const key in o) if (!(key in copy)) copy[key] = o[key];
+  if (extraOptionKeys !== false) {
+    let extra = false;
+    for (const key in o) {
+      if (OPTION_KEYS.has(key)) continue;
+      copy[key] = o[key];
+      extra = true;
+    }
+    extraOptionKeys ??= extra;
+  }
   kept.options = copy;
 }
 
@@ -169,29 +175,32 @@ export class XStateCell extends Cell implements BridgedWorker {
   private readonly input: unknown;
   /** The persisted snapshot the next incarnation starts from (a durable cell sets it to what it loaded). */
   protected snapshot: unknown;
-  private readonly machine: boolean;
   /** Made when someone first subscribes to or listens on this worker's ref. */
   private observers: RefObservers | undefined;
+  /** The `_parent` of its XState actors: the link its parent's workers share. */
   private readonly parentLink: ParentLink | undefined;
-  /** Who sent each queued event (only kept under inspection, to report both ends). */
-  private readonly sources: WeakMap<object, string> | undefined;
   protected actor: AnyActorRef | undefined;
-  private observer: IncarnationObserver | undefined;
   private lastSnapshot: unknown;
   /** The user message being processed, so a crash can dead-letter it. */
   private current: ArborEvent | typeof NONE = NONE;
-  /** Resolves a graceful stop once the actor is no longer active. */
-  private settledWaiter: (() => void) | undefined;
-  /** Work started by messages whose receipt waits for it (pool jobs): the actors each started, until all have stopped. */
-  private works: Work[] | undefined;
+  /**
+   * What waits on this incarnation, made on first use (pool jobs and graceful stops only): the
+   * work started by messages whose receipt waits for it (the actors each started, until all have
+   * stopped), and the resolver of a graceful stop, called once the actor is no longer active.
+   */
+  private waits: { works: Work[]; settled: (() => void) | undefined } | undefined;
   /** The last {@link RECENT_EVENTS} events processed (made on the first). */
   private recent: RecentEvents | undefined;
 
   /**
    * True when the logic names `arbor.shutdown` itself. A wildcard (`'*'`) transition does not
    * count: such a machine would swallow the request and be killed only after `shutdown` ms.
+   * Read at a stop only, so computed then (not a field per worker).
    */
-  private readonly gracefulShutdown: boolean;
+  private get gracefulShutdown(): boolean {
+    const events = (this.logic as { events?: unknown }).events;
+    return Array.isArray(events) && events.includes(SHUTDOWN_EVENT.type);
+  }
 
   constructor(init: CellInit) {
     super(init);
@@ -201,13 +210,10 @@ export class XStateCell extends Cell implements BridgedWorker {
     if (this.snapshot !== undefined && (typeof this.snapshot !== 'object' || this.snapshot === null)) {
       throw new InvalidSpecError('snapshot', this.snapshot, 'must be a persisted snapshot (ref.getPersistedSnapshot())');
     }
-    this.machine = isMachineLogic(init.logic);
-    const events = (init.logic as { events?: unknown }).events;
-    this.gracefulShutdown = Array.isArray(events) && events.includes(SHUTDOWN_EVENT.type);
     // A hosted child's parent lives on another node: its link routes by path all the same.
-    const parentPath = init.parent ? this.path.slice(0, this.path.lastIndexOf('/')) : undefined;
-    this.parentLink = parentPath !== undefined && parentPath.length > SCHEME.length ? new ParentLink(this, parentPath) : undefined;
-    this.sources = init.system.inspect ? new WeakMap() : undefined;
+    const parent = init.parent;
+    const parentPath = parent ? parentPathOf(this.path, parent.path) : undefined;
+    this.parentLink = parent !== undefined && parentPath !== undefined && parentPath.length > SCHEME.length ? ParentLink.of(parent, this.system, parentPath) : undefined;
   }
 
   /**
@@ -240,20 +246,54 @@ export class XStateCell extends Cell implements BridgedWorker {
     const before = mark as Set<AnyActorRef>;
     const started = activeChildren(this.actor?.getSnapshot()).filter((c) => !before.has(c));
     if (started.length === 0) return undefined;
-    return new Promise<void>((resolve) => (this.works ??= []).push({ children: started, resolve }));
+    return new Promise<void>((resolve) => this.waitsMade().works.push({ children: started, resolve }));
+  }
+
+  private waitsMade(): { works: Work[]; settled: (() => void) | undefined } {
+    return (this.waits ??= { works: [], settled: undefined });
   }
 
   /** Resolves the works whose actors have all stopped (all of them when `all`). */
   private finishWorks(all: boolean): void {
-    const works = this.works;
-    if (works === undefined || works.length === 0) return;
-    this.works = all ? [] : works.filter((w) => w.children.some(isActive));
+    const waits = this.waits;
+    if (waits === undefined || waits.works.length === 0) return;
+    const works = waits.works;
+    waits.works = all ? [] : works.filter((w) => w.children.some(isActive));
     for (const w of works) if (all || !w.children.some(isActive)) w.resolve();
+  }
+
+  // --- XState's observer of the current incarnation ------------------------------------------
+  // The cell itself is in its XState actor's observer set (what `subscribe` does, without the
+  // three bound methods, the copy and the subscription closure it makes per actor, nor an
+  // observer object per incarnation): it is only ever in the set of `this.actor`, and `detach`
+  // takes it out before an incarnation is stopped or replaced, so what XState calls here is
+  // always about the current incarnation.
+
+  /** @internal XState's observer `next`: a snapshot of the current incarnation. */
+  next(snapshot: { status: string; output?: unknown }): void {
+    if (this.actor) this._next(this.actor, snapshot);
+  }
+
+  /** @internal XState's observer `complete`: after 'done' the actor is detached already; any other is a stop nobody asked for. */
+  complete(): void {
+    const path = this.path;
+    if (this.actor) this._ended(this.actor, { outcome: 'crash', error: new ArborError('ACTOR_STOPPED', `the XState actor of ${path} stopped without Arbor asking`, { path }) });
+  }
+
+  /**
+   * @internal XState's observer `error`, which it reads off the observer and calls unbound: a
+   * closure made when it is read (when the incarnation fails), not one kept per worker.
+   */
+  get error(): (err: unknown) => void {
+    const actor = this.actor;
+    return (err: unknown) => {
+      if (actor) this._ended(actor, { outcome: 'crash', error: toError(err) });
+    };
   }
 
   /** @internal A snapshot of `actor` (XState's `next`). */
   _next(actor: AnyActorRef, snapshot: { status: string; output?: unknown }): void {
-    if (this.works !== undefined && this.works.length > 0) this.finishWorks(false);
+    if (this.waits !== undefined && this.waits.works.length > 0) this.finishWorks(false);
     if (this.observers?.observed && actor === this.actor) this.observers.next(snapshot);
     if (snapshot.status === 'done') this.ended(actor, { outcome: 'normal', output: snapshot.output });
   }
@@ -273,9 +313,9 @@ export class XStateCell extends Cell implements BridgedWorker {
   }
 
   override tell(event: ArborEvent, from?: string, urgent = false): void {
-    if (this.sources && typeof event === 'object' && event !== null) {
+    if (this.system.inspect && typeof event === 'object' && event !== null) {
       const sender = from ?? this.system._sender;
-      if (sender !== undefined) this.sources.set(event, sender);
+      if (sender !== undefined) sourcesOf(this.system).set(event, sender);
     }
     super.tell(event, from, urgent);
   }
@@ -318,8 +358,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;
     this.status = 'running';
-    this.observer = new IncarnationObserver(this, actor);
-    (actor as unknown as ObservedActor).observers.add(this.observer);
+    (actor as unknown as ObservedActor).observers.add(this);
     if (this.observers) this.listen(actor);
     this.beforeStart(actor);
     actor.start();
@@ -346,7 +385,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     if (this.status === 'stopping') {
       // Ending during a graceful stop is the stop completing, not an exit to report. Asks it owed
       // are left to their timeout or to the shutdown that stops it (SYSTEM_SHUTDOWN).
-      this.settledWaiter?.();
+      this.waits?.settled?.();
       return;
     }
     if (exit.outcome === 'crash') {
@@ -357,8 +396,7 @@ export class XStateCell extends Cell implements BridgedWorker {
   }
 
   private detach(): void {
-    if (this.actor && this.observer) (this.actor as unknown as ObservedActor).observers.delete(this.observer);
-    this.observer = undefined;
+    if (this.actor) (this.actor as unknown as ObservedActor).observers.delete(this);
     this.actor = undefined;
   }
 
@@ -397,14 +435,14 @@ export class XStateCell extends Cell implements BridgedWorker {
     const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
     if (replyTo) (this.owed ??= new OwedAsks(this.system)).took(replyTo, event);
     // Checked only for the events it matters for: an ask (fails at once) or every event under 'all'.
-    if (this.machine && (event.replyTo !== undefined || this.system.unhandledEvents === 'all') && !namesEvent(actor.getSnapshot(), event.type)) {
+    if ((event.replyTo !== undefined || this.system.unhandledEvents === 'all') && isMachineLogic(this.logic) && !namesEvent(actor.getSnapshot(), event.type)) {
       this.unhandled(event, replyTo, actor.getSnapshot());
       return;
     }
     const inspect = this.system.inspect;
     if (inspect) {
       // One inspection event with both ends: the sender's XState actor, if it is on this node.
-      const source = inspectedActorAt(inspect, this.sources?.get(event));
+      const source = inspectedActorAt(inspect, sourcesOf(this.system).get(event));
       (actor as unknown as ActorInternals).system._relay(source, actor, event);
     } else {
       // What `actor.send` does through the system's relay, minus an inspection event nobody
@@ -425,18 +463,22 @@ export class XStateCell extends Cell implements BridgedWorker {
     this.status = 'stopping';
     const snapshot = actor.getSnapshot() as { status: string; can?: (e: unknown) => boolean };
     if (shutdown !== 'brutal_kill' && this.gracefulShutdown && snapshot.status === 'active' && snapshot.can?.(SHUTDOWN_EVENT)) {
-      const settled = new Promise<void>((resolve) => (this.settledWaiter = resolve));
+      const waits = this.waitsMade();
+      const settled = new Promise<void>((resolve) => (waits.settled = resolve));
       actor.send(SHUTDOWN_EVENT);
       if (this.actor === actor) await settled; // the caller bounds this wait by `shutdown`
-      this.settledWaiter = undefined;
+      waits.settled = undefined;
     }
     this.killIncarnation();
   }
 
   protected killIncarnation(): void {
     const actor = this.actor;
-    this.settledWaiter?.();
-    this.settledWaiter = undefined;
+    const waits = this.waits;
+    if (waits !== undefined) {
+      waits.settled?.();
+      waits.settled = undefined;
+    }
     if (actor) {
       this.detach();
       // Stopping runs XState's own stop: children and delayed events go, the status is 'stopped'.

@@ -50,13 +50,23 @@ export interface BridgedWorker {
 /** Where a worker's XState logger carries the Arbor system (see {@link arborSystemOf}). */
 const ARBOR_SYSTEM = Symbol('arbor.system');
 
+/** Per Arbor system: the prototype of its workers' loggers, which carries the mark. */
+const markedPrototypes = new WeakMap<CellContext, object>();
+
 /**
  * `logger` (the function a worker gives `createActor`) marked with its Arbor system. XState keeps
  * the logger on its system (`_logger`) from the moment the actor is created, so a machine's
  * `context` factory, which runs inside `createActor`, before {@link bridgeSystem}, finds it too.
+ * The mark is on a prototype shared by the system's loggers (a function prototype, so `call` and
+ * `bind` still work): a property of each logger's own cost every worker a property array.
  */
 export function withArborSystem<T extends (...args: never[]) => void>(logger: T, system: CellContext): T {
-  return Object.assign(logger, { [ARBOR_SYSTEM]: system });
+  let proto = markedPrototypes.get(system);
+  if (proto === undefined) {
+    proto = Object.create(Object.getPrototypeOf(logger) as object, { [ARBOR_SYSTEM]: { value: system } }) as object;
+    markedPrototypes.set(system, proto);
+  }
+  return Object.setPrototypeOf(logger, proto) as T;
 }
 
 /**
@@ -106,38 +116,61 @@ function sendToRef(worker: BridgedWorker, target: ActorRef, event: unknown): voi
   }
 }
 
-/** The `_parent` of a supervised worker's XState actor. */
+/** Per parent (a supervisor, or the stand-in of one on another node): the link its workers share. */
+const parentLinks = new WeakMap<object, ParentLink>();
+
+/**
+ * The `_parent` of a supervised worker's XState actor: one per parent, shared by its workers
+ * (one per worker was 48 bytes each). XState reaches it only through its system's `_relay`, which
+ * the bridge bends to say which worker sends ({@link ParentLink.sendFrom}).
+ */
 export class ParentLink {
   readonly id: string;
 
-  constructor(
-    private readonly worker: BridgedWorker,
+  private constructor(
+    private readonly system: CellContext,
     /** The supervisor's path. */
     readonly path: string,
   ) {
     this.id = path;
   }
 
-  /** The supervisor's XState actor session, so inspectors draw the worker under it. */
-  get sessionId(): string {
-    return inspectedActorAt(this.worker.system.inspect, this.path)?.sessionId ?? `arbor:${this.path}`;
+  /** The link to the parent `owner` at `path`, made on its first worker. */
+  static of(owner: object, system: CellContext, path: string): ParentLink {
+    let link = parentLinks.get(owner);
+    if (link === undefined || link.path !== path) {
+      link = new ParentLink(system, path);
+      parentLinks.set(owner, link);
+    }
+    return link;
   }
 
-  _send(event: ArborEvent): void {
+  /** The supervisor's XState actor session, so inspectors draw the worker under it. */
+  get sessionId(): string {
+    return inspectedActorAt(this.system.inspect, this.path)?.sessionId ?? `arbor:${this.path}`;
+  }
+
+  /** `worker` sends `event` to its parent (`undefined`: sent from elsewhere, with the link handed on in an event). */
+  sendFrom(worker: BridgedWorker | undefined, event: ArborEvent): void {
     const type = (event as { type?: unknown } | null)?.type;
     // The supervisor learns of a normal exit or a crash as an exit, not as an event.
     if (typeof type === 'string' && (type.startsWith('xstate.done.actor.') || type.startsWith('xstate.error.actor.'))) return;
-    const system = this.worker.system;
+    const system = this.system;
     const parent = system.lookup(this.path);
     if (!parent) {
-      system.deadLetter(this.path, event, new ArborError('NOT_FOUND', `parent ${this.path} of ${this.worker.path} is gone`, { path: this.path }));
+      system.deadLetter(this.path, event, new ArborError('NOT_FOUND', `parent ${this.path}${worker ? ` of ${worker.path}` : ''} is gone`, { path: this.path }));
       return;
     }
-    sendToRef(this.worker, parent, event);
+    if (worker) sendToRef(worker, parent, event);
+    else parent._send(event);
+  }
+
+  _send(event: ArborEvent): void {
+    this.sendFrom(undefined, event);
   }
 
   send(event: ArborEvent): void {
-    this._send(event);
+    this.sendFrom(undefined, event);
   }
 
   toJSON(): { id: string } {
@@ -193,7 +226,7 @@ function bridgedRelay(this: BentSystem, source: AnyActorRef | undefined, target:
   const out = source === actor ? swapSelf(event, actor, worker.ref) : event;
   // A worker's receiving side reports the event with both ends; elsewhere report it here.
   if (target === parent || !isWorkerRef(target as ActorRef)) this._sendInspectionEvent({ type: '@xstate.event', sourceRef: source, actorRef: target, event: out });
-  if (target === parent) parent._send(out as ArborEvent);
+  if (target === parent) parent.sendFrom(worker, out as ArborEvent);
   else sendToRef(worker, target as ActorRef, out);
 }
 

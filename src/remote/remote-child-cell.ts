@@ -311,7 +311,7 @@ export class RemoteChildCell extends Cell {
   /** Puts unprocessed forwarded messages back at the front of the mailbox, oldest first. */
   private requeue(): void {
     const all = this.outstanding.drain();
-    for (let i = all.length - 1; i >= 0; i--) this.mailbox.user.unshift((all[i] as Outstanding).event);
+    for (let i = all.length - 1; i >= 0; i--) this.mailbox.unshiftUser((all[i] as Outstanding).event);
   }
 
   private settleStop(): void {

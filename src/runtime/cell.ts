@@ -4,11 +4,11 @@
  * result. Concrete cells (an XState worker in `src/actors`, a supervisor in `src/supervision`)
  * supply an incarnation: how to start it, feed it user messages, stop it and kill it.
  *
- * Why this file is over 400 lines: the mailbox-side concerns that grew this session (ack receipts,
- * durable holds, metrics stamps and tracing, the inspector's backlog age) all read and write the
- * cell's private queue state on the hot path; each is a few lines inside `tell`/`run`, and moving
- * them out would cost an indirection per message. The next clean-up is a `MailboxAccounting`
- * object that owns receipts, stamps and backlog age together.
+ * Why this file is over 400 lines: the mailbox-side concerns that grew this session (durable
+ * holds, metrics stamps and tracing, the inspector's backlog age) read and write the cell's
+ * private queue state on the hot path; each is a few lines inside `tell`/`run`, and moving them
+ * out would cost an indirection per message. Ack receipts, which only some cells ever use, live in
+ * their own object (`receipts.ts`), made on first use.
  *
  * Lifecycle, driven by the parent supervisor (or the system for a root actor):
  *   start()   → 'running'    a new incarnation; queued user messages flow again
@@ -30,6 +30,7 @@ import { Mailbox, type ResolvedMailboxOptions } from './mailbox.js';
 import { logicLabel, type Meter } from './meter.js';
 import type { MessageTracer } from './tracer.js';
 import type { SchemaRegistry } from './schemas.js';
+import { Receipts } from './receipts.js';
 import { ResultSlot } from './result-slot.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import { jsonText, DETAIL_TEXT_LIMIT, type ActorDetail, type MailboxStats } from './actor-detail.js';
@@ -161,20 +162,8 @@ export interface CellInit {
   durable?: NormalizedDurableOptions | undefined;
 }
 
-/**
- * A waiting {@link Cell.receipt}. While its message is queued it is found by the message's
- * identity; once taken, by its place in take order (`at`): urgent messages overtake normal ones,
- * so arrival order says nothing about which message left, but take order does.
- */
-interface Receipt {
-  resolve: () => void;
-  /** Its message's place in take order once taken (1 = the first this cell took); 0 while queued. */
-  at: number;
-  /** Whether it waits for the work its message started too (see {@link Cell.receipt}). */
-  work: boolean;
-  /** With `work`, once taken: settles when the work its message started is finished. */
-  finished?: Promise<void> | undefined;
-}
+/** Each cell's logger, made when it first logs (most never do): a map, not a field per actor. */
+const loggers = new WeakMap<object, Logger>();
 
 export abstract class Cell implements Runnable {
   /** @internal */
@@ -195,36 +184,32 @@ export abstract class Cell implements Runnable {
   protected get firstIncarnation(): number {
     return 0;
   }
-  readonly result = new ResultSlot();
+  /** Made when first asked for (a ref's `result()`, an exit, retirement): idle actors never need it. */
+  private _result: ResultSlot | undefined;
+  /** The settled-once outcome behind `ref.result()`. */
+  get result(): ResultSlot {
+    return (this._result ??= new ResultSlot());
+  }
   /** Whether accepted user messages go to the system's journal (a remote child's host journals them). */
   protected get journaled(): boolean {
     return true;
   }
-  private busy = false;
   /**
    * No message queued now arrived before this (for the oldest message's age): set when the user
    * queue goes from empty to not empty, and after a turn that leaves messages queued.
    */
   private backlogSince = 0;
-  /** With a meter: the clock time each queued user message arrived, oldest first. */
-  private readonly stamps: Deque<number> | undefined;
-  /** @internal With a meter: the label of its logic (see `logicLabel`). */
-  readonly _metricsLabel: string | undefined;
-  /** User messages ever queued here (see {@link Cell.receipt}). */
-  private accepted = 0;
-  /** Queued user messages that left other than by being taken: displaced, or dead-lettered on retirement. */
-  private discarded = 0;
+  /** With a meter: the clock time each queued user message arrived, oldest first, and the label of its logic. */
+  private readonly metered: { readonly stamps: Deque<number>; readonly label: string } | undefined;
   /** The user message the last {@link tell} queued, until the next turn: what {@link receipt} is for. */
   private lastQueued: object | undefined;
-  /** Receipts of queued messages, by message identity (created on first use). */
-  private receiptsQueued: Map<object, Receipt[]> | undefined;
-  /** Receipts of taken messages not settled yet, in take order. */
-  private receiptsTaken: Receipt[] | undefined;
-  /** Receipts of taken messages put back at the front of the mailbox (a remote child's window), in take order. */
-  private receiptsRequeued: Receipt[] | undefined;
-  /** Pending {@link hold}s: while any is pending, the cell takes no message. */
+  /** Made on the first {@link receipt} or {@link allSettled}: most actors never get one. */
+  private receipts: Receipts | undefined;
+  /**
+   * Pending {@link hold}s, and the control operation in flight (one at a time): while any is
+   * pending, the cell takes no message. One count for both, not a flag more per actor.
+   */
   private holds = 0;
-  private _log: Logger | undefined;
   private _ref: ActorRef | undefined;
 
   constructor(init: CellInit) {
@@ -233,10 +218,17 @@ export abstract class Cell implements Runnable {
     this.id = init.id;
     this.parent = init.parent;
     this.mailbox = new Mailbox(init.mailbox);
-    if (init.system.meter !== undefined) {
-      this.stamps = new Deque<number>(16);
-      this._metricsLabel = this.metricsLabelOf(init.logic);
-    }
+    if (init.system.meter !== undefined) this.metered = { stamps: new Deque<number>(16), label: this.metricsLabelOf(init.logic) };
+  }
+
+  /** @internal With a meter: the label of its logic (see `logicLabel`). */
+  get _metricsLabel(): string | undefined {
+    return this.metered?.label;
+  }
+
+  /** With a meter: the clock time each queued user message arrived, oldest first. */
+  private get stamps(): Deque<number> | undefined {
+    return this.metered?.stamps;
   }
 
   /**
@@ -254,7 +246,9 @@ export abstract class Cell implements Runnable {
 
   /** The structured logger of this actor (`actor` = its path). */
   get log(): Logger {
-    return (this._log ??= this.system.logger.child({ actor: this.path }));
+    let log = loggers.get(this);
+    if (log === undefined) loggers.set(this, (log = this.system.logger.child({ actor: this.path })));
+    return log;
   }
 
   /** The ref of this cell; one object for the cell's whole life. */
@@ -349,7 +343,7 @@ export abstract class Cell implements Runnable {
       this.system.tracer?.accepted(event, this.path);
     }
     if (displaced !== undefined) {
-      if (displaced !== event) this.discardedOne(displaced);
+      if (displaced !== event && this.receipts !== undefined) this.receipts.discardedFront(displaced, this.takenCount());
       this.system.deadLetter(
         this.path,
         displaced,
@@ -360,7 +354,7 @@ export abstract class Cell implements Runnable {
       );
     }
     if (displaced !== event) {
-      this.accepted++;
+      if (this.receipts !== undefined) this.receipts.accepted++;
       this.lastQueued = event;
     }
     if (this.system.journal !== undefined && this.journaled && displaced !== event) {
@@ -400,13 +394,12 @@ export abstract class Cell implements Runnable {
     const event = this.lastQueued;
     this.lastQueued = undefined;
     if (event === undefined) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const receipt: Receipt = { resolve, at: 0, work };
-      const queued = (this.receiptsQueued ??= new Map());
-      const same = queued.get(event);
-      if (same) same.push(receipt);
-      else queued.set(event, [receipt]);
-    });
+    return this.receiptsMade().forQueued(event, work);
+  }
+
+  /** The receipts, made now if they were not (counting from the messages queued now). */
+  private receiptsMade(): Receipts {
+    return (this.receipts ??= new Receipts(this.mailbox.user.size));
   }
 
   /**
@@ -420,14 +413,19 @@ export abstract class Cell implements Runnable {
       this.lastQueued = tail;
       return this.receipt();
     }
+    const receipts = this.receiptsMade();
     const at = this.takenCount();
     if (this.settledCount() >= at) return Promise.resolve();
-    return new Promise<void>((resolve) => (this.receiptsTaken ??= []).push({ resolve, at, work: false }));
+    return receipts.forTaken(at);
   }
 
-  /** How many user messages were taken from the mailbox to be processed (or forwarded). */
+  /**
+   * How many user messages were taken from the mailbox to be processed (or forwarded), counted
+   * from the making of the receipts (0 before): only ever compared with counts taken the same way.
+   */
   private takenCount(): number {
-    return this.accepted - this.mailbox.user.size - this.discarded;
+    const receipts = this.receipts;
+    return receipts === undefined ? 0 : receipts.takenCount(this.mailbox.user.size);
   }
 
   /**
@@ -444,79 +442,28 @@ export abstract class Cell implements Runnable {
 
   /** Resolves the receipts of every settled message. */
   protected settleReceipts(): void {
-    const taken = this.receiptsTaken;
-    if (taken === undefined || taken.length === 0) return;
-    this.reclaim();
-    const settled = this.settledCount();
-    let i = 0;
-    for (; i < taken.length && (taken[i] as Receipt).at <= settled; i++) {
-      const r = taken[i] as Receipt;
-      if (r.finished) void r.finished.then(r.resolve);
-      else r.resolve();
-    }
-    if (i > 0) taken.splice(0, i);
-  }
-
-  /** Receipts of messages put back at the front of the mailbox (a remote child re-queues its window) are not taken any more. */
-  private reclaim(): void {
-    const taken = this.receiptsTaken;
-    if (taken === undefined) return;
-    const count = this.takenCount();
-    while (taken.length > 0 && (taken[taken.length - 1] as Receipt).at > count) (this.receiptsRequeued ??= []).unshift(taken.pop() as Receipt);
-  }
-
-  /** The front message `event` left the mailbox without being taken (displaced by a newer one, dead-lettered): settled. */
-  private discardedOne(event: ArborEvent): void {
-    this.reclaim();
-    const requeued = this.receiptsRequeued;
-    const front = this.takenCount() + 1;
-    this.discarded++;
-    if (requeued !== undefined && requeued.length > 0 && (requeued[0] as Receipt).at === front) {
-      // The front message was one put back: those behind it will be taken one place earlier.
-      (requeued.shift() as Receipt).resolve();
-      for (const r of requeued) r.at--;
-      return;
-    }
-    this.takeReceipt(event)?.resolve();
-  }
-
-  /** Removes and returns the receipt of queued message `event`, if it has one. */
-  private takeReceipt(event: ArborEvent): Receipt | undefined {
-    const queued = this.receiptsQueued;
-    const same = queued?.get(event);
-    if (same === undefined) return undefined;
-    const r = same.shift();
-    if (same.length === 0) queued?.delete(event);
-    return r;
-  }
-
-  /** Whether a queued message has a receipt waiting (then messages are taken one by one, see {@link processReceipted}). */
-  private get receiptsWaiting(): boolean {
-    return (this.receiptsQueued !== undefined && this.receiptsQueued.size > 0) || (this.receiptsRequeued !== undefined && this.receiptsRequeued.length > 0);
+    const receipts = this.receipts;
+    if (receipts === undefined || !receipts.takenWaiting) return;
+    receipts.settle(this.settledCount(), this.takenCount());
   }
 
   /**
    * {@link processUser} one message at a time while receipts wait, so each receipt learns its
    * message's place in take order (and, with `work`, what work its processing started).
    */
-  private processReceipted(budget: number): number {
+  private processReceipted(receipts: Receipts, budget: number): number {
     let n = 0;
     while (n < budget && !this.blocked && this.status === 'running' && this.mailbox.user.size > 0) {
-      if (!this.receiptsWaiting) return n + this.processSome(budget - n);
+      if (!receipts.queuedWaiting) return n + this.processSome(budget - n);
       const event = this.mailbox.user.peek() as ArborEvent;
       const before = this.takenCount();
-      const requeued = this.receiptsRequeued?.[0]?.at === before + 1 ? this.receiptsRequeued[0] : undefined;
-      const r = requeued ?? this.receiptsQueued?.get(event)?.[0];
+      const r = receipts.next(event, before);
       const mark = r?.work === true ? this.workMark() : undefined;
       const k = this.processSome(1);
       if (k === 0) break;
       n += k;
       if (r === undefined || this.takenCount() !== before + 1) continue;
-      if (requeued) this.receiptsRequeued?.shift();
-      else this.takeReceipt(event);
-      r.at = before + 1;
-      if (r.work) r.finished = this.workSince(mark);
-      (this.receiptsTaken ??= []).push(r);
+      receipts.took(r, event, before + 1, r.work ? this.workSince(mark) : undefined);
     }
     return n;
   }
@@ -543,6 +490,16 @@ export abstract class Cell implements Runnable {
   post(message: ControlMessage): void {
     this.mailbox.pushSystem(message);
     if (!this._scheduled && !this.blocked) this.system.dispatcher.schedule(this);
+  }
+
+  /**
+   * Whether a control operation could run now, on the caller's stack, in the order it would have
+   * run from the mailbox: nothing queued or in flight before it (no system message, not blocked
+   * by an async operation or a hold) and the cell not on the run queue. A cell whose own work can
+   * call back into it must also know it is not inside such work (see `SupervisorCell`).
+   */
+  protected get controlIdle(): boolean {
+    return !this._scheduled && !this.blocked && this.mailbox.systemSize === 0;
   }
 
   /** Runs `fn` as a system message and resolves with what it returns. */
@@ -576,15 +533,16 @@ export abstract class Cell implements Runnable {
     }
     if (!this.blocked && this.status === 'running' && this.mailbox.user.size > 0) {
       this.lastQueued = undefined;
-      if (this.receiptsTaken !== undefined && this.receiptsTaken.length > 0) this.reclaim();
+      const receipts = this.receipts;
+      if (receipts !== undefined && receipts.takenWaiting) receipts.reclaim(this.takenCount());
       const budget = Math.max(1, throughput - n);
-      const taken = this.receiptsWaiting ? this.processReceipted(budget) : this.processSome(budget);
+      const taken = receipts !== undefined && receipts.queuedWaiting ? this.processReceipted(receipts, budget) : this.processSome(budget);
       // A clock read only for a turn that leaves a backlog, not per message: enough to tell a stuck
       // mailbox from a draining one, and free for an actor that keeps up.
       if (taken > 0 && this.mailbox.user.size > 0) this.backlogSince = this.system.clock.now();
       n += taken;
     }
-    if (this.receiptsTaken !== undefined) this.settleReceipts();
+    if (this.receipts !== undefined) this.settleReceipts();
     return n;
   }
 
@@ -639,9 +597,9 @@ export abstract class Cell implements Runnable {
     }
     if (r instanceof Promise) {
       // One control operation at a time: the next waits until this one has finished.
-      this.busy = true;
+      this.holds++;
       r.catch((err: unknown) => this.log.error({ err: toError(err), op: m.name }, 'system message failed')).finally(() => {
-        this.busy = false;
+        this.holds--;
         this.wake();
       });
     }
@@ -661,7 +619,7 @@ export abstract class Cell implements Runnable {
   }
 
   private get blocked(): boolean {
-    return this.busy || this.holds > 0;
+    return this.holds > 0;
   }
 
   /**
@@ -673,7 +631,7 @@ export abstract class Cell implements Runnable {
     const release = (): void => {
       this.holds--;
       // What the hold waited for (a durable commit) may settle messages: their acks can go now.
-      if (this.receiptsTaken !== undefined) this.settleReceipts();
+      if (this.receipts !== undefined) this.settleReceipts();
       this.wake();
     };
     until.then(release, release);
@@ -738,13 +696,10 @@ export abstract class Cell implements Runnable {
       path: this.path,
     }, { cause: reason });
     const drained = this.mailbox.user.drain();
-    this.discarded += drained.length;
     for (const m of drained) this.system.deadLetter(this.path, m, dead);
     this.stamps?.drain();
     // Every queued message is dead-lettered: settled.
-    for (const same of this.receiptsQueued?.values() ?? []) for (const r of same) r.resolve();
-    this.receiptsQueued?.clear();
-    for (const r of this.receiptsRequeued?.splice(0) ?? []) r.resolve();
+    this.receipts?.discardAll(drained.length);
     this.settleReceipts();
   }
 

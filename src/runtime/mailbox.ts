@@ -58,14 +58,40 @@ export function normalizeMailboxOptions(
   return { capacity, overflow };
 }
 
+/** What readers may do with a mailbox's user queue: writes go through the mailbox. */
+export type UserQueue<U> = Pick<Deque<U>, 'size' | 'shift' | 'peek' | 'last' | 'drain'>;
+
+/**
+ * The user queue of every mailbox that has not had a user message yet (an idle actor's: 64 bytes
+ * each otherwise). It is never written: only the mailbox writes, and it makes a queue of its own
+ * first; what readers may do (`shift`, `drain` included) leaves an empty queue as it is. One class
+ * for both, so the hot path sees one object shape.
+ */
+const NO_USER_MESSAGES = new Deque<never>(16);
+
 /** A mailbox of system messages `S` and user messages `U`. */
 export class Mailbox<S, U> {
   /** Made on the first system message: most actors never get one after they start. */
   private _system: Deque<S> | undefined;
-  /** User messages; urgent ones (see {@link offerUser}) overtake normal ones. */
-  readonly user = new Deque<U>(16);
+  /** User messages (the shared empty queue until the first); urgent ones (see {@link offerUser}) overtake normal ones. */
+  private _user: Deque<U> = NO_USER_MESSAGES;
 
   constructor(readonly options: ResolvedMailboxOptions = DEFAULT_MAILBOX_OPTIONS) {}
+
+  /** User messages, in the order they will be taken. */
+  get user(): UserQueue<U> {
+    return this._user;
+  }
+
+  /** The user queue to write to, made on the first user message. */
+  private writableUser(): Deque<U> {
+    return this._user === NO_USER_MESSAGES ? (this._user = new Deque<U>(16)) : this._user;
+  }
+
+  /** Puts a user message back in front of the queued ones (taken next, ahead of later urgent ones). */
+  unshiftUser(message: U): void {
+    this.writableUser().unshift(message);
+  }
 
   /** System messages, oldest first. */
   get system(): Deque<S> {
@@ -88,9 +114,10 @@ export class Mailbox<S, U> {
    * `urgent` message goes behind the urgent ones queued and before every normal one.
    */
   offerUser(message: U, urgent = false): U | undefined {
-    if (this.user.size < this.options.capacity) {
-      if (urgent) this.user.pushUrgent(message);
-      else this.user.push(message);
+    if (this._user.size < this.options.capacity) {
+      const user = this.writableUser();
+      if (urgent) user.pushUrgent(message);
+      else user.push(message);
       return undefined;
     }
     switch (this.options.overflow) {
@@ -98,9 +125,10 @@ export class Mailbox<S, U> {
         return message;
       case 'drop_oldest': {
         // The next to be taken makes room (an urgent one, if any is queued).
-        const oldest = this.user.shift();
-        if (urgent) this.user.pushUrgent(message);
-        else this.user.push(message);
+        const user = this.writableUser();
+        const oldest = user.shift();
+        if (urgent) user.pushUrgent(message);
+        else user.push(message);
         return oldest;
       }
       case 'throw':

@@ -44,7 +44,7 @@ describe('mailbox priorities', () => {
         first.forEach((u, i) => mailbox.offerUser(`a${i}`, u));
         const taken = mailbox.user.drain();
         later.forEach((u, i) => mailbox.offerUser(`b${i}`, u));
-        for (let i = taken.length - 1; i >= 0; i--) mailbox.user.unshift(taken[i]!);
+        for (let i = taken.length - 1; i >= 0; i--) mailbox.unshiftUser(taken[i]!);
         const order = mailbox.user.drain();
         expect(order.slice(0, taken.length)).toEqual(taken);
         const rest = later.map((u, i) => ({ u, id: `b${i}` }));

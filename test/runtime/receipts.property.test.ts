@@ -59,7 +59,7 @@ class WindowCell extends Cell {
     const all = this.window.splice(0);
     for (let i = all.length - 1; i >= 0; i--) {
       const m = all[i] as Msg;
-      this.mailbox.user.unshift(copy ? { ...m } : m);
+      this.mailbox.unshiftUser(copy ? { ...m } : m);
     }
   }
 }

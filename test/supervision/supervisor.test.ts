@@ -336,6 +336,26 @@ describe('the dynamic child API', () => {
     expect(trail()).toEqual(['child_started:d', 'child_terminated:d', 'child_restarted:d', 'child_terminated:d']);
   });
 
+  it('starts a child at once when the supervisor is idle: it runs before the promise settles', async () => {
+    const { root, trail } = await tree({ children: [] });
+    const started = (root as SupervisorRef).startChild(child('d'));
+    expect(trail()).toEqual(['child_started:d']);
+    await expect(started).resolves.toMatchObject({ path: 'arbor://t/root/d' });
+  });
+
+  it('queues a startChild made from inside the supervisor\'s own start: each child starts once, in order', async () => {
+    const t = await testSystem();
+    const late: Promise<unknown>[] = [];
+    t.system.on('report', (r) => {
+      // A listener that reacts to the first static child by adding a dynamic one, mid-start.
+      if (r.kind === 'child_started' && r.child === 'a') late.push((t.system.lookup('root') as SupervisorRef).startChild(child('d')));
+    });
+    const root = t.system.spawn(supervisor({ children: [child('a'), child('b')] }), { id: 'root' }) as SupervisorRef;
+    await Promise.all(late);
+    expect(t.trail('child_started')).toEqual(['child_started:a', 'child_started:b', 'child_started:d']);
+    expect(root.whichChildren().map((c) => `${c.id}:${c.status}`)).toEqual(['a:running', 'b:running', 'd:running']);
+  });
+
   it('rejects duplicate ids, bad specs and unknown children with their codes', async () => {
     const { root } = await tree({ children: [child('a')] });
     const sup = root as SupervisorRef;
