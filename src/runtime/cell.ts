@@ -737,15 +737,8 @@ export abstract class Cell implements Runnable {
     const dead = new ArborError('ACTOR_STOPPED', `actor ${this.path} stopped before this message was processed`, {
       path: this.path,
     }, { cause: reason });
-    const drained = this.mailbox.user.drain();
-    this.discarded += drained.length;
-    for (const m of drained) this.system.deadLetter(this.path, m, dead);
-    this.stamps?.drain();
-    // Every queued message is dead-lettered: settled.
-    for (const same of this.receiptsQueued?.values() ?? []) for (const r of same) r.resolve();
-    this.receiptsQueued?.clear();
-    for (const r of this.receiptsRequeued?.splice(0) ?? []) r.resolve();
-    this.settleReceipts();
+    // Every queued message is dead-lettered (on this stack, before its receipt's callbacks run): settled.
+    for (const m of this.takeQueued()) this.system.deadLetter(this.path, m, dead);
   }
 
   /**
@@ -754,10 +747,24 @@ export abstract class Cell implements Runnable {
    * whoever waits on them must tell a drop from processing (see `src/durable/singletons.ts`).
    */
   abandonQueued(): void {
-    if (this.mailbox.user.size === 0) return;
-    this.mailbox.user.drain();
+    this.takeQueued();
+  }
+
+  /**
+   * Removes the queued user messages and returns them to a caller that answers for them from now
+   * on (dead-letters them, or sends them on): their receipts settle. They resolve on this stack,
+   * so their callbacks (a transport's ack) run only after the caller has done so.
+   */
+  takeQueued(): ArborEvent[] {
+    if (this.mailbox.user.size === 0) return [];
+    const drained = this.mailbox.user.drain();
+    this.discarded += drained.length;
     this.stamps?.drain();
+    for (const same of this.receiptsQueued?.values() ?? []) for (const r of same) r.resolve();
+    this.receiptsQueued?.clear();
+    for (const r of this.receiptsRequeued?.splice(0) ?? []) r.resolve();
     this.settleReceipts();
+    return drained;
   }
 
   /**
