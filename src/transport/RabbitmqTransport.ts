@@ -293,7 +293,8 @@ export class RabbitmqTransport implements Transport {
   async drainNode(node: string): Promise<number> {
     const run = this.requireRun('drainNode');
     if (node === run.host.node) throw new InvalidSpecError('node', node, "must be another node (a node cannot drain its own queue)");
-    const { taken, live } = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound).catch((err: unknown) => {
+    const binding = { exchange: this.topology.exchange, routingKey: this.topology.nodeBinding(node) };
+    const { taken, live } = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound, binding).catch((err: unknown) => {
       throw transportError(err, this.options.url, `cannot drain node "${node}"`, { node });
     });
     if (live) run.logger.warn({ peer: node, envelopes: taken }, 'node reported down still consumes its queue (slow, not dead): not drained');
