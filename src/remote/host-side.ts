@@ -80,8 +80,12 @@ export class HostSide {
   /**
    * A message sent straight here by a node its owner gave the route, or `undefined` when no
    * incarnation of that path runs here (any more): the router then passes it on to the owner.
-   * Acked only once processed, so a host that dies with it queued leaves it on the broker (and its
-   * queue is drained to the owner); what the incarnation leaves unprocessed goes back to the owner.
+   * Acked only once processed and once what its processing sent is confirmed: a host that dies
+   * with it queued, or between processing it and the broker taking its output, leaves it on the
+   * broker (its queue is drained to the owner, which gives it to the next incarnation: at least
+   * once). No owner answers for it meanwhile, as the owner's window does for a forwarded message,
+   * whose `processed` report leaves after the output on the same channel. What the incarnation
+   * leaves unprocessed goes back to the owner.
    */
   direct(envelope: Envelope): DeliveryResult | undefined {
     const h = this.hosted.get(envelope.to);
@@ -91,7 +95,9 @@ export class HostSide {
     const event = this.router.reviveEvent(envelope);
     this.directEvents.add(event);
     h.cell.tell(event, envelope.from, envelope.headers?.[PRIORITY_HEADER] === 'urgent');
-    return { ok: true, done: h.cell.receipt() };
+    const processed = h.cell.receipt();
+    const transport = this.system.transport;
+    return { ok: true, done: transport.confirmed ? processed.then(() => transport.confirmed?.()) : processed };
   }
 
   /** Messages an incarnation leaves queued: the owner holds the forwarded ones; the direct ones go back to it. */
@@ -215,7 +221,7 @@ export class HostSide {
       const error = new ArborError('SYSTEM_SHUTDOWN', `node "${this.node}" running ${h.path} shut down`, { path: h.path, node: this.node });
       this.router.sendProtocol(h.owner, { op: 'exit', from: this.node, path: h.path, inc: h.inc, processed: h.ledger.processed, exit: { normal: false, error: toWireError(error) } });
       owners.add(h.owner);
-      this.handBack(h, h.cell.mailbox.user.drain()); // the owner holds the forwarded ones
+      this.handBack(h, h.cell.takeQueued()); // the owner holds the forwarded ones
       this.remove(h, false, error);
     }
     await Promise.all([...owners].map((owner) => confirm(owner, OWNER_CONFIRM_TIMEOUT).catch(() => undefined)));
@@ -247,7 +253,8 @@ export class HostSide {
     if (this.hosted.get(h.path) === h) this.hosted.delete(h.path);
     this.dirty.delete(h);
     if (kill) h.cell.kill();
-    if (!reason) this.handBack(h, h.cell.mailbox.user.drain());
+    // Their receipts settle once handed back; the acks wait for the hand-back's confirms (see direct()).
+    if (!reason) this.handBack(h, h.cell.takeQueued());
     h.cell.retire(reason);
   }
 

@@ -26,8 +26,13 @@ export class OwnerSide implements PlacementLink {
   private readonly leaving = new Set<string>();
   private readonly system: ActorSystem;
 
+  /** Whether senders are told where this node's remote children run (`directRoutes`; the environment overrides it). */
+  private readonly direct: boolean;
+
   constructor(private readonly router: Router) {
     this.system = router.system;
+    const env = process.env.ARBOR_DIRECT_ROUTES;
+    this.direct = env === '0' ? false : env === '1' ? true : this.system.directRoutes;
   }
 
   private get node(): string {
@@ -120,15 +125,13 @@ export class OwnerSide implements PlacementLink {
    * elsewhere, tell `to` where (once per incarnation), so it sends there directly and this node
    * stops carrying the bytes. The guarantees stay: the host acks a direct message only once
    * processed (a dead host's queue is drained to this node) and hands back to this node what an
-   * incarnation leaves unprocessed, which this cell then gives the next one. Not for durable
-   * children: this cell stamps their message ids, which makes them effectively once.
+   * incarnation leaves unprocessed, which this cell then gives the next one. The host acks a
+   * direct message only once what its processing sent is confirmed (see `HostSide.direct`), so a
+   * host killed in between loses none of that output. Not for durable children: this cell stamps
+   * their message ids, which makes them effectively once.
    */
   advertise(path: string, to: string): void {
-    // Experimental, off unless ARBOR_DIRECT_ROUTES=1: the host acks a direct message once processed,
-    // which can overtake the (coalesced, not yet confirmed) publishes of its output; a host killed
-    // in between loses that output (seen in test/cluster/multiprocess-direct.test.ts). Forwards do
-    // not have this race: the owner releases them on the host's `processed`, published after them.
-    if (process.env.ARBOR_DIRECT_ROUTES !== '1') return;
+    if (!this.direct) return;
     const cell = this.router.proxyAt(path);
     if (cell === undefined || cell.placedOn === undefined || cell.status !== 'running' || cell.durable !== undefined) return;
     let told = this.advertised.get(path);

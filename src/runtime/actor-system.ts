@@ -98,6 +98,8 @@ export class ActorSystem implements CellContext {
   readonly journal: JournalSink | undefined;
   /** @internal */
   readonly placementTimeout: number;
+  /** @internal Whether owners route senders to their placed children's hosts (see {@link SystemOptions.directRoutes}). */
+  readonly directRoutes: boolean;
   /** @internal Which unhandled events workers dead-letter (see {@link SystemOptions.unhandledEvents}). */
   readonly unhandledEvents: 'asks' | 'all';
   /** @internal */
@@ -153,6 +155,8 @@ export class ActorSystem implements CellContext {
     if (!(typeof this.placementTimeout === 'number' && this.placementTimeout >= 0 && this.placementTimeout <= 2 ** 31 - 1)) {
       throw new InvalidSpecError('placementTimeout', options.placementTimeout, 'must be a number of ms');
     }
+    this.directRoutes = options.directRoutes ?? true;
+    if (typeof this.directRoutes !== 'boolean') throw new InvalidSpecError('directRoutes', options.directRoutes, 'must be a boolean');
     this.unhandledEvents = options.unhandledEvents ?? 'asks';
     if (this.unhandledEvents !== 'asks' && this.unhandledEvents !== 'all') throw new InvalidSpecError('unhandledEvents', options.unhandledEvents, "must be 'asks' or 'all'");
     const journal = this.journal;

@@ -695,12 +695,8 @@ export abstract class Cell implements Runnable {
     const dead = new ArborError('ACTOR_STOPPED', `actor ${this.path} stopped before this message was processed`, {
       path: this.path,
     }, { cause: reason });
-    const drained = this.mailbox.user.drain();
-    for (const m of drained) this.system.deadLetter(this.path, m, dead);
-    this.stamps?.drain();
-    // Every queued message is dead-lettered: settled.
-    this.receipts?.discardAll(drained.length);
-    this.settleReceipts();
+    // Every queued message is dead-lettered (on this stack, before its receipt's callbacks run): settled.
+    for (const m of this.takeQueued()) this.system.deadLetter(this.path, m, dead);
   }
 
   /**
@@ -709,10 +705,21 @@ export abstract class Cell implements Runnable {
    * whoever waits on them must tell a drop from processing (see `src/durable/singletons.ts`).
    */
   abandonQueued(): void {
-    if (this.mailbox.user.size === 0) return;
-    this.mailbox.user.drain();
+    this.takeQueued();
+  }
+
+  /**
+   * Removes the queued user messages and returns them to a caller that answers for them from now
+   * on (dead-letters them, or sends them on): their receipts settle. They resolve on this stack,
+   * so their callbacks (a transport's ack) run only after the caller has done so.
+   */
+  takeQueued(): ArborEvent[] {
+    if (this.mailbox.user.size === 0) return [];
+    const drained = this.mailbox.user.drain();
     this.stamps?.drain();
+    this.receipts?.discardAll(drained.length);
     this.settleReceipts();
+    return drained;
   }
 
   /**

@@ -124,7 +124,7 @@ export class Receipts {
     (this.taken ??= []).push(r);
   }
 
-  /** Every queued message was dead-lettered (`count` of them): their receipts settle. */
+  /** Every queued message left the mailbox (`count` of them: dead-lettered, or taken by a caller that answers for them): their receipts settle. */
   discardAll(count: number): void {
     this.discarded += count;
     for (const same of this.queued?.values() ?? []) for (const r of same) r.resolve();

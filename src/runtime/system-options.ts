@@ -63,6 +63,15 @@ export interface SystemOptions {
    */
   placementTimeout?: number;
   /**
+   * Whether this node, as the owner of children placed on other nodes (`{ kind, node }`), tells
+   * the nodes that send to them where they run, so those send to the host directly (one broker
+   * hop instead of two, and this node carries none of the bytes) while this node keeps the
+   * bookkeeping: restarts, and what an incarnation leaves unprocessed. `false` keeps every message
+   * going through this node. The environment variable `ARBOR_DIRECT_ROUTES=0` (or `1`) overrides it.
+   * @default true
+   */
+  directRoutes?: boolean;
+  /**
    * Which events no state of a worker's machine handles go to dead letters with
    * `UNHANDLED_EVENT`: `'asks'` those that carry a `replyTo` (so an ask fails at once instead of
    * timing out; the rest are ignored, as XState ignores them), `'all'` every one.

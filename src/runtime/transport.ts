@@ -93,6 +93,13 @@ export interface Transport {
   start(host: TransportHost): Promise<void>;
   /** Sends an envelope to the runtime on `node`. Never throws for delivery problems: those go to `host.undeliverable`. */
   send(node: string, envelope: Envelope): void;
+  /**
+   * Optional: resolves once every send made before the call has settled with whatever carries it
+   * (for RabbitMQ: the broker confirmed it, or it went to `host.undeliverable`). A host that acks
+   * a message only once processed waits for this too when that processing sent more, so that a
+   * crash between the ack and the sends cannot lose what the processing produced. Never rejects.
+   */
+  confirmed?(): Promise<void>;
   /** The live nodes, this one included. */
   nodes(): NodeInfo[];
   /** Flushes what it can, then disconnects. */

@@ -87,6 +87,15 @@ export class ConfirmedPublisher {
     return this.inFlight.size;
   }
 
+  /**
+   * Resolves once the publishes in flight now have settled (later ones are not waited for, so a
+   * steady stream of publishes never holds it up). Never rejects: outcomes never do.
+   */
+  inFlightSettled(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return Promise.all(this.inFlight).then(() => undefined);
+  }
+
   /** Waits for every publish in flight to settle (each has its own deadline). */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);

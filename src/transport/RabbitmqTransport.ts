@@ -87,6 +87,8 @@ export class RabbitmqTransport implements Transport {
   private readonly statPools = new Set<string>();
   /** The management API failed and that was logged: no new warning until it answers again. */
   private managementWarned = false;
+  /** The {@link confirmed} barrier of this tick, shared by every call until it closes. */
+  private barrier: Promise<void> | undefined;
 
   constructor(options: RabbitmqTransportOptions = {}) {
     this.options = normalizeRabbitmqOptions(options);
@@ -152,6 +154,25 @@ export class RabbitmqTransport implements Transport {
   /** Sends an envelope to `node`'s inbound queue (coalesced within the tick). */
   send(node: string, envelope: Envelope): void {
     this.enqueue(`node:${node}`, this.topology.envelopeKey(node, envelope.kind, envelope.body), envelope);
+  }
+
+  /**
+   * Resolves once every send made before the call is confirmed by the broker or reported to
+   * `host.undeliverable`. Calls within one tick share one barrier, which closes on the next check
+   * phase (after the coalescer's batch of this tick has been published), so a host that waits on
+   * it per message costs one snapshot of the publishes in flight per tick, not one per message.
+   */
+  confirmed(): Promise<void> {
+    const run = this.run;
+    if (!run) return Promise.resolve();
+    return (this.barrier ??= new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.barrier = undefined;
+        // Usually empty: the coalescer's own flush ran first, having been scheduled first.
+        if (run.coalescer.size > 0) run.coalescer.flush();
+        void run.publisher.inFlightSettled().then(resolve);
+      });
+    }));
   }
 
   /** The routing key {@link send}, {@link sendToPool} or {@link publish} gives `envelope`. */
@@ -288,7 +309,8 @@ export class RabbitmqTransport implements Transport {
   async drainNode(node: string): Promise<number> {
     const run = this.requireRun('drainNode');
     if (node === run.host.node) throw new InvalidSpecError('node', node, "must be another node (a node cannot drain its own queue)");
-    const { taken, live } = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound).catch((err: unknown) => {
+    const binding = { exchange: this.topology.exchange, routingKey: this.topology.nodeBinding(node) };
+    const { taken, live } = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound, binding).catch((err: unknown) => {
       throw transportError(err, this.options.url, `cannot drain node "${node}"`, { node });
     });
     if (live) run.logger.warn({ peer: node, envelopes: taken }, 'node reported down still consumes its queue (slow, not dead): not drained');

@@ -51,6 +51,20 @@ describeBroker('rabbitmq transport: messaging between nodes', () => {
     expect(host.undeliverables[0]!.error.code).toBe('UNROUTABLE');
   });
 
+  it('resolves confirmed() only once every earlier send is settled: the unroutable ones have been reported', async () => {
+    const cluster = uniqueCluster();
+    const { transport: a, host } = await startNode('a', cluster);
+    await startNode('b', cluster);
+    for (let i = 0; i < 10; i++) a.send('nowhere', envelope('arbor://nowhere/x', { type: 'work', i }));
+    for (let i = 0; i < 10; i++) a.send('b', envelope('arbor://b/x', { type: 'work', i }));
+    await a.confirmed();
+    expect(host.undeliverables.map((u) => u.error.code)).toEqual(Array(10).fill('UNROUTABLE'));
+    // A later send is covered by a later barrier.
+    a.send('nowhere', envelope('arbor://nowhere/x', { type: 'work', i: 10 }));
+    await a.confirmed();
+    expect(host.undeliverables).toHaveLength(11);
+  });
+
   it('reports every envelope of an unroutable batch', async () => {
     const cluster = uniqueCluster();
     const { transport: a, host } = await startNode('a', cluster);

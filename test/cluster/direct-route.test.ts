@@ -5,22 +5,13 @@
  * queued (the host hands them back to the owner, which gives them to the next incarnation). Three
  * nodes over an in-process transport that can hold envelopes back; no broker needed.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSystem, supervisor, type ActorRef, type System } from '../../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSystem, supervisor, type ActorRef, type System, type SystemOptions } from '../../src/index.js';
 import type { Envelope } from '../../src/runtime/transport.js';
 import { acc } from '../support/acc.js';
 import { Link } from '../support/link-transport.js';
 
 const systems: System[] = [];
-// Direct routes are experimental and off by default (see OwnerSide.advertise); these tests turn them on.
-const before = process.env.ARBOR_DIRECT_ROUTES;
-beforeAll(() => {
-  process.env.ARBOR_DIRECT_ROUTES = '1';
-});
-afterAll(() => {
-  if (before === undefined) delete process.env.ARBOR_DIRECT_ROUTES;
-  else process.env.ARBOR_DIRECT_ROUTES = before;
-});
 
 afterEach(async () => {
   for (const s of systems.splice(0).reverse()) await s.shutdown();
@@ -32,7 +23,7 @@ async function waitUntil(what: string, condition: () => boolean): Promise<void> 
 }
 
 /** Owner `a` places `src` on b and `dst` on c; every user envelope for `dst` is recorded with the node it was sent to. */
-async function triangle(link: Link) {
+async function triangle(link: Link, owner: SystemOptions = {}) {
   const toDst: { node: string; envelope: Envelope }[] = [];
   const routes: Envelope[] = [];
   link.sent = (envelope, node) => {
@@ -40,7 +31,7 @@ async function triangle(link: Link) {
     if (envelope.kind === 'system' && (envelope.body as { op?: string }).op === 'route') routes.push(envelope);
   };
   for (const node of ['c', 'b']) systems.push(await createSystem({ node, logger: false, kinds: { acc }, transport: link.transport() }));
-  const a = await createSystem({ node: 'a', logger: false, transport: link.transport() });
+  const a = await createSystem({ node: 'a', logger: false, transport: link.transport(), ...owner });
   systems.push(a);
   a.spawn(supervisor({ intensity: 5, children: [{ id: 'src', kind: 'acc', node: 'b' }, { id: 'dst', kind: 'acc', node: 'c' }] }), { id: 'root' });
   const src = a.lookup('root/src') as ActorRef;
@@ -48,7 +39,7 @@ async function triangle(link: Link) {
   const seen = async () => ((await dst.ask({ type: 'dump' }, { timeout: 5000 })) as { seen: number[] }).seen;
   // The first message from b goes through the owner, which answers with the route.
   src.send({ type: 'forward', id: 0, to: dst });
-  await waitUntil('the route from a to b', () => routes.length === 1);
+  if (owner.directRoutes !== false) await waitUntil('the route from a to b', () => routes.length === 1);
   await waitUntil('dst to process the first message', () => toDst.some((t) => t.node === 'c' && t.envelope.inc !== undefined));
   return { a, src, dst, seen, toDst, routes };
 }
@@ -85,5 +76,49 @@ describe('messages from another node to a placed child', () => {
     let ids: number[] = [];
     for (let i = 0; i < 200 && ids.length < 50; i++) ids = await seen();
     expect([...ids].sort((x, y) => x - y)).toEqual(range(1, 50));
+    // Handed back, each is settled on c: a broker would have its ack (none stays unacked, holding a prefetch slot).
+    await waitUntil('every direct message acked on c', () => link.unsettled.size === 0);
+  });
+
+  it('taken by the host: acked only once what its processing sent is confirmed', async () => {
+    const link = new Link();
+    const { dst } = await triangle(link);
+    const s = await createSystem({ node: 's', logger: false, transport: link.transport() });
+    systems.push(s);
+    const far = s.lookup(dst.path) as ActorRef;
+    far.send({ type: 'work', id: 1 }); // through the owner, which tells s the route
+    // The dumps c took straight from s (not forwarded by the owner, whose window holds those) and has not acked.
+    const dumps = () => [...link.unsettled].filter((e) => e.headers?.['arbor-direct'] === 'c' && (e.body as { type?: string }).type === 'dump');
+    for (let i = 0; i < 100; i++) {
+      // Once s has the route, its ask goes straight to c; c's reply is the output of processing it.
+      link.holdConfirms = true;
+      const reply = await far.ask<{ seen: number[] }>({ type: 'dump' }, { timeout: 5000 });
+      if (dumps().length === 0) {
+        link.releaseConfirms();
+        continue;
+      }
+      expect(reply.seen).toContain(1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(dumps()).toHaveLength(1); // processed and answered, not acked: its reply is not confirmed yet
+      link.releaseConfirms();
+      await waitUntil('the dump acked', () => dumps().length === 0);
+      return;
+    }
+    throw new Error('no ask from s reached c directly');
+  });
+
+  it('with directRoutes: false, every message goes through the owner and no route is told', async () => {
+    const link = new Link();
+    const { src, dst, seen, toDst, routes } = await triangle(link, { directRoutes: false });
+    for (const id of range(1, 50)) src.send({ type: 'forward', id, to: dst });
+    await waitUntil('all 51 forwarded to c', () => toDst.filter((t) => t.node === 'c').length >= 51);
+    expect(await seen()).toEqual(range(0, 50));
+    expect(routes).toHaveLength(0);
+    expect(toDst.filter((t) => t.node === 'c' && t.envelope.inc === undefined)).toHaveLength(0);
+    expect(toDst.filter((t) => t.node === 'a')).toHaveLength(51);
+  });
+
+  it('refuses a directRoutes that is not a boolean', async () => {
+    await expect(createSystem({ logger: false, directRoutes: 'yes' as unknown as boolean })).rejects.toMatchObject({ code: 'INVALID_SPEC' });
   });
 });

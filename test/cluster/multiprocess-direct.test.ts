@@ -4,9 +4,13 @@
  * directly, past the owner. `b` is SIGKILLed while ids flow: what `b` had taken and not processed
  * comes back from the broker (acked only once processed) and, with what was still queued, is
  * drained to the owner; sends to `b` that fail go through the owner. The ledger must show every
- * id processed, and the children restarted on `c`.
+ * id processed (duplicates allowed: at least once), and the children restarted on `c`.
+ *
+ * What it guards: `b` acks a direct message only once the publishes its processing made (the
+ * report to the ledger) are confirmed. Acked on processing alone, the ack could reach the broker
+ * before the report, and a kill in between lost it (~40-50 ids in one run of three or so).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { createSystem, rabbitmqTransport, supervisor, type DeadLetter, type System } from '../../src/index.js';
 import { AMQP_URL, cleanupClusters, describeBroker, uniqueCluster, waitFor } from '../broker/broker.js';
 import { ledger } from '../support/acc.js';
@@ -16,14 +20,7 @@ import { killNodeProcess, killNodeProcesses, startNodeProcess } from './node-pro
 const HEARTBEAT = 250;
 const systems: System[] = [];
 
-// KNOWN BUG, so opt-in (ARBOR_DIRECT_ROUTES=1): about one run in three loses ~50 ids around the kill.
-// The host acks a direct message once processed; the ack can reach the broker before the output
-// of that processing (coalesced, unconfirmed) was published, and a SIGKILL in between loses it.
-// The fix is to ack direct messages only once the publishes made while processing are confirmed.
-const direct = process.env.ARBOR_DIRECT_ROUTES === '1';
-if (!direct) console.warn('[skipped] direct routes across processes: set ARBOR_DIRECT_ROUTES=1 (experimental, known loss race)');
-
-(direct ? describeBroker : describe.skip)('direct routes to placed children across processes', () => {
+describeBroker('direct routes to placed children across processes', () => {
   afterAll(async () => {
     await Promise.all(systems.map((s) => s.shutdown()));
     await killNodeProcesses();

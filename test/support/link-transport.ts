@@ -3,6 +3,10 @@
  * later turn (a structured clone, as the wire would), `hold` keeps back the ones it matches until
  * `release`, and `sent` sees every envelope on its way. A message of type `huge` is refused as
  * `MESSAGE_TOO_LARGE`, as a broker's frame limit would.
+ *
+ * Acks and confirms, as a broker would see them: `unsettled` holds the envelopes a host took
+ * whose `done` has not resolved (a broker would still hold them unacked), and while
+ * `holdConfirms` is set, `confirmed()` barriers wait for `releaseConfirms`.
  */
 import { ArborError } from '../../src/runtime/errors.js';
 import type { Envelope, Transport, TransportHost } from '../../src/runtime/transport.js';
@@ -12,6 +16,10 @@ export class Link {
   hold: (envelope: Envelope, node: string) => boolean = () => false;
   sent: (envelope: Envelope, node: string) => void = () => undefined;
   private held: { node: string; envelope: Envelope }[] = [];
+  /** Envelopes taken by a host whose `done` has not resolved yet: a broker would hold them unacked. */
+  readonly unsettled = new Set<Envelope>();
+  holdConfirms = false;
+  private barriers: (() => void)[] = [];
 
   transport(): Transport {
     let self: TransportHost | undefined;
@@ -26,13 +34,32 @@ export class Link {
         const body = envelope.body as { type?: string };
         if (body?.type === 'huge') return self?.undeliverable(envelope, new ArborError('MESSAGE_TOO_LARGE', 'too large for the link'));
         if (this.hold(envelope, node)) this.held.push({ node, envelope });
-        else setImmediate(() => void this.hosts.get(node)?.deliver(structuredClone(envelope)));
+        else setImmediate(() => this.deliver(node, envelope));
       },
+      confirmed: () => (this.holdConfirms ? new Promise<void>((resolve) => this.barriers.push(resolve)) : Promise.resolve()),
       nodes: () => [...this.hosts.values()].map((h) => ({ node: h.node, kinds: [...h.kinds], lastSeen: 0 })),
       stop: async () => {
         if (self) this.hosts.delete(self.node);
       },
     };
+  }
+
+  /** Resolves every `confirmed()` barrier waiting, and lets later ones resolve at once. */
+  releaseConfirms(): void {
+    this.holdConfirms = false;
+    for (const resolve of this.barriers.splice(0)) resolve();
+  }
+
+  /** Hands a copy of `envelope` to `node`, and tracks it until its `done` (its ack) resolves. */
+  private deliver(node: string, envelope: Envelope): void {
+    const host = this.hosts.get(node);
+    if (!host) return;
+    const copy = structuredClone(envelope);
+    void Promise.resolve(host.deliver(copy)).then((result) => {
+      if (!result.ok || result.done === undefined) return;
+      this.unsettled.add(copy);
+      void result.done.finally(() => this.unsettled.delete(copy));
+    });
   }
 
   /** How many envelopes are held back. */
@@ -45,7 +72,7 @@ export class Link {
     const held = this.held;
     this.held = [];
     for (const { node, envelope } of held) {
-      const deliver = () => void this.hosts.get(node)?.deliver(structuredClone(envelope));
+      const deliver = () => this.deliver(node, envelope);
       if (together) deliver();
       else setImmediate(deliver);
     }
