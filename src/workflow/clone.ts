@@ -39,6 +39,11 @@ function copy(value: unknown, seen: Set<object>): unknown {
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key], seen);
+  for (const key of Object.keys(value)) {
+    const item = copy((value as Record<string, unknown>)[key], seen);
+    // An own `__proto__` key (JSON.parse makes them) stays a key: assigning it would set the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, writable: true, enumerable: true, configurable: true });
+    else out[key] = item;
+  }
   return out;
 }

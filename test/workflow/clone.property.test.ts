@@ -30,6 +30,15 @@ describe('cloneInput', () => {
     }
   });
 
+  it("keeps an own '__proto__' key as a key (as JSON.parse makes it), not as the copy's prototype", () => {
+    const value = JSON.parse('{"type":"x","__proto__":{"polluted":true}}') as Record<string, unknown>;
+    const copy = cloneInput(value);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['type', '__proto__']);
+    expect(copy).toEqual(structuredClone(value));
+    expect((copy as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
   it('throws as structuredClone does for a function', () => {
     expect(() => cloneInput({ type: 'f', f: () => 1 })).toThrow(expect.objectContaining({ name: 'DataCloneError' }));
   });
