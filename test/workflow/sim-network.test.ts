@@ -109,7 +109,7 @@ describe('the dispatcher’s scheduler port', () => {
 
   it('hands each ready runnable to the scheduler once and runs nothing by itself', async () => {
     const ready: Runnable[] = [];
-    const d = new Dispatcher({ scheduler: { ready: (r) => ready.push(r) } });
+    const d = new Dispatcher({ scheduler: { ready: (r) => ready.push(r), defer: () => undefined } });
     const r = runnable();
     d.schedule(r);
     d.schedule(r);
