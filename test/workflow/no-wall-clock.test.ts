@@ -6,10 +6,11 @@
  * in its report.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setup } from 'xstate';
 import { checkWorkflow, supervisor, type WorkflowSpec } from '../../src/index.js';
 import { contentWorkflow } from '../../examples/workflows/content.js';
+import { Simulation } from '../../src/workflow/simulation.js';
 
 // Whole simulated runs, many of them: generous when the suite shares a loaded machine.
 const SLOW = { timeout: 120_000 };
@@ -65,6 +66,19 @@ function withSlowSteps<W>(spec: WorkflowSpec<W>, every: number, ms: number): Wor
 }
 
 describe('a distributed simulated check and the wall clock', SLOW, () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sets no wall-clock timer at all, with nodes going down and hosts busy when runs end', async () => {
+    // Only setTimeout/setInterval are faked: the run loop lets promise chains settle with setImmediate.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval'] });
+    const report = await checkWorkflow(contentWorkflow({ distributed: true, numRuns: 25, seed: 11 }));
+    expect(report.stats.faults).toBeGreaterThan(0);
+    expect(report.stats.quiescent).toBeLessThan(report.stats.runs); // some runs stopped at maxSteps, busy
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('leaves no timer or immediate behind on the event loop when it ends', async () => {
     const before = timersHeld();
     const report = await checkWorkflow(contentWorkflow({ distributed: true, numRuns: 25, seed: 11 }));
@@ -83,5 +97,32 @@ describe('a distributed simulated check and the wall clock', SLOW, () => {
     const slowed = await checkWorkflow(withSlowSteps(spec, 5, 3));
     expect(JSON.stringify(again)).toBe(JSON.stringify(plain));
     expect(JSON.stringify(slowed)).toBe(JSON.stringify(plain));
+  });
+});
+
+describe('work a simulated node defers to a later event-loop turn', () => {
+  it('runs at the end of the step, once, in the order deferred; what it defers again waits for the next step; a node that went down runs none of it', async () => {
+    const sim = await Simulation.create(atLeastOnce());
+    const [b, c] = [sim.nodes.get('b')!, sim.nodes.get('c')!];
+    sim.endTurn();
+    const ran: string[] = [];
+    const again = (): void => {
+      ran.push('b again');
+      b.system.dispatcher.later(again, 2);
+    };
+    b.system.dispatcher.afterTurn(() => ran.push('b'));
+    c.system.dispatcher.later(() => ran.push('c'), 2);
+    b.system.dispatcher.later(again, 2);
+    expect(ran).toEqual([]);
+    sim.endTurn();
+    expect(ran).toEqual(['b', 'c', 'b again']);
+    sim.endTurn();
+    expect(ran).toEqual(['b', 'c', 'b again', 'b again']);
+    sim.execute({ kind: 'nodeDown', node: 'b' });
+    c.system.dispatcher.afterTurn(() => ran.push('c after b went down'));
+    b.system.dispatcher.afterTurn(() => ran.push('b after it went down'));
+    sim.endTurn();
+    expect(ran.slice(4)).toEqual(['c after b went down']);
+    expect(sim.deferredCount).toBe(0);
   });
 });
