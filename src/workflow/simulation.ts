@@ -4,7 +4,9 @@
  * handed to this simulation (the dispatcher's `scheduler` port). Nothing happens on its own: the
  * simulation lists the actions enabled now ({@link Simulation.actions}) and carries out the one
  * the schedule picks ({@link Simulation.execute}), one actor turn, one delivery, one timer or one
- * fault at a time.
+ * fault at a time. What a node defers to a later turn of the event loop (progress reports, the
+ * drain of a dead node) runs at the end of the step ({@link Simulation.endTurn}), never on a
+ * wall-clock timer.
  */
 import pino from 'pino';
 import type { XStateCell } from '../actors/xstate-cell.js';
