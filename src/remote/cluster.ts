@@ -273,8 +273,9 @@ export class Cluster implements Distribution {
     const transport = this.system.transport;
     if (!transport.drainNode) return;
     // A node that restarted under the same name is reported down and at once up again: its queue
-    // is live then, and must not be drained.
-    setTimeout(() => {
+    // is live then, and must not be drained. Waiting for that goes through the dispatcher, so a
+    // simulated run leaves no wall-clock timer behind.
+    this.system.dispatcher.later(() => {
       if (this.router.isUp(node) || !transport.drainNode) return;
       transport.drainNode(node).then(
         (n) => n > 0 && this.system.logger.info({ peer: node, envelopes: n }, 'took over messages in flight to a dead node'),

@@ -21,6 +21,9 @@ import { encodeRefs } from './wire-refs.js';
 /** How long a host shutting down waits for each owner to confirm it took the exits (ms). */
 const OWNER_CONFIRM_TIMEOUT = 2000;
 
+/** How soon a host looks again for progress to report while an incarnation still has messages (ms). */
+const BUSY_RECHECK_MS = 2;
+
 /** An incarnation this node runs for an owner elsewhere. */
 interface Hosted {
   path: string;
@@ -35,6 +38,7 @@ export class HostSide {
   private readonly hosted = new Map<string, Hosted>();
   private readonly dirty = new Set<Hosted>();
   private flushScheduled = false;
+  private readonly flushBound = (): void => this.flush();
   /** Events that came straight from their sender (not forwarded by the owner, which does not hold them). */
   private readonly directEvents = new WeakSet<object>();
   /** Set by {@link HostSide.shutdown}: spawns are refused. */
@@ -267,7 +271,7 @@ export class HostSide {
     this.dirty.add(h);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    this.system.dispatcher.afterTurn(this.flushBound);
   }
 
   /** Reports progress of every hosted incarnation that processed something since the last report. */
@@ -287,7 +291,8 @@ export class HostSide {
     if (waiting && !this.flushScheduled) {
       this.flushScheduled = true;
       // Still busy: look again soon, without spinning while an actor waits on something slow.
-      setTimeout(() => this.flush(), 2);
+      // Through the dispatcher, so that a simulated run leaves no wall-clock timer re-arming here.
+      this.system.dispatcher.later(this.flushBound, BUSY_RECHECK_MS);
     }
   }
 }

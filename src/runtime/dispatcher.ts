@@ -54,6 +54,12 @@ export interface DispatcherOptions {
 export interface TurnScheduler {
   /** `r` became ready (it is marked `_scheduled`); the scheduler must clear the mark before it runs it. */
   ready(r: Runnable): void;
+  /**
+   * Work the runtime would run on a later turn of the event loop ({@link Dispatcher.afterTurn},
+   * {@link Dispatcher.later}): the scheduler runs it at the end of a step, once, so no real timer
+   * is left behind and when it runs is part of the schedule, not of the wall clock.
+   */
+  defer(task: () => void): void;
 }
 
 /** The default dispatcher tuning, as in Proto.Actor's default throughput. */
@@ -76,12 +82,15 @@ export class Dispatcher {
   private readonly endRun = () => {
     this.runStart = -1;
   };
+  /** Under simulation: where {@link Dispatcher.afterTurn} and {@link Dispatcher.later} hand their tasks. */
+  private readonly deferTo: ((task: () => void) => void) | undefined;
 
   constructor(options: DispatcherOptions = {}) {
     this.throughput = options.throughput ?? DEFAULT_DISPATCHER_OPTIONS.throughput;
     this.budget = options.budget ?? DEFAULT_DISPATCHER_OPTIONS.budget;
     this.timeSlice = options.timeSlice ?? DEFAULT_DISPATCHER_OPTIONS.timeSlice;
     const scheduler = options.scheduler;
+    this.deferTo = scheduler && ((task) => scheduler.defer(task));
     // An own property shadows the prototype's `schedule` only under simulation, so the
     // production path is the same code as without the port.
     if (scheduler) {
@@ -102,6 +111,26 @@ export class Dispatcher {
       this.pending = true;
       queueMicrotask(this.drainBound);
     }
+  }
+
+  /**
+   * Runs `task` once the current turn of the event loop is over (`setImmediate`): work batched per
+   * turn, such as progress reports. Under simulation the scheduler runs it at the end of the step.
+   */
+  afterTurn(task: () => void): void {
+    if (this.deferTo) this.deferTo(task);
+    else setImmediate(task);
+  }
+
+  /**
+   * Runs `task` after `ms` of wall-clock time (`setTimeout`): a look again that must not spin, or
+   * a wait for I/O already on its way. Not on the system's clock: it is no timer of the model (a
+   * `SimulatedClock` that nobody moves would never fire it). Under simulation the scheduler runs
+   * it at the end of a step, as {@link Dispatcher.afterTurn}.
+   */
+  later(task: () => void, ms: number): void {
+    if (this.deferTo) this.deferTo(task);
+    else setTimeout(task, ms);
   }
 
   /** True while any actor is queued to run. */

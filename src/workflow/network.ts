@@ -288,8 +288,8 @@ export class SimNetwork {
 
   /**
    * `drainer` takes over what is queued for the unreachable `node` and deletes its queue. The
-   * simulation calls this at the step the node is lost (the real cluster asks a moment later, on a
-   * wall-clock timer the simulation does not wait for; see `SimTransport.drainNode`).
+   * simulation calls this at the step the node is lost (the real cluster asks a moment later,
+   * deferred through its dispatcher to the end of that step; see `SimTransport.drainNode`).
    */
   drain(node: string, drainer: string): number {
     if (this.isUp(node) && !this.isolated.has(node)) return 0;
@@ -340,9 +340,10 @@ export class SimTransport implements Transport {
   }
 
   /**
-   * The runtime asks this on a wall-clock timer after `nodeDown`; under simulation the drain was
-   * already done at the fault's step (see {@link SimNetwork.drain}), so that when it happens is
-   * part of the schedule and not of the wall clock. Nothing is left to take here.
+   * The runtime asks this a moment after `nodeDown` (deferred through its dispatcher: at the end
+   * of the fault's step under simulation); the drain was already done at the fault's step (see
+   * {@link SimNetwork.drain}), so that when it happens is part of the schedule and not of the
+   * wall clock. Nothing is left to take here.
    */
   async drainNode(_node: string): Promise<number> {
     return 0;

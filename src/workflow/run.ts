@@ -102,9 +102,10 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
     const inputsLeft = !replay && nextInput < inputs.length;
     let enabled = sim.actions(inputsLeft, sim.faults < maxFaults);
     if (enabled.progress.length === 0) {
-      // Nothing ready: let promise chains and batched reports (an event-loop turn) catch up.
+      // Nothing ready: let promise chains catch up, then what they deferred to the end of the turn.
       await settle();
       await settle();
+      sim.endTurn();
       enabled = sim.actions(inputsLeft, sim.faults < maxFaults);
       const late = sim.rootFailure as Error | undefined;
       if (late) return fail('error', rootExit(late));
@@ -149,6 +150,8 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
         step = done;
         await null;
       }
+      // The step's turn of the event loop ends: batched reports go out (see Simulation.endTurn).
+      sim.endTurn();
     } catch (err) {
       return fail('error', `the simulation threw: ${toError(err).message}`);
     }

@@ -4,7 +4,9 @@
  * handed to this simulation (the dispatcher's `scheduler` port). Nothing happens on its own: the
  * simulation lists the actions enabled now ({@link Simulation.actions}) and carries out the one
  * the schedule picks ({@link Simulation.execute}), one actor turn, one delivery, one timer or one
- * fault at a time.
+ * fault at a time. What a node defers to a later turn of the event loop (progress reports, the
+ * drain of a dead node) runs at the end of the step ({@link Simulation.endTurn}), never on a
+ * wall-clock timer.
  */
 import pino from 'pino';
 import type { XStateCell } from '../actors/xstate-cell.js';
@@ -48,6 +50,12 @@ interface Ready {
   crash: Action;
 }
 
+/** Work a node deferred to a later turn of the event loop (its dispatcher's `afterTurn` or `later`). */
+interface Deferred {
+  node: SimNode;
+  task: () => void;
+}
+
 /** Something the schedule can do next. */
 export type Action =
   | { kind: 'turn' | 'crash'; entry: Ready }
@@ -78,6 +86,8 @@ export class Simulation<W = unknown> {
   readonly network = new SimNetwork(this.time);
   readonly nodes = new Map<string, SimNode>();
   private ready: Ready[] = [];
+  /** Work the nodes left for the end of the current step (see {@link Simulation.endTurn}). */
+  private deferred: Deferred[] = [];
   /** Each cell's run-queue entry (see {@link Ready}). */
   private readonly entries = new Map<Cell, Ready>();
   /** Each channel's deliver and duplicate actions, made once. */
@@ -127,6 +137,7 @@ export class Simulation<W = unknown> {
       (v) => sim.results.set(ref.path, v),
       (err: unknown) => (sim.rootFailure = err instanceof Error ? err : new Error(String(err))),
     );
+    sim.endTurn();
     return sim;
   }
 
@@ -141,7 +152,12 @@ export class Simulation<W = unknown> {
         logger: SILENT,
         kinds,
         random: seededRandom(id),
-        dispatcher: { scheduler: { ready: (r) => this.nodes.get(id) === node && !clock.down && this.ready.push(this.entry(node, r as Cell)) } },
+        dispatcher: {
+          scheduler: {
+            ready: (r) => this.nodes.get(id) === node && !clock.down && this.ready.push(this.entry(node, r as Cell)),
+            defer: (task) => this.nodes.get(id) === node && !clock.down && this.deferred.push({ node, task }),
+          },
+        },
         journal: { append: (entry) => this.journal.push(entry) },
       },
       {
@@ -307,6 +323,26 @@ export class Simulation<W = unknown> {
         this.network.partition(a.node, false);
         return { kind: 'heal', at, node: a.node };
     }
+  }
+
+  /**
+   * Ends the event-loop turn a step stands for: runs what the nodes deferred to a later turn
+   * (progress reports batched per turn, a host looking again while busy, draining a dead node),
+   * in the order deferred. What that defers again waits for the next step's end, as a re-armed
+   * timer waits for a later turn, so a busy host cannot spin here; a node that went down runs
+   * none of it, as a dead process fires nothing. Being part of the step and not of the wall
+   * clock, it keeps runs deterministic, and a run leaves no real timer behind.
+   */
+  endTurn(): void {
+    const tasks = this.deferred;
+    if (tasks.length === 0) return;
+    this.deferred = [];
+    for (const { node, task } of tasks) if (this.nodes.get(node.id) === node && !node.clock.down) task();
+  }
+
+  /** How many tasks wait for the end of the step (see {@link Simulation.endTurn}). */
+  get deferredCount(): number {
+    return this.deferred.length;
   }
 
   private turn(entry: Ready, crash: boolean): Step {

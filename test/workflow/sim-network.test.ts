@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { Dispatcher, type Runnable } from '../../src/runtime/dispatcher.js';
 import type { ArborError } from '../../src/runtime/errors.js';
@@ -107,9 +107,40 @@ describe('the dispatcher’s scheduler port', () => {
     expect(Object.prototype.hasOwnProperty.call(new Dispatcher(), 'schedule')).toBe(false);
   });
 
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('takes the tasks deferred to a later event-loop turn, and no timer or immediate is set for them', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setImmediate'] });
+    const deferred: (() => void)[] = [];
+    const d = new Dispatcher({ scheduler: { ready: () => undefined, defer: (task) => deferred.push(task) } });
+    const ran: string[] = [];
+    d.afterTurn(() => ran.push('after turn'));
+    d.later(() => ran.push('later'), 2);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.runAllTimers();
+    expect(ran).toEqual([]);
+    for (const task of deferred) task();
+    expect(ran).toEqual(['after turn', 'later']);
+  });
+
+  it('without one, runs afterTurn tasks on the next turn (setImmediate) and later tasks after their delay (setTimeout)', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setImmediate'] });
+    const d = new Dispatcher();
+    const ran: string[] = [];
+    d.later(() => ran.push('later'), 2);
+    d.afterTurn(() => ran.push('after turn'));
+    expect(ran).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(ran).toEqual(['after turn']);
+    vi.advanceTimersByTime(1);
+    expect(ran).toEqual(['after turn', 'later']);
+  });
+
   it('hands each ready runnable to the scheduler once and runs nothing by itself', async () => {
     const ready: Runnable[] = [];
-    const d = new Dispatcher({ scheduler: { ready: (r) => ready.push(r) } });
+    const d = new Dispatcher({ scheduler: { ready: (r) => ready.push(r), defer: () => undefined } });
     const r = runnable();
     d.schedule(r);
     d.schedule(r);
