@@ -115,12 +115,9 @@ export class ChainCell extends PatternCell {
     }
     run.events = [event];
     // What the first stage sends synchronously is journalled with this workflow as its sender.
-    const outer = this.system._sender;
-    this.system._sender = this.path;
     try {
-      this.enter(run, 0);
+      this.asSender(() => this.enter(run, 0));
     } finally {
-      this.system._sender = outer;
       this.current = undefined;
     }
   }
@@ -169,12 +166,16 @@ export class ChainCell extends PatternCell {
 
   /** Sends with this workflow as the sender (journalled so), as the machine's actions do. */
   private send(target: EventTarget | undefined, event: PatternEvent): void {
-    if (target === undefined) return;
+    if (target !== undefined) this.asSender(() => target.send(event));
+  }
+
+  /** Runs `fn` with this workflow as the sender of whatever it sends. */
+  private asSender(fn: () => void): void {
     const system = this.system;
     const outer = system._sender;
     system._sender = this.path;
     try {
-      target.send(event);
+      fn();
     } finally {
       system._sender = outer;
     }

@@ -18,6 +18,7 @@
 import { EventEmitter } from 'node:events';
 import type { AsyncMessage, Channel, Connection, ConsumerProps } from 'rabbitmq-client';
 import { AckWindow, type AckVerdict } from './AckWindow.js';
+import { retryDelay } from './backoff.js';
 
 /** What to do with one message; a handler that throws counts as `'requeue'` (and is reported as an `error` event). */
 export type BatchAckHandler = (msg: AsyncMessage) => Promise<AckVerdict>;
@@ -96,8 +97,7 @@ export class BatchAckConsumer extends EventEmitter {
 
   private reconnect(): void {
     if (this.closing || this.retryTimer || this.pendingSetup) return;
-    const { min, max } = this.backoff;
-    const delay = Math.min(max, min * 2 ** this.retries++);
+    const delay = retryDelay(++this.retries, { ...this.backoff, factor: 2 });
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
