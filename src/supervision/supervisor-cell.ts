@@ -98,22 +98,22 @@ export class SupervisorCell extends Cell implements CellParent {
 
   // --- incarnation ---------------------------------------------------------------------------
 
-  override run(throughput: number): number {
+  /** Runs `fn` as one of this supervisor's own operations (see {@link acting}). */
+  private act<T>(fn: () => T): T {
     this.acting++;
     try {
-      return super.run(throughput);
+      return fn();
     } finally {
       this.acting--;
     }
   }
 
+  override run(throughput: number): number {
+    return this.act(() => super.run(throughput));
+  }
+
   protected startIncarnation(): void {
-    this.acting++;
-    try {
-      this.startChildren();
-    } finally {
-      this.acting--;
-    }
+    this.act(() => this.startChildren());
   }
 
   private startChildren(): void {
@@ -340,13 +340,10 @@ export class SupervisorCell extends Cell implements CellParent {
    */
   startChild(spec: ChildSpec): Promise<ActorRef> {
     if (this.acting === 0 && this.controlIdle) {
-      this.acting++;
       try {
-        return Promise.resolve(this.startChildNow(spec));
+        return Promise.resolve(this.act(() => this.startChildNow(spec)));
       } catch (err) {
         return Promise.reject(err as Error);
-      } finally {
-        this.acting--;
       }
     }
     return this.control('start_child', () => this.startChildNow(spec));
