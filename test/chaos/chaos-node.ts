@@ -13,6 +13,7 @@ import pino from 'pino';
 import { sendTo, setup, type AnyActorRef } from 'xstate';
 import { createSystem, rabbitmqTransport, supervisor } from '../../src/index.js';
 import { reporterOn } from '../support/acc.js';
+import { runScript, serveUntilStopped } from '../support/node-script.js';
 
 const WORK_MS = Number(process.env.ARBOR_CHAOS_WORK_MS ?? '3');
 
@@ -60,13 +61,7 @@ async function main(): Promise<void> {
       last = now;
     }, 100).unref();
   }
-  const stop = () => void system.shutdown().finally(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.stdin.on('end', stop).on('error', stop).resume();
-  process.stdout.write(`ready ${node}\n`);
+  serveUntilStopped(system, node);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`chaos-node failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+runScript('chaos-node', main);

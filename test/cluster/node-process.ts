@@ -12,6 +12,7 @@ import pino from 'pino';
 import { sendTo, setup, type AnyActorRef } from 'xstate';
 import { createSystem, rabbitmqTransport } from '../../src/index.js';
 import { reporterOn } from '../support/acc.js';
+import { runScript, serveUntilStopped } from '../support/node-script.js';
 
 /** Answers `{ type: 'ping', replyTo }` with `{ type: 'pong', node }`. */
 const echoOn = (node: string) =>
@@ -29,13 +30,7 @@ async function main(): Promise<void> {
     kinds: { rep: reporterOn(node), echo: echoOn(node) },
     transport: rabbitmqTransport({ cluster, heartbeat: Number(heartbeat), sendTimeout: 10_000 }),
   });
-  const stop = () => void system.shutdown().finally(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.stdin.on('end', stop).on('error', stop).resume();
-  process.stdout.write(`ready ${node}\n`);
+  serveUntilStopped(system, node);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`node-process failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+runScript('node-process', main);

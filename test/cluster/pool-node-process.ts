@@ -8,6 +8,7 @@
  */
 import { createSystem, rabbitmqTransport } from '../../src/index.js';
 import { agent } from '../support/pool-agent.js';
+import { runScript, serveUntilStopped } from '../support/node-script.js';
 
 async function main(): Promise<void> {
   const [node, cluster, heartbeat = '500'] = process.argv.slice(2);
@@ -18,13 +19,7 @@ async function main(): Promise<void> {
   const logic = agent(ms);
   const refs = Array.from({ length: workers }, (_, i) => system.spawn(logic, { id: `agent-${i}` }));
   await system.servePool('agents', refs);
-  const stop = () => void system.shutdown().finally(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.stdin.on('end', stop).on('error', stop).resume();
-  process.stdout.write(`ready ${node}\n`);
+  serveUntilStopped(system, node);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`pool-node failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+runScript('pool-node', main);
