@@ -41,3 +41,13 @@ export type ProtocolMessage =
 
 /** The protocol message of one `op`. */
 export type ProtocolOp<K extends ProtocolMessage['op']> = Extract<ProtocolMessage, { op: K }>;
+
+/**
+ * The ops sent on the control lane (`Transport.sendControl`): a host's reports to an owner
+ * (`processed`, `exit`, `stopped`: an owner may hold the acks of messages for a placed child until
+ * they come) and requests and replies (a host shutting down asks each owner a request after its
+ * exits, on the same lane, so that the answer means the exits were taken). The owner's orders to a
+ * host (`spawn`, `stop`, `kill`, `skip`) stay on the user lane, in order with the forwards they
+ * come before or between.
+ */
+export const CONTROL_OPS: ReadonlySet<ProtocolMessage['op']> = new Set<ProtocolMessage['op']>(['processed', 'exit', 'stopped', 'request', 'reply']);

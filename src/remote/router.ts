@@ -15,7 +15,7 @@ import { correlationOf, type ArborEvent } from '../runtime/event.js';
 import { nodeOfPath, POOL_TARGET, SCHEME, SINGLETON_HOST, singletonIdOf, TOPIC_TARGET } from '../runtime/paths.js';
 import type { ActorRef, AskOptions } from '../runtime/ref.js';
 import type { DeliveryResult, Envelope } from '../runtime/transport.js';
-import { PROTOCOL_TARGET, type ProtocolMessage } from './protocol.js';
+import { CONTROL_OPS, PROTOCOL_TARGET, type ProtocolMessage } from './protocol.js';
 import { RemoteChildCell } from './remote-child-cell.js';
 import { RemoteActorRef, type RemoteRouter } from './remote-ref.js';
 import { toWireError } from './wire-error.js';
@@ -279,9 +279,12 @@ export class Router implements RemoteRouter {
     return envelope;
   }
 
-  /** Sends a protocol message to `node`. */
+  /** Sends a protocol message to `node`: reports, requests and replies on the control lane (see {@link CONTROL_OPS}). */
   sendProtocol(node: string, message: ProtocolMessage): void {
-    this.send(node, { id: this.newId(), to: `${SCHEME}${node}/${PROTOCOL_TARGET}`, kind: 'system', body: message, sentAt: this.system.clock.now() });
+    const envelope: Envelope = { id: this.newId(), to: `${SCHEME}${node}/${PROTOCOL_TARGET}`, kind: 'system', body: message, sentAt: this.system.clock.now() };
+    const transport = this.system.transport;
+    if (node !== this.node && transport.sendControl && CONTROL_OPS.has(message.op)) return transport.sendControl(node, envelope);
+    this.send(node, envelope);
   }
 
   /** To this node without the transport (never on the caller's stack); to others through it. */

@@ -100,6 +100,19 @@ export interface Transport {
    * crash between the ack and the sends cannot lose what the processing produced. Never rejects.
    */
   confirmed?(): Promise<void>;
+  /**
+   * Optional: sends a control envelope to `node` on a lane of its own, which user traffic to that
+   * node never holds up: progress and exit reports of the children it placed elsewhere, and the
+   * requests and replies between nodes. A node may hold a user message's ack until such a report
+   * comes (the owner of a placed child acks a message for it once the host processed it); on one
+   * queue with a prefetch bound, the report could wait behind the very messages waiting for it,
+   * and once the node held `prefetch` of them nothing more would come (Akka's Artery keeps its
+   * control stream apart from ordinary messages for the same reason). Order holds within the lane
+   * (an incarnation's reports and its exit), not against the user lane, as locally an exit (a
+   * system message) is processed before user messages queued ahead of it. Without this method,
+   * control envelopes go through {@link Transport.send}: right for a transport without a prefetch bound.
+   */
+  sendControl?(node: string, envelope: Envelope): void;
   /** The live nodes, this one included. */
   nodes(): NodeInfo[];
   /** Flushes what it can, then disconnects. */

@@ -59,7 +59,7 @@ export interface InboundMessage {
 }
 
 /** Where a message was taken from; a drained message that needs a retry is retried here. */
-export type InboundSource = 'node' | 'pool' | 'drain' | 'singleton';
+export type InboundSource = 'node' | 'control' | 'pool' | 'drain' | 'singleton';
 
 /** What to tell the broker about the AMQP message, and how many envelopes it carried. */
 export interface InboundVerdict {
@@ -126,7 +126,8 @@ export class Inbound {
     if (arrivals.length > 0) {
       // Pool messages are unordered and worked concurrently: no chain for them.
       // A singleton's queue has its own chain: its takeover (store round trips) holds up no other queue.
-      const chainKey = source === 'singleton' ? msg.routingKey : 'node';
+      // The control queue has its own chain too: nothing on the node queue holds up a report.
+      const chainKey = source === 'singleton' ? msg.routingKey : source === 'control' ? 'control' : 'node';
       const handOver = source === 'pool' ? this.handOver(arrivals, msg.routingKey, source) : this.chain(chainKey, () => this.handOver(arrivals, msg.routingKey, source));
       settling.push(handOver.then(combine));
     }

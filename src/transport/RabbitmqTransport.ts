@@ -32,11 +32,11 @@ import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
 import { BatchAckConsumer } from './BatchAckConsumer.js';
-import { heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, singletonConsumerProps, startConsumer, tapConsumerProps, whenReady } from './consumers.js';
+import { controlConsumerProps, heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, singletonConsumerProps, startConsumer, tapConsumerProps, whenReady } from './consumers.js';
 import type { StartedConsumer } from './consumers.js';
 import { deadLetterRequest, recipientKey } from './dead-letter.js';
 import { Dedup } from './Dedup.js';
-import { drainQueue } from './drain.js';
+import { deleteControlQueue, drainQueue } from './drain.js';
 import { managementStats } from './management-stats.js';
 import { passiveStats } from './queue-stats.js';
 import { Inbound } from './Inbound.js';
@@ -128,6 +128,7 @@ export class RabbitmqTransport implements Transport {
     this.startedAt = host.clock.now();
     try {
       await this.consume(nodeConsumerProps(topology, host.node, o.prefetch, o), 'node');
+      await this.consume(controlConsumerProps(topology, host.node, o.prefetch, o), 'control');
       await beacon.open();
       // Every reconnection is a new presence session: the old queue died with the connection or gave its token away.
       connection.on('connection', () => void beacon.open().catch((err: unknown) => logger.warn({ err: transportError(err, o.url, 'presence').message }, 'presence queue not reopened')));
@@ -154,6 +155,11 @@ export class RabbitmqTransport implements Transport {
   /** Sends an envelope to `node`'s inbound queue (coalesced within the tick). */
   send(node: string, envelope: Envelope): void {
     this.enqueue(`node:${node}`, this.topology.envelopeKey(node, envelope.kind, envelope.body), envelope);
+  }
+
+  /** Sends a control envelope to `node`'s control queue (coalesced within the tick; see `Transport.sendControl`). */
+  sendControl(node: string, envelope: Envelope): void {
+    this.enqueue(`ctl:${node}`, this.topology.controlKey(node), envelope);
   }
 
   /**
@@ -313,8 +319,12 @@ export class RabbitmqTransport implements Transport {
     const { taken, live } = await drainQueue(run.connection, this.topology.nodeQueue(node), run.inbound, binding).catch((err: unknown) => {
       throw transportError(err, this.options.url, `cannot drain node "${node}"`, { node });
     });
-    if (live) run.logger.warn({ peer: node, envelopes: taken }, 'node reported down still consumes its queue (slow, not dead): not drained');
-    else run.logger.info({ peer: node, envelopes: taken }, 'drained dead node queue');
+    if (live) {
+      run.logger.warn({ peer: node, envelopes: taken }, 'node reported down still consumes its queue (slow, not dead): not drained');
+      return taken;
+    }
+    run.logger.info({ peer: node, envelopes: taken }, 'drained dead node queue');
+    await deleteControlQueue(run.connection, this.topology.controlQueue(node), run.logger);
     return taken;
   }
 

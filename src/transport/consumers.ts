@@ -14,6 +14,7 @@
  *   peer competing for the same queue has spare capacity. Pool queues are consumed by a
  *   `BatchAckConsumer` (acks coalesced into multiple acks, see `./AckWindow.ts`): a pool message
  *   is acked once processed, and one ack frame each was a good part of a pool message's cost.
+ * - control queue: `prefetch` as well; nothing on it waits to be acked (see `controlConsumerProps`).
  * - heartbeat and tap queues: `noAck`; a lost beat or tapped copy costs nothing.
  */
 import type { Connection, Consumer, ConsumerProps, ConsumerHandler } from 'rabbitmq-client';
@@ -41,10 +42,22 @@ export interface NodeQueueOptions {
   ephemeral: boolean;
 }
 
+/** A node's own queue: durable (of the configured type), or exclusive for an ephemeral node. */
+function ownQueueOptions(kind: NodeQueueOptions): ConsumerProps['queueOptions'] {
+  return kind.ephemeral ? { exclusive: true, autoDelete: true } : { durable: true, arguments: queueTypeArguments(kind.queueType) };
+}
+
 /** This node's inbound queue (durable, or exclusive for an ephemeral node); the inbound path keeps arrival order (see above). */
 export function nodeConsumerProps(topology: Topology, node: string, prefetch: number, kind: NodeQueueOptions): ConsumerProps {
-  const queueOptions = kind.ephemeral ? { exclusive: true, autoDelete: true } : { durable: true, arguments: queueTypeArguments(kind.queueType) };
-  return queueConsumerProps(topology, topology.nodeQueue(node), topology.nodeBinding(node), prefetch, prefetch, queueOptions);
+  return queueConsumerProps(topology, topology.nodeQueue(node), topology.nodeBinding(node), prefetch, prefetch, ownQueueOptions(kind));
+}
+
+/**
+ * This node's control queue (same durability as its node queue): reports, requests and replies,
+ * each handled at once and acked, never held, so its prefetch never fills with waiting messages.
+ */
+export function controlConsumerProps(topology: Topology, node: string, prefetch: number, kind: NodeQueueOptions): ConsumerProps {
+  return queueConsumerProps(topology, topology.controlQueue(node), topology.controlKey(node), prefetch, prefetch, ownQueueOptions(kind));
 }
 
 /** A shared work-pool queue (competing consumers), worked concurrently up to its prefetch. */

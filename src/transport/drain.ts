@@ -24,6 +24,7 @@
  * consumer: the broker cancels it as soon as the connection drops.
  */
 import type { Connection, Channel } from 'rabbitmq-client';
+import type { Logger } from 'pino';
 import type { Inbound } from './Inbound.js';
 
 /** Drain-then-delete rounds before giving up on a queue that keeps refilling. */
@@ -88,5 +89,18 @@ async function drainRound(channel: Channel, queue: string, inbound: Inbound): Pr
       channel.basicNack({ deliveryTag: msg.deliveryTag, requeue: true });
       return { taken, missing: false };
     }
+  }
+}
+
+/**
+ * Deletes a dead node's control queue once its node queue is drained. Not drained: what is on it
+ * reports to the dead node about children it placed, which died with it. A queue with a consumer
+ * (the node restarted under its name) stays.
+ */
+export async function deleteControlQueue(connection: Connection, queue: string, logger: Logger): Promise<void> {
+  try {
+    await connection.queueDelete({ queue, ifUnused: true });
+  } catch (err) {
+    logger.debug({ queue, code: (err as { code?: string }).code }, 'control queue kept (in use again, or gone)');
   }
 }

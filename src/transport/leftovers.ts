@@ -10,7 +10,7 @@
  * - the cluster's topic exchange, which the dead-letter queue is bound to.
  *
  * Removed when the last node of the cluster stops cleanly ({@link removeLeftovers}): its own node
- * queue, the retry tier queues and the retry exchange, and the pool queues it consumed, each only
+ * queue and its control queue, the retry tier queues and the retry exchange, and the pool queues it consumed, each only
  * if empty (and, for pools, unused): a queue that still holds messages is never deleted, so
  * nothing is lost. "Last" is read from the broker, not from heartbeats: the presence queue
  * (`membersQueue`, auto-delete, consumed by every live node) is gone once no node consumes it. A
@@ -41,16 +41,18 @@ export async function removeLeftovers(
   deps: { topology: Topology; options: NormalizedRabbitmqOptions; node: string; pools: Iterable<string>; logger: Logger },
 ): Promise<string[]> {
   const { topology: t, options: o } = deps;
-  const queues = [
+  const queues: { queue: string; ifUnused: boolean; ifEmpty?: boolean }[] = [
     { queue: t.nodeQueue(deps.node), ifUnused: false },
+    // Reports to a node that stopped are moot: its control queue goes even when not empty.
+    { queue: t.controlQueue(deps.node), ifUnused: false, ifEmpty: false },
     ...[...deps.pools].map((kind) => ({ queue: t.poolQueue(kind), ifUnused: true })),
     ...retryTiers(o.maxAttempts, o.retryBackoff).map((delay) => ({ queue: t.retryQueue(delay), ifUnused: false })),
   ];
   const deleted: string[] = [];
-  for (const { queue, ifUnused } of queues) {
+  for (const { queue, ifUnused, ifEmpty = true } of queues) {
     try {
       // `ifEmpty`: a queue holding messages (a requeued delivery, a retry waiting out its delay) stays.
-      await connection.queueDelete({ queue, ifEmpty: true, ifUnused });
+      await connection.queueDelete({ queue, ifEmpty, ifUnused });
       deleted.push(queue);
     } catch (err) {
       deps.logger.debug({ queue, code: (err as { code?: string }).code }, 'queue kept at shutdown (not empty, in use, or gone)');

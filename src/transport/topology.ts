@@ -11,6 +11,8 @@
  * Routing keys on `arbor.<cluster>` (each `<word>` encoded by {@link encodeKeyWord}):
  * - `node.<node>.msg.<eventType>`   a user envelope for an actor on `<node>`
  * - `node.<node>.sys`               a system envelope for the runtime on `<node>`
+ * - `ctl.<node>`                    a control envelope for the runtime on `<node>` (reports,
+ *                                    requests, replies: see `Transport.sendControl`)
  * - `pool.<kind>`                   work for any node that consumes the `<kind>` pool
  * - `singleton.<id>`                a user envelope for the cluster singleton `<id>` (any path below it)
  * - `hb.<node>` / `bye.<node>`      heartbeats and goodbyes
@@ -25,6 +27,10 @@
  * Queues
  * - `arbor.<cluster>.node.<node>`   durable, bound `node.<node>.#`; survives its node, so a peer can
  *   {@link drainNode | drain} it after the node died.
+ * - `arbor.<cluster>.ctl.<node>`    durable, bound `ctl.<node>`: the node's control lane, consumed
+ *   apart from its node queue so that user traffic never holds up a report (see
+ *   `Transport.sendControl`). Deleted with the node queue (its drain, or the last node's stop),
+ *   undrained: reports to a node that died are moot.
  * - `arbor.<cluster>.pool.<kind>`   durable, bound `pool.<kind>`; competing consumers.
  * - `arbor.<cluster>.singleton.<id>`  durable, bound `singleton.<id>`, single active consumer: every
  *   node that spawned the singleton consumes it, and the broker hands its messages to one of them
@@ -91,6 +97,15 @@ export class Topology {
 
   nodeBinding(node: string): string {
     return `node.${encodeKeyWord(node)}.#`;
+  }
+
+  /** A node's control queue (see the module header). */
+  controlQueue(node: string): string {
+    return `${this.exchange}.ctl.${encodeKeyWord(node)}`;
+  }
+
+  controlKey(node: string): string {
+    return `ctl.${encodeKeyWord(node)}`;
   }
 
   poolQueue(kind: string): string {

@@ -10,6 +10,7 @@ import { createSystem, supervisor, type ActorRef, type System, type SystemOption
 import type { Envelope } from '../../src/runtime/transport.js';
 import { acc } from '../support/acc.js';
 import { Link } from '../support/link-transport.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const systems: System[] = [];
 
@@ -17,10 +18,6 @@ afterEach(async () => {
   for (const s of systems.splice(0).reverse()) await s.shutdown();
 });
 
-async function waitUntil(what: string, condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 2500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Owner `a` places `src` on b and `dst` on c; every user envelope for `dst` is recorded with the node it was sent to. */
 async function triangle(link: Link, owner: SystemOptions = {}) {

@@ -15,6 +15,9 @@ export class Link {
   readonly hosts = new Map<string, TransportHost>();
   hold: (envelope: Envelope, node: string) => boolean = () => false;
   sent: (envelope: Envelope, node: string) => void = () => undefined;
+  /** With `controlLane`, the transports have `sendControl`, and `sentControl` sees what goes through it. */
+  controlLane = false;
+  sentControl: (envelope: Envelope, node: string) => void = () => undefined;
   private held: { node: string; envelope: Envelope }[] = [];
   /** Envelopes taken by a host whose `done` has not resolved yet: a broker would hold them unacked. */
   readonly unsettled = new Set<Envelope>();
@@ -23,19 +26,31 @@ export class Link {
 
   transport(): Transport {
     let self: TransportHost | undefined;
+    const pass = (node: string, envelope: Envelope): void => {
+      const body = envelope.body as { type?: string };
+      if (body?.type === 'huge') return self?.undeliverable(envelope, new ArborError('MESSAGE_TOO_LARGE', 'too large for the link'));
+      if (this.hold(envelope, node)) this.held.push({ node, envelope });
+      else setImmediate(() => this.deliver(node, envelope));
+    };
+    const send = (node: string, envelope: Envelope): void => {
+      this.sent(envelope, node);
+      pass(node, envelope);
+    };
     return {
       name: 'link',
       start: async (host) => {
         self = host;
         this.hosts.set(host.node, host);
       },
-      send: (node, envelope) => {
-        this.sent(envelope, node);
-        const body = envelope.body as { type?: string };
-        if (body?.type === 'huge') return self?.undeliverable(envelope, new ArborError('MESSAGE_TOO_LARGE', 'too large for the link'));
-        if (this.hold(envelope, node)) this.held.push({ node, envelope });
-        else setImmediate(() => this.deliver(node, envelope));
-      },
+      send,
+      ...(this.controlLane
+        ? {
+            sendControl: (node: string, envelope: Envelope) => {
+              this.sentControl(envelope, node);
+              pass(node, envelope);
+            },
+          }
+        : {}),
       confirmed: () => (this.holdConfirms ? new Promise<void>((resolve) => this.barriers.push(resolve)) : Promise.resolve()),
       nodes: () => [...this.hosts.values()].map((h) => ({ node: h.node, kinds: [...h.kinds], lastSeen: 0 })),
       stop: async () => {

@@ -1,0 +1,47 @@
+/**
+ * Which protocol messages take the control lane (`Transport.sendControl`): a host's reports to the
+ * owner (`processed`, `exit`, `stopped`) and requests and replies; the owner's orders to a host
+ * (`spawn`, `stop`, `kill`, `skip`) and the forwards stay on the user lane, in their order. Two
+ * nodes over the in-process link, with a control lane that records what takes it.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { createSystem, supervisor, type ActorRef, type System } from '../../src/index.js';
+import { CONTROL_OPS } from '../../src/remote/protocol.js';
+import type { Envelope } from '../../src/runtime/transport.js';
+import { acc } from '../support/acc.js';
+import { Link } from '../support/link-transport.js';
+import { waitUntil } from '../support/wait-until.js';
+
+const systems: System[] = [];
+afterEach(async () => {
+  for (const s of systems.splice(0).reverse()) await s.shutdown();
+});
+
+
+const opOf = (e: Envelope) => (e.kind === 'system' ? (e.body as { op: string }).op : `user${e.inc === undefined ? '' : ':forward'}`);
+
+it('reports, requests and replies take the control lane; orders and forwards the user lane', async () => {
+  const link = new Link();
+  link.controlLane = true;
+  const control: string[] = [];
+  const user: string[] = [];
+  link.sentControl = (e) => control.push(opOf(e));
+  link.sent = (e) => user.push(opOf(e));
+  systems.push(await createSystem({ node: 'b', logger: false, kinds: { acc }, transport: link.transport() }));
+  const a = await createSystem({ node: 'a', logger: false, transport: link.transport() });
+  systems.push(a);
+  const restarted: string[] = [];
+  a.on('report', (r) => r.kind === 'child_restarted' && restarted.push(r.child));
+  a.spawn(supervisor({ intensity: 5, children: [{ id: 'w', kind: 'acc', node: 'b' }] }), { id: 'root' });
+  const w = a.lookup('root/w') as ActorRef;
+  for (let id = 1; id <= 5; id++) w.send({ type: 'work', id });
+  w.send({ type: 'crash' });
+  await waitUntil('w restarted', () => restarted.includes('w'));
+  w.send({ type: 'work', id: 6 });
+  expect(await w.ask({ type: 'dump' }, { timeout: 5000 })).toMatchObject({ seen: [6] });
+  await a.shutdown(); // b is asked to stop w: `stop` out, `stopped` back
+  expect(control).toEqual(expect.arrayContaining(['processed', 'exit', 'stopped']));
+  expect(user).toEqual(expect.arrayContaining(['spawn', 'stop', 'user:forward']));
+  expect(control.filter((op) => !CONTROL_OPS.has(op as never))).toEqual([]);
+  expect(user.filter((op) => CONTROL_OPS.has(op as never))).toEqual([]);
+});
