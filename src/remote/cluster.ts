@@ -235,6 +235,7 @@ export class Cluster implements Distribution {
       const message = envelope.body as ProtocolMessage;
       if (message.op === 'spawn' || message.op === 'stop') this.owner.undeliverable(message, error);
       else if (message.op === 'request') this.requests.undeliverable(message.req, error);
+      else if (message.op === 'processed') this.host.reportUndelivered(message, error);
       else this.system.logger.warn({ op: message.op, to: envelope.to, code: error.code }, `system message undeliverable: ${error.message}`);
       return;
     }

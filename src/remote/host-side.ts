@@ -178,6 +178,20 @@ export class HostSide {
     if (h && h.inc === inc) this.remove(h, true);
   }
 
+  /**
+   * A `processed` report could not be sent (not confirmed within `sendTimeout`, say): reported
+   * again with the next flush. Reports are sent only on progress, so a lost one would leave the
+   * owner's window (and the acks it holds) waiting for good once the incarnation went idle. An
+   * owner that is gone (`UNROUTABLE`: its queues deleted) is not reported to again.
+   */
+  reportUndelivered(message: ProtocolOp<'processed'>, error: ArborError): void {
+    const h = this.hosted.get(message.path);
+    if (error.code === 'UNROUTABLE' || !h || h.gone || h.inc !== message.inc) return;
+    this.system.logger.warn({ actor: h.path, inc: h.inc, processed: message.processed, code: error.code }, 'progress report not sent: reported again');
+    h.ledger.reported = Math.min(h.ledger.reported, message.processed - 1);
+    this.markDirty(h);
+  }
+
   skip(message: ProtocolOp<'skip'>): void {
     const h = this.hosted.get(message.path);
     if (!h || h.inc !== message.inc || h.gone || !h.ledger.skip(message.seq)) return;

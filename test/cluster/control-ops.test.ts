@@ -6,6 +6,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { createSystem, supervisor, type ActorRef, type System } from '../../src/index.js';
+import { ArborError } from '../../src/runtime/errors.js';
 import { CONTROL_OPS } from '../../src/remote/protocol.js';
 import type { Envelope } from '../../src/runtime/transport.js';
 import { acc } from '../support/acc.js';
@@ -44,4 +45,29 @@ it('reports, requests and replies take the control lane; orders and forwards the
   expect(user).toEqual(expect.arrayContaining(['spawn', 'stop', 'user:forward']));
   expect(control.filter((op) => !CONTROL_OPS.has(op as never))).toEqual([]);
   expect(user.filter((op) => CONTROL_OPS.has(op as never))).toEqual([]);
+});
+
+it('a progress report that could not be sent is sent again: the acks the owner holds are released', async () => {
+  const link = new Link();
+  link.controlLane = true;
+  const reports: number[] = [];
+  let refused = 0;
+  link.refuse = (e) => {
+    const body = e.body as { op?: string; processed?: number };
+    if (body.op !== 'processed') return undefined;
+    reports.push(body.processed ?? -1);
+    return refused++ === 0 ? new ArborError('TRANSPORT_ERROR', 'broker did not confirm within 5000 ms') : undefined;
+  };
+  for (const node of ['b', 's']) systems.push(await createSystem({ node, logger: false, kinds: { acc }, transport: link.transport() }));
+  const a = await createSystem({ node: 'a', logger: false, transport: link.transport(), directRoutes: false });
+  systems.push(a);
+  a.spawn(supervisor({ children: [{ id: 'w', kind: 'acc', node: 'b' }] }), { id: 'root' });
+  const s = systems.find((x) => x.node === 's') as System;
+  const w = s.lookup('arbor://a/root/w') as ActorRef;
+  for (let id = 1; id <= 5; id++) w.send({ type: 'work', id });
+  await waitUntil('a report refused', () => refused >= 1);
+  // Held by the owner until the host reports them processed (a broker would keep them unacked).
+  await waitUntil('every message settled on the owner', () => link.unsettled.size === 0 && reports.length >= 2);
+  expect(reports.at(-1)).toBe(5);
+  expect(await w.ask({ type: 'dump' }, { timeout: 5000 })).toMatchObject({ seen: [1, 2, 3, 4, 5] });
 });

@@ -18,6 +18,8 @@ export class Link {
   /** With `controlLane`, the transports have `sendControl`, and `sentControl` sees what goes through it. */
   controlLane = false;
   sentControl: (envelope: Envelope, node: string) => void = () => undefined;
+  /** An error for a send that fails (as an unconfirmed publish would): the sender's `undeliverable` gets it on a later turn. */
+  refuse: (envelope: Envelope, node: string) => ArborError | undefined = () => undefined;
   private held: { node: string; envelope: Envelope }[] = [];
   /** Envelopes taken by a host whose `done` has not resolved yet: a broker would hold them unacked. */
   readonly unsettled = new Set<Envelope>();
@@ -27,6 +29,8 @@ export class Link {
   transport(): Transport {
     let self: TransportHost | undefined;
     const pass = (node: string, envelope: Envelope): void => {
+      const refused = this.refuse(envelope, node);
+      if (refused) return void setImmediate(() => self?.undeliverable(envelope, refused));
       const body = envelope.body as { type?: string };
       if (body?.type === 'huge') return self?.undeliverable(envelope, new ArborError('MESSAGE_TOO_LARGE', 'too large for the link'));
       if (this.hold(envelope, node)) this.held.push({ node, envelope });
