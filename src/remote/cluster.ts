@@ -30,6 +30,9 @@ import { Requests } from './requests.js';
 import { DIRECT_HEADER, Router, SENDER_NODE_HEADER } from './router.js';
 import { fromWireError, toWireError } from './wire-error.js';
 
+/** How long a host waits before sending again an exit report that could not be sent (ms). */
+const REPORT_RESEND_MS = 200;
+
 export class Cluster implements Distribution {
   readonly router: Router;
   private readonly owner: OwnerSide;
@@ -230,12 +233,27 @@ export class Cluster implements Distribution {
   }
 
   /** An envelope this node sent could not be delivered. */
+  /**
+   * An `exit` or `stopped` report that could not be sent (not confirmed in time) goes again a
+   * little later, while its owner is up: without it the owner would take the incarnation for
+   * running and hold its window for good. Not to an owner that is gone (`UNROUTABLE`, or down),
+   * which has no child left to restart. The owner ignores a repeat (its incarnation number).
+   */
+  private resendReport(envelope: Envelope, error: ArborError): boolean {
+    const owner = nodeOfPath(envelope.to);
+    if (error.code === 'UNROUTABLE' || owner === undefined || !this.router.isUp(owner)) return false;
+    this.system.logger.warn({ op: (envelope.body as ProtocolMessage).op, to: owner, code: error.code }, 'report to the owner not sent: sent again');
+    this.system.dispatcher.later(() => this.router.sendProtocol(owner, envelope.body as ProtocolMessage), REPORT_RESEND_MS);
+    return true;
+  }
+
   undeliverable(envelope: Envelope, error: ArborError): void {
     if (envelope.kind === 'system') {
       const message = envelope.body as ProtocolMessage;
       if (message.op === 'spawn' || message.op === 'stop') this.owner.undeliverable(message, error);
       else if (message.op === 'request') this.requests.undeliverable(message.req, error);
       else if (message.op === 'processed') this.host.reportUndelivered(message, error);
+      else if ((message.op === 'exit' || message.op === 'stopped') && this.resendReport(envelope, error)) return;
       else this.system.logger.warn({ op: message.op, to: envelope.to, code: error.code }, `system message undeliverable: ${error.message}`);
       return;
     }

@@ -71,3 +71,22 @@ it('a progress report that could not be sent is sent again: the acks the owner h
   expect(reports.at(-1)).toBe(5);
   expect(await w.ask({ type: 'dump' }, { timeout: 5000 })).toMatchObject({ seen: [1, 2, 3, 4, 5] });
 });
+
+it('an exit report that could not be sent is sent again: the owner restarts the child and loses nothing', async () => {
+  const link = new Link();
+  link.controlLane = true;
+  let refused = 0;
+  link.refuse = (e) => ((e.body as { op?: string }).op === 'exit' && refused++ === 0 ? new ArborError('TRANSPORT_ERROR', 'broker did not confirm within 5000 ms') : undefined);
+  systems.push(await createSystem({ node: 'b', logger: false, kinds: { acc }, transport: link.transport() }));
+  const a = await createSystem({ node: 'a', logger: false, transport: link.transport() });
+  systems.push(a);
+  const restarted: string[] = [];
+  a.on('report', (r) => r.kind === 'child_restarted' && restarted.push(r.child));
+  a.spawn(supervisor({ intensity: 5, children: [{ id: 'w', kind: 'acc', node: 'b' }] }), { id: 'root' });
+  const w = a.lookup('root/w') as ActorRef;
+  w.send({ type: 'crash' });
+  for (let id = 1; id <= 5; id++) w.send({ type: 'work', id });
+  await waitUntil('w restarted', () => restarted.includes('w'));
+  expect(refused).toBe(2);
+  expect(await w.ask({ type: 'dump' }, { timeout: 5000 })).toMatchObject({ seen: [1, 2, 3, 4, 5] });
+});
