@@ -19,6 +19,17 @@ afterEach(async () => {
 });
 
 
+/** Node `a` places `w` (an `acc`) on node `b` over `link`; `restarted` lists the children `a` restarted. */
+async function placed(link: Link) {
+  systems.push(await createSystem({ node: 'b', logger: false, kinds: { acc }, transport: link.transport() }));
+  const a = await createSystem({ node: 'a', logger: false, transport: link.transport() });
+  systems.push(a);
+  const restarted: string[] = [];
+  a.on('report', (r) => r.kind === 'child_restarted' && restarted.push(r.child));
+  a.spawn(supervisor({ intensity: 5, children: [{ id: 'w', kind: 'acc', node: 'b' }] }), { id: 'root' });
+  return { a, w: a.lookup('root/w') as ActorRef, restarted };
+}
+
 const opOf = (e: Envelope) => (e.kind === 'system' ? (e.body as { op: string }).op : `user${e.inc === undefined ? '' : ':forward'}`);
 
 it('reports, requests and replies take the control lane; orders and forwards the user lane', async () => {
@@ -28,13 +39,7 @@ it('reports, requests and replies take the control lane; orders and forwards the
   const user: string[] = [];
   link.sentControl = (e) => control.push(opOf(e));
   link.sent = (e) => user.push(opOf(e));
-  systems.push(await createSystem({ node: 'b', logger: false, kinds: { acc }, transport: link.transport() }));
-  const a = await createSystem({ node: 'a', logger: false, transport: link.transport() });
-  systems.push(a);
-  const restarted: string[] = [];
-  a.on('report', (r) => r.kind === 'child_restarted' && restarted.push(r.child));
-  a.spawn(supervisor({ intensity: 5, children: [{ id: 'w', kind: 'acc', node: 'b' }] }), { id: 'root' });
-  const w = a.lookup('root/w') as ActorRef;
+  const { a, w, restarted } = await placed(link);
   for (let id = 1; id <= 5; id++) w.send({ type: 'work', id });
   w.send({ type: 'crash' });
   await waitUntil('w restarted', () => restarted.includes('w'));
@@ -77,13 +82,7 @@ it('an exit report that could not be sent is sent again: the owner restarts the 
   link.controlLane = true;
   let refused = 0;
   link.refuse = (e) => ((e.body as { op?: string }).op === 'exit' && refused++ === 0 ? new ArborError('TRANSPORT_ERROR', 'broker did not confirm within 5000 ms') : undefined);
-  systems.push(await createSystem({ node: 'b', logger: false, kinds: { acc }, transport: link.transport() }));
-  const a = await createSystem({ node: 'a', logger: false, transport: link.transport() });
-  systems.push(a);
-  const restarted: string[] = [];
-  a.on('report', (r) => r.kind === 'child_restarted' && restarted.push(r.child));
-  a.spawn(supervisor({ intensity: 5, children: [{ id: 'w', kind: 'acc', node: 'b' }] }), { id: 'root' });
-  const w = a.lookup('root/w') as ActorRef;
+  const { w, restarted } = await placed(link);
   w.send({ type: 'crash' });
   for (let id = 1; id <= 5; id++) w.send({ type: 'work', id });
   await waitUntil('w restarted', () => restarted.includes('w'));
