@@ -51,7 +51,7 @@ export function pendingTimers(actor: AnyActorRef, due: Map<string, number>): Pen
     if (s.source !== actor && !ownChild) continue;
     const dueAt = due.get(k) ?? s.startedAt + s.delay;
     const timer = { id: s.id, dueAt, event: s.event as unknown as JsonValue };
-    timers.push(s.target === actor ? timer : { ...timer, target: s.target.id });
+    timers.push(s.target === actor ? timer : ownChild ? { ...timer, target: s.target.id, own: true } : { ...timer, target: s.target.id });
   }
   return timers;
 }
@@ -70,7 +70,8 @@ export function rearmTimers(actor: AnyActorRef, timers: readonly PendingTimer[],
       lost.push(t);
       continue;
     }
-    scheduler.schedule(actor, target, t.event as unknown as EventObject, Math.max(0, t.dueAt - now), t.id);
+    // Keyed by its source, as XState cancels it: the child's own timer under the child.
+    scheduler.schedule(t.own === true ? target : actor, target, t.event as unknown as EventObject, Math.max(0, t.dueAt - now), t.id);
   }
   return lost;
 }

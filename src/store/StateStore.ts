@@ -52,6 +52,12 @@ export interface PendingTimer {
   readonly event: JsonValue;
   /** The target when it is not the actor itself (a delayed `sendTo`): a path or an XState system id. */
   readonly target?: string;
+  /**
+   * Set when the target scheduled it to itself (an invoked child machine's own `after` or delayed
+   * `raise`): re-armed with the target as its source too, so the child's `cancel` (leaving the
+   * state, or `cancel(id)`) finds it, as XState keys a delayed event by its source.
+   */
+  readonly own?: true;
 }
 
 /**

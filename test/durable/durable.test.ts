@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assign, createMachine, fromPromise, sendTo, setup } from 'xstate';
+import { assign, cancel, createMachine, fromPromise, raise, sendTo, setup } from 'xstate';
 import { supervisor } from '../../src/supervision/supervisor.js';
 import { SimulatedClock } from '../../src/runtime/clock.js';
 import { localStore } from '../../src/store/LocalStore.js';
@@ -371,6 +371,16 @@ describe('send options: messageId', () => {
   });
 });
 
+/** How many pending timers the state committed at `path` holds, once it holds any (polled: the commit is asynchronous). */
+async function committedTimers(store: ReturnType<typeof localStore>, path: string): Promise<number> {
+  let timers = 0;
+  for (let i = 0; i < 2000 && timers === 0; i++) {
+    timers = (await store.load(path))?.timers.length ?? 0;
+    if (timers === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return timers;
+}
+
 describe('a durable actor whose invoked child machine waits on a delayed event', () => {
   it('re-arms the child’s timer on resume with the time it had left', async () => {
     dir = tempDir();
@@ -385,12 +395,7 @@ describe('a durable actor whose invoked child machine waits on a delayed event',
     first.spawn(parent, { id: 'x', durable: true });
     await first.idle();
     const store = localStore(join(dir.path, 'a'));
-    let timers = 0;
-    for (let i = 0; i < 2000 && timers === 0; i++) {
-      timers = (await store.load('arbor://a/x'))?.timers.length ?? 0;
-      if (timers === 0) await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    expect(timers).toBe(1);
+    expect(await committedTimers(store, 'arbor://a/x')).toBe(1);
     await store.close();
     clock1.increment(400);
     await first.shutdown();
@@ -406,4 +411,44 @@ describe('a durable actor whose invoked child machine waits on a delayed event',
     await expect(again.result()).resolves.toBeUndefined();
     await second.shutdown();
   });
+
+  it('cancels the child’s re-armed timer as the child leaves its state, as without a resume', async () => {
+    dir = tempDir();
+    // The child schedules `ping` to itself; `calm` cancels it. Re-armed under the wrong source, the cancel missed it.
+    const child = setup({ types: { events: {} as { type: 'calm' } | { type: 'ping' } } }).createMachine({
+      id: 'pinger',
+      initial: 'waiting',
+      states: {
+        waiting: { entry: raise({ type: 'ping' }, { delay: 1000, id: 'ping' }), on: { calm: { target: 'calm', actions: cancel('ping') }, ping: 'pinged' } },
+        calm: { on: { ping: 'pinged' } },
+        pinged: { type: 'final' },
+      },
+    });
+    const parent = setup({ actors: { pinger: child }, types: { events: {} as { type: 'calm' } } }).createMachine({
+      id: 'holder',
+      initial: 'holding',
+      states: { holding: { invoke: { id: 'c', src: 'pinger', onDone: 'pinged' }, on: { calm: { actions: sendTo('c', { type: 'calm' }) } } }, pinged: { type: 'final' } },
+    });
+    const clock1 = new SimulatedClock(1_000_000);
+    const first = await systemAt(dir.path, 'a', { clock: clock1 });
+    first.spawn(parent, { id: 'y', durable: true });
+    await first.idle();
+    const store = localStore(join(dir.path, 'a'));
+    expect(await committedTimers(store, 'arbor://a/y')).toBe(1);
+    await store.close();
+    await first.shutdown();
+
+    const clock2 = new SimulatedClock(1_000_400);
+    const second = await systemAt(dir.path, 'a', { clock: clock2 });
+    const again = second.spawn(parent, { id: 'y', durable: true });
+    await second.idle();
+    again.send({ type: 'calm' });
+    await second.idle();
+    clock2.increment(2000);
+    await second.idle();
+    // Under createActor the cancelled ping never comes: the parent is still holding.
+    expect((again.getSnapshot() as { value: unknown }).value).toBe('holding');
+    await second.shutdown();
+  });
 });
+
