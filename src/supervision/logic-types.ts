@@ -30,7 +30,7 @@ export type OutputOf<TLogic> = ChildLogic extends TLogic ? unknown : TLogic exte
  * or after `terminateChild`. With children not known one by one (none, or a list built at run
  * time), and for children added by `startChild`, the keys are any string.
  */
-export type SupervisorOutput<TLogics extends readonly ChildLogic[], TIds extends readonly string[]> = number extends TIds['length']
+export type SupervisorOutput<TLogics extends readonly unknown[], TIds extends readonly string[]> = number extends TIds['length']
   ? Partial<Record<string, OutputOf<TLogics[number]>>>
   : TIds extends readonly []
     ? Partial<Record<string, unknown>>

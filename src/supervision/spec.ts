@@ -61,7 +61,20 @@ export interface AggregateOptions {
  * The children of a supervisor, each spec checked against its own logic: a child's `input` must
  * be what its logic takes (`supervisor` infers the tuple, so a wrong input is a compile error).
  */
-export type ChildSpecs<TLogics extends readonly ChildLogic[]> = { [K in keyof TLogics]: ChildSpec<TLogics[K]> };
+export type ChildSpecs<TLogics extends readonly unknown[]> = { [K in keyof TLogics]: InferredChildSpec<TLogics[K]> } & { [K in keyof TLogics]: LogicCheck<TLogics[K]> };
+
+/**
+ * A child spec as `supervisor` infers it: `TLogic` is `unknown` for a child placed by `kind` (no
+ * logic to infer from), which must not make the whole tuple fall back to untyped children, as a
+ * `ChildLogic` constraint did (a `kind` child beside a `logic` one let any input through).
+ */
+export interface InferredChildSpec<TLogic> extends Omit<ChildSpec, 'logic' | 'input'> {
+  logic?: TLogic;
+  input?: LogicInput<TLogic>;
+}
+
+/** Rejects a `logic` that is neither actor logic nor a supervisor (`logic: 42`); a `kind` child (`unknown`) passes. */
+export type LogicCheck<TLogic> = unknown extends TLogic ? unknown : TLogic extends ChildLogic ? unknown : { logic: ChildLogic };
 
 /**
  * The children's ids, so `supervisor` infers them beside the logics and types its result. Each
@@ -93,7 +106,7 @@ export interface ChildSpec<TLogic extends ChildLogic = ChildLogic> {
 }
 
 /** The options of `supervisor(...)`. */
-export interface SupervisorOptions<TLogics extends readonly ChildLogic[] = ChildLogic[], TIds extends readonly string[] = string[]> {
+export interface SupervisorOptions<TLogics extends readonly unknown[] = ChildLogic[], TIds extends readonly string[] = string[]> {
   /** @default 'one_for_one' */
   strategy?: Strategy;
   /** @default 1 */

@@ -36,7 +36,7 @@ export function isSupervisorLogic(value: unknown): value is SupervisorLogic {
  * );
  * await root.result(); // { fetch?: OutputFrom<typeof fetcher>, parse?: OutputFrom<typeof parser> }
  */
-export function supervisor<const TLogics extends readonly ChildLogic[] = ChildLogic[], const TIds extends readonly string[] = string[]>(
+export function supervisor<const TLogics extends readonly unknown[] = ChildLogic[], const TIds extends readonly string[] = string[]>(
   options: SupervisorOptions<TLogics, TIds> = {},
 ): SupervisorLogic<SupervisorOutput<TLogics, TIds>> {
   return Object.freeze({ [SUPERVISOR]: true as const, spec: normalizeSupervisorSpec(options, isSupervisorLogic) });

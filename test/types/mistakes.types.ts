@@ -31,6 +31,14 @@ export async function mistakes(): Promise<void> {
   supervisor({ children: [{ id: 'c', logic: 42 }] });
   // a child placed by kind has no logic to check against
   supervisor({ children: [{ id: 'k', kind: 'acc', node: ['b'] }] });
+  // ... and beside it, a child with logic is still checked against its own
+  supervisor({ children: [{ id: 'k', kind: 'acc', input: { anything: true } }, { id: 'c', logic: counter, input: { start: 1 } }] });
+  // @ts-expect-error `start` must be a number, a `kind` child beside it or not
+  supervisor({ children: [{ id: 'k', kind: 'acc' }, { id: 'c', logic: counter, input: { start: 'one' } }] });
+  // @ts-expect-error the model takes `{ prompt }`, with a `kind` child first
+  supervisor({ children: [{ id: 'k', kind: 'acc' }, { id: 'm', logic: model, input: { text: 'hi' } }] });
+  // @ts-expect-error logic must be actor logic or a supervisor, with a `kind` child first
+  supervisor({ children: [{ id: 'k', kind: 'acc' }, { id: 'm', logic: 42 }] });
 
   // --- spawn: input, events and output come from the logic -----------------------------------
   // @ts-expect-error the counter's input is `{ start: number }`
@@ -111,6 +119,10 @@ export async function mistakes(): Promise<void> {
   const fromKind: unknown = byKind.k;
   // @ts-expect-error the output of a child placed by kind is unknown
   const kindTotal: number | undefined = byKind.k;
+  // beside a kind child, a child with logic keeps its typed output
+  const mixed = await system.spawn(supervisor({ children: [{ id: 'k', kind: 'acc' }, { id: 'c', logic: counter, input: { start: 1 } }] }), { id: 'mixed' }).result();
+  const mixedTotal: number | undefined = mixed.c?.total;
+  void mixedTotal;
   void [fromKind, kindTotal];
   // children not known one by one (none yet, or a list built at run time): any id, outputs as known
   const open = await system.spawn(supervisor({ children: [] }), { id: 'open' }).result();
