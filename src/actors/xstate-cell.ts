@@ -26,7 +26,7 @@ import { LocalActorRef, type ActorRef } from '../runtime/ref.js';
 import type { RefObservers } from '../runtime/ref-features.js';
 import { askReplyRef, failInFlight, failUnowed, OwedAsks } from './owed-asks.js';
 import { invalidMessage, namesEvent, unhandledEvent } from './unhandled.js';
-import { bridgeSystem, ParentLink, withArborSystem, XSTATE_WORKER, type BridgedWorker } from './xstate-system.js';
+import { bridgeSystem, ParentLink, xstateClockOf, XSTATE_WORKER, type BridgedWorker } from './xstate-system.js';
 
 /** The event a worker gets when asked to stop gracefully, if its current state handles it. */
 export const SHUTDOWN_EVENT = { type: 'arbor.shutdown' } as const;
@@ -220,7 +220,7 @@ export class XStateCell extends Cell implements BridgedWorker {
    * XState's `log` action output, through pino. One function per cell, made once: a fresh closure
    * per `createActor` would give every actor's options object its own hidden class.
    */
-  private readonly xstateLogger: (...args: unknown[]) => void = withArborSystem(xstateLog.bind(this), this.system);
+  private readonly xstateLogger: (...args: unknown[]) => void = xstateLog.bind(this);
 
   /** @internal Someone observes this worker's ref: feed its observers from now on. */
   _observed(observers: RefObservers): void {
@@ -298,6 +298,11 @@ export class XStateCell extends Cell implements BridgedWorker {
     if (snapshot.status === 'done') this.ended(actor, { outcome: 'normal', output: snapshot.output });
   }
 
+  /** @internal The XState actor of the current incarnation, if one runs (what a simulated crash is armed for). */
+  get _actor(): AnyActorRef | undefined {
+    return this.actor;
+  }
+
   protected createRef(): ActorRef {
     return new LocalActorRef(this);
   }
@@ -347,7 +352,7 @@ export class XStateCell extends Cell implements BridgedWorker {
     // `input` only when there is one (XState reads `options.input` either way). The options
     // object XState keeps is then replaced by one of a shared shape (see `compactOptions`).
     const actor = createActor(this.logic, {
-      clock: this.system.clock,
+      clock: xstateClockOf(this.system),
       id: this.path,
       ...(this.input !== undefined ? { input: this.input } : {}),
       ...(this.system.inspect ? { inspect: this.system.inspect } : {}),

@@ -25,6 +25,7 @@ import { inspectedActorAt } from '../runtime/inspection.js';
 import { SCHEME } from '../runtime/paths.js';
 import type { ActorRef } from '../runtime/ref.js';
 import type { CellContext } from '../runtime/cell.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { systemIdsOf, type SystemIds } from '../runtime/system-ids.js';
 import type { OwedAsks } from './owed-asks.js';
 
@@ -47,26 +48,48 @@ export interface BridgedWorker {
   outgoing?(target: ActorRef, event: unknown): unknown;
 }
 
-/** Where a worker's XState logger carries the Arbor system (see {@link arborSystemOf}). */
+/** Where a worker's XState clock carries the Arbor system (see {@link arborSystemOf}). */
 const ARBOR_SYSTEM = Symbol('arbor.system');
 
-/** Per Arbor system: the prototype of its workers' loggers, which carries the mark. */
-const markedPrototypes = new WeakMap<CellContext, object>();
-
 /**
- * `logger` (the function a worker gives `createActor`) marked with its Arbor system. XState keeps
- * the logger on its system (`_logger`) from the moment the actor is created, so a machine's
- * `context` factory, which runs inside `createActor`, before {@link bridgeSystem}, finds it too.
- * The mark is on a prototype shared by the system's loggers (a function prototype, so `call` and
- * `bind` still work): a property of each logger's own cost every worker a property array.
+ * The clock a worker gives `createActor`: its Arbor system's clock, marked with that system.
+ * XState keeps the clock on its system (`_clock`) from the moment the actor is created, so a
+ * machine's `context` factory, which runs inside `createActor`, before {@link bridgeSystem},
+ * finds the mark too. One per Arbor system, shared by its workers: the mark costs a worker
+ * nothing (marking each worker's logger cost a property array, or, on a prototype per system,
+ * an `Object.setPrototypeOf` per worker, which cost more than the rest of the worker cell).
  */
-export function withArborSystem<T extends (...args: never[]) => void>(logger: T, system: CellContext): T {
-  let proto = markedPrototypes.get(system);
-  if (proto === undefined) {
-    proto = Object.create(Object.getPrototypeOf(logger) as object, { [ARBOR_SYSTEM]: { value: system } }) as object;
-    markedPrototypes.set(system, proto);
+class MarkedClock implements Clock {
+  readonly [ARBOR_SYSTEM]: CellContext;
+
+  constructor(
+    private readonly clock: Clock,
+    system: CellContext,
+  ) {
+    this[ARBOR_SYSTEM] = system;
   }
-  return Object.setPrototypeOf(logger, proto) as T;
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.clock.setTimeout(fn, ms);
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.clock.clearTimeout(handle);
+  }
+}
+
+/** Per Arbor system: its {@link MarkedClock}. */
+const markedClocks = new WeakMap<CellContext, MarkedClock>();
+
+/** The clock `system`'s workers give `createActor` (see {@link MarkedClock}). */
+export function xstateClockOf(system: CellContext): Clock {
+  let clock = markedClocks.get(system);
+  if (clock === undefined) markedClocks.set(system, (clock = new MarkedClock(system.clock, system)));
+  return clock;
 }
 
 /**
@@ -75,8 +98,8 @@ export function withArborSystem<T extends (...args: never[]) => void>(logger: T,
  * data in context (durable ones) keep paths and resolve them here when they send.
  */
 export function arborSystemOf(xstateSystem: unknown): CellContext | undefined {
-  const logger = (xstateSystem as { _logger?: { [ARBOR_SYSTEM]?: CellContext } } | null | undefined)?._logger;
-  return logger?.[ARBOR_SYSTEM];
+  const clock = (xstateSystem as { _clock?: unknown } | null | undefined)?._clock;
+  return clock instanceof MarkedClock ? clock[ARBOR_SYSTEM] : undefined;
 }
 
 /** Marks the refs of XState workers: their receiving side reports each event with both ends. */

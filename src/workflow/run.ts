@@ -100,13 +100,13 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
     if (rootFailure) return fail('error', rootExit(rootFailure));
     // Under replay, inputs come from the schedule's own input steps.
     const inputsLeft = !replay && nextInput < inputs.length;
-    let enabled = sim.actions(inputsLeft, sim.faults < maxFaults);
-    if (enabled.progress.length === 0) {
+    const enabled = sim.actions(inputsLeft, sim.faults < maxFaults);
+    if (enabled.progressCount === 0) {
       // Nothing ready: let promise chains catch up, then what they deferred to the end of the turn.
       await settle();
       await settle();
       sim.endTurn();
-      enabled = sim.actions(inputsLeft, sim.faults < maxFaults);
+      sim.actions(inputsLeft, sim.faults < maxFaults);
       const late = sim.rootFailure as Error | undefined;
       if (late) return fail('error', rootExit(late));
     }
@@ -115,7 +115,7 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
     if (replay) {
       const want = replay[i];
       if (want === undefined) {
-        quiescent = enabled.progress.length === 0;
+        quiescent = enabled.progressCount === 0;
         break;
       }
       if (want.kind === 'input') {
@@ -123,20 +123,20 @@ export async function runWorkflow<W>(spec: WorkflowSpec<W>, plan: RunPlan): Prom
         input = { to: want.to, event: want.event };
       } else {
         const key = stepKey(want);
-        action = [...enabled.progress, ...enabled.faults].find((a) => stepKey(sim.describe(a)) === key);
+        action = [...enabled.progress.slice(0, enabled.progressCount), ...enabled.faults.slice(0, enabled.faultCount)].find((a) => stepKey(sim.describe(a)) === key);
         if (!action) return fail('error', `the schedule diverged at step ${i + 1}: ${key} is not enabled`);
       }
     } else {
       if (i >= maxSteps) break;
       const c = choices[i] ?? 0;
-      const fault = c >= FAULT_FROM && enabled.faults.length > 0 ? enabled.faults[(c - FAULT_FROM) % enabled.faults.length] : undefined;
-      if (enabled.progress.length === 0) {
+      const fault = c >= FAULT_FROM && enabled.faultCount > 0 ? enabled.faults[(c - FAULT_FROM) % enabled.faultCount] : undefined;
+      if (enabled.progressCount === 0) {
         quiescent = true;
         if (!fault) break;
         quiescent = false;
         action = fault;
       } else {
-        action = fault ?? enabled.progress[c % enabled.progress.length];
+        action = fault ?? enabled.progress[c % enabled.progressCount];
       }
       if (action?.kind === 'input') input = inputs[nextInput++];
     }

@@ -25,7 +25,7 @@ import { SimNetwork } from './network.js';
 import { matchesAny, relPath, stateOf } from './paths.js';
 import { NodeClock, SimTime } from './time.js';
 import type { Step, WorkflowInput, WorkflowSpec } from './types.js';
-import { simulatedWorkerFactory, type CrashSwitch } from './workers.js';
+import { simulatedWorkerFactory, withCrash } from './workers.js';
 
 /** One silent logger for every simulated node: a pino instance per node per run costs more than the run. */
 const SILENT = pino({ enabled: false });
@@ -54,6 +54,17 @@ interface Ready {
 interface Deferred {
   node: SimNode;
   task: () => void;
+}
+
+/**
+ * The actions enabled at a step ({@link Simulation.actions}): `progress` up to `progressCount`,
+ * then `faults` up to `faultCount` (entries past the counts are left over from earlier steps).
+ */
+export interface Enabled {
+  readonly progress: Action[];
+  progressCount: number;
+  readonly faults: Action[];
+  faultCount: number;
 }
 
 /** Something the schedule can do next. */
@@ -86,6 +97,8 @@ export class Simulation<W = unknown> {
   readonly network = new SimNetwork(this.time);
   readonly nodes = new Map<string, SimNode>();
   private ready: Ready[] = [];
+  /** What {@link Simulation.actions} fills. */
+  private readonly enabled: Enabled = { progress: [], progressCount: 0, faults: [], faultCount: 0 };
   /** Work the nodes left for the end of the current step (see {@link Simulation.endTurn}). */
   private deferred: Deferred[] = [];
   /** Each cell's run-queue entry (see {@link Ready}). */
@@ -96,7 +109,6 @@ export class Simulation<W = unknown> {
   private readonly nodeActions = new Map<string, Action>();
   /** Whether the worker at a path matches the crash patterns (a path's answer never changes). */
   private readonly crashTargets = new Map<string, boolean>();
-  private readonly crashSwitch: CrashSwitch = { armed: undefined };
   /** The latest worker cell at each path, wherever it runs. */
   readonly workers = new Map<string, { node: string; cell: XStateCell }>();
   readonly results = new Map<string, unknown>();
@@ -165,7 +177,7 @@ export class Simulation<W = unknown> {
         distribution: (s) => new Cluster(s),
         cells: [
           supervisorCellFactory,
-          simulatedWorkerFactory(this.crashSwitch, (cell) => {
+          simulatedWorkerFactory((cell) => {
             this.workers.set(cell.path, { node: id, cell });
             cell.result.promise().then(
               (v) => this.results.set(cell.path, v),
@@ -201,34 +213,40 @@ export class Simulation<W = unknown> {
 
   /**
    * The enabled actions: progress first (turns, deliveries, the next input, the next timer), then
-   * faults. Two small arrays a call; the actions in them are made once (reusing the arrays instead
-   * costs more: cutting an array's length is a runtime call).
+   * faults. The actions are made once and the lists are this simulation's own, refilled at each
+   * call (valid up to their counts): a step lists them once, and two fresh arrays a step were a
+   * tenth of what the simulation itself allocated.
    */
-  actions(inputsLeft: boolean, faultsLeft: boolean): { progress: Action[]; faults: Action[] } {
-    const progress: Action[] = [];
-    const faults: Action[] = [];
+  actions(inputsLeft: boolean, faultsLeft: boolean): Enabled {
+    const enabled = this.enabled;
+    const progress = enabled.progress;
+    const faults = enabled.faults;
+    let p = 0;
+    let n = 0;
     const f = this.spec.faults ?? {};
     const crashes = faultsLeft && this.crashPatterns.length > 0;
     for (const entry of this.ready) {
-      progress.push(entry.turn);
-      if (crashes && this.crashable(entry)) faults.push(entry.crash);
+      progress[p++] = entry.turn;
+      if (crashes && this.crashable(entry)) faults[n++] = entry.crash;
     }
     for (const channel of this.network.channelList) {
       if (!this.network.deliverable(channel)) continue;
       const acts = this.actionsOf(channel);
-      progress.push(acts.deliver);
-      if (faultsLeft && f.duplicate) faults.push(acts.duplicate);
+      progress[p++] = acts.deliver;
+      if (faultsLeft && f.duplicate) faults[n++] = acts.duplicate;
     }
-    if (inputsLeft) progress.push(INPUT);
-    if (this.time.pending > 0) progress.push(TIMER);
+    if (inputsLeft) progress[p++] = INPUT;
+    if (this.time.pending > 0) progress[p++] = TIMER;
     if (faultsLeft) {
       for (const id of this.spec.nodes ?? []) {
         const up = this.network.isUp(id);
-        if (f.nodeDown) faults.push(this.nodeAction(up ? 'nodeDown' : 'nodeUp', id));
-        if (f.partition && up) faults.push(this.nodeAction(this.network.isIsolated(id) ? 'heal' : 'partition', id));
+        if (f.nodeDown) faults[n++] = this.nodeAction(up ? 'nodeDown' : 'nodeUp', id);
+        if (f.partition && up) faults[n++] = this.nodeAction(this.network.isIsolated(id) ? 'heal' : 'partition', id);
       }
     }
-    return { progress, faults };
+    enabled.progressCount = p;
+    enabled.faultCount = n;
+    return enabled;
   }
 
   private actionsOf(channel: Channel): { deliver: Action; duplicate: Action } {
@@ -347,8 +365,7 @@ export class Simulation<W = unknown> {
 
   private turn(entry: Ready, crash: boolean): Step {
     const cell = entry.cell;
-    const i = this.ready.indexOf(entry);
-    if (i >= 0) this.ready.splice(i, 1);
+    removeFrom(this.ready, entry);
     const at = this.time.now();
     const record = this.record;
     // What the turn took, for the step: read only when steps are recorded (`mailbox.system` makes
@@ -356,16 +373,11 @@ export class Simulation<W = unknown> {
     const userBefore = record ? cell.mailbox.user.size : 0;
     const head = record ? cell.mailbox.user.peek() : undefined;
     const control = record && cell.mailbox.systemSize > 0 ? cell.mailbox.system.peek()?.name : undefined;
+    cell._scheduled = false;
     if (crash) {
       this.faults++;
-      this.crashSwitch.armed = cell;
-    }
-    cell._scheduled = false;
-    try {
-      cell.run(1);
-    } finally {
-      this.crashSwitch.armed = undefined;
-    }
+      withCrash(cell, () => cell.run(1));
+    } else cell.run(1);
     if (!cell._scheduled && cell.hasWork()) {
       cell._scheduled = true;
       this.ready.push(entry);
@@ -452,6 +464,14 @@ const TIMER: Action = { kind: 'timer' };
 
 /** The step a turn returns when steps are not recorded. */
 const TURN: Step = { kind: 'turn', at: 0, node: '', actor: '', event: '' };
+
+/** Takes `item` out of `list`, keeping the order of the rest (no array made, as `splice` makes one). */
+function removeFrom<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i < 0) return;
+  for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j] as T;
+  list.pop();
+}
 
 /** A small deterministic PRNG (mulberry32) seeded from a string, for backoff jitter. */
 function seededRandom(seed: string): () => number {
