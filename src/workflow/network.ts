@@ -4,10 +4,13 @@
  * wire is simulated, and it can produce exactly the orders and faults the RabbitMQ transport can:
  *
  * - **Order.** One FIFO channel per (sender node, destination node), as the broker keeps order
- *   per publisher and queue while the connection holds. Which channel delivers next is the
- *   schedule's choice, so messages from different senders interleave in every possible way;
- *   messages of one sender to one node never overtake each other, except a retried delivery
- *   (the real transport republishes it through a delay queue, so it lands behind later ones).
+ *   per publisher and queue while the connection holds, and one more per pair for the control
+ *   lane (`Transport.sendControl`: reports, requests, replies), a queue of its own on RabbitMQ.
+ *   Which channel delivers next is the schedule's choice, so messages from different senders
+ *   interleave in every possible way, and a report can overtake user messages sent before it;
+ *   messages of one sender to one node on one lane never overtake each other, except a retried
+ *   delivery (the real transport republishes it through a delay queue, so it lands behind later
+ *   ones).
  * - **At least once.** The fault `duplicate` delivers a channel's head and puts a copy at its tail
  *   (a publish retried after a lost confirm). The receiving node filters repeats with the same
  *   {@link Dedup} window the real inbound path uses; what gets past it is the runtime's business.
@@ -19,7 +22,8 @@
  * - **Node down / up.** A node that goes down stops consuming and sending, and its timers die.
  *   Messages already queued for it stay in its queue; the others are told `nodeDown` (detection is
  *   immediate: the heartbeat delay only shifts when the same steps happen) and drain its queue
- *   with `drainNode`, as they do over RabbitMQ. A node brought up again under the same id is a
+ *   with `drainNode`, as they do over RabbitMQ (what is on its control lane is dropped with its
+ *   control queue, undrained: reports to a node that is gone). A node brought up again under the same id is a
  *   fresh runtime that announces itself, and consumes its queue if nobody drained it.
  * - **Partition.** A node cut off from the broker sees every other node go down and is seen to go
  *   down by them, while its actors keep running; what it publishes waits for the heal (within the
@@ -71,6 +75,8 @@ export class Channel {
   constructor(
     readonly from: string,
     readonly to: string,
+    /** The control lane's channel (see the module header). */
+    readonly control = false,
   ) {}
 
   get size(): number {
@@ -205,19 +211,19 @@ export class SimNetwork {
 
   // --- the wire --------------------------------------------------------------------------------
 
-  private channel(from: string, to: string): Channel {
-    const key = `${from}>${to}`;
+  private channel(from: string, to: string, control = false): Channel {
+    const key = control ? `${from}>${to}#ctl` : `${from}>${to}`;
     let c = this.channels.get(key);
     if (!c) {
-      c = new Channel(from, to);
+      c = new Channel(from, to, control);
       this.channels.set(key, c);
       this.channelList.push(c);
     }
     return c;
   }
 
-  /** Publishes `envelope` from `from` to `to`'s queue. */
-  send(from: string, to: string, envelope: Envelope): void {
+  /** Publishes `envelope` from `from` to `to`'s queue (its control queue with `control`). */
+  send(from: string, to: string, envelope: Envelope, control = false): void {
     // A dead process publishes nothing (what it had not published when it died is lost with it).
     if (!this.isUp(from)) return;
     const sender = this.links.get(from) as Link;
@@ -234,7 +240,7 @@ export class SimNetwork {
       queueMicrotask(() => sender.host.undeliverable(envelope, error));
       return;
     }
-    this.channel(from, to).push({ n: ++this.seq, from, to, bytes, label: describeEnvelope(envelope), drained: false });
+    this.channel(from, to, control).push({ n: ++this.seq, from, to, bytes, label: describeEnvelope(envelope), drained: false });
   }
 
   /** Whether the head of `c` can be delivered now. */
@@ -282,7 +288,7 @@ export class SimNetwork {
     }
     const delay = retryDelay(attempts, DEFAULT_RABBITMQ_OPTIONS.retryBackoff);
     this.time.set('network', () => {
-      this.channel(c.from, c.to).push({ ...m, n: ++this.seq, bytes: encodeEnvelope({ ...envelope, attempt: attempts }) });
+      this.channel(c.from, c.to, c.control).push({ ...m, n: ++this.seq, bytes: encodeEnvelope({ ...envelope, attempt: attempts }) });
     }, delay);
   }
 
@@ -297,6 +303,11 @@ export class SimNetwork {
     let n = 0;
     for (const c of [...this.channelList]) {
       if (c.to !== node) continue;
+      if (c.control) {
+        // Deleted with the node's control queue, undrained.
+        while (c.shift()) continue;
+        continue;
+      }
       const target = this.channel(`${c.from}~${node}`, drainer);
       for (let m = c.shift(); m; m = c.shift()) {
         target.push({ ...m, to: drainer, drained: true });
@@ -329,6 +340,10 @@ export class SimTransport implements Transport {
 
   send(node: string, envelope: Envelope): void {
     this.network.send(this.node, node, envelope);
+  }
+
+  sendControl(node: string, envelope: Envelope): void {
+    this.network.send(this.node, node, envelope, true);
   }
 
   nodes(): NodeInfo[] {

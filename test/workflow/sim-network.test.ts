@@ -52,6 +52,37 @@ describe('the simulated broker', () => {
     );
   });
 
+  it('gives the control lane a channel of its own: a report can overtake user messages sent before it, never another report', () => {
+    const time = new SimTime();
+    const network = new SimNetwork(time);
+    host(network, time, 'a');
+    const b = host(network, time, 'b');
+    network.send('a', 'b', env('a', 1));
+    network.send('a', 'b', { ...env('a', 2), kind: 'system' }, true);
+    network.send('a', 'b', { ...env('a', 3), kind: 'system' }, true);
+    const [user, control] = network.channelList;
+    expect([user?.control, control?.control, user?.size, control?.size]).toEqual([false, true, 1, 2]);
+    network.deliver(control!);
+    network.deliver(user!);
+    network.deliver(control!);
+    expect(b.got.map((e) => e.id)).toEqual(['a-2', 'a-1', 'a-3']);
+  });
+
+  it('drops what is on a dead node’s control lane when it drains the node (deleted with its queue, undrained)', () => {
+    const time = new SimTime();
+    const network = new SimNetwork(time);
+    host(network, time, 'a');
+    host(network, time, 'b');
+    const c = host(network, time, 'c');
+    network.send('a', 'b', env('a', 1));
+    network.send('a', 'b', { ...env('a', 2), kind: 'system' }, true);
+    network.down('b');
+    expect(network.drain('b', 'c')).toBe(1);
+    for (let ch = network.channelList.find((x) => network.deliverable(x)); ch; ch = network.channelList.find((x) => network.deliverable(x))) network.deliver(ch);
+    expect(c.got.map((e) => e.id)).toEqual(['a-1']);
+    expect(network.inFlight).toBe(0);
+  });
+
   it('drops a duplicate delivery of the same envelope id at the receiver', () => {
     const time = new SimTime();
     const network = new SimNetwork(time);
