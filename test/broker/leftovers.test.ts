@@ -33,7 +33,8 @@ describeBroker('rabbitmq transport: what stays on the broker after shutdown', ()
     const left = await namesOf(cluster);
     expect(left.queues).toEqual([`arbor.${cluster}.dead`]);
     expect(left.exchanges).toEqual([`arbor.${cluster}`]);
-  });
+    // rabbitmqctl (a new Erlang VM per listing) takes seconds on a loaded machine: up to a minute.
+  }, 60_000);
 
   it('keeps a non-empty dead-letter queue with its letters, and the cluster can start again on it', async () => {
     const cluster = uniqueCluster();
