@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConsumerStatus } from 'rabbitmq-client';
-import type { Connection, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
+import type { AsyncMessage, Connection, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import type { Envelope, NodeInfo, QueueStats, RoutingDestination, Transport, TransportHost } from '../runtime/transport.js';
@@ -226,10 +226,20 @@ export class RabbitmqTransport implements Transport {
   async consumePool(kind: string, options: { prefetch?: number } = {}): Promise<() => Promise<void>> {
     const prefetch = options.prefetch ?? this.options.poolPrefetch;
     const run = this.requireRun('consumePool');
-    const props = poolConsumerProps(this.topology, kind, prefetch, this.options.queueType, this.options.poolPriority);
+    const { poolBatch, queueType } = this.options;
+    // The prefetch counts pool messages, a delivery carrying up to poolBatch of them (./PoolCredit.ts):
+    // a channel-wide limit that follows what is held. Quorum queues have no channel-wide QoS: there
+    // a fixed limit of whole batches keeps the bound.
+    const credit = queueType === 'classic' ? { prefetch } : undefined;
+    const deliveries = credit ? prefetch : Math.max(1, Math.floor(prefetch / poolBatch));
+    const props = poolConsumerProps(this.topology, kind, deliveries, queueType, this.options.poolPriority);
     // Acks coalesced (one multiple ack per run of finished messages, see ./AckWindow.ts): a pool
     // message is acked once processed, so every one of them would otherwise cost an ack frame.
-    const batching = new BatchAckConsumer(run.connection, props, async (msg) => (await run.inbound.handle(msg, 'pool')).verdict, this.options.reconnect);
+    const handler = (msg: AsyncMessage) => {
+      const { weight, take } = run.inbound.receive(msg, 'pool');
+      return { weight, take: async () => (await take()).verdict };
+    };
+    const batching = new BatchAckConsumer(run.connection, props, handler, this.options.reconnect, credit);
     const consumer = await whenReady(batching, props.queue, { logger: run.logger, url: this.options.url, timeoutMs: this.options.connectTimeout });
     this.consumers.add(consumer);
     this.pools.add(kind);

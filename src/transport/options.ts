@@ -199,7 +199,7 @@ export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 
   failureDetector: Object.freeze({ threshold: 8 }),
   prefetch: 64,
   poolPrefetch: 8,
-  poolBatch: 1,
+  poolBatch: 8,
   maxMessageBytes: 1_048_576,
   maxAttempts: 5,
   retryBackoff: Object.freeze({ min: 100, max: 10_000, factor: 2 }),
@@ -239,7 +239,7 @@ export function normalizeRabbitmqOptions(
     failureDetector: normalizeFailureDetector(options.failureDetector),
     prefetch: validInt('prefetch', options.prefetch ?? d.prefetch, 1, 65_535),
     poolPrefetch: validInt('poolPrefetch', options.poolPrefetch ?? d.poolPrefetch, 1, 65_535),
-    poolBatch: validInt('poolBatch', options.poolBatch ?? d.poolBatch, 1, 1024),
+    poolBatch: 0,
     maxMessageBytes,
     maxAttempts: validInt('maxAttempts', options.maxAttempts ?? d.maxAttempts, 1, 100),
     retryBackoff: {
@@ -254,6 +254,8 @@ export function normalizeRabbitmqOptions(
     reconnect: { min: validInt('reconnect.min', reconnect.min, 1), max: validInt('reconnect.max', reconnect.max, 1) },
     coalesce,
   };
+  // Quorum queues have no channel-wide QoS, so their members bound what they hold with a fixed limit of whole batches: no batching unless asked.
+  out.poolBatch = validInt('poolBatch', options.poolBatch ?? (out.queueType === 'quorum' ? 1 : d.poolBatch), 1, 1024);
   if (out.retryBackoff.max < out.retryBackoff.min) invalid('retryBackoff.max', out.retryBackoff.max, `must be at least retryBackoff.min (${out.retryBackoff.min})`);
   if (out.reconnect.max < out.reconnect.min) invalid('reconnect.max', out.reconnect.max, `must be at least reconnect.min (${out.reconnect.min})`);
   if (out.poolPriority && out.queueType === 'quorum') invalid('poolPriority', true, 'needs queueType "classic": quorum queues do not support x-max-priority in RabbitMQ 3.x');
