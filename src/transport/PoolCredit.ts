@@ -11,8 +11,8 @@
  *
  *   limit = open + floor((prefetch - held) / estimate)     (and at least 1)
  *
- * `estimate` is the largest delivery seen lately (over the last {@link WINDOW} deliveries; 1 before
- * any): under a backlog of batches the limit leaves room for full
+ * `estimate` is the largest delivery seen lately (at once when a larger one arrives; back down to
+ * the largest of a window of {@link WINDOW} deliveries when that window ends; 1 before any): under a backlog of batches the limit leaves room for full
  * batches, and with lone messages (low load, long jobs) it lets the consumer take `prefetch` of
  * them. A delivery heavier than the estimate that does not fit ({@link fits}) is not taken: the
  * consumer gives it back whole (nack, requeue) for another member or for later, once the broker

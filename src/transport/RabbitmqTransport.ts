@@ -183,9 +183,10 @@ export class RabbitmqTransport implements Transport {
   }
 
   /**
-   * Sends an envelope to the work pool of `kind`: one consuming node takes it. Pool sends are
-   * coalesced only with `poolBatch` > 1, into batches of at most that many (a batch is taken by one
-   * consumer whole), urgent ones apart so that they keep their priority.
+   * Sends an envelope to the work pool of `kind`: one consuming node takes it. Pool sends of one
+   * turn are coalesced into batches of at most `poolBatch` (8; a batch is taken by one consumer
+   * whole, its prefetch counting the messages in it: see `./PoolCredit.ts`), urgent ones apart so
+   * that they keep their priority.
    */
   sendToPool(kind: string, envelope: Envelope): void {
     this.statPools.add(kind);

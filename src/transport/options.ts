@@ -106,13 +106,17 @@ export interface RabbitmqTransportOptions {
   poolPrefetch?: number;
   /**
    * Pool messages sent in one event-loop turn to one pool leave in AMQP messages of up to this many
-   * (one persistent publish, confirm, delivery and ack for all of them) instead of one each. A
+   * (one persistent publish, confirm, delivery and ack for all of them) instead of one each; a lone
+   * message leaves alone, at the end of its turn as every send does, so low load sees no delay. A
    * batch goes to one serving node whole, which works its messages concurrently and acks it once
-   * all are finished: fair dispatch holds per batch, not per message, and a node takes up to
-   * `concurrency` batches. Worth it for short jobs sent in bursts (throughput); keep 1 for long
-   * jobs (agent calls), where a node holding a batch's tail while its peers idle costs more than
-   * the broker work it saves. Every node of a cluster may use its own value.
-   * @default 1
+   * all are finished. A serving node's prefetch (`concurrency`) counts pool messages, not AMQP
+   * messages: it never holds more than that many (a batch that would not fit is given back whole
+   * to the queue, for another node or for later), except that a node holding nothing takes a batch
+   * larger than its prefetch whole: with pools served at a `concurrency` below this value (a few
+   * long agent calls per node), senders should use at most that `concurrency` (or 1), else one
+   * node may hold a whole burst while its peers idle. Every node of a cluster may use its own value.
+   * @default 8 (1 with `queueType: 'quorum'`: quorum queues have no channel-wide QoS, so their
+   * members can only bound what they hold by taking `concurrency / poolBatch` AMQP messages at once)
    */
   poolBatch?: number;
   /** Largest encoded envelope, in bytes; larger ones go to `host.undeliverable` as `MESSAGE_TOO_LARGE`. @default 1_048_576 */
