@@ -21,8 +21,9 @@
  *
  * The limit must be told to the broker after the acks it counts (the same flush, the same channel,
  * after them) and computed when it is sent (one `basic.qos` at a time). With nothing held the
- * limit is 1 (AMQP's 0 means "no limit") and any delivery fits: a consumer whose prefetch is
- * below the batch size takes one batch at a time.
+ * limit is 1 (AMQP's 0 means "no limit") and any delivery fits, so a batch larger than the
+ * prefetch is not passed around forever; senders keep batches within every known member's
+ * prefetch (heartbeats), so that happens only with a member that joined within a heartbeat.
  *
  * Pure bookkeeping, one instance per channel (delivery tags are per channel).
  */

@@ -81,6 +81,8 @@ export class RabbitmqTransport implements Transport {
   private readonly consumers = new Set<StartedConsumer>();
   /** Pool kinds this node consumed: the last node removes their queues if empty and unused. */
   private readonly pools = new Set<string>();
+  /** Pools this node serves now, each with its prefetch (told in heartbeats: senders' batches fit it). */
+  private readonly serving = new Map<string, number[]>();
   private startedAt = 0;
   private tapSeq = 0;
   /** Pools this node served or sent to: their queues are in {@link queueStats}. */
@@ -190,10 +192,24 @@ export class RabbitmqTransport implements Transport {
    */
   sendToPool(kind: string, envelope: Envelope): void {
     this.statPools.add(kind);
-    const { poolBatch } = this.options;
-    if (poolBatch <= 1) return this.enqueue(undefined, this.topology.poolKey(kind), envelope);
+    const batch = this.poolBatchFor(kind);
+    if (batch <= 1) return this.enqueue(undefined, this.topology.poolKey(kind), envelope);
     const urgent = envelope.headers?.['arbor-priority'] === 'urgent';
-    this.enqueue(`pool:${urgent ? 'urgent:' : ''}${kind}`, this.topology.poolKey(kind), envelope, poolBatch);
+    this.enqueue(`pool:${urgent ? 'urgent:' : ''}${kind}`, this.topology.poolKey(kind), envelope, batch);
+  }
+
+  /**
+   * The largest batch for the pool `kind`: `poolBatch`, but never more than the prefetch of a node
+   * known to serve it (this one, or a peer by its heartbeat), so that every member can take a batch
+   * within its prefetch; 1 while no member is known.
+   */
+  private poolBatchFor(kind: string): number {
+    const { poolBatch } = this.options;
+    if (poolBatch <= 1) return 1;
+    const own = this.serving.get(kind);
+    const peers = this.run?.membership.poolPrefetch(kind);
+    const least = Math.min(...(own ?? []), peers ?? Infinity);
+    return least === Infinity ? 1 : Math.min(poolBatch, least);
   }
 
   /**
@@ -245,7 +261,15 @@ export class RabbitmqTransport implements Transport {
     this.consumers.add(consumer);
     this.pools.add(kind);
     this.statPools.add(kind);
-    return () => this.closeConsumer(consumer);
+    const prefetches = this.serving.get(kind) ?? [];
+    prefetches.push(prefetch);
+    this.serving.set(kind, prefetches);
+    return async () => {
+      const i = prefetches.indexOf(prefetch);
+      if (i >= 0) prefetches.splice(i, 1);
+      if (prefetches.length === 0 && this.serving.get(kind) === prefetches) this.serving.delete(kind);
+      await this.closeConsumer(consumer);
+    };
   }
 
   /** Sends an envelope to the queue of the cluster singleton `id` (not coalesced: it has its own queue). */
@@ -474,7 +498,8 @@ export class RabbitmqTransport implements Transport {
       else if (frame.t === 'bye') membership.bye(frame.node, frame.incarnation);
     });
     membership.startBeating(() => {
-      const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation, presence: run.beacon.current(), singletons: host.singletons?.() });
+      const pools = Object.fromEntries([...this.serving].map(([kind, prefetches]) => [kind, Math.min(...prefetches)]));
+      const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation, presence: run.beacon.current(), singletons: host.singletons?.(), pools });
       // Fire and forget: a lost beat is covered by the next; expiration drops stale ones.
       void publisher.publish({ exchange: this.topology.exchange, routingKey: this.topology.heartbeatKey(host.node), body, mandatory: false, durable: false, expiration: ttl });
     });

@@ -111,10 +111,11 @@ export interface RabbitmqTransportOptions {
    * batch goes to one serving node whole, which works its messages concurrently and acks it once
    * all are finished. A serving node's prefetch (`concurrency`) counts pool messages, not AMQP
    * messages: it never holds more than that many (a batch that would not fit is given back whole
-   * to the queue, for another node or for later), except that a node holding nothing takes a batch
-   * larger than its prefetch whole: with pools served at a `concurrency` below this value (a few
-   * long agent calls per node), senders should use at most that `concurrency` (or 1), else one
-   * node may hold a whole burst while its peers idle. Every node of a cluster may use its own value.
+   * to the queue, for another node or for later). Batches are never larger than the smallest
+   * prefetch among the nodes serving the pool (they tell it in their heartbeats), and while no
+   * serving node is known pool messages leave one by one; only a node that started serving within
+   * the last heartbeat can be sent a batch above its prefetch, which it takes whole when it holds
+   * nothing. Every node of a cluster may use its own value.
    * @default 8 (1 with `queueType: 'quorum'`: quorum queues have no channel-wide QoS, so their
    * members can only bound what they hold by taking `concurrency / poolBatch` AMQP messages at once)
    */

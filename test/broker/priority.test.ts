@@ -19,12 +19,10 @@ describeBroker('priorities in work pools', () => {
     const pool = a.poolRef('jobs');
     pool.send({ type: 'job.1' });
     pool.send({ type: 'job.2' });
-    // Pool sends of one turn share AMQP messages (poolBatch), urgent ones apart: [1, 2], then [urgent, cancel] and [3].
-    await new Promise((r) => setImmediate(r));
     pool.send({ type: 'job.urgent' }, { priority: 'urgent' });
     pool.send({ type: 'job.3' });
     pool.send({ type: 'job.cancel' });
-    await waitForDepth(`arbor.${cluster}.pool.jobs`, 3);
+    await waitForDepth(`arbor.${cluster}.pool.jobs`, 5);
     await b.servePool('jobs', worker);
     await waitFor('every job', () => seen.length === 5);
     expect(seen).toEqual(['job.urgent', 'job.cancel', 'job.1', 'job.2', 'job.3']);
