@@ -42,9 +42,10 @@ export interface Weighed {
  */
 export type BatchAckHandler = (msg: AsyncMessage) => Promise<AckVerdict> | Weighed;
 
-/** The prefetch in pool messages: at most `prefetch` held. */
+/** The prefetch in pool messages: at most `prefetch` held; `batch`: the pool messages a full batch carries. */
 export interface CreditOptions {
   prefetch: number;
+  batch: number;
 }
 
 /** The consumer props this uses: the queue, its declarations and the QoS. */
@@ -163,8 +164,10 @@ export class BatchAckConsumer extends EventEmitter {
     const limit = credit.limit();
     // Channel-wide (global): a later basic.qos changes the limit of the consumer already running on it.
     await ch.basicQos({ prefetchCount: limit, global: true });
-    // Acks spill past a long head by deliveries: a quarter of the deliveries held when they are full batches.
-    return { ch, window: new AckWindow(spillOf(limit)), consumerTag: '', flushing: undefined, credit, limit, telling: false, refused: [] };
+    // Acks spill past a long head by deliveries: a quarter of the deliveries held when they are full
+    // batches, else finished batches would wait behind one long job and keep the member from taking more.
+    const spill = spillOf(Math.ceil(this.credit.prefetch / Math.max(1, this.credit.batch)));
+    return { ch, window: new AckWindow(spill), consumerTag: '', flushing: undefined, credit, limit, telling: false, refused: [] };
   }
 
   private async openChannel(): Promise<Channel> {

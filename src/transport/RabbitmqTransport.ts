@@ -247,7 +247,7 @@ export class RabbitmqTransport implements Transport {
     // The prefetch counts pool messages, a delivery carrying up to poolBatch of them (./PoolCredit.ts):
     // a channel-wide limit that follows what is held. Quorum queues have no channel-wide QoS: there
     // a fixed limit of whole batches keeps the bound.
-    const credit = queueType === 'classic' ? { prefetch } : undefined;
+    const credit = queueType === 'classic' ? { prefetch, batch: poolBatch } : undefined;
     const deliveries = credit ? prefetch : Math.max(1, Math.floor(prefetch / poolBatch));
     const props = poolConsumerProps(this.topology, kind, deliveries, queueType, this.options.poolPriority);
     // Acks coalesced (one multiple ack per run of finished messages, see ./AckWindow.ts): a pool
