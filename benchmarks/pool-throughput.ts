@@ -19,6 +19,8 @@ import { compare, rateResult, type Result, type ScenarioOptions, type Side } fro
 
 const CONCURRENCY = 64;
 const TIMEOUT = 300_000;
+/** More than a heartbeat (1 s): senders batch pool messages only once they heard a member serve the pool, and how many it takes. */
+const HEARD = 1_500;
 
 const sink = setup({ types: { context: {} as { n: number }, events: {} as { type: 'work'; id: number } } }).createMachine({
   context: { n: 0 },
@@ -32,6 +34,7 @@ function poolSide(a: System, b: System, count: number): Side {
     async setup() {
       const counter = b.spawn(sink, { id: `sink-${++round}` });
       const stop = await b.servePool('sink', counter, { concurrency: CONCURRENCY });
+      await new Promise((resolve) => setTimeout(resolve, HEARD));
       const pool = a.poolRef('sink');
       const processed = () => (counter.getSnapshot() as { context: { n: number } }).context.n;
       return {
