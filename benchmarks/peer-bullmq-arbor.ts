@@ -62,7 +62,8 @@ function system(config: ProcessConfig): Promise<System> {
     node: NODE_OF[config.role],
     logger: false,
     kinds: config.role === 'producer' ? {} : { stage },
-    transport: rabbitmqTransport({ url: config.amqpUrl, cluster: config.namespace }),
+    // PEER_BULLMQ_POOL_BATCH=<n>: the pool row with another poolBatch than the default (1: one AMQP message per pool message).
+    transport: rabbitmqTransport({ url: config.amqpUrl, cluster: config.namespace, ...(process.env.PEER_BULLMQ_POOL_BATCH ? { poolBatch: Number(process.env.PEER_BULLMQ_POOL_BATCH) } : {}) }),
   });
 }
 

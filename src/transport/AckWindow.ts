@@ -37,6 +37,11 @@ export class AckWindow {
     return this.open.size;
   }
 
+  /** Whether `tag` is delivered and not yet acked or nacked to the broker. */
+  has(tag: number): boolean {
+    return this.open.has(tag);
+  }
+
   /** Records a delivery (tags must grow). */
   delivered(tag: number): void {
     this.open.set(tag, WORKING);

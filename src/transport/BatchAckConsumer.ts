@@ -14,14 +14,39 @@
  * unacked (the process killed, the connection lost) the broker hands to another consumer. A
  * handler that finishes after its channel closed is not acked on the next one (tags are per
  * channel): its message was requeued by the broker and arrives again.
+ *
+ * With `credit` (pool queues, whose deliveries may carry batches of pool messages), the prefetch
+ * counts pool messages, not deliveries (`./PoolCredit.ts`): the handler weighs each delivery
+ * before taking it; one that does not fit is given back whole (nacked with requeue, never handed
+ * over), after the broker has been told the lower limit; the channel's limit (`basic.qos`,
+ * channel-wide) is sent after the acks of each flush, one `basic.qos` at a time. So the consumer
+ * never holds more than `credit.prefetch` pool messages.
  */
 import { EventEmitter } from 'node:events';
 import type { AsyncMessage, Channel, Connection, ConsumerProps } from 'rabbitmq-client';
 import { AckWindow, type AckVerdict } from './AckWindow.js';
 import { retryDelay } from './backoff.js';
+import { PoolCredit } from './PoolCredit.js';
 
-/** What to do with one message; a handler that throws counts as `'requeue'` (and is reported as an `error` event). */
-export type BatchAckHandler = (msg: AsyncMessage) => Promise<AckVerdict>;
+/** A delivery read but not yet taken: how many pool messages it carries, and how to take it. */
+export interface Weighed {
+  weight: number;
+  /** Hands it over; resolves to its verdict. Not called for a delivery given back. */
+  take(): Promise<AckVerdict>;
+}
+
+/**
+ * What to do with one message: its verdict at once (weighing 1), or its weight and how to take
+ * it. A handler that throws (or whose verdict rejects) counts as `'requeue'` (and is reported as
+ * an `error` event).
+ */
+export type BatchAckHandler = (msg: AsyncMessage) => Promise<AckVerdict> | Weighed;
+
+/** The prefetch in pool messages: at most `prefetch` held; `batch`: the pool messages a full batch carries. */
+export interface CreditOptions {
+  prefetch: number;
+  batch: number;
+}
 
 /** The consumer props this uses: the queue, its declarations and the QoS. */
 export type BatchAckProps = Pick<ConsumerProps, 'queue' | 'queueOptions' | 'exchanges' | 'queueBindings' | 'qos'>;
@@ -32,6 +57,12 @@ interface Session {
   window: AckWindow;
   consumerTag: string;
   flushing: ReturnType<typeof setImmediate> | undefined;
+  /** With credit: the pool messages held, the limit last told to the broker, and whether a `basic.qos` is on its way. */
+  credit: PoolCredit | undefined;
+  limit: number;
+  telling: boolean;
+  /** Deliveries given back, nacked once the broker has been told a limit that counts them out. */
+  refused: number[];
 }
 
 /**
@@ -51,6 +82,7 @@ export class BatchAckConsumer extends EventEmitter {
     private readonly props: BatchAckProps,
     private readonly handler: BatchAckHandler,
     private readonly backoff: { min: number; max: number },
+    private readonly credit?: CreditOptions,
   ) {
     super();
     this.connect();
@@ -108,8 +140,9 @@ export class BatchAckConsumer extends EventEmitter {
     const { queue } = await ch.queueDeclare({ ...props.queueOptions, queue: props.queue });
     for (const params of props.exchanges ?? []) await ch.exchangeDeclare(params);
     for (const params of props.queueBindings ?? []) await ch.queueBind(params);
-    if (props.qos) await ch.basicQos(props.qos);
-    const session: Session = this.session?.ch === ch ? this.session : { ch, window: new AckWindow(spillOf(props.qos?.prefetchCount)), consumerTag: '', flushing: undefined };
+    // A reused channel keeps its QoS (and, with credit, the limit its session last told).
+    const reused = this.session?.ch === ch ? this.session : undefined;
+    const session = reused ?? (await this.newSession(ch));
     this.session = session;
     const { consumerTag } = await ch.basicConsume({ queue }, (msg) => this.deliver(session, msg));
     session.consumerTag = consumerTag;
@@ -119,6 +152,22 @@ export class BatchAckConsumer extends EventEmitter {
       this.reconnect();
     });
     if (this.closing) await ch.basicCancel({ consumerTag }).catch(() => undefined);
+  }
+
+  private async newSession(ch: Channel): Promise<Session> {
+    const { qos } = this.props;
+    if (!this.credit) {
+      if (qos) await ch.basicQos(qos);
+      return { ch, window: new AckWindow(spillOf(qos?.prefetchCount)), consumerTag: '', flushing: undefined, credit: undefined, limit: 0, telling: false, refused: [] };
+    }
+    const credit = new PoolCredit(this.credit.prefetch);
+    const limit = credit.limit();
+    // Channel-wide (global): a later basic.qos changes the limit of the consumer already running on it.
+    await ch.basicQos({ prefetchCount: limit, global: true });
+    // Acks spill past a long head by deliveries: a quarter of the deliveries held when they are full
+    // batches, else finished batches would wait behind one long job and keep the member from taking more.
+    const spill = spillOf(Math.ceil(this.credit.prefetch / Math.max(1, this.credit.batch)));
+    return { ch, window: new AckWindow(spill), consumerTag: '', flushing: undefined, credit, limit, telling: false, refused: [] };
   }
 
   private async openChannel(): Promise<Channel> {
@@ -138,22 +187,82 @@ export class BatchAckConsumer extends EventEmitter {
   private deliver(session: Session, msg: AsyncMessage): void {
     const tag = msg.deliveryTag;
     session.window.delivered(tag);
-    const work = this.handle(msg).then((verdict) => {
+    const handled = this.read(msg);
+    const { credit } = session;
+    if (credit) {
+      credit.observe(handled.weight);
+      if (!credit.fits(handled.weight)) {
+        // Stays "working" in the window (no multiple ack covers it) until its nack can follow the lower limit.
+        session.refused.push(tag);
+        this.scheduleFlush(session);
+        return;
+      }
+      credit.taken(tag, handled.weight);
+      // A delivery lighter than expected leaves room the broker can be told of.
+      this.scheduleFlush(session);
+    }
+    const work = this.take(handled).then((verdict) => {
       this.working.delete(work);
       session.window.settle(tag, verdict);
-      // Once per turn: everything settled in this turn goes out in as few frames as possible.
-      if (this.session === session) session.flushing ??= setImmediate(() => this.flush(session));
+      this.scheduleFlush(session);
     });
     this.working.add(work);
   }
 
-  private async handle(msg: AsyncMessage): Promise<AckVerdict> {
+  /** Once per turn: everything settled in this turn goes out in as few frames as possible. */
+  private scheduleFlush(session: Session): void {
+    if (this.session === session) session.flushing ??= setImmediate(() => this.flush(session));
+  }
+
+  /** The handler's weighing of `msg`; a handler that answered at once (or threw) weighs 1. */
+  private read(msg: AsyncMessage): Weighed {
     try {
-      return await this.handler(msg);
+      const handled = this.handler(msg);
+      return 'take' in handled ? handled : { weight: 1, take: () => handled };
+    } catch (err) {
+      return { weight: 1, take: () => Promise.reject(err) };
+    }
+  }
+
+  /** The verdict of a delivery taken (a handler that threw, or whose verdict rejected: `'requeue'`, reported). */
+  private async take(handled: Weighed): Promise<AckVerdict> {
+    try {
+      return await handled.take();
     } catch (err) {
       this.emit('error', err);
       return 'requeue';
     }
+  }
+
+  /**
+   * Tells the broker the limit the credit allows now, after the acks just sent; one at a time, so
+   * that a limit is never computed before acks that reach the broker ahead of it. Deliveries given
+   * back are settled (nacked at the next flush) only once such a limit is on its way: their nack
+   * frees a broker slot, which must not bring the same batch straight back.
+   */
+  private tellLimit(session: Session): void {
+    const credit = session.credit;
+    if (!credit || session.telling) return;
+    const limit = credit.limit();
+    if (limit !== session.limit) {
+      session.telling = true;
+      session.limit = limit;
+      session.ch.basicQos({ prefetchCount: limit, global: true }).then(
+        () => {
+          session.telling = false;
+          // Acks, deliveries and give-backs meanwhile may have changed the limit.
+          if (credit.limit() !== session.limit || session.refused.length > 0) this.scheduleFlush(session);
+        },
+        (err: unknown) => {
+          session.telling = false;
+          // The channel went away under us: the broker requeues what it held.
+          if (session.ch.active) this.emit('error', err);
+        },
+      );
+    }
+    if (session.refused.length === 0) return;
+    for (const tag of session.refused.splice(0)) session.window.settle(tag, 'requeue');
+    this.scheduleFlush(session);
   }
 
   private flush(session: Session): void {
@@ -164,6 +273,8 @@ export class BatchAckConsumer extends EventEmitter {
         if (op.op === 'ack') session.ch.basicAck({ deliveryTag: op.tag, multiple: op.multiple });
         else session.ch.basicNack({ deliveryTag: op.tag, requeue: true, multiple: false });
       }
+      session.credit?.release((tag) => session.window.has(tag));
+      this.tellLimit(session);
     } catch (err) {
       // The channel went away under us: the broker requeues what it held.
       this.emit('error', err);

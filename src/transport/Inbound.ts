@@ -95,29 +95,49 @@ export class Inbound {
    * messages are chained in the order their handlers were called.
    */
   handle(msg: InboundMessage, source: InboundSource): Promise<InboundVerdict> {
+    return this.receive(msg, source).take();
+  }
+
+  /**
+   * Reads a message (decoding it) without handing anything over yet: how many envelopes it carries
+   * (a pool consumer counts its prefetch in them, and may give a message back untaken; anything
+   * that is not one or more envelopes weighs 1), and `take`, which runs {@link handle}'s path.
+   */
+  receive(msg: InboundMessage, source: InboundSource): { weight: number; take(): Promise<InboundVerdict> } {
     const bytes = toBytes(msg.body);
     const { maxMessageBytes } = this.deps.options;
     const first = { routingKey: msg.routingKey, attempts: 1, messageId: msg.messageId };
     if (bytes.length > maxMessageBytes) {
       const error = new ArborError('MESSAGE_TOO_LARGE', `message of ${bytes.length} bytes is over maxMessageBytes ${maxMessageBytes}; not decoded`, { routingKey: msg.routingKey, bytes: bytes.length, maxMessageBytes });
-      return this.settle([this.deadLetter(bytes, error, first)], 0);
+      return { weight: 1, take: () => this.settle([this.deadLetter(bytes, error, first)], 0) };
     }
     const decoded = decodeFrame(bytes);
     if (!decoded.ok) {
       const error = new ArborError('DECODE_ERROR', `undecodable message: ${decoded.reason}`, { routingKey: msg.routingKey });
-      return this.settle([this.deadLetter(bytes, error, first)], 0);
+      return { weight: 1, take: () => this.settle([this.deadLetter(bytes, error, first)], 0) };
     }
     const framed = framedEnvelopes(decoded.frame, bytes);
     if (framed.length === 0) {
-      this.deps.logger.warn({ routingKey: msg.routingKey, frame: decoded.frame.t }, 'membership frame on a message queue; dropped');
-      return Promise.resolve({ verdict: 'ack', envelopes: 0 });
+      return {
+        weight: 1,
+        take: () => {
+          this.deps.logger.warn({ routingKey: msg.routingKey, frame: decoded.frame.t }, 'membership frame on a message queue; dropped');
+          return Promise.resolve({ verdict: 'ack', envelopes: 0 });
+        },
+      };
     }
+    return { weight: framed.length, take: () => this.takeFramed(msg, framed, source) };
+  }
+
+  /** Checks each envelope of a message and hands the valid ones over. Everything before the first `await` runs at once. */
+  private takeFramed(msg: InboundMessage, framed: FramedEnvelope[], source: InboundSource): Promise<InboundVerdict> {
     const settling: Promise<PublishOutcome>[] = [];
     const arrivals: Arrival[] = [];
     const previous = attemptsOf(msg.headers);
     for (const { envelope: original, bytes: own } of framed) {
       // A redelivery means an earlier delivery of this very message was not acked (a consumer
-      // died mid-way): that counts as an attempt, though it never reached `host.deliver`'s answer.
+      // died mid-way, or a pool member gave it back): that counts as an attempt, though it never
+      // reached `host.deliver`'s answer.
       const envelope: Envelope = { ...original, attempt: Math.max(original.attempt ?? 0, previous) + (msg.redelivered ? 1 : 0) };
       const invalid = invalidBody(envelope);
       if (invalid === undefined) arrivals.push({ envelope, bytes: own });

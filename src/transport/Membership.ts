@@ -23,6 +23,8 @@ export interface Heartbeat {
   kinds: readonly string[];
   /** The cluster singletons the node joined (absent: none). */
   singletons?: readonly string[];
+  /** The work pools the node serves, each with its prefetch (absent: none). */
+  pools?: Readonly<Record<string, number>>;
   startedAt: number;
   /** Random per process start; tells a restarted node from the one before it. */
   incarnation: string;
@@ -48,6 +50,7 @@ export type DownReason = 'silent' | 'bye' | 'restarted' | 'closed';
 
 interface Peer {
   info: NodeInfo;
+  pools: Readonly<Record<string, number>> | undefined;
   incarnation: string;
   deadline: TimerHandle;
   detector: FailureDetector;
@@ -102,13 +105,14 @@ export class Membership {
     if (peer) {
       clock.clearTimeout(peer.deadline);
       peer.info = info;
+      peer.pools = hb.pools;
       peer.detector.heartbeat(info.lastSeen);
       peer.deadline = this.armDeadline(hb.node, peer.detector);
       return;
     }
     const detector = this.detector(hb.node);
     detector.heartbeat(info.lastSeen);
-    this.peers.set(hb.node, { info, incarnation: hb.incarnation, detector, deadline: this.armDeadline(hb.node, detector) });
+    this.peers.set(hb.node, { info, pools: hb.pools, incarnation: hb.incarnation, detector, deadline: this.armDeadline(hb.node, detector) });
     this.options.onUp(copyInfo(info));
   }
 
@@ -146,6 +150,16 @@ export class Membership {
   /** The singleton `id` ended: no longer reachable by its id. */
   forgetSingleton(id: string): void {
     this.singletonIds.delete(id);
+  }
+
+  /** The smallest prefetch of the live peers that said they serve the pool `kind` (undefined: none did). */
+  poolPrefetch(kind: string): number | undefined {
+    let least: number | undefined;
+    for (const peer of this.peers.values()) {
+      const prefetch = peer.pools?.[kind];
+      if (prefetch !== undefined && (least === undefined || prefetch < least)) least = prefetch;
+    }
+    return least;
   }
 
   /** The live peers (not this node). */

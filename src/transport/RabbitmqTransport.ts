@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConsumerStatus } from 'rabbitmq-client';
-import type { Connection, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
+import type { AsyncMessage, Connection, ConsumerHandler, ConsumerProps } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { ArborError, InvalidSpecError } from '../runtime/errors.js';
 import type { Envelope, NodeInfo, QueueStats, RoutingDestination, Transport, TransportHost } from '../runtime/transport.js';
@@ -81,6 +81,8 @@ export class RabbitmqTransport implements Transport {
   private readonly consumers = new Set<StartedConsumer>();
   /** Pool kinds this node consumed: the last node removes their queues if empty and unused. */
   private readonly pools = new Set<string>();
+  /** Pools this node serves now, each with its prefetch (told in heartbeats: senders' batches fit it). */
+  private readonly serving = new Map<string, number[]>();
   private startedAt = 0;
   private tapSeq = 0;
   /** Pools this node served or sent to: their queues are in {@link queueStats}. */
@@ -189,16 +191,31 @@ export class RabbitmqTransport implements Transport {
   }
 
   /**
-   * Sends an envelope to the work pool of `kind`: one consuming node takes it. Pool sends are
-   * coalesced only with `poolBatch` > 1, into batches of at most that many (a batch is taken by one
-   * consumer whole), urgent ones apart so that they keep their priority.
+   * Sends an envelope to the work pool of `kind`: one consuming node takes it. Pool sends of one
+   * turn are coalesced into batches of at most `poolBatch` (8; a batch is taken by one consumer
+   * whole, its prefetch counting the messages in it: see `./PoolCredit.ts`), urgent ones apart so
+   * that they keep their priority.
    */
   sendToPool(kind: string, envelope: Envelope): void {
     this.statPools.add(kind);
-    const { poolBatch } = this.options;
-    if (poolBatch <= 1) return this.enqueue(undefined, this.topology.poolKey(kind), envelope);
+    const batch = this.poolBatchFor(kind);
+    if (batch <= 1) return this.enqueue(undefined, this.topology.poolKey(kind), envelope);
     const urgent = envelope.headers?.['arbor-priority'] === 'urgent';
-    this.enqueue(`pool:${urgent ? 'urgent:' : ''}${kind}`, this.topology.poolKey(kind), envelope, poolBatch);
+    this.enqueue(`pool:${urgent ? 'urgent:' : ''}${kind}`, this.topology.poolKey(kind), envelope, batch);
+  }
+
+  /**
+   * The largest batch for the pool `kind`: `poolBatch`, but never more than the prefetch of a node
+   * known to serve it (this one, or a peer by its heartbeat), so that every member can take a batch
+   * within its prefetch; 1 while no member is known.
+   */
+  private poolBatchFor(kind: string): number {
+    const { poolBatch } = this.options;
+    if (poolBatch <= 1) return 1;
+    const own = this.serving.get(kind);
+    const peers = this.run?.membership.poolPrefetch(kind);
+    const least = Math.min(...(own ?? []), peers ?? Infinity);
+    return least === Infinity ? 1 : Math.min(poolBatch, least);
   }
 
   /**
@@ -232,15 +249,33 @@ export class RabbitmqTransport implements Transport {
   async consumePool(kind: string, options: { prefetch?: number } = {}): Promise<() => Promise<void>> {
     const prefetch = options.prefetch ?? this.options.poolPrefetch;
     const run = this.requireRun('consumePool');
-    const props = poolConsumerProps(this.topology, kind, prefetch, this.options.queueType, this.options.poolPriority);
+    const { poolBatch, queueType } = this.options;
+    // The prefetch counts pool messages, a delivery carrying up to poolBatch of them (./PoolCredit.ts):
+    // a channel-wide limit that follows what is held. Quorum queues have no channel-wide QoS: there
+    // a fixed limit of whole batches keeps the bound.
+    const credit = queueType === 'classic' ? { prefetch, batch: poolBatch } : undefined;
+    const deliveries = credit ? prefetch : Math.max(1, Math.floor(prefetch / poolBatch));
+    const props = poolConsumerProps(this.topology, kind, deliveries, queueType, this.options.poolPriority);
     // Acks coalesced (one multiple ack per run of finished messages, see ./AckWindow.ts): a pool
     // message is acked once processed, so every one of them would otherwise cost an ack frame.
-    const batching = new BatchAckConsumer(run.connection, props, async (msg) => (await run.inbound.handle(msg, 'pool')).verdict, this.options.reconnect);
+    const handler = (msg: AsyncMessage) => {
+      const { weight, take } = run.inbound.receive(msg, 'pool');
+      return { weight, take: async () => (await take()).verdict };
+    };
+    const batching = new BatchAckConsumer(run.connection, props, handler, this.options.reconnect, credit);
     const consumer = await whenReady(batching, props.queue, { logger: run.logger, url: this.options.url, timeoutMs: this.options.connectTimeout });
     this.consumers.add(consumer);
     this.pools.add(kind);
     this.statPools.add(kind);
-    return () => this.closeConsumer(consumer);
+    const prefetches = this.serving.get(kind) ?? [];
+    prefetches.push(prefetch);
+    this.serving.set(kind, prefetches);
+    return async () => {
+      const i = prefetches.indexOf(prefetch);
+      if (i >= 0) prefetches.splice(i, 1);
+      if (prefetches.length === 0 && this.serving.get(kind) === prefetches) this.serving.delete(kind);
+      await this.closeConsumer(consumer);
+    };
   }
 
   /** Sends an envelope to the queue of the cluster singleton `id` (not coalesced: it has its own queue). */
@@ -473,7 +508,8 @@ export class RabbitmqTransport implements Transport {
       else if (frame.t === 'bye') membership.bye(frame.node, frame.incarnation);
     });
     membership.startBeating(() => {
-      const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation, presence: run.beacon.current(), singletons: host.singletons?.() });
+      const pools = Object.fromEntries([...this.serving].map(([kind, prefetches]) => [kind, Math.min(...prefetches)]));
+      const body = encodeHeartbeat({ node: host.node, kinds: host.kinds, startedAt: this.startedAt, incarnation: this.incarnation, presence: run.beacon.current(), singletons: host.singletons?.(), pools });
       // Fire and forget: a lost beat is covered by the next; expiration drops stale ones.
       void publisher.publish({ exchange: this.topology.exchange, routingKey: this.topology.heartbeatKey(host.node), body, mandatory: false, durable: false, expiration: ttl });
     });

@@ -7,7 +7,8 @@
  *   an `'env'` frame (so each envelope is encoded exactly once, when it is sized);
  * - `{ v: 1, t: 'hb', node, kinds, startedAt, incarnation, presence?, singletons? }` a heartbeat
  *   (`presence`: the node's presence queue, see `Presence.ts`; `singletons`: the ids of the cluster
- *   singletons it joined, so every node's `lookup('<id>')` reaches them);
+ *   singletons it joined, so every node's `lookup('<id>')` reaches them; `pools`: the work pools it
+ *   serves, each with its prefetch, so that senders never batch more than a member can hold);
  * - `{ v: 1, t: 'bye', node, incarnation, closed? }` a node leaving on purpose, or (`closed: true`)
  *   a peer reporting on its behalf that the broker saw its connection close.
  *
@@ -28,7 +29,7 @@ export type Frame =
   | { t: 'env'; envelope: Envelope }
   /** `frames[i]` holds the bytes `envelopes[i]` was decoded from (an `'env'` frame). */
   | { t: 'batch'; envelopes: Envelope[]; frames: Uint8Array[] }
-  | { t: 'hb'; node: string; kinds: string[]; startedAt: number; incarnation: string; presence?: string; singletons?: string[] }
+  | { t: 'hb'; node: string; kinds: string[]; startedAt: number; incarnation: string; presence?: string; singletons?: string[]; pools?: Record<string, number> }
   | { t: 'bye'; node: string; incarnation: string; closed?: true };
 
 /** The outcome of {@link decodeFrame}. */
@@ -60,10 +61,19 @@ export function encodeBatch(frames: readonly Uint8Array[]): Buffer {
 }
 
 /** Encodes a heartbeat. */
-export function encodeHeartbeat(hb: { node: string; kinds: readonly string[]; startedAt: number; incarnation: string; presence?: string | undefined; singletons?: readonly string[] | undefined }): Buffer {
+export function encodeHeartbeat(hb: {
+  node: string;
+  kinds: readonly string[];
+  startedAt: number;
+  incarnation: string;
+  presence?: string | undefined;
+  singletons?: readonly string[] | undefined;
+  pools?: Readonly<Record<string, number>> | undefined;
+}): Buffer {
   const frame: Record<string, unknown> = { v: WIRE_VERSION, t: 'hb', node: hb.node, kinds: [...hb.kinds], startedAt: hb.startedAt, incarnation: hb.incarnation };
   if (hb.presence !== undefined) frame.presence = hb.presence;
   if (hb.singletons !== undefined && hb.singletons.length > 0) frame.singletons = [...hb.singletons];
+  if (hb.pools !== undefined && Object.keys(hb.pools).length > 0) frame.pools = { ...hb.pools };
   return copy(packr.pack(frame));
 }
 
@@ -122,6 +132,7 @@ function decodeValue(raw: unknown, allowBatch: boolean): DecodeResult {
       }
       if (raw.presence !== undefined && typeof raw.presence !== 'string') return { ok: false, reason: 'malformed heartbeat' };
       if (raw.singletons !== undefined && !isStringArray(raw.singletons)) return { ok: false, reason: 'malformed heartbeat' };
+      if (raw.pools !== undefined && !isPrefetchMap(raw.pools)) return { ok: false, reason: 'malformed heartbeat' };
       return {
         ok: true,
         frame: {
@@ -132,6 +143,7 @@ function decodeValue(raw: unknown, allowBatch: boolean): DecodeResult {
           incarnation: raw.incarnation,
           ...(raw.presence !== undefined ? { presence: raw.presence } : {}),
           ...(raw.singletons !== undefined ? { singletons: raw.singletons } : {}),
+          ...(raw.pools !== undefined ? { pools: raw.pools } : {}),
         },
       };
     case 'bye':
@@ -209,4 +221,9 @@ function isStringArray(value: unknown): value is string[] {
  */
 function copy(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes);
+}
+
+/** A heartbeat's `pools`: pool kind → prefetch, a positive integer each. */
+function isPrefetchMap(value: unknown): value is Record<string, number> {
+  return isRecord(value) && Object.values(value).every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 1);
 }

@@ -14,6 +14,9 @@
  *   peer competing for the same queue has spare capacity. Pool queues are consumed by a
  *   `BatchAckConsumer` (acks coalesced into multiple acks, see `./AckWindow.ts`): a pool message
  *   is acked once processed, and one ack frame each was a good part of a pool message's cost.
+ *   An AMQP message of a pool may carry a batch of pool messages (`poolBatch`), so on classic
+ *   queues the prefetch set here is replaced by a channel-wide limit counted in pool messages
+ *   (`./PoolCredit.ts`); on quorum queues it is `poolPrefetch / poolBatch` AMQP messages.
  * - control queue: `prefetch` as well; nothing on it waits to be acked (see `controlConsumerProps`).
  * - heartbeat and tap queues: `noAck`; a lost beat or tapped copy costs nothing.
  */

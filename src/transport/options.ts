@@ -106,13 +106,18 @@ export interface RabbitmqTransportOptions {
   poolPrefetch?: number;
   /**
    * Pool messages sent in one event-loop turn to one pool leave in AMQP messages of up to this many
-   * (one persistent publish, confirm, delivery and ack for all of them) instead of one each. A
+   * (one persistent publish, confirm, delivery and ack for all of them) instead of one each; a lone
+   * message leaves alone, at the end of its turn as every send does, so low load sees no delay. A
    * batch goes to one serving node whole, which works its messages concurrently and acks it once
-   * all are finished: fair dispatch holds per batch, not per message, and a node takes up to
-   * `concurrency` batches. Worth it for short jobs sent in bursts (throughput); keep 1 for long
-   * jobs (agent calls), where a node holding a batch's tail while its peers idle costs more than
-   * the broker work it saves. Every node of a cluster may use its own value.
-   * @default 1
+   * all are finished. A serving node's prefetch (`concurrency`) counts pool messages, not AMQP
+   * messages: it never holds more than that many (a batch that would not fit is given back whole
+   * to the queue, for another node or for later). Batches are never larger than the smallest
+   * prefetch among the nodes serving the pool (they tell it in their heartbeats), and while no
+   * serving node is known pool messages leave one by one; only a node that started serving within
+   * the last heartbeat can be sent a batch above its prefetch, which it takes whole when it holds
+   * nothing. Every node of a cluster may use its own value.
+   * @default 8 (1 with `queueType: 'quorum'`: quorum queues have no channel-wide QoS, so their
+   * members can only bound what they hold by taking `concurrency / poolBatch` AMQP messages at once)
    */
   poolBatch?: number;
   /** Largest encoded envelope, in bytes; larger ones go to `host.undeliverable` as `MESSAGE_TOO_LARGE`. @default 1_048_576 */
@@ -199,7 +204,7 @@ export const DEFAULT_RABBITMQ_OPTIONS: Readonly<Omit<NormalizedRabbitmqOptions, 
   failureDetector: Object.freeze({ threshold: 8 }),
   prefetch: 64,
   poolPrefetch: 8,
-  poolBatch: 1,
+  poolBatch: 8,
   maxMessageBytes: 1_048_576,
   maxAttempts: 5,
   retryBackoff: Object.freeze({ min: 100, max: 10_000, factor: 2 }),
@@ -239,7 +244,7 @@ export function normalizeRabbitmqOptions(
     failureDetector: normalizeFailureDetector(options.failureDetector),
     prefetch: validInt('prefetch', options.prefetch ?? d.prefetch, 1, 65_535),
     poolPrefetch: validInt('poolPrefetch', options.poolPrefetch ?? d.poolPrefetch, 1, 65_535),
-    poolBatch: validInt('poolBatch', options.poolBatch ?? d.poolBatch, 1, 1024),
+    poolBatch: 0,
     maxMessageBytes,
     maxAttempts: validInt('maxAttempts', options.maxAttempts ?? d.maxAttempts, 1, 100),
     retryBackoff: {
@@ -254,6 +259,8 @@ export function normalizeRabbitmqOptions(
     reconnect: { min: validInt('reconnect.min', reconnect.min, 1), max: validInt('reconnect.max', reconnect.max, 1) },
     coalesce,
   };
+  // Quorum queues have no channel-wide QoS, so their members bound what they hold with a fixed limit of whole batches: no batching unless asked.
+  out.poolBatch = validInt('poolBatch', options.poolBatch ?? (out.queueType === 'quorum' ? 1 : d.poolBatch), 1, 1024);
   if (out.retryBackoff.max < out.retryBackoff.min) invalid('retryBackoff.max', out.retryBackoff.max, `must be at least retryBackoff.min (${out.retryBackoff.min})`);
   if (out.reconnect.max < out.reconnect.min) invalid('reconnect.max', out.reconnect.max, `must be at least reconnect.min (${out.reconnect.min})`);
   if (out.poolPriority && out.queueType === 'quorum') invalid('poolPriority', true, 'needs queueType "classic": quorum queues do not support x-max-priority in RabbitMQ 3.x');

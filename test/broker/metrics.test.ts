@@ -79,7 +79,11 @@ describeBroker('broker queue metrics', () => {
       await held;
     });
     try {
-      for (let i = 0; i < 3; i++) a.poolRef('jobs').send({ type: 'job' });
+      // One a turn: pool sends of one turn would share one AMQP message (poolBatch).
+      for (let i = 0; i < 3; i++) {
+        a.poolRef('jobs').send({ type: 'job' });
+        await new Promise((r) => setImmediate(r));
+      }
       await waitFor('the test consumer to hold 3 jobs', () => taken === 3, 20_000);
       // The management plugin refreshes queue statistics every ~5 s.
       let unacked: number | undefined;

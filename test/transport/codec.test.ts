@@ -36,6 +36,15 @@ describe('codec', () => {
     expect(decodeFrame(plain.pack({ v: 1, t: 'hb', node: 'a', kinds: [], startedAt: 5, incarnation: 'abc', singletons: [1] }))).toEqual({ ok: false, reason: 'malformed heartbeat' });
   });
 
+  it('round-trips the pools a heartbeat says its node serves, with their prefetch; refuses a prefetch that is not a positive integer', () => {
+    const hb = { node: 'a', kinds: [], startedAt: 5, incarnation: 'abc', pools: { jobs: 8, mail: 1 } };
+    expect(decodeFrame(encodeHeartbeat(hb))).toEqual({ ok: true, frame: { t: 'hb', ...hb } });
+    expect(plain.unpack(encodeHeartbeat({ ...hb, pools: {} }))).not.toHaveProperty('pools');
+    for (const pools of [{ jobs: 0 }, { jobs: 1.5 }, { jobs: '8' }, [8]]) {
+      expect(decodeFrame(plain.pack({ v: 1, t: 'hb', node: 'a', kinds: [], startedAt: 5, incarnation: 'abc', pools }))).toEqual({ ok: false, reason: 'malformed heartbeat' });
+    }
+  });
+
   it('writes the schema version into every frame', () => {
     expect(plain.unpack(encodeEnvelope(envelope))).toMatchObject({ v: WIRE_VERSION, t: 'env' });
   });

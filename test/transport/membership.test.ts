@@ -36,6 +36,24 @@ describe('Membership', () => {
     expect(membership.nodes()).toEqual([{ node: 'b', kinds: ['acc'], lastSeen: 1100 }]);
   });
 
+  it('tells the smallest prefetch of the live peers serving a pool, from their latest heartbeats', () => {
+    const { membership, clock } = setup();
+    expect(membership.poolPrefetch('jobs')).toBeUndefined();
+    membership.heard({ ...beat('b'), pools: { jobs: 8, mail: 2 } });
+    membership.heard({ ...beat('c'), pools: { jobs: 3 } });
+    expect(membership.poolPrefetch('jobs')).toBe(3);
+    expect(membership.poolPrefetch('mail')).toBe(2);
+    // c stops serving jobs: its next beat says so.
+    membership.heard(beat('c'));
+    expect(membership.poolPrefetch('jobs')).toBe(8);
+    // b goes silent and down: nobody is known to serve jobs.
+    clock.increment(250);
+    membership.heard(beat('c'));
+    clock.increment(100);
+    expect(membership.isUp('b')).toBe(false);
+    expect(membership.poolPrefetch('jobs')).toBeUndefined();
+  });
+
   it("keeps the singleton ids of a peer's latest heartbeat", () => {
     const { membership, ups } = setup();
     membership.heard(beat('b'));
