@@ -143,13 +143,20 @@ let extraOptionKeys: boolean | undefined;
  * Replaces the options object an XState actor kept by a copy of one shape for every worker. The
  * actor builds it as `{ ...defaults, ...options }`, and every key its defaults lack (`id`, always)
  * gives that object a hidden class and a property array of its own, about 240 bytes a worker;
- * this copy shares one hidden class and the original is collected. XState reads the options
- * back only in `start` (`input`, `devTools`), and the copy has every key the original had.
+ * this copy shares one hidden class (one of three: with no `input`, with one, with `inspect` or
+ * `snapshot`; the smaller, the fewer bytes a worker) and the original is collected. XState
+ * reads the options back only in `start` (`input`, `devTools`), and the copy has every key the
+ * original had (the third shape also the two it may lack, as `undefined`).
  */
 function compactOptions(actor: AnyActorRef): void {
   const kept = actor as unknown as { options: ActorOptions };
   const o = kept.options;
-  const copy: ActorOptions = { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input, inspect: o.inspect, snapshot: o.snapshot };
+  const copy: ActorOptions =
+    o.inspect !== undefined || o.snapshot !== undefined
+      ? { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input, inspect: o.inspect, snapshot: o.snapshot }
+      : 'input' in o
+        ? { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input }
+        : { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id };
   if (extraOptionKeys !== false) {
     let extra = false;
     for (const key in o) {
