@@ -353,14 +353,13 @@ export class XStateCell extends Cell implements BridgedWorker {
     this.incarnation++;
     // `input` only when there is one (XState reads `options.input` either way). The options
     // object XState keeps is then replaced by one of a shared shape (see `compactOptions`).
-    const actor = createActor(this.logic, {
-      clock: this.system.clock,
-      id: this.path,
-      ...(this.input !== undefined ? { input: this.input } : {}),
-      ...(this.system.inspect ? { inspect: this.system.inspect } : {}),
-      ...(this.snapshot !== undefined ? { snapshot: this.snapshot as Snapshot<unknown> } : {}),
-      logger: this.xstateLogger,
-    });
+    // Built by assignment, not by spreading conditional literals: no throwaway object per worker.
+    const options: ActorOptions = { clock: this.system.clock, id: this.path };
+    if (this.input !== undefined) options.input = this.input;
+    if (this.system.inspect) options.inspect = this.system.inspect;
+    if (this.snapshot !== undefined) options.snapshot = this.snapshot as Snapshot<unknown>;
+    options.logger = this.xstateLogger;
+    const actor = createActor(this.logic, options as Parameters<typeof createActor>[1]);
     compactOptions(actor);
     bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;
