@@ -363,8 +363,8 @@ export class SupervisorCell extends Cell implements CellParent {
   private startChildNow(spec: ChildSpec): ActorRef {
     this.assertRunning();
     const child = normalizeChildSpec(spec, 'spec', isSupervisorLogic, this.spec.autoShutdown, this.lastTemplate);
-    this.lastTemplate = child.template;
     if (this.slot(child.id)) throw new InvalidSpecError('spec.id', child.id, `must be unique among the children of ${this.path}`);
+    this.lastTemplate = child.template;
     const slot = this.makeSlot(child, true, 'spec');
     this.addSlot(slot);
     this.startSlot(slot, 'child_started');
