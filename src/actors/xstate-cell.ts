@@ -143,13 +143,20 @@ let extraOptionKeys: boolean | undefined;
  * Replaces the options object an XState actor kept by a copy of one shape for every worker. The
  * actor builds it as `{ ...defaults, ...options }`, and every key its defaults lack (`id`, always)
  * gives that object a hidden class and a property array of its own, about 240 bytes a worker;
- * this copy shares one hidden class and the original is collected. XState reads the options
- * back only in `start` (`input`, `devTools`), and the copy has every key the original had.
+ * this copy shares one hidden class (one of three: with no `input`, with one, with `inspect` or
+ * `snapshot`; the smaller, the fewer bytes a worker) and the original is collected. XState
+ * reads the options back only in `start` (`input`, `devTools`), and the copy has every key the
+ * original had (the third shape also the two it may lack, as `undefined`).
  */
 function compactOptions(actor: AnyActorRef): void {
   const kept = actor as unknown as { options: ActorOptions };
   const o = kept.options;
-  const copy: ActorOptions = { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input, inspect: o.inspect, snapshot: o.snapshot };
+  const copy: ActorOptions =
+    o.inspect !== undefined || o.snapshot !== undefined
+      ? { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input, inspect: o.inspect, snapshot: o.snapshot }
+      : 'input' in o
+        ? { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id, input: o.input }
+        : { clock: o.clock, logger: o.logger, devTools: o.devTools, id: o.id };
   if (extraOptionKeys !== false) {
     let extra = false;
     for (const key in o) {
@@ -351,14 +358,13 @@ export class XStateCell extends Cell implements BridgedWorker {
     this.incarnation++;
     // `input` only when there is one (XState reads `options.input` either way). The options
     // object XState keeps is then replaced by one of a shared shape (see `compactOptions`).
-    const actor = createActor(this.logic, {
-      clock: xstateClockOf(this.system),
-      id: this.path,
-      ...(this.input !== undefined ? { input: this.input } : {}),
-      ...(this.system.inspect ? { inspect: this.system.inspect } : {}),
-      ...(this.snapshot !== undefined ? { snapshot: this.snapshot as Snapshot<unknown> } : {}),
-      logger: this.xstateLogger,
-    });
+    // Built by assignment, not by spreading conditional literals: no throwaway object per worker.
+    const options: ActorOptions = { clock: xstateClockOf(this.system), id: this.path };
+    if (this.input !== undefined) options.input = this.input;
+    if (this.system.inspect) options.inspect = this.system.inspect;
+    if (this.snapshot !== undefined) options.snapshot = this.snapshot as Snapshot<unknown>;
+    options.logger = this.xstateLogger;
+    const actor = createActor(this.logic, options as Parameters<typeof createActor>[1]);
     compactOptions(actor);
     bridgeSystem(actor, this, this.parentLink);
     this.actor = actor;

@@ -15,7 +15,7 @@
  *   mailbox (a supervisor takes no user events, so they are dead-lettered there with
  *   `UNHANDLED_MESSAGE`), and XState's done/error events are dropped (the supervisor hears exits).
  *
- * These use XState internals (`_relay`, `_set`, `_unregister`, `_parent`, `_stop`), pinned by
+ * These use XState internals (`_relay`, `_set`, `_unregister`, `_parent`, `_stop`, `_snapshot`), pinned by
  * the version in package.json and checked by `test/fidelity`.
  */
 import type { AnyActorRef } from 'xstate';
@@ -202,32 +202,38 @@ export class ParentLink {
 }
 
 /**
- * What the bent methods of one worker's XState system need. It hangs off the system object as
- * `_arbor`, and the methods are shared functions reading it through `this` (XState calls them
- * as methods of its system): three closures and their context per worker would cost about
- * twice the memory.
+ * What the bent methods of one worker's XState system need, reached through `this` (XState calls
+ * them as methods of its system), so they are shared functions: three closures and their context
+ * per worker would cost about twice the memory. Only what cannot be found from it is kept (a
+ * field is 8 bytes a worker): the parent link is the actor's `_parent`, the shared registry is
+ * the worker's system's.
+ *
+ * It stands in for the system's `_snapshot`, which XState uses only as the holder of
+ * `_scheduledEvents` (read, written and replaced there; `getSnapshot` copies that field alone):
+ * a property of its own on the system would give every worker a property array (about 40 bytes)
+ * besides the object XState's `_snapshot` was (32).
  */
 interface Bridge {
+  /** XState's delayed events of this system (what its `_snapshot` held). */
+  _scheduledEvents: Record<string, unknown>;
   readonly actor: AnyActorRef;
   readonly worker: BridgedWorker;
-  readonly parent: ParentLink | undefined;
-  readonly ids: SystemIds;
   /** XState's own methods (closures over its system, with no `this`). */
   readonly get: XStateSystemInternals['get'];
   readonly set: XStateSystemInternals['_set'];
   readonly relay: XStateSystemInternals['_relay'];
 }
 
-type BentSystem = XStateSystemInternals & { _arbor: Bridge };
+type BentSystem = XStateSystemInternals & { _snapshot: Bridge };
 
 function bridgedGet(this: BentSystem, systemId: string): unknown {
-  const b = this._arbor;
-  return b.get(systemId) ?? b.ids.get(systemId);
+  const b = this._snapshot;
+  return b.get(systemId) ?? systemIdsOf(b.worker.system).get(systemId);
 }
 
 function bridgedSet(this: BentSystem, systemId: string, child: AnyActorRef): void {
-  const bridge: Bridge = this._arbor;
-  const ids: SystemIds = bridge.ids;
+  const bridge: Bridge = this._snapshot;
+  const ids: SystemIds = systemIdsOf(bridge.worker.system);
   const set = bridge.set;
   ids.assertFree(systemId, child);
   set(systemId, child);
@@ -243,7 +249,8 @@ function bridgedSet(this: BentSystem, systemId: string, child: AnyActorRef): voi
 }
 
 function bridgedRelay(this: BentSystem, source: AnyActorRef | undefined, target: unknown, event: unknown): void {
-  const { actor, worker, parent, relay } = this._arbor;
+  const { actor, worker, relay } = this._snapshot;
+  const parent = (actor as { _parent?: unknown })._parent as ParentLink | undefined;
   if (source === actor) worker.owed?.paid(target);
   if (target === undefined || (target !== parent && !isArborRef(target))) return relay(source, target, event);
   const out = source === actor ? swapSelf(event, actor, worker.ref) : event;
@@ -255,9 +262,9 @@ function bridgedRelay(this: BentSystem, source: AnyActorRef | undefined, target:
 
 /** Bends the XState system of `actor` (a worker's fresh incarnation) as the header says. */
 export function bridgeSystem(actor: AnyActorRef, worker: BridgedWorker, parent: ParentLink | undefined): void {
-  const xs = actor.system as unknown as BentSystem;
+  const xs = actor.system as unknown as BentSystem & { _snapshot: { _scheduledEvents: Record<string, unknown> } };
   // XState's system methods are closures over the system (no `this`): the originals are called as they are.
-  xs._arbor = { actor, worker, parent, ids: systemIdsOf(worker.system), get: xs.get, set: xs._set, relay: xs._relay };
+  xs._snapshot = { _scheduledEvents: xs._snapshot._scheduledEvents, actor, worker, get: xs.get, set: xs._set, relay: xs._relay };
   xs.get = bridgedGet;
   xs._set = bridgedSet;
   xs._relay = bridgedRelay;

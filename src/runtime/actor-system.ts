@@ -243,7 +243,12 @@ export class ActorSystem implements CellContext {
 
   /** @internal Makes (and, unless told not to, registers) a cell with the first factory that accepts its logic. */
   createCell(init: Omit<CellInit, 'system'>, field: string, register = true): Cell {
-    const factory = this.factories.find((f) => f.accepts(init.logic, init));
+    let factory: CellFactory | undefined;
+    for (const f of this.factories) {
+      if (!f.accepts(init.logic, init)) continue;
+      factory = f;
+      break;
+    }
     if (!factory) throw new InvalidSpecError(field, init.logic, 'must be XState actor logic or a supervisor(...)');
     if (init.durable && factory.name !== 'durable') throw new InvalidSpecError(field, init.logic, 'cannot be durable: durable actors are XState logic (make the children of a supervisor durable)');
     const cell = factory.create({ ...init, system: this });

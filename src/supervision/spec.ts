@@ -121,17 +121,84 @@ export interface SupervisorOptions<TLogics extends readonly unknown[] = ChildLog
   children?: ChildSpecs<TLogics> & ChildIds<TIds>;
 }
 
-export interface NormalizedChildSpec {
-  id: string;
-  logic: unknown;
-  kind: string | undefined;
-  node: string[] | undefined;
-  input: unknown;
-  restart: RestartType;
-  shutdown: Shutdown;
-  significant: boolean;
-  mailbox: MailboxOptions | undefined;
-  durable: NormalizedDurableOptions | undefined;
+/**
+ * What a child spec says besides its id, normalized. Frozen, and shared by consecutive children
+ * whose specs say the same (100 k workers of one logic hold one), so it costs a child nothing.
+ */
+export interface ChildTemplate {
+  readonly logic: unknown;
+  readonly kind: string | undefined;
+  readonly node: string[] | undefined;
+  readonly input: unknown;
+  readonly restart: RestartType;
+  readonly shutdown: Shutdown;
+  readonly significant: boolean;
+  readonly mailbox: MailboxOptions | undefined;
+  readonly durable: NormalizedDurableOptions | undefined;
+}
+
+export interface NormalizedChildSpec extends ChildTemplate {
+  readonly id: string;
+  /** The (possibly shared) rest of the spec. */
+  readonly template: ChildTemplate;
+}
+
+/** A child's id and its template: two fields a child, the template's fields read through. */
+class NormalizedChild implements NormalizedChildSpec {
+  constructor(
+    readonly id: string,
+    readonly template: ChildTemplate,
+  ) {}
+  get logic(): unknown {
+    return this.template.logic;
+  }
+  get kind(): string | undefined {
+    return this.template.kind;
+  }
+  get node(): string[] | undefined {
+    return this.template.node;
+  }
+  get input(): unknown {
+    return this.template.input;
+  }
+  get restart(): RestartType {
+    return this.template.restart;
+  }
+  get shutdown(): Shutdown {
+    return this.template.shutdown;
+  }
+  get significant(): boolean {
+    return this.template.significant;
+  }
+  get mailbox(): MailboxOptions | undefined {
+    return this.template.mailbox;
+  }
+  get durable(): NormalizedDurableOptions | undefined {
+    return this.template.durable;
+  }
+  /** Every field, as the plain object a spec used to be (for JSON and equality in tests). */
+  toJSON(): Omit<NormalizedChildSpec, 'template'> {
+    return { id: this.id, ...this.template };
+  }
+}
+
+/** `t`, when every field of `u` is the same value (not merely equal), else `u` frozen. */
+function shared(t: ChildTemplate | undefined, u: ChildTemplate): ChildTemplate {
+  if (
+    t !== undefined &&
+    t.logic === u.logic &&
+    t.kind === u.kind &&
+    t.node === u.node &&
+    t.input === u.input &&
+    t.restart === u.restart &&
+    t.shutdown === u.shutdown &&
+    t.significant === u.significant &&
+    t.mailbox === u.mailbox &&
+    t.durable === u.durable
+  ) {
+    return t;
+  }
+  return Object.freeze(u);
 }
 
 export interface NormalizedSupervisorSpec {
@@ -224,13 +291,15 @@ function normalizeAggregate(value: unknown): NormalizedSupervisorSpec['aggregate
 /**
  * Validates one child spec. `isSupervisor` tells whether logic is a supervisor (for the
  * shutdown default); `autoShutdown` is the parent's, because OTP rejects significant children
- * under `'never'`.
+ * under `'never'`. `previous` is the template of the child normalized before it: the result
+ * shares it when nothing but the id differs.
  */
 export function normalizeChildSpec(
   value: unknown,
   field: string,
   isSupervisor: (logic: unknown) => boolean,
   autoShutdown: AutoShutdown,
+  previous?: ChildTemplate,
 ): NormalizedChildSpec {
   if (!isPlainObject(value)) throw new InvalidSpecError(field, value, 'must be an object');
   allowKeys(value, ['id', 'logic', 'kind', 'node', 'input', 'restart', 'shutdown', 'significant', 'mailbox', 'durable'], field);
@@ -261,8 +330,7 @@ export function normalizeChildSpec(
   if (value.mailbox !== undefined) normalizeMailboxOptions(value.mailbox as MailboxOptions, undefined, `${field}.mailbox`);
   const durable = normalizeDurable(value.durable, `${field}.durable`);
   if (durable && supervisorChild) throw new InvalidSpecError(`${field}.durable`, value.durable, 'is for XState logic: make the children of this supervisor durable instead');
-  return {
-    id,
+  const template: ChildTemplate = {
     logic: value.logic,
     kind: kind as string | undefined,
     node: node as string[] | undefined,
@@ -273,6 +341,7 @@ export function normalizeChildSpec(
     mailbox: value.mailbox as MailboxOptions | undefined,
     durable,
   };
+  return new NormalizedChild(id, shared(previous, template));
 }
 
 /** Validates supervisor options and fills in every default. */
@@ -286,8 +355,10 @@ export function normalizeSupervisorSpec(value: unknown, isSupervisor: (logic: un
   const children = or(value.children, []);
   if (!Array.isArray(children)) throw new InvalidSpecError('children', children, 'must be an array');
   const seen = new Set<string>();
+  let previous: ChildTemplate | undefined;
   const normalized = children.map((c, i) => {
-    const child = normalizeChildSpec(c, `children[${i}]`, isSupervisor, autoShutdown);
+    const child = normalizeChildSpec(c, `children[${i}]`, isSupervisor, autoShutdown, previous);
+    previous = child.template;
     if (seen.has(child.id)) throw new InvalidSpecError(`children[${i}].id`, child.id, 'must be unique among the children');
     seen.add(child.id);
     return child;

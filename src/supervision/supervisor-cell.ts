@@ -16,20 +16,26 @@ import { Aggregator } from './aggregate.js';
 import { backoffDelay } from './backoff.js';
 import { nextPhase, supervisorLifecycle, type LifecycleEvent, type LifecyclePhase } from './lifecycle.js';
 import { RestartIntensity } from './restart-intensity.js';
-import { normalizeChildSpec, type ChildSpec, type NormalizedChildSpec, type NormalizedSupervisorSpec } from './spec.js';
+import { normalizeChildSpec, type ChildSpec, type ChildTemplate, type NormalizedChildSpec, type NormalizedSupervisorSpec } from './spec.js';
 import { planRestart, shouldRestart } from './strategy.js';
 import { LocalSupervisorRef, type ChildInfo } from './supervisor-ref.js';
 import { isSupervisorLogic } from './supervisor.js';
 
+/** One child, as few fields as a supervisor of 100 k children can afford (restarts are counted by the cell). */
 interface Slot {
   spec: NormalizedChildSpec;
   cell: Cell;
   status: ChildInfo['status'];
   dynamic: boolean;
+  /** Only under a supervisor with `backoff`: made at the child's first start. */
+  backoff: BackoffState | undefined;
+}
+
+/** A child's backoff bookkeeping. */
+interface BackoffState {
   /** Consecutive backoff attempts. */
   attempts: number;
-  /** Restarts so far (for status). */
-  restarts: number;
+  /** When it was last started (clock ms). */
   startedAt: number;
 }
 
@@ -51,6 +57,8 @@ export class SupervisorCell extends Cell implements CellParent {
    * queued, never run in the middle of it.
    */
   private acting = 0;
+  /** The template of the last dynamic child: the next shares it when its spec says the same. */
+  private lastTemplate: ChildTemplate | undefined;
 
   constructor(init: CellInit) {
     super(init);
@@ -181,14 +189,13 @@ export class SupervisorCell extends Cell implements CellParent {
     // Here, or (when the placement port says so) on another node with the owner's cell here.
     const cell = this.system.childCell({ init, logic: spec.logic, kind: spec.kind, node: spec.node, field });
     cell.shutdown = spec.shutdown;
-    return { spec, cell, status: 'stopped', dynamic, attempts: 0, restarts: 0, startedAt: this.system.clock.now() };
+    return { spec, cell, status: 'stopped', dynamic, backoff: undefined };
   }
 
   private startSlot(slot: Slot, kind: 'child_started' | 'child_restarted'): void {
     slot.status = 'running';
-    slot.startedAt = this.system.clock.now();
+    if (this.spec.backoff !== undefined) (slot.backoff ??= { attempts: 0, startedAt: 0 }).startedAt = this.system.clock.now();
     slot.cell.start();
-    if (kind === 'child_restarted') slot.restarts++;
     this.report(kind, slot);
   }
 
@@ -212,6 +219,8 @@ export class SupervisorCell extends Cell implements CellParent {
     this.system.unregister(slot.cell);
     this.slots = this.slots.filter((s) => s !== slot);
     if (this.byId?.get(slot.spec.id) === slot) this.byId.delete(slot.spec.id);
+    // Not kept alive (its input, say) by the cache of the next child's template.
+    if (this.lastTemplate === slot.spec.template) this.lastTemplate = undefined;
   }
 
   private addSlot(slot: Slot): void {
@@ -310,8 +319,10 @@ export class SupervisorCell extends Cell implements CellParent {
   private restartDelay(slot: Slot): number {
     const backoff = this.spec.backoff;
     if (!backoff) return 0;
-    if (this.system.clock.now() - slot.startedAt >= backoff.resetAfter) slot.attempts = 0;
-    return backoffDelay(slot.attempts++, backoff, this.system.random);
+    // Started at least once (it exited), so its state is there; `??=` only for the type.
+    const state = (slot.backoff ??= { attempts: 0, startedAt: this.system.clock.now() });
+    if (this.system.clock.now() - state.startedAt >= backoff.resetAfter) state.attempts = 0;
+    return backoffDelay(state.attempts++, backoff, this.system.random);
   }
 
   private onAggregateTimeout(timeout: number): Promise<void> | void {
@@ -351,8 +362,9 @@ export class SupervisorCell extends Cell implements CellParent {
 
   private startChildNow(spec: ChildSpec): ActorRef {
     this.assertRunning();
-    const child = normalizeChildSpec(spec, 'spec', isSupervisorLogic, this.spec.autoShutdown);
+    const child = normalizeChildSpec(spec, 'spec', isSupervisorLogic, this.spec.autoShutdown, this.lastTemplate);
     if (this.slot(child.id)) throw new InvalidSpecError('spec.id', child.id, `must be unique among the children of ${this.path}`);
+    this.lastTemplate = child.template;
     const slot = this.makeSlot(child, true, 'spec');
     this.addSlot(slot);
     this.startSlot(slot, 'child_started');
@@ -404,14 +416,12 @@ export class SupervisorCell extends Cell implements CellParent {
   // --- reports and timers --------------------------------------------------------------------
 
   private report(kind: ReportKind, slot: Slot, reason?: ReportReason): void {
-    this.system.report({
-      kind,
-      supervisor: this.path,
-      child: slot.spec.id,
-      childPath: slot.cell.path,
-      ...(reason !== undefined ? { reason } : {}),
-      at: this.system.clock.now(),
-    });
+    const at = this.system.clock.now();
+    const path = slot.cell.path;
+    // Two literals, not a spread of a conditional one: no throwaway object per child started.
+    this.system.report(
+      reason === undefined ? { kind, supervisor: this.path, child: slot.spec.id, childPath: path, at } : { kind, supervisor: this.path, child: slot.spec.id, childPath: path, reason, at },
+    );
   }
 
   private setTimer(ms: number, fn: () => void): void {
