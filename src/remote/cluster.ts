@@ -232,7 +232,6 @@ export class Cluster implements Distribution {
     return { ok: true };
   }
 
-  /** An envelope this node sent could not be delivered. */
   /**
    * An `exit` or `stopped` report that could not be sent (not confirmed in time) goes again a
    * little later, while its owner is up: without it the owner would take the incarnation for
@@ -247,6 +246,7 @@ export class Cluster implements Distribution {
     return true;
   }
 
+  /** An envelope this node sent could not be delivered. */
   undeliverable(envelope: Envelope, error: ArborError): void {
     if (envelope.kind === 'system') {
       const message = envelope.body as ProtocolMessage;
