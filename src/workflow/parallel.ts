@@ -34,14 +34,15 @@ export async function searchInParallel<W>(spec: WorkflowSpec<W>, o: { seed: numb
   const lanes: Lane[] = [new LocalLane(general)];
   try {
     for (let i = 1; i < o.workers; i++) lanes.push(new WorkerLane(init));
-    const [found] = await Promise.all([search(lanes, o.seed, o.numRuns), ...lanes.map((l) => l.ready)]);
+    const [found] = await Promise.all([searchLanes(lanes, o.seed, o.numRuns), ...lanes.map((l) => l.ready)]);
     return found;
   } finally {
     await Promise.all(lanes.map((l) => l.close()));
   }
 }
 
-function search(lanes: readonly Lane[], seed: number, numRuns: number): Promise<ParallelSearch> {
+/** Makes runs `0 .. numRuns - 1` on `lanes`, each lane taking the next range when it is free. */
+export function searchLanes(lanes: readonly Lane[], seed: number, numRuns: number): Promise<ParallelSearch> {
   const size = rangeSize(numRuns, lanes.length);
   const byIndex: (RunFigures | undefined)[] = new Array<RunFigures | undefined>(numRuns);
   let next = 0;
