@@ -29,14 +29,14 @@ async function parallel(spec: WorkflowSpec, workers: number, source: WorkflowSou
 }
 
 describe('checkWorkflow on several threads', SLOW, () => {
-  it('gives the one-thread report, byte for byte, on the planted coordinator bug, for several seeds and thread counts', async () => {
-    for (const [seed, workers] of [[1, 2], [2, 3], [5, 2]] as const) {
-      const spec = { ...buggyTransfers, seed };
+  it('gives the one-thread report, byte for byte, on the planted coordinator bug, for several seeds and thread counts, shrunk or not', async () => {
+    for (const [seed, workers, shrink] of [[1, 2, true], [2, 3, true], [5, 2, true], [5, 2, false]] as const) {
+      const spec = { ...buggyTransfers, seed, shrink };
       const one = await checkWorkflow(spec);
       expect(one.ok).toBe(false);
       const { report, workerRuns } = await parallel(spec, workers, { module: FIXTURES, export: 'buggyTransfers' });
       expect(workerRuns, 'a worker thread made runs').toBe(true);
-      expect(JSON.stringify(report), `seed ${seed}, ${workers} threads`).toBe(JSON.stringify(one));
+      expect(JSON.stringify(report), `seed ${seed}, ${workers} threads, shrink ${shrink}`).toBe(JSON.stringify(one));
     }
   });
 
