@@ -18,7 +18,8 @@ import type { Step, WorkflowInput, WorkflowReport, WorkflowSpec, WorkflowStats }
  * nodes, a simulated clock and a simulated broker; fast-check picks the inputs, the order of
  * actor turns and deliveries, timer firings and faults; invariants are checked after every step
  * and `eventually` properties at quiescence. The first failure is shrunk and returned with its
- * schedule. The same spec and seed give the same report, byte for byte.
+ * schedule. The same spec and seed give the same report, byte for byte, also when `workers`
+ * spreads the runs over threads (each worker builds the spec from `source`).
  *
  * @example
  * const report = await checkWorkflow({
