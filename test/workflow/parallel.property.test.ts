@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { safeTransfers } from '../../examples/workflows/bank.js';
-import { searchLanes, type ParallelSearch } from '../../src/workflow/parallel.js';
+import { maxRange, nextRange, searchLanes, type ParallelSearch } from '../../src/workflow/parallel.js';
 import { runRange, workflowProperty, type RunFigures } from '../../src/workflow/search.js';
 import type { Lane } from '../../src/workflow/worker-lane.js';
 
@@ -54,6 +54,21 @@ describe('the parallel search', () => {
         expect(found.figures).toEqual(Array.from({ length: end }, (_, i) => figuresOf(i, failing)));
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('range sizes', () => {
+  it('start at one run, stay within the cap and half a lane`s share of what is left, and shrink for a slower lane', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 10_000 }), fc.double({ min: 0, max: 100, noNaN: true }), (numRuns, lanes, left, ms) => {
+        const max = maxRange(numRuns, lanes);
+        expect(nextRange(undefined, max, left, lanes)).toBe(1);
+        const size = nextRange(ms, max, left, lanes);
+        expect(size).toBeGreaterThanOrEqual(1);
+        expect(size).toBeLessThanOrEqual(Math.max(1, Math.min(max, Math.ceil(left / (2 * lanes)))));
+        expect(nextRange(ms * 4, max, left, lanes)).toBeLessThanOrEqual(size);
+      }),
     );
   });
 });
