@@ -20,17 +20,24 @@ export interface Lane {
   close(): Promise<void>;
 }
 
-/** The calling thread's own lane. */
+/**
+ * The calling thread's own lane. Closing it waits for the run it is making: a spec's machines may
+ * share one world per spec (one run at a time, see `examples/workflows/content.ts`), so a run
+ * left going would interleave with the shrinking that follows the search on this thread.
+ */
 export class LocalLane implements Lane {
   readonly ready = Promise.resolve();
   private closed = false;
+  private current: Promise<unknown> | undefined;
   constructor(private readonly spec: WorkflowSpec<unknown>) {}
   run(seed: number, start: number, count: number): Promise<RunFigures[]> {
-    return runRange(this.spec, seed, start, count, () => this.closed);
+    const range = runRange(this.spec, seed, start, count, () => this.closed);
+    this.current = range.catch(() => undefined);
+    return range;
   }
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.closed = true;
-    return Promise.resolve();
+    await this.current;
   }
 }
 
