@@ -4,39 +4,118 @@
  *
  * - `workflow-check steps/s`: simulated steps per second of a whole `checkWorkflow` of the demo's
  *   content workflow (reduced for simulation, `examples/workflows/content.ts`: five agents, crashes
- *   of any of them, retries on timers), building each run's cluster included; the note gives the
- *   rate of the steps alone (the time spent building clusters, measured apart, taken out). The
- *   baseline is the issue's target, 100,000 steps/s.
+ *   of any of them, retries on timers) on one thread, building each run's cluster included; the
+ *   note gives the rate of the steps alone (the time spent building clusters, measured apart,
+ *   taken out). The baseline is the issue's target, 100,000 steps/s.
+ * - `workflow-check parallel steps/s`: the same check (same runs, same seed, the same report, which
+ *   is checked) with `workers` = the cores available (`os.availableParallelism()`), starting its
+ *   worker threads included; the note gives the speed-up over one thread, measured in alternated
+ *   rounds, and what starting the workers costs. Workers build the spec from the content
+ *   workflow's module: from the sources, `examples/workflows/content.ts` through tsx; from the
+ *   bundled run, `workflow-check-worker.ts`, bundled here beside the runner's bundle.
  * - `workflow-check find <bug>`: ms from the start of `checkWorkflow` to the verdict without
  *   shrinking, and (in the note) with shrinking, the runs it took and the shrunk schedule's length.
  *   Reported against a 1 s budget.
  */
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { checkWorkflow, type WorkflowSpec } from '../src/index.js';
+import { fileURLToPath } from 'node:url';
+import { checkWorkflow, type WorkflowSource, type WorkflowSpec } from '../src/index.js';
 import { Simulation } from '../src/workflow/simulation.js';
 import { buggyTransfers } from '../examples/workflows/bank.js';
 import { contentWorkflow } from '../examples/workflows/content.js';
+import { bundleAsShipped } from './bundle.js';
+import { BENCH_DIR } from './cluster.js';
 import { collectGarbage, median, type Result, type ScenarioOptions } from './harness.js';
 
 const TARGET_STEPS = 100_000;
 const FIND_BUDGET_MS = 1_000;
 
-async function stepsPerSecond(runs: number): Promise<{ rate: number; stepRate: number; steps: number }> {
-  const spec = contentWorkflow({ numRuns: runs, seed: 1 });
-  // Warm-up: the same check once (a different seed), so the timed one runs JIT-compiled code, as
-  // the thousand-run checks the target is about do after their first runs.
-  await checkWorkflow({ ...spec, seed: 2 });
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/**
+ * Where the workers get the content workflow. From the sources, its module (workers load it
+ * through tsx). From the bundle, the worker entry is `check-worker.js` beside the bundle (see
+ * `src/workflow/worker-lane.ts`): it is bundled here from `workflow-check-worker.ts`, which also
+ * exports the workflow, so the source is that same module.
+ */
+async function contentSource(options: { numRuns: number; seed: number }): Promise<WorkflowSource> {
+  if (FROM_SOURCE) return { module: join(BENCH_DIR, '..', 'examples', 'workflows', 'content.ts'), export: 'contentWorkflow', args: [options] };
+  const entry = join(dirname(fileURLToPath(import.meta.url)), 'check-worker.js');
+  await bundleAsShipped(join(BENCH_DIR, 'workflow-check-worker.ts'), entry, { sourcemap: 'linked' });
+  return { module: entry, export: 'contentWorkflow', args: [options] };
+}
+
+interface Timed {
+  ms: number;
+  json: string;
+  steps: number;
+}
+
+async function timedCheck(spec: WorkflowSpec): Promise<Timed> {
   collectGarbage();
   const t0 = performance.now();
   const report = await checkWorkflow(spec);
   const ms = performance.now() - t0;
   if (!report.ok) throw new Error(`workflow-check: the content workflow failed: ${JSON.stringify(report.failures[0]?.message)}`);
+  return { ms, json: JSON.stringify(report), steps: report.stats.steps };
+}
+
+interface Rates {
+  /** One thread: steps/s, and without building clusters. */
+  rate: number;
+  stepRate: number;
+  steps: number;
+  workers: number;
+  parallelRate: number;
+  /** Parallel over one thread, median of the alternated rounds' ratios. */
+  speedup: number;
+  /** ms a 2-run check on `workers` threads takes: about the workers' start-up. */
+  startMs: number;
+}
+
+async function stepsPerSecond(runs: number, rounds: number): Promise<Rates> {
+  const options = { numRuns: runs, seed: 1 };
+  const spec = contentWorkflow(options) as WorkflowSpec;
+  const workers = availableParallelism();
+  const parallel: WorkflowSpec = { ...spec, workers, source: await contentSource(options) };
+  // Warm-up: the same check once (a different seed), so the timed one runs JIT-compiled code, as
+  // the thousand-run checks the target is about do after their first runs. Worker threads start
+  // cold in every parallel check: that is part of its cost.
+  await checkWorkflow({ ...spec, seed: 2 });
+  await checkWorkflow({ ...parallel, seed: 2 });
+  const one: number[] = [];
+  const many: number[] = [];
+  const ratios: number[] = [];
+  let steps = 0;
+  for (let r = 0; r < rounds; r++) {
+    // Alternated, which goes first too, so drift and other load fall on both alike.
+    let a: Timed;
+    let b: Timed;
+    if (r % 2 === 0) {
+      a = await timedCheck(spec);
+      b = await timedCheck(parallel);
+    } else {
+      b = await timedCheck(parallel);
+      a = await timedCheck(spec);
+    }
+    if (a.json !== b.json) throw new Error('workflow-check: the parallel check gave another report than the one-thread check');
+    steps = a.steps;
+    one.push(a.ms);
+    many.push(b.ms);
+    ratios.push(a.ms / b.ms);
+  }
   // What building the clusters costs, measured apart: the same number of fresh simulations.
   collectGarbage();
   const t1 = performance.now();
-  for (let i = 0; i < report.stats.runs; i++) await Simulation.create(spec, false);
+  for (let i = 0; i < runs; i++) await Simulation.create(spec, false);
   const buildMs = performance.now() - t1;
-  return { rate: (report.stats.steps / ms) * 1000, stepRate: (report.stats.steps / Math.max(1, ms - buildMs)) * 1000, steps: report.stats.steps };
+  const t2 = performance.now();
+  await checkWorkflow({ ...parallel, numRuns: 2 });
+  const startMs = performance.now() - t2;
+  const ms = median(one);
+  return { rate: (steps / ms) * 1000, stepRate: (steps / Math.max(1, ms - buildMs)) * 1000, steps, workers, parallelRate: (steps / median(many)) * 1000, speedup: median(ratios), startMs };
 }
 
 async function find(spec: WorkflowSpec<never> | WorkflowSpec, repeats: number): Promise<{ findMs: number; shrinkMs: number; runs: number; length: number }> {
@@ -59,17 +138,27 @@ async function find(spec: WorkflowSpec<never> | WorkflowSpec, repeats: number): 
 }
 
 export async function workflowCheck({ quick }: ScenarioOptions): Promise<Result[]> {
-  const { rate, stepRate, steps } = await stepsPerSecond(quick ? 40 : 300);
+  const r = await stepsPerSecond(quick ? 40 : 300, quick ? 1 : 5);
   const results: Result[] = [
     {
       id: 'workflow-check steps/s',
       unit: 'steps/s',
-      arbor: rate,
+      arbor: r.rate,
       baseline: TARGET_STEPS,
       baselineName: 'target 100k steps/s',
-      ratio: rate / TARGET_STEPS,
+      ratio: r.rate / TARGET_STEPS,
       target: 1,
-      note: `demo content workflow, ${steps} steps; ${Math.round(stepRate).toLocaleString('en-US')} steps/s without building each run's cluster`,
+      note: `demo content workflow, ${r.steps} steps, one thread; ${Math.round(r.stepRate).toLocaleString('en-US')} steps/s without building each run's cluster`,
+    },
+    {
+      id: 'workflow-check parallel steps/s',
+      unit: 'steps/s',
+      arbor: r.parallelRate,
+      baseline: TARGET_STEPS,
+      baselineName: 'target 100k steps/s',
+      ratio: r.parallelRate / TARGET_STEPS,
+      target: 1,
+      note: `the same check on ${r.workers} threads (workers = available cores), the same report; ${r.speedup.toFixed(2)}x one thread (median of alternated rounds); starting the workers included (a 2-run check takes ${Math.round(r.startMs)} ms)`,
     },
   ];
   const bugs: [string, WorkflowSpec][] = [

@@ -129,4 +129,5 @@ export type {
   WorkflowFailure,
   WorkflowFailureKind,
   WorkflowStats,
+  WorkflowSource,
 } from './workflow/index.js';

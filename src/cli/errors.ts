@@ -51,6 +51,10 @@ const USER_CODES: Readonly<Record<string, CliErrorCode>> = {
   DECODE_ERROR: 'INVALID_INPUT',
   TRANSPORT_ERROR: 'UNAVAILABLE',
   INSPECTOR_FAILED: 'UNAVAILABLE',
+  // A workflow checked on several threads (`--workers`): its module, or a run of it, failed there.
+  SOURCE_NOT_FOUND: 'INVALID_INPUT',
+  SOURCE_INVALID: 'INVALID_INPUT',
+  WORKER_FAILED: 'INVALID_INPUT',
 };
 
 /**

@@ -5,22 +5,21 @@
  * and simpler inputs, fewer faults, and choices closer to the plain default order.
  */
 import fc from 'fast-check';
+import { ArborError } from '../runtime/errors.js';
 import { DEFAULT_WORKFLOW_CHECK } from './defaults.js';
-import { CHOICE_MAX, DEFAULT_MAX_STEPS, runWorkflow } from './run.js';
+import { searchInParallel } from './parallel.js';
+import { runWorkflow } from './run.js';
+import { addRun, noStats, workflowProperty } from './search.js';
 import { validateSpec } from './simulation.js';
 import type { Step, WorkflowInput, WorkflowReport, WorkflowSpec, WorkflowStats } from './types.js';
-
-
-/** At most this many choices are generated; later steps take the default. */
-const MAX_CHOICES = 200;
-
 
 /**
  * Checks a workflow by deterministic simulation: every run builds the system afresh on simulated
  * nodes, a simulated clock and a simulated broker; fast-check picks the inputs, the order of
  * actor turns and deliveries, timer firings and faults; invariants are checked after every step
  * and `eventually` properties at quiescence. The first failure is shrunk and returned with its
- * schedule. The same spec and seed give the same report, byte for byte.
+ * schedule. The same spec and seed give the same report, byte for byte, also when `workers`
+ * spreads the runs over threads (each worker builds the spec from `source`).
  *
  * @example
  * const report = await checkWorkflow({
@@ -34,23 +33,39 @@ export async function checkWorkflow<W>(spec: WorkflowSpec<W>): Promise<WorkflowR
   validateSpec(spec as WorkflowSpec<unknown>);
   const seed = spec.seed ?? DEFAULT_WORKFLOW_CHECK.seed;
   const numRuns = spec.numRuns ?? DEFAULT_WORKFLOW_CHECK.numRuns;
-  const maxChoices = Math.min(spec.maxSteps ?? DEFAULT_MAX_STEPS, MAX_CHOICES);
-  const inputs: fc.Arbitrary<readonly WorkflowInput[]> = spec.inputs ?? fc.constant([]);
-  const choices = fc.array(fc.nat({ max: CHOICE_MAX }), { maxLength: maxChoices, size: 'medium' });
-  const stats: WorkflowStats = { runs: 0, steps: 0, quiescent: 0, faults: 0, shrinks: 0 };
+  const workers = Math.min(spec.workers ?? 1, numRuns);
+  if (workers > 1) return checkInParallel(spec, seed, numRuns, workers);
+  const stats = noStats();
   let searching = true;
-  const property = fc.asyncProperty(inputs, choices, async (i, c) => {
-    const out = await runWorkflow(spec, { inputs: i, choices: c, record: false });
-    if (searching) {
-      stats.runs++;
-      stats.steps += out.steps;
-      stats.faults += out.faults;
-      if (out.quiescent) stats.quiescent++;
-      if (out.failure) searching = false;
-    }
-    return out.failure === undefined;
+  const property = workflowProperty(spec, (f) => {
+    if (!searching) return;
+    addRun(stats, f);
+    if (f.failed) searching = false;
   });
   const details = await fc.check(property, { numRuns, seed, endOnFailure: spec.shrink === false });
+  return conclude(spec, details, stats, seed);
+}
+
+/**
+ * The search spread over threads ({@link searchInParallel}) gives the figures of every run up to
+ * the first failing one, and its index; that run is then made again here from its index and
+ * shrunk, exactly as a one-thread check shrinks it.
+ */
+async function checkInParallel<W>(spec: WorkflowSpec<W>, seed: number, numRuns: number, workers: number): Promise<WorkflowReport> {
+  const { figures, failedAt } = await searchInParallel(spec, { seed, numRuns, workers });
+  const stats = noStats();
+  for (const f of figures) addRun(stats, f);
+  if (failedAt === undefined) return { name: spec.name, ok: true, failures: [], stats };
+  const details = await fc.check(workflowProperty(spec, () => undefined), { seed, path: String(failedAt), numRuns: 1, endOnFailure: spec.shrink === false });
+  if (!details.failed) {
+    const { module, export: name } = spec.source ?? {};
+    throw new ArborError('SOURCE_INVALID', `run ${failedAt} of "${spec.name}" failed in a worker thread but passes in this one: its source (${String(name)} of ${String(module)}) builds another spec`, { workflow: spec.name, run: failedAt, module: String(module), export: name });
+  }
+  return conclude(spec, details, stats, seed);
+}
+
+/** The report of a finished search: the counterexample (shrunk unless `shrink` is false) run again with its schedule recorded. */
+async function conclude<W>(spec: WorkflowSpec<W>, details: fc.RunDetails<[readonly WorkflowInput[], number[]]>, stats: WorkflowStats, seed: number): Promise<WorkflowReport> {
   if (!details.failed || !details.counterexample) return { name: spec.name, ok: true, failures: [], stats };
   stats.shrinks = details.numShrinks;
   const [i, c] = details.counterexample;

@@ -19,4 +19,5 @@ export type {
   WorkflowFailure,
   WorkflowFailureKind,
   WorkflowStats,
+  WorkflowSource,
 } from './types.js';

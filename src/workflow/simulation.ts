@@ -23,6 +23,7 @@ import { cloneInput } from './clone.js';
 import type { Channel } from './network.js';
 import { SimNetwork } from './network.js';
 import { matchesAny, relPath, stateOf } from './paths.js';
+import { validateWorkers } from './source.js';
 import { NodeClock, SimTime } from './time.js';
 import type { Step, WorkflowInput, WorkflowSpec } from './types.js';
 import { simulatedWorkerFactory, withCrash } from './workers.js';
@@ -497,4 +498,5 @@ export function validateSpec(spec: WorkflowSpec<unknown>): void {
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new InvalidSpecError(field, v, 'must be a positive integer');
   }
   if (spec.seed !== undefined && !Number.isInteger(spec.seed)) throw new InvalidSpecError('seed', spec.seed, 'must be an integer');
+  validateWorkers(spec);
 }

@@ -84,6 +84,36 @@ export interface WorkflowSpec<W = unknown> {
   maxSteps?: number;
   /** Whether a failure is shrunk (`false`: reported as first found, for a quick verdict). @default true */
   shrink?: boolean;
+  /**
+   * Threads the runs are spread over, this one included: more than 1 starts `workers - 1` worker
+   * threads, each building the same spec from `source` (a thread cannot be handed functions).
+   * The report is the same, byte for byte, whatever the number: each run keeps the index (and so
+   * the inputs and choices) it has in a one-thread check, the failure reported is the one of the
+   * lowest run index, and it is shrunk as a one-thread check shrinks it.
+   * @default 1
+   */
+  workers?: number;
+  /** Where worker threads get this spec from; needed when `workers` is more than 1. */
+  source?: WorkflowSource;
+}
+
+/**
+ * How a worker thread builds the same spec: it imports `module` and takes `export` from it, a
+ * spec, or a function making one that it calls with `args`. The plain-data fields of the spec
+ * given to `checkWorkflow` (`name`, `nodes`, `faults`, `maxSteps`, `numRuns`, `seed`, `shrink`)
+ * override the built spec's, so `{ ...spec, seed: 7 }` checks the same thing in every thread.
+ *
+ * @example
+ * checkWorkflow({ ...contentWorkflow(), workers: 2,
+ *   source: { module: new URL('./content.ts', import.meta.url), export: 'contentWorkflow', args: [{}] } });
+ */
+export interface WorkflowSource {
+  /** The module: a file URL, or a path (relative to the working directory). `.ts` needs tsx installed. */
+  module: string | URL;
+  /** The export, or a dotted path into it (`workflows.content`). */
+  export: string;
+  /** Arguments for an export that is a function making the spec (structured-cloneable: JSON-like data). @default [] */
+  args?: readonly unknown[];
 }
 
 /**

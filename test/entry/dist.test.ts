@@ -100,6 +100,29 @@ describe.concurrent('the compiled package', SLOW, () => {
     expect(run.code).toBe(0);
   });
 
+  it('checks a JavaScript workflow module on worker threads without tsx installed, with the same report as one thread', async () => {
+    writeFileSync(
+      join(WITHOUT, 'flow.js'),
+      [
+        "import fc from 'fast-check';",
+        "import { assign, setup } from 'xstate';",
+        "import { supervisor } from 'arbor';",
+        'const counter = setup({}).createMachine({ context: { n: 0 }, on: { inc: { actions: assign({ n: ({ context }) => context.n + 1 }) } } });',
+        'export const workflows = { counter: {',
+        "  name: 'counter', root: supervisor({ children: [{ id: 'c', logic: counter }] }),",
+        "  inputs: fc.array(fc.constant({ to: 'root/c', event: { type: 'inc' } }), { maxLength: 4 }), faults: { crash: ['root/c'] },",
+        "  invariants: { 'stays below 3': (view) => view.snapshot('root/c').context.n < 3 },",
+        '} };',
+      ].join('\n'),
+    );
+    const one = await node(WITHOUT, ['node_modules/arbor/bin/arbor.js', 'check', 'flow.js', '--json', '--seed', '3']);
+    const two = await node(WITHOUT, ['node_modules/arbor/bin/arbor.js', 'check', 'flow.js', '--json', '--seed', '3', '--workers', '2']);
+    expect(two.stderr).toBe('');
+    expect(two.code).toBe(1);
+    expect(JSON.parse(two.stdout)).toMatchObject({ ok: false, workflows: [{ name: 'counter', ok: false }] });
+    expect(two.stdout).toBe(one.stdout);
+  });
+
   it('says to install tsx when given a TypeScript module without it', async () => {
     const run = await node(WITHOUT, ['node_modules/arbor/bin/arbor.js', 'run', 'machine.ts']);
     expect(run.code).toBe(2);

@@ -28,4 +28,18 @@ describe('arbor check on a module that exports workflows', SPAWN, () => {
     expect(report.workflows[0]!.failures[0]!.seed).toBe(4);
     expect(second.stdout).toBe(first.stdout);
   });
+
+  it('prints the same report with --workers 2, the workers loading the module`s workflows themselves', async () => {
+    const one = await arbor(['check', BANK, '--json', '--seed', '6', '--runs', '40']);
+    const two = await arbor(['check', BANK, '--json', '--seed', '6', '--runs', '40', '--workers', '2']);
+    expect(two.stderr).toBe('');
+    expect(two.code).toBe(1);
+    expect(two.stdout).toBe(one.stdout);
+  });
+
+  it('rejects --workers 0 as a usage error', async () => {
+    const { code, stderr } = await arbor(['check', BANK, '--workers', '0']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--workers must be an integer >= 1, got "0"');
+  });
 });

@@ -3,9 +3,10 @@
  * `checkWorkflow` specs) is checked by deterministic simulation, each failure printed as a
  * timeline. Kept apart from `check.ts`, which only calls in here.
  */
+import { resolve } from 'node:path';
 import { checkWorkflow, formatWorkflowReport } from '../../workflow/index.js';
 import type { WorkflowReport, WorkflowSpec } from '../../workflow/index.js';
-import { CliError } from '../errors.js';
+import { asCliError, CliError } from '../errors.js';
 import type { ModuleExports } from '../load-module.js';
 
 /** The module's workflow specs, or `undefined` when it exports none. */
@@ -19,10 +20,21 @@ export function workflowsOf(mod: ModuleExports, path: string): Record<string, Wo
   return workflows as Record<string, WorkflowSpec>;
 }
 
-/** Checks each workflow with the command line's seed, runs and step limit over the spec's own. */
-export async function checkWorkflows(workflows: Record<string, WorkflowSpec>, overrides: { seed?: number; numRuns?: number; maxSteps?: number }): Promise<WorkflowReport[]> {
+/**
+ * Checks each workflow with the command line's seed, runs and step limit over the spec's own.
+ * With `workers` above 1, each is checked on that many threads, whose workers build it from the
+ * module's `workflows` export.
+ */
+export async function checkWorkflows(workflows: Record<string, WorkflowSpec>, overrides: { seed?: number; numRuns?: number; maxSteps?: number }, threads: { module: string; workers?: number | undefined }): Promise<WorkflowReport[]> {
   const reports: WorkflowReport[] = [];
-  for (const spec of Object.values(workflows)) reports.push(await checkWorkflow({ ...spec, ...overrides }));
+  for (const [name, spec] of Object.entries(workflows)) {
+    const parallel = threads.workers === undefined ? {} : { workers: threads.workers, source: { module: resolve(threads.module), export: `workflows.${name}` } };
+    try {
+      reports.push(await checkWorkflow({ ...spec, ...overrides, ...parallel }));
+    } catch (err) {
+      throw asCliError(err, `workflows.${name}`);
+    }
+  }
   return reports;
 }
 

@@ -15,7 +15,7 @@ import { loadModule, requireMachines } from '../load-module.js';
 import type { ModuleExports } from '../load-module.js';
 import { checkWorkflows, formatWorkflowReports, workflowsOf } from './check-workflows.js';
 
-const HELP = `Usage: arbor check <module> [--seed N] [--runs N] [--max-steps N] [--json]
+const HELP = `Usage: arbor check <module> [--seed N] [--runs N] [--max-steps N] [--workers N] [--json]
 
 Checks every machine in the module's "machines" export for actions or guards that throw,
 deadlocks, unreachable states and broken invariants. Invariants, event payloads and simulated
@@ -29,6 +29,8 @@ Options:
   --seed N       random seed (default 42); the same seed gives the same report
   --runs N       random event sequences per goal (default 100)
   --max-steps N  longest event sequence tried (default 20)
+  --workers N    threads a workflow's runs are spread over (default 1: no worker threads);
+                 the report is the same whatever N
   --json         print {"ok": boolean, "machines": [report, ...]} instead of text
                  (with "workflows": [report, ...] when the module exports workflows)
   -h, --help     show this help
@@ -44,7 +46,7 @@ export const checkCommand: Command = {
 };
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { seed: { type: 'string' }, runs: { type: 'string' }, 'max-steps': { type: 'string' } });
+  const { values, positionals } = parse(argv, { seed: { type: 'string' }, runs: { type: 'string' }, 'max-steps': { type: 'string' }, workers: { type: 'string' } });
   const overrides = {
     ...optional('seed', integerFlag(values.seed, 'seed')),
     ...optional('numRuns', integerFlag(values.runs, 'runs', 1)),
@@ -63,7 +65,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     reports.push(result);
     if (printed.count > 0) io.err(`arbor check: ${name} printed ${printed.count} line${printed.count === 1 ? '' : 's'} while being checked (not shown), first: ${JSON.stringify(printed.first[0] ?? '')}\n`);
   }
-  const flows = workflows ? await checkWorkflows(workflows, overrides) : [];
+  const flows = workflows ? await checkWorkflows(workflows, overrides, { module: path, workers: integerFlag(values.workers, 'workers', 1) }) : [];
   const ok = reports.every((r) => r.ok) && flows.every((r) => r.ok);
   const json = workflows ? { ok, machines: reports, workflows: flows } : { ok, machines: reports };
   io.out(values.json ? JSON.stringify(json, reportReplacer) + '\n' : reports.map((r) => colour(io, formatReport(r))).join('') + colour(io, formatWorkflowReports(flows)));

@@ -1,0 +1,99 @@
+/**
+ * The search of a check spread over threads. Runs are known by index (see `search.ts`), so which
+ * thread makes a run changes nothing about it: ranges of run indices are handed to whichever lane
+ * is free, and the search ends once every run up to the first failing one (the lowest failing
+ * index) is done, or every run is. Ranges are small and sized by each lane's speed, so little
+ * is run past a failure and a slow lane holds up little.
+ */
+import { performance } from 'node:perf_hooks';
+import { LocalLane, WorkerLane, workerInit, type Lane } from './worker-lane.js';
+import type { RunFigures } from './search.js';
+import { sourceData, specData, specShape } from './source.js';
+import type { WorkflowSource, WorkflowSpec } from './types.js';
+
+/** What a parallel search found. */
+export interface ParallelSearch {
+  /** The figures of runs `0 .. failedAt` (or of every run), in run order. */
+  figures: RunFigures[];
+  /** The lowest index of a failing run, if one failed. */
+  failedAt: number | undefined;
+}
+
+/** The most runs in one range: about eight ranges per lane, at most 32 runs, so little is run past a failure. */
+export function maxRange(numRuns: number, lanes: number): number {
+  return Math.max(1, Math.min(32, Math.ceil(numRuns / (lanes * 8))));
+}
+
+/** What a range should take a lane, ms: long enough that handing it over costs next to nothing. */
+const RANGE_MS = 20;
+
+/**
+ * The size of a lane's next range, from how long its last range's runs took (`msPerRun`,
+ * `undefined` before its first): a range of about {@link RANGE_MS}, one run to begin with. A
+ * worker thread starts cold (its first runs are interpreted, several times slower than this
+ * thread's), and a long range taken then would hold the end of the search up. No range takes more
+ * than half a lane's share of what is left, so that lanes finish together. Sizes depend on timing;
+ * which runs are made, and so the report, do not.
+ */
+export function nextRange(msPerRun: number | undefined, max: number, left: number, lanes: number): number {
+  const fits = msPerRun === undefined ? 1 : Math.floor(RANGE_MS / Math.max(msPerRun, 1e-3));
+  return Math.max(1, Math.min(fits, max, Math.ceil(left / (2 * lanes))));
+}
+
+/**
+ * Makes runs `0 .. numRuns - 1` of `spec`'s check with `seed` on this thread and `workers - 1`
+ * worker threads, which are terminated when it ends, whether it succeeds or fails. It waits for
+ * every worker to have started, so a source that does not build the spec always fails the check.
+ */
+export async function searchInParallel<W>(spec: WorkflowSpec<W>, o: { seed: number; numRuns: number; workers: number }): Promise<ParallelSearch> {
+  const general = spec as WorkflowSpec<unknown>;
+  const init = workerInit(sourceData(spec.source as WorkflowSource), specData(general), specShape(general));
+  const lanes: Lane[] = [new LocalLane(general)];
+  try {
+    for (let i = 1; i < o.workers; i++) lanes.push(new WorkerLane(init));
+    const [found] = await Promise.all([searchLanes(lanes, o.seed, o.numRuns), ...lanes.map((l) => l.ready)]);
+    return found;
+  } finally {
+    await Promise.all(lanes.map((l) => l.close()));
+  }
+}
+
+/** Makes runs `0 .. numRuns - 1` on `lanes`, each lane taking the next range when it is free. */
+export function searchLanes(lanes: readonly Lane[], seed: number, numRuns: number): Promise<ParallelSearch> {
+  const max = maxRange(numRuns, lanes.length);
+  const byIndex: (RunFigures | undefined)[] = new Array<RunFigures | undefined>(numRuns);
+  let next = 0;
+  let failedAt: number | undefined;
+  /** Runs `0 .. done - 1` have figures. */
+  let done = 0;
+  let finished = false;
+  const end = (): number => (failedAt === undefined ? numRuns : failedAt + 1);
+  return new Promise<ParallelSearch>((resolve, reject) => {
+    const drive = async (lane: Lane): Promise<void> => {
+      await lane.ready;
+      let msPerRun: number | undefined;
+      while (!finished && next < end()) {
+        const start = next;
+        const count = Math.min(nextRange(msPerRun, max, end() - start, lanes.length), numRuns - start);
+        next += count;
+        const t0 = performance.now();
+        const figures = await lane.run(seed, start, count);
+        msPerRun = (performance.now() - t0) / Math.max(1, figures.length);
+        if (finished) return;
+        figures.forEach((f, k) => (byIndex[start + k] = f));
+        if (figures.at(-1)?.failed === true) failedAt = Math.min(failedAt ?? numRuns, start + figures.length - 1);
+        while (done < end() && byIndex[done] !== undefined) done++;
+        if (done >= end()) {
+          finished = true;
+          resolve({ figures: byIndex.slice(0, end()) as RunFigures[], failedAt });
+        }
+      }
+    };
+    for (const lane of lanes) {
+      drive(lane).catch((err: unknown) => {
+        finished = true;
+        reject(err as Error);
+      });
+    }
+  });
+}
