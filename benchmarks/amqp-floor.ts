@@ -14,7 +14,7 @@
  * return or a lost ping fails the trip instead of waiting forever).
  */
 import { performance } from 'node:perf_hooks';
-import { Connection, type Consumer, type Publisher } from 'rabbitmq-client';
+import { Connection, type Consumer, type ConsumerProps, type Publisher } from 'rabbitmq-client';
 import { AMQP_URL } from './cluster.js';
 
 /** How long one step may take before the floor gives up (a round trip is about a millisecond). */
@@ -22,6 +22,21 @@ const STEP_TIMEOUT_MS = 10_000;
 
 /** Prefetch and concurrency of each consumer: Arbor's node-queue default. */
 const PREFETCH = 64;
+
+/**
+ * A floor consumer of `queue`: durable, bound under its own name to the durable topic `exchange`
+ * (as Arbor's node queues are), with Arbor's node-queue prefetch and concurrency (64).
+ */
+export function floorConsumerProps(exchange: string, queue: string): ConsumerProps {
+  return {
+    queue,
+    queueOptions: { durable: true },
+    exchanges: [{ exchange, type: 'topic', durable: true }],
+    queueBindings: [{ exchange, queue, routingKey: queue }],
+    qos: { prefetchCount: PREFETCH },
+    concurrency: PREFETCH,
+  };
+}
 
 /** Rejects with `what` if `promise` has not settled within `ms`. */
 export function within<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
@@ -59,18 +74,7 @@ export class AmqpFloor {
   /** Declares the queues and starts both consumers. */
   async open(): Promise<void> {
     const { exchange, qa, qb } = this;
-    const consumer = (c: Connection, queue: string, handler: () => Promise<void> | void) =>
-      c.createConsumer(
-        {
-          queue,
-          queueOptions: { durable: true },
-          exchanges: [{ exchange, type: 'topic', durable: true }],
-          queueBindings: [{ exchange, queue, routingKey: queue }],
-          qos: { prefetchCount: PREFETCH },
-          concurrency: PREFETCH,
-        },
-        handler,
-      );
+    const consumer = (c: Connection, queue: string, handler: () => Promise<void> | void) => c.createConsumer(floorConsumerProps(exchange, queue), handler);
     // b answers each ping, acked (the handler's promise) once its answer is confirmed.
     this.consumers.push(consumer(this.b, qb, () => this.pubB.send({ exchange, routingKey: qa, durable: true, mandatory: true }, this.body)));
     this.consumers.push(consumer(this.a, qa, () => this.arrived?.()));

@@ -11,10 +11,8 @@
  * a fan-out or placed stages are Arbor's way of doing more than this).
  */
 import { Connection, type Consumer, type Publisher } from 'rabbitmq-client';
+import { floorConsumerProps } from './amqp-floor.js';
 import { STAGES, Workflows, type ProcessConfig, type Role, type RoleHandle } from './peer-bullmq-roles.js';
-
-/** Prefetch and concurrency of each consumer: Arbor's node-queue default. */
-const PREFETCH = 64;
 
 /** The queues of the floor pipeline under `namespace`: one per stage, and `done`. */
 export function floorQueues(namespace: string): string[] {
@@ -38,17 +36,7 @@ export async function floorRole(config: ProcessConfig): Promise<RoleHandle> {
   let flows: Workflows | undefined;
   // A stage passes each message on and is acked once the broker confirmed it; the producer's `done` consumer ends the workflow.
   const handler = config.role === 'producer' ? (msg: { body: unknown }) => flows?.done(idOf(msg.body)) : (msg: { body: unknown }) => publish(bytesOf(msg.body));
-  const consumer: Consumer = connection.createConsumer(
-    {
-      queue,
-      queueOptions: { durable: true },
-      exchanges: [{ exchange, type: 'topic', durable: true }],
-      queueBindings: [{ exchange, queue, routingKey: queue }],
-      qos: { prefetchCount: PREFETCH },
-      concurrency: PREFETCH,
-    },
-    handler,
-  );
+  const consumer: Consumer = connection.createConsumer(floorConsumerProps(exchange, queue), handler);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`floor ${config.role}: consumer not ready within 30 s`)), 30_000);
     consumer.once('ready', () => {
