@@ -3,6 +3,12 @@
  * messages as possible. An AMQP publish costs a frame set, a broker routing decision and a confirm
  * whatever its size, so for small envelopes those fixed costs dominate; a batch pays them once.
  *
+ * When nothing is waiting for the broker (`idle`: no publish unconfirmed), the first envelope does
+ * not wait for the tick: it leaves once the current synchronous work and the microtasks queued
+ * before it are done, with whatever was sent alongside. That is Nagle's rule (send at once while
+ * nothing is unacknowledged, gather while something is): a lone message pays no event-loop turn of
+ * latency, and under load, when publishes are always in flight, batches gather per tick as before.
+ *
  * Batches are cut from runs of consecutive envelopes (per destination) that share a routing key,
  * because the routing key is what observers bind on (`node.*.msg.order_created`): a batch under
  * one key never hides an envelope of another type from a tap. Runs are emitted in send order per
@@ -35,10 +41,20 @@ export interface OutFrame {
 export class Coalescer {
   private pending: OutItem[] = [];
   private scheduled: ReturnType<typeof setImmediate> | undefined;
+  /** A flush queued as a microtask (the publisher was idle); a later flush makes it a no-op. */
+  private soon = false;
+  private readonly flushSoon = (): void => {
+    if (this.soon) this.flush();
+  };
 
+  /**
+   * @param idle whether nothing is waiting for the broker now (see the header); without it the
+   * coalescer always waits for the tick.
+   */
   constructor(
     private readonly options: CoalesceOptions,
     private readonly emit: (frame: OutFrame) => void,
+    private readonly idle: () => boolean = () => false,
   ) {}
 
   /** Queues one item; without coalescing it leaves at once. */
@@ -48,9 +64,15 @@ export class Coalescer {
       return;
     }
     this.pending.push(item);
+    if (this.scheduled || this.soon) return;
+    if (this.idle()) {
+      this.soon = true;
+      queueMicrotask(this.flushSoon);
+      return;
+    }
     // setImmediate, not a microtask: a burst of sends from one synchronous handler and from the
     // promise continuations it triggers all land in the same batch.
-    this.scheduled ??= setImmediate(() => this.flush());
+    this.scheduled = setImmediate(() => this.flush());
   }
 
   /** How many items wait for the next tick. */
@@ -62,6 +84,7 @@ export class Coalescer {
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
+    this.soon = false;
     const items = this.pending;
     this.pending = [];
     for (const group of groupBy(items)) this.emitRuns(group);

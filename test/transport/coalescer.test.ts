@@ -85,3 +85,33 @@ describe('Coalescer', () => {
     expect(c.size).toBe(0);
   });
 });
+
+describe('Coalescer while the publisher is idle', () => {
+  it('sends what one synchronous burst sent, as one batch, before the tick when nothing is in flight', async () => {
+    const frames: OutFrame[] = [];
+    let inFlight = 0;
+    const c = new Coalescer({ enabled: true, maxBatchBytes: 65_536, maxBatchCount: 100 }, (f) => (frames.push(f), inFlight++), () => inFlight === 0);
+    c.push(item('b', 'k', 'm0'));
+    c.push(item('b', 'k', 'm1'));
+    await Promise.resolve();
+    expect(frames.map((f) => f.envelopes.map((e) => e.id))).toEqual([['m0', 'm1']]);
+    // Something is in flight now: later sends gather for the tick, as before.
+    c.push(item('b', 'k', 'm2'));
+    await Promise.resolve();
+    c.push(item('b', 'k', 'm3'));
+    expect(frames).toHaveLength(1);
+    await tick();
+    expect(frames.map((f) => f.envelopes.map((e) => e.id))).toEqual([['m0', 'm1'], ['m2', 'm3']]);
+  });
+
+  it('keeps send order across an explicit flush that overtakes the queued one', async () => {
+    const frames: OutFrame[] = [];
+    const c = new Coalescer({ enabled: true, maxBatchBytes: 65_536, maxBatchCount: 100 }, (f) => frames.push(f), () => true);
+    c.push(item('b', 'k', 'm0'));
+    c.flush();
+    c.push(item('b', 'k', 'm1'));
+    await Promise.resolve();
+    await tick();
+    expect(frames.map((f) => f.envelopes.map((e) => e.id))).toEqual([['m0'], ['m1']]);
+  });
+});
