@@ -3,11 +3,14 @@
  * messages as possible. An AMQP publish costs a frame set, a broker routing decision and a confirm
  * whatever its size, so for small envelopes those fixed costs dominate; a batch pays them once.
  *
- * When nothing is waiting for the broker (`idle`: no publish unconfirmed), the first envelope does
- * not wait for the tick: it leaves once the current synchronous work and the microtasks queued
- * before it are done, with whatever was sent alongside. That is Nagle's rule (send at once while
- * nothing is unacknowledged, gather while something is): a lone message pays no event-loop turn of
- * latency, and under load, when publishes are always in flight, batches gather per tick as before.
+ * The first envelope of a turn of the event loop does not wait for the tick: it leaves once the
+ * current synchronous work and the microtasks queued before it are done, with whatever was sent
+ * alongside; what is sent later in the same turn gathers for the tick. So a lone message (one
+ * request at a time, a reply) pays no turn of latency, and under load, when a turn carries many
+ * deliveries and their sends, a turn costs one small frame more than before and batches still
+ * gather. (Not "while no publish is unconfirmed", as Nagle's rule would have it: a persistent
+ * message's confirm waits for the broker's disk, often longer than a whole round trip, so a ping
+ * sent after its pong would still find the previous ping unconfirmed.)
  *
  * Batches are cut from runs of consecutive envelopes (per destination) that share a routing key,
  * because the routing key is what observers bind on (`node.*.msg.order_created`): a batch under
@@ -37,24 +40,24 @@ export interface OutFrame {
   envelopes: Envelope[];
 }
 
-/** Collects items for one tick (`setImmediate`) and hands them on as frames. */
+/** Collects items for one tick (`setImmediate`), the first of a turn for its microtasks only, and hands them on as frames. */
 export class Coalescer {
   private pending: OutItem[] = [];
   private scheduled: ReturnType<typeof setImmediate> | undefined;
-  /** A flush queued as a microtask (the publisher was idle); a later flush makes it a no-op. */
+  /** A flush queued as a microtask (the first send of this turn); a later flush makes it a no-op. */
   private soon = false;
+  /** This turn has had its early flush: later sends wait for the tick. Cleared by the next check phase. */
+  private early = false;
   private readonly flushSoon = (): void => {
     if (this.soon) this.flush();
   };
+  private readonly turnOver = (): void => {
+    this.early = false;
+  };
 
-  /**
-   * @param idle whether nothing is waiting for the broker now (see the header); without it the
-   * coalescer always waits for the tick.
-   */
   constructor(
     private readonly options: CoalesceOptions,
     private readonly emit: (frame: OutFrame) => void,
-    private readonly idle: () => boolean = () => false,
   ) {}
 
   /** Queues one item; without coalescing it leaves at once. */
@@ -65,9 +68,11 @@ export class Coalescer {
     }
     this.pending.push(item);
     if (this.scheduled || this.soon) return;
-    if (this.idle()) {
+    if (!this.early) {
+      this.early = true;
       this.soon = true;
       queueMicrotask(this.flushSoon);
+      setImmediate(this.turnOver);
       return;
     }
     // setImmediate, not a microtask: a burst of sends from one synchronous handler and from the

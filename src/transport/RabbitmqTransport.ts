@@ -124,7 +124,7 @@ export class RabbitmqTransport implements Transport {
     });
     const beacon = new PresenceBeacon({ connection, topology, node: host.node, incarnation: this.incarnation, logger, url: o.url });
     const watch = new PresenceWatch({ connection, logger, url: o.url, onClosed: (node, incarnation) => this.peerClosed(node, incarnation) });
-    const coalescer = new Coalescer(o.coalesce, (frame) => this.publishFrame(frame), () => publisher.pending === 0);
+    const coalescer = new Coalescer(o.coalesce, (frame) => this.publishFrame(frame));
     this.run = { host, logger, connection, publisher, inbound, membership, coalescer, beacon, watch };
     this.host = host;
     this.startedAt = host.clock.now();
