@@ -1,11 +1,12 @@
 /**
  * One process of `peer-bullmq`: `node peer-bullmq-process.mjs '<ProcessConfig as JSON>'`, started
- * by the runner with an IPC channel. It builds its role (Arbor or BullMQ), sends `{ ready: true }`,
- * then answers the runner's commands (wire, mark, stats, batch, sequential, stop) one by one. It
+ * by the runner with an IPC channel. It builds its role (Arbor, BullMQ, or the bare-AMQP floor),
+ * sends `{ ready: true }`, then answers the runner's commands (wire, mark, stats, batch, sequential, stop) one by one. It
  * exits when the channel closes, so no process outlives the runner.
  */
 import { arborRole } from './peer-bullmq-arbor.js';
 import { bullRole } from './peer-bullmq-bull.js';
+import { floorRole } from './peer-bullmq-floor.js';
 import type { Command, ProcessConfig, ProcessStats, Reply, RoleHandle } from './peer-bullmq-roles.js';
 
 function send(message: unknown): void {
@@ -39,7 +40,7 @@ async function handle(role: RoleHandle, command: Command, marks: { cpu: NodeJS.C
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as ProcessConfig;
-  const role = config.side === 'arbor' ? await arborRole(config) : await bullRole(config);
+  const role = config.side === 'arbor' ? await arborRole(config) : config.side === 'bullmq' ? await bullRole(config) : await floorRole(config);
   const marks = { cpu: process.cpuUsage() };
   let queue = Promise.resolve();
   process.on('message', (command: Command) => {

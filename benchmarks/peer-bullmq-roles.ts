@@ -18,7 +18,10 @@ export const ROW_TITLES: Record<Row, string> = {
   fanout: 'fan-out of 4 and gather (scatterGather vs FlowProducer)',
 };
 
-export type Side = 'arbor' | 'bullmq';
+/** Who runs a side: Arbor, BullMQ, or bare rabbitmq-client (the floor under Arbor's latency: `./peer-bullmq-floor.ts`). */
+export type Side = 'arbor' | 'bullmq' | 'floor';
+
+export const SIDES: readonly Side[] = ['arbor', 'bullmq', 'floor'];
 
 export type Role = 'producer' | 'research' | 'draft' | 'review';
 

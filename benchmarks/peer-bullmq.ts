@@ -5,8 +5,13 @@
  * Arbor runs compiled). Rows (`peer-bullmq-roles.ts`): how the Arbor stages are wired; the BullMQ
  * side is the same queue pipeline each time (a `FlowProducer` fan-out in the last row).
  *
- * Per row, both sides' processes are started (then a warm-up batch each), and each round times
- * both, alternating which side goes first: a batch of N workflows started at once (throughput:
+ * A third side, the floor, is the same pipeline on bare rabbitmq-client (`peer-bullmq-floor.ts`:
+ * the `direct` row's four processes, persistent messages, pipelined confirms, acks after confirms),
+ * so each Arbor row's latency splits into the broker's floor and Arbor's overhead; its rows are
+ * `-floor-*` (the floor against BullMQ) and `-vs-floor-*` (Arbor against the floor).
+ *
+ * Per row, every side's processes are started (then a warm-up batch each), and each round times
+ * each side, rotating which side goes first: a batch of N workflows started at once (throughput:
  * N / time until the last completed) and M workflows one at a time (latency p50 / p99, from the
  * producer's start to the producer seeing the end). Figures are medians over the rounds (3; 1 in
  * quick mode). CPU is the user + system time of the side's four processes over the batch, per
@@ -32,11 +37,13 @@ import { Redis } from 'ioredis';
 import { Topology } from '../src/transport/topology.js';
 import { AMQP_URL, BENCH_DIR, brokerProblem, removeCluster } from './cluster.js';
 import { bundleAsShipped } from './bundle.js';
+import { floorQueues } from './peer-bullmq-floor.js';
 import { median, percentile, type Result, type ScenarioOptions } from './harness.js';
 import {
   NODE_OF,
   ROW_TITLES,
   ROWS,
+  SIDES,
   STAGES,
   type Command,
   type ProcessConfig,
@@ -151,8 +158,12 @@ class SideRun {
     };
   }
 
-  sequential(count: number): Promise<number[]> {
-    return this.producer.request<number[]>({ op: 'sequential', count });
+  /** Runs `count` workflows one at a time: each one's ms, and the CPU-ms of the four processes meanwhile. */
+  async sequential(count: number): Promise<{ ms: number[]; cpuMs: number }> {
+    await Promise.all(this.procs.map((p) => p.request({ op: 'mark' })));
+    const ms = await this.producer.request<number[]>({ op: 'sequential', count });
+    const stats = await Promise.all(this.procs.map((p) => p.request<ProcessStats>({ op: 'stats' })));
+    return { ms, cpuMs: stats.reduce((sum, x) => sum + x.cpuMs, 0) };
   }
 
   async stop(): Promise<void> {
@@ -164,7 +175,7 @@ class SideRun {
 
 /** CPU-ms the broker process of `side` has used so far (RabbitMQ's `beam.smp`, `redis-server`), when it runs here. */
 function brokerCpuMs(side: Side): number | undefined {
-  const name = side === 'arbor' ? 'beam.smp' : 'redis-server';
+  const name = side === 'bullmq' ? 'redis-server' : 'beam.smp';
   let total: number | undefined;
   try {
     for (const pid of readdirSync('/proc')) {
@@ -223,6 +234,8 @@ async function bundleProcess(): Promise<void> {
 interface Round {
   ms: number;
   cpuMs: number;
+  /** CPU-ms of the side's four processes over the one-at-a-time workflows. */
+  seqCpuMs: number;
   rss: number;
   brokerCpuMs: number | undefined;
   p50: number;
@@ -236,8 +249,9 @@ async function measureRow(row: Row, counts: { batch: number; sequential: number;
   const sides: Record<Side, SideRun> = {
     arbor: new SideRun('arbor', row, `bench-peer-${row}-${tag}`),
     bullmq: new SideRun('bullmq', row, `bench-peer-${row}-${tag}`),
+    floor: new SideRun('floor', row, `bench-peer-${row}-${tag}`),
   };
-  const rounds: Record<Side, Round[]> = { arbor: [], bullmq: [] };
+  const rounds: Record<Side, Round[]> = { arbor: [], bullmq: [], floor: [] };
   try {
     for (const s of Object.values(sides)) await s.start();
     for (const s of Object.values(sides)) {
@@ -245,22 +259,27 @@ async function measureRow(row: Row, counts: { batch: number; sequential: number;
       await s.sequential(Math.max(20, Math.round(counts.sequential / 10)));
     }
     for (let r = 0; r < counts.rounds; r++) {
-      const order: Side[] = r % 2 === 0 ? ['bullmq', 'arbor'] : ['arbor', 'bullmq'];
+      // Each round starts with another side, so every side goes first, second and third once in three rounds.
+      const order = SIDES.map((_, i) => SIDES[(i + r) % SIDES.length] as Side);
       for (const side of order) {
         const b = await sides[side].batch(counts.batch);
-        const lat = (await sides[side].sequential(counts.sequential)).sort((x, y) => x - y);
-        rounds[side].push({ ...b, p50: percentile(lat, 50), p99: percentile(lat, 99) });
+        const seq = await sides[side].sequential(counts.sequential);
+        const lat = seq.ms.sort((x, y) => x - y);
+        rounds[side].push({ ...b, seqCpuMs: seq.cpuMs, p50: percentile(lat, 50), p99: percentile(lat, 99) });
       }
     }
   } finally {
     for (const s of Object.values(sides)) await s.stop().catch(() => undefined);
-    await removeCluster(sides.arbor.namespace, Object.values(NODE_OF), STAGES.map((s) => new Topology(sides.arbor.namespace).poolQueue(s))).catch(() => undefined);
+    await removeCluster(sides.arbor.namespace, Object.values(NODE_OF), [...STAGES.map((s) => new Topology(sides.arbor.namespace).poolQueue(s)), ...floorQueues(sides.floor.namespace)]).catch(() => undefined);
     await removePrefix(sides.bullmq.namespace).catch(() => undefined);
   }
   const med = (side: Side, f: (r: Round) => number) => median(rounds[side].map(f));
   const a = { rate: counts.batch / (med('arbor', (r) => r.ms) / 1000), p50: med('arbor', (r) => r.p50), p99: med('arbor', (r) => r.p99) };
   const b = { rate: counts.batch / (med('bullmq', (r) => r.ms) / 1000), p50: med('bullmq', (r) => r.p50), p99: med('bullmq', (r) => r.p99) };
+  const f = { rate: counts.batch / (med('floor', (r) => r.ms) / 1000), p50: med('floor', (r) => r.p50), p99: med('floor', (r) => r.p99) };
   const cpu = { arbor: med('arbor', (r) => r.cpuMs) / counts.batch, bullmq: med('bullmq', (r) => r.cpuMs) / counts.batch };
+  // CPU-µs per workflow one at a time, all four processes: on a machine with fewer cores than busy processes it is latency too.
+  const seqCpu = (side: Side) => ((med(side, (r) => r.seqCpuMs) / counts.sequential) * 1000).toFixed(0);
   const rss = { arbor: med('arbor', (r) => r.rss) / 2 ** 20, bullmq: med('bullmq', (r) => r.rss) / 2 ** 20 };
   const broker = (side: Side) => {
     const xs = rounds[side].map((r) => r.brokerCpuMs).filter((x): x is number => x !== undefined);
@@ -283,7 +302,16 @@ async function measureRow(row: Row, counts: { batch: number; sequential: number;
       target: 1.5,
       note: `${ROW_TITLES[row]}; n=${counts.batch}×${counts.rounds}, spread ${spread('arbor')}×/${spread('bullmq')}×`,
     },
-    { id: `${id}-p50`, unit: 'ms', arbor: a.p50, baseline: b.p50, baselineName, ratio: b.p50 / a.p50, target: 1.0, note: `one workflow at a time, n=${counts.sequential}` },
+    {
+      id: `${id}-p50`,
+      unit: 'ms',
+      arbor: a.p50,
+      baseline: b.p50,
+      baselineName,
+      ratio: b.p50 / a.p50,
+      target: 1.0,
+      note: `one workflow at a time, n=${counts.sequential}; CPU-µs/workflow meanwhile (4 processes) Arbor ${seqCpu('arbor')}, BullMQ ${seqCpu('bullmq')}, floor ${seqCpu('floor')}`,
+    },
     { id: `${id}-p99`, unit: 'ms', arbor: a.p99, baseline: b.p99, baselineName, ratio: b.p99 / a.p99, target: 1.0 },
     {
       id: `${id}-cpu`,
@@ -295,6 +323,33 @@ async function measureRow(row: Row, counts: { batch: number; sequential: number;
       note: `4 processes per side; broker CPU-ms/workflow RabbitMQ ${broker('arbor')} / Redis ${broker('bullmq')} (shared brokers)`,
     },
     { id: `${id}-rss`, unit: 'MB', arbor: rss.arbor, baseline: rss.bullmq, baselineName, ratio: rss.bullmq / rss.arbor, note: 'RSS of the 4 processes after the batch' },
+    ...floorRows(id, { arbor: a, bullmq: b, floor: f }, baselineName, `spread ${spread('floor')}×, CPU ${(med('floor', (r) => r.cpuMs) / counts.batch * 1000).toFixed(0)} µs/workflow`),
+  ];
+}
+
+/** A side's medians: workflows/s, and latency p50 / p99 in ms. */
+interface Figures {
+  rate: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * The rows of the floor (bare rabbitmq-client, `./peer-bullmq-floor.ts`): where it stands against
+ * BullMQ (`-floor-*`: the `arbor` column holds the floor's figure, so the ratio is the best any
+ * runtime over this broker pipeline could show), and Arbor against it (`-vs-floor-*`: what Arbor
+ * adds over the broker's own cost).
+ */
+function floorRows(id: string, sides: Record<Side, Figures>, bullName: string, note: string): Result[] {
+  const { arbor: a, bullmq: b, floor: f } = sides;
+  const floorName = 'bare rabbitmq-client pipeline (4 processes)';
+  return [
+    { id: `${id}-floor-throughput`, unit: 'workflows/s', arbor: f.rate, baseline: b.rate, baselineName: bullName, ratio: f.rate / b.rate, note: `the floor (${floorName}) vs BullMQ; ${note}` },
+    { id: `${id}-floor-p50`, unit: 'ms', arbor: f.p50, baseline: b.p50, baselineName: bullName, ratio: b.p50 / f.p50, note: 'the floor vs BullMQ' },
+    { id: `${id}-floor-p99`, unit: 'ms', arbor: f.p99, baseline: b.p99, baselineName: bullName, ratio: b.p99 / f.p99, note: 'the floor vs BullMQ' },
+    { id: `${id}-vs-floor-throughput`, unit: 'workflows/s', arbor: a.rate, baseline: f.rate, baselineName: floorName, ratio: a.rate / f.rate },
+    { id: `${id}-vs-floor-p50`, unit: 'ms', arbor: a.p50, baseline: f.p50, baselineName: floorName, ratio: f.p50 / a.p50, note: `Arbor adds ${(a.p50 - f.p50).toFixed(3)} ms to the floor` },
+    { id: `${id}-vs-floor-p99`, unit: 'ms', arbor: a.p99, baseline: f.p99, baselineName: floorName, ratio: f.p99 / a.p99 },
   ];
 }
 
@@ -302,7 +357,7 @@ export async function peerBullmq({ quick }: ScenarioOptions): Promise<Result[]> 
   const problem = (await brokerProblem()) ?? (await redisProblem());
   if (problem) {
     process.stderr.write(`(peer-bullmq needs RabbitMQ at AMQP_URL and Redis at ${REDIS.host}:${REDIS.port}: ${problem}) `);
-    const ids = ROWS.flatMap((row) => ['throughput', 'p50', 'p99', 'cpu', 'rss'].map((m) => `peer-bullmq-${row}-${m}`));
+    const ids = ROWS.flatMap((row) => ['throughput', 'p50', 'p99', 'cpu', 'rss', ...['throughput', 'p50', 'p99'].flatMap((m) => [`floor-${m}`, `vs-floor-${m}`])].map((m) => `peer-bullmq-${row}-${m}`));
     return ids.map((id) => ({ id, unit: '-', arbor: NaN, baseline: NaN, baselineName: '-', ratio: NaN, skipped: 'skipped (no broker or Redis)' }));
   }
   await bundleProcess();

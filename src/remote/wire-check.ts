@@ -26,6 +26,24 @@ const MAX_DEPTH = 64;
 
 /** Why `value` cannot cross the wire unchanged, naming the field, or `undefined` when it can. */
 export function wireProblem(value: unknown, field = 'event', depth = 0): { field: string; problem: string } | undefined {
+  const found = problemIn(value, depth);
+  if (found === undefined) return undefined;
+  // The path is collected innermost first, on the way out: a value that can travel (every send) builds no field names.
+  let named = field;
+  for (let i = found.path.length - 1; i >= 0; i--) {
+    const step = found.path[i] as string | number;
+    named += typeof step === 'number' ? `[${step}]` : `.${step}`;
+  }
+  return { field: named, problem: found.problem };
+}
+
+/** What {@link problemIn} found: the problem, and the keys and indexes leading to it, innermost first. */
+interface Found {
+  path: (string | number)[];
+  problem: string;
+}
+
+function problemIn(value: unknown, depth: number): Found | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -33,30 +51,30 @@ export function wireProblem(value: unknown, field = 'event', depth = 0): { field
     case 'undefined':
       return undefined;
     case 'bigint':
-      return value >= INT64_MIN && value <= UINT64_MAX ? undefined : { field, problem: 'is a bigint outside 64 bits' };
+      return value >= INT64_MIN && value <= UINT64_MAX ? undefined : { path: [], problem: 'is a bigint outside 64 bits' };
     case 'function':
-      return { field, problem: 'is a function' };
+      return { path: [], problem: 'is a function' };
     case 'symbol':
-      return { field, problem: 'is a symbol' };
+      return { path: [], problem: 'is a symbol' };
   }
   if (value === null || value === undefined) return undefined;
-  if (depth > MAX_DEPTH) return { field, problem: `is nested deeper than ${MAX_DEPTH} levels (or a cycle)` };
+  if (depth > MAX_DEPTH) return { path: [], problem: `is nested deeper than ${MAX_DEPTH} levels (or a cycle)` };
   if (value instanceof Date || value instanceof Uint8Array || isArborRef(value)) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) return { field: `${field}[${i}]`, problem: 'is a hole in a sparse array' };
-      const inner = wireProblem(value[i], `${field}[${i}]`, depth + 1);
-      if (inner) return inner;
+      if (!(i in value)) return { path: [i], problem: 'is a hole in a sparse array' };
+      const inner = problemIn(value[i], depth + 1);
+      if (inner) return (inner.path.push(i), inner);
     }
     return undefined;
   }
   const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto !== Object.prototype && proto !== null) return { field, problem: `is a ${describeClass(value as object)}, not a plain object` };
-  if (Object.getOwnPropertySymbols(value).length > 0) return { field, problem: 'has symbol keys' };
+  if (proto !== Object.prototype && proto !== null) return { path: [], problem: `is a ${describeClass(value as object)}, not a plain object` };
+  if (Object.getOwnPropertySymbols(value).length > 0) return { path: [], problem: 'has symbol keys' };
   for (const key of Object.keys(value)) {
-    if (key === '__proto__') return { field: `${field}.__proto__`, problem: 'is a key msgpack renames on decoding' };
-    const inner = wireProblem((value as Record<string, unknown>)[key], `${field}.${key}`, depth + 1);
-    if (inner) return inner;
+    if (key === '__proto__') return { path: ['__proto__'], problem: 'is a key msgpack renames on decoding' };
+    const inner = problemIn((value as Record<string, unknown>)[key], depth + 1);
+    if (inner) return (inner.path.push(key), inner);
   }
   return undefined;
 }

@@ -11,6 +11,11 @@
  * - failed (connection lost, nack) → retried, paced by a growing delay, until `sendTimeout` after
  *   the publish began → `TRANSPORT_ERROR`.
  *
+ * Deadlines cost no timer each: a publish's deadline is `sendTimeout` after it began, so deadlines
+ * fall due in the order publishes began; one timer, armed for the earliest, fails what is due and
+ * re-arms for the next. A settled publish only leaves the list (setting and clearing a timer per
+ * publish was a measurable part of a lone message's path).
+ *
  * A publish reported as timed out may still have reached the broker (its confirm was lost with the
  * connection): delivery is at least once, and receivers drop duplicates by envelope id. A retried
  * publish can overtake later ones, so order holds only while the connection does.
@@ -58,7 +63,10 @@ export class ConfirmedPublisher {
   private readonly publisher: Publisher;
   private readonly returned = new Map<string, { replyCode: number; replyText: string }>();
   private readonly inFlight = new Set<Promise<PublishOutcome>>();
-  private readonly finishers = new Set<(outcome: PublishOutcome) => void>();
+  /** How to finish each publish in flight, with when it falls due and its routing key; in the order they began. */
+  private readonly finishers = new Map<(outcome: PublishOutcome) => void, { at: number; routingKey: string }>();
+  /** The one deadline timer (see the header), armed while a publish is in flight. */
+  private deadlineTimer: TimerHandle | undefined;
   private seq = 0;
   private closed = false;
   // Message ids only need to be unique among this publisher's in-flight messages (to match
@@ -105,13 +113,41 @@ export class ConfirmedPublisher {
   async close(): Promise<void> {
     this.closed = true;
     await this.publisher.close().catch(() => undefined);
+    this.disarm();
   }
 
   /** Settles every publish in flight now as failed (`TRANSPORT_ERROR`), without waiting for the broker. */
   abort(reason: string): void {
     this.closed = true;
-    for (const finish of [...this.finishers]) finish({ ok: false, error: new ArborError('TRANSPORT_ERROR', reason) });
+    for (const finish of [...this.finishers.keys()]) finish({ ok: false, error: new ArborError('TRANSPORT_ERROR', reason) });
+    this.disarm();
     void this.publisher.close().catch(() => undefined);
+  }
+
+  /** Arms the deadline timer for the earliest publish in flight, unless it is armed. */
+  private arm(): void {
+    if (this.deadlineTimer !== undefined) return;
+    const first = this.finishers.values().next();
+    if (first.done) return;
+    const { clock } = this.deps;
+    this.deadlineTimer = clock.setTimeout(() => this.expire(), Math.max(0, first.value.at - clock.now()));
+  }
+
+  private disarm(): void {
+    if (this.deadlineTimer !== undefined) this.deps.clock.clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+  }
+
+  /** Fails every publish whose deadline has come (they are first in the list), then re-arms. */
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    const now = this.deps.clock.now();
+    const { sendTimeout } = this.deps;
+    for (const [finish, { at, routingKey }] of this.finishers) {
+      if (at > now) break;
+      finish({ ok: false, error: new ArborError('TRANSPORT_ERROR', `broker did not confirm within ${sendTimeout} ms`, { routingKey, timeoutMs: sendTimeout }) });
+    }
+    this.arm();
   }
 
   private attempt(req: PublishRequest, messageId: string): Promise<PublishOutcome> {
@@ -124,15 +160,14 @@ export class ConfirmedPublisher {
         if (done) return;
         done = true;
         this.finishers.delete(finish);
-        clock.clearTimeout(deadline);
+        // Stopped and nothing left in flight: no timer may keep the process alive.
+        if (this.closed && this.finishers.size === 0) this.disarm();
         if (paceTimer !== undefined) clock.clearTimeout(paceTimer);
         this.returned.delete(messageId);
         resolve(outcome);
       };
-      const deadline = clock.setTimeout(() => {
-        finish({ ok: false, error: new ArborError('TRANSPORT_ERROR', `broker did not confirm within ${sendTimeout} ms`, { routingKey: req.routingKey, timeoutMs: sendTimeout }) });
-      }, sendTimeout);
-      this.finishers.add(finish);
+      this.finishers.set(finish, { at: clock.now() + sendTimeout, routingKey: req.routingKey });
+      this.arm();
       const once = (): void => {
         paceTimer = undefined;
         this.sendOnce(req, messageId).then(

@@ -61,6 +61,20 @@ export const MAX_WORD = 100;
 
 /** Encodes one routing-key word; see the module header. */
 export function encodeKeyWord(word: string): string {
+  // Every send encodes its event type and destination node: the same few words, over and over.
+  const known = encodedWords.get(word);
+  if (known !== undefined) return known;
+  const encoded = encodeWord(word);
+  if (encodedWords.size >= ENCODED_WORDS_KEPT) encodedWords.clear();
+  encodedWords.set(word, encoded);
+  return encoded;
+}
+
+/** Words encoded lately, and how many are kept before starting afresh (a bound, not an LRU: the set in use is small). */
+const encodedWords = new Map<string, string>();
+const ENCODED_WORDS_KEPT = 1024;
+
+function encodeWord(word: string): string {
   if (word.length === 0) return '%';
   const encoded = word.replace(/[%.*#]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
   if (Buffer.byteLength(encoded) <= MAX_WORD) return encoded;

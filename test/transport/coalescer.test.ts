@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/runtime/transport.js';
 import { decodeFrame, encodeEnvelope, envelopesOf } from '../../src/transport/codec.js';
@@ -83,5 +84,48 @@ describe('Coalescer', () => {
     c.flush();
     expect(ids()).toEqual([['1']]);
     expect(c.size).toBe(0);
+  });
+});
+
+describe('Coalescer: the first send of a turn', () => {
+  const ids = (frames: OutFrame[]) => frames.map((f) => f.envelopes.map((e) => e.id));
+
+  it('leaves with what its synchronous burst sent once the microtasks are done, and the rest of the turn gathers for the tick', async () => {
+    const frames: OutFrame[] = [];
+    const c = new Coalescer({ enabled: true, maxBatchBytes: 65_536, maxBatchCount: 100 }, (f) => frames.push(f));
+    c.push(item('b', 'k', 'm0'));
+    c.push(item('b', 'k', 'm1'));
+    expect(frames).toEqual([]);
+    await Promise.resolve();
+    expect(ids(frames)).toEqual([['m0', 'm1']]);
+    c.push(item('b', 'k', 'm2'));
+    await Promise.resolve();
+    c.push(item('b', 'k', 'm3'));
+    expect(frames).toHaveLength(1);
+    await tick();
+    expect(ids(frames)).toEqual([['m0', 'm1'], ['m2', 'm3']]);
+    // A new turn: its first send is early again.
+    c.push(item('b', 'k', 'm4'));
+    await Promise.resolve();
+    expect(ids(frames)).toEqual([['m0', 'm1'], ['m2', 'm3'], ['m4']]);
+  });
+
+  it('keeps send order whatever mix of early, tick and explicit flushes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom('push', 'microtask', 'tick', 'flush'), { maxLength: 40 }), async (steps) => {
+        const frames: OutFrame[] = [];
+        const c = new Coalescer({ enabled: true, maxBatchBytes: 65_536, maxBatchCount: 3 }, (f) => frames.push(f));
+        let n = 0;
+        for (const step of steps) {
+          if (step === 'push') c.push(item('b', 'k', `m${n++}`));
+          else if (step === 'microtask') await Promise.resolve();
+          else if (step === 'tick') await tick();
+          else c.flush();
+        }
+        await tick();
+        expect(ids(frames).flat()).toEqual(Array.from({ length: n }, (_, i) => `m${i}`));
+      }),
+      { numRuns: 100 },
+    );
   });
 });

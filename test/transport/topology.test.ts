@@ -13,6 +13,18 @@ describe('routing-key words', () => {
     expect(encodeKeyWord('a*b#c%d')).toBe('a%2Ab%23c%25d');
   });
 
+  it('encode a word the same however often and after however many other words (the cache of encoded words)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.array(fc.string(), { maxLength: 1500 }), (word, others) => {
+        const first = encodeKeyWord(word);
+        for (const other of others) encodeKeyWord(other);
+        expect(encodeKeyWord(word)).toBe(first);
+        if (!first.endsWith('%+')) expect(decodeKeyWord(first)).toBe(word);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('encode an empty word as a lone percent sign', () => {
     expect(encodeKeyWord('')).toBe('%');
     expect(decodeKeyWord('%')).toBe('');
