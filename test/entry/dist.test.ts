@@ -116,7 +116,7 @@ describe.concurrent('the compiled package', SLOW, () => {
       ].join('\n'),
     );
     const one = await node(WITHOUT, ['node_modules/arbor/bin/arbor.js', 'check', 'flow.js', '--json', '--seed', '3']);
-    const two = await node(WITHOUT, ['node_modules/arbor/bin/arbor.js', 'check', 'flow.js', '--json', '--seed', '3', '--workers', '2']);
+    const two = await node(WITHOUT, ['node_modules/arbor/bin/arbor.js', 'check', 'flow.js', '--json', '--seed', '3', '--workers', '2', '--workers-start', 'eager']);
     expect(two.stderr).toBe('');
     expect(two.code).toBe(1);
     expect(JSON.parse(two.stdout)).toMatchObject({ ok: false, workflows: [{ name: 'counter', ok: false }] });
