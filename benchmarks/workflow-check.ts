@@ -52,6 +52,8 @@ async function contentSource(options: { numRuns: number; seed: number }): Promis
 
 interface Timed {
   ms: number;
+  /** CPU time of the whole process (every thread), ms. */
+  cpuMs: number;
   json: string;
   steps: number;
 }
@@ -59,10 +61,12 @@ interface Timed {
 async function timedCheck(spec: WorkflowSpec): Promise<Timed> {
   collectGarbage();
   const t0 = performance.now();
+  const cpu = process.cpuUsage();
   const report = await checkWorkflow(spec);
   const ms = performance.now() - t0;
+  const { user, system } = process.cpuUsage(cpu);
   if (!report.ok) throw new Error(`workflow-check: the content workflow failed: ${JSON.stringify(report.failures[0]?.message)}`);
-  return { ms, json: JSON.stringify(report), steps: report.stats.steps };
+  return { ms, cpuMs: (user + system) / 1000, json: JSON.stringify(report), steps: report.stats.steps };
 }
 
 interface Rates {
@@ -76,6 +80,9 @@ interface Rates {
   /** Parallel over one thread, median of the alternated rounds' ratios: adaptive, and eager. */
   speedup: number;
   eagerSpeedup: number;
+  /** CPU time over one thread's, medians of the rounds' ratios: adaptive, and eager (about 1 when no worker started). */
+  cpu: number;
+  eagerCpu: number;
   /** ms a 2-run check on `workers` threads takes, workers started at once: about their start-up. */
   startMs: number;
 }
@@ -96,6 +103,8 @@ async function stepsPerSecond(runs: number, rounds: number): Promise<Rates> {
   const many: number[] = [];
   const ratios: number[] = [];
   const eagerRatios: number[] = [];
+  const cpu: number[] = [];
+  const eagerCpu: number[] = [];
   let steps = 0;
   for (let r = 0; r < rounds; r++) {
     // Rotated, which goes first too, so drift and other load fall on all three alike.
@@ -112,6 +121,8 @@ async function stepsPerSecond(runs: number, rounds: number): Promise<Rates> {
     many.push(b.ms);
     ratios.push(a.ms / b.ms);
     eagerRatios.push(a.ms / c.ms);
+    cpu.push(b.cpuMs / a.cpuMs);
+    eagerCpu.push(c.cpuMs / a.cpuMs);
   }
   // What building the clusters costs, measured apart: the same number of fresh simulations.
   collectGarbage();
@@ -122,7 +133,7 @@ async function stepsPerSecond(runs: number, rounds: number): Promise<Rates> {
   await checkWorkflow({ ...eager, numRuns: 2 });
   const startMs = performance.now() - t2;
   const ms = median(one);
-  return { rate: (steps / ms) * 1000, stepRate: (steps / Math.max(1, ms - buildMs)) * 1000, steps, workers, parallelRate: (steps / median(many)) * 1000, speedup: median(ratios), eagerSpeedup: median(eagerRatios), startMs };
+  return { rate: (steps / ms) * 1000, stepRate: (steps / Math.max(1, ms - buildMs)) * 1000, steps, workers, parallelRate: (steps / median(many)) * 1000, speedup: median(ratios), eagerSpeedup: median(eagerRatios), cpu: median(cpu), eagerCpu: median(eagerCpu), startMs };
 }
 
 async function find(spec: WorkflowSpec<never> | WorkflowSpec, repeats: number): Promise<{ findMs: number; shrinkMs: number; runs: number; length: number }> {
@@ -165,7 +176,7 @@ export async function workflowCheck({ quick }: ScenarioOptions): Promise<Result[
       baselineName: 'target 100k steps/s',
       ratio: r.parallelRate / TARGET_STEPS,
       target: 1,
-      note: `the same check with workers = ${r.workers} (available cores), started adaptively (the default: only once the runs left would take over 3 s on one thread, ), the same report; ${r.speedup.toFixed(2)}x one thread (median of alternated rounds); with every worker started at once (workersStart 'eager') ${r.eagerSpeedup.toFixed(2)}x, a 2-run check then taking ${Math.round(r.startMs)} ms`,
+      note: `the same check with workers = ${r.workers} (available cores), started adaptively (the default: only once the runs left would take over 3 s on one thread, ), the same report; ${r.speedup.toFixed(2)}x one thread (median of alternated rounds), ${r.cpu.toFixed(2)}x its CPU time; with every worker started at once (workersStart 'eager') ${r.eagerSpeedup.toFixed(2)}x, ${r.eagerCpu.toFixed(2)}x the CPU, a 2-run check then taking ${Math.round(r.startMs)} ms`,
     },
   ];
   const bugs: [string, WorkflowSpec][] = [

@@ -29,7 +29,7 @@ describe('arbor check on a module that exports workflows', SPAWN, () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
-  it('prints the same report with --workers 2, the workers (started at once) loading the module`s workflows themselves, or started adaptively (none on 40 runs)', async () => {
+  it('prints the same report with --workers 2, the workers (started at once) loading the module`s workflows themselves, or started adaptively', async () => {
     const one = await arbor(['check', BANK, '--json', '--seed', '6', '--runs', '40']);
     for (const start of [['--workers-start', 'eager'], []]) {
       const two = await arbor(['check', BANK, '--json', '--seed', '6', '--runs', '40', '--workers', '2', ...start]);

@@ -114,7 +114,8 @@ describe('checkWorkflow on several threads', SLOW, () => {
 
 describe('workers started adaptively', SLOW, () => {
   it('starts no worker thread for a short check: one that would exit as it loads fails nothing, and the report is one thread`s', async () => {
-    const spec = { ...safeTransfers, seed: 4, numRuns: 20 };
+    // Five runs: a worker would start only if one of them took this thread over 0.7 s.
+    const spec = { ...safeTransfers, seed: 4, numRuns: 5 };
     const one = await checkWorkflow(spec);
     await withExitingWorkers(async () => {
       const many = await checkWorkflow({ ...spec, workers: 4, source: { module: FIXTURES, export: 'safeTransfers' } });
