@@ -176,7 +176,7 @@ export async function workflowCheck({ quick }: ScenarioOptions): Promise<Result[
       baselineName: 'target 100k steps/s',
       ratio: r.parallelRate / TARGET_STEPS,
       target: 1,
-      note: `the same check with workers = ${r.workers} (available cores), started adaptively (the default: only once the runs left would take over 3 s on one thread, ), the same report; ${r.speedup.toFixed(2)}x one thread (median of alternated rounds), ${r.cpu.toFixed(2)}x its CPU time; with every worker started at once (workersStart 'eager') ${r.eagerSpeedup.toFixed(2)}x, ${r.eagerCpu.toFixed(2)}x the CPU, a 2-run check then taking ${Math.round(r.startMs)} ms`,
+      note: `the same check with workers = ${r.workers} (available cores), started adaptively (the default: only once the runs left would take over 3 s on one thread), the same report; ${r.speedup.toFixed(2)}x one thread (median of alternated rounds), ${r.cpu.toFixed(2)}x its CPU time; with every worker started at once (workersStart 'eager') ${r.eagerSpeedup.toFixed(2)}x, ${r.eagerCpu.toFixed(2)}x the CPU, a 2-run check then taking ${Math.round(r.startMs)} ms`,
     },
   ];
   const bugs: [string, WorkflowSpec][] = [
