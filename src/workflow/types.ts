@@ -99,8 +99,9 @@ export interface WorkflowSpec<W = unknown> {
   /**
    * When worker threads start (with `workers` above 1). `'adaptive'`: this thread makes runs
    * alone first, and starts workers, no more than the cores besides its own, only once the runs
-   * left would take it more than a few seconds (a worker's start-up and warm-up cost about 0.7 s
-   * of one thread's work on 2 cores). `'eager'`: all `workers - 1` start with the check, whatever
+   * left would take it more than 3 s (on 2 cores, workers break even with one thread only on
+   * checks of about 1.5-2 s: a worker's start-up and warm-up are that costly). `'eager'`: all
+   * `workers - 1` start with the check, whatever
    * its length (to test workers, or on a machine where they surely pay). A bad `source` fails the
    * check either way: adaptively, this thread builds and checks it before its first run (so it
    * fails fast, even on a check no worker joins); eagerly, the check waits for every worker to

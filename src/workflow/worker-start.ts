@@ -3,7 +3,7 @@
  * (90-180 ms from `dist` or a bundle, several hundred ms through tsx): its first runs are
  * interpreted, several times slower than a warm thread's, and while it warms up it slows this
  * thread too. On the 2-core machine the benchmarks run on, two threads break even with one on a
- * check of about 2 s of one thread's work (3,000 runs of the content workflow), so by default
+ * check of about 1.5-2 s of one thread's work (3,000 runs of the content workflow), so by default
  * (`workersStart: 'adaptive'`) this thread makes runs on its own first, and starts workers only
  * once what is left is projected to take well over that. Timing decides only which thread makes
  * which run, never the report.
@@ -24,7 +24,7 @@ export const DEFAULT_WORKER_START = {
    */
   decideAfterMs: 50,
   /**
-   * Workers start once the runs left would take this thread longer than this, ms: about 1.5x the
+   * Workers start once the runs left would take this thread longer than this, ms: 1.5-2x the
    * break-even measured on 2 cores (`benchmarks/README.md`, "On several threads"), so that
    * starting them is a clear gain, never a loss, where the projection is a little off.
    */
