@@ -3,7 +3,9 @@
  * thread makes a run changes nothing about it: ranges of run indices are handed to whichever lane
  * is free, and the search ends once every run up to the first failing one (the lowest failing
  * index) is done, or every run is. Ranges are small and sized by each lane's speed, so little
- * is run past a failure and a slow lane holds up little.
+ * is run past a failure and a slow lane holds up little. Lanes may join while the search goes
+ * on: by default worker threads start only once this thread's runs left would take long enough
+ * to pay for them (`worker-start.ts`).
  */
 import { performance } from 'node:perf_hooks';
 import { LocalLane, WorkerLane, workerInit, type Lane } from './worker-lane.js';
