@@ -8,9 +8,12 @@
  *   note gives the rate of the steps alone (the time spent building clusters, measured apart,
  *   taken out). The baseline is the issue's target, 100,000 steps/s.
  * - `workflow-check parallel steps/s`: the same check (same runs, same seed, the same report, which
- *   is checked) with `workers` = the cores available (`os.availableParallelism()`), starting its
- *   worker threads included; the note gives the speed-up over one thread, measured in alternated
- *   rounds, and what starting the workers costs. Workers build the spec from the content
+ *   is checked) with `workers` = the cores available (`os.availableParallelism()`), workers started
+ *   as by default (`workersStart: 'adaptive'`: only once the runs left would take seconds, so on
+ *   this short check none should), building the source on this thread included; the note gives
+ *   the speed-up over one thread, and that of the same check with every worker started at once
+ *   (`'eager'`, as before issue 17's adaptive start), measured in alternated rounds, and what
+ *   starting the workers costs. Workers build the spec from the content
  *   workflow's module: from the sources, `examples/workflows/content.ts` through tsx; from the
  *   bundled run, `workflow-check-worker.ts`, bundled here beside the runner's bundle.
  * - `workflow-check find <bug>`: ms from the start of `checkWorkflow` to the verdict without
@@ -49,6 +52,8 @@ async function contentSource(options: { numRuns: number; seed: number }): Promis
 
 interface Timed {
   ms: number;
+  /** CPU time of the whole process (every thread), ms. */
+  cpuMs: number;
   json: string;
   steps: number;
 }
@@ -56,10 +61,12 @@ interface Timed {
 async function timedCheck(spec: WorkflowSpec): Promise<Timed> {
   collectGarbage();
   const t0 = performance.now();
+  const cpu = process.cpuUsage();
   const report = await checkWorkflow(spec);
   const ms = performance.now() - t0;
+  const { user, system } = process.cpuUsage(cpu);
   if (!report.ok) throw new Error(`workflow-check: the content workflow failed: ${JSON.stringify(report.failures[0]?.message)}`);
-  return { ms, json: JSON.stringify(report), steps: report.stats.steps };
+  return { ms, cpuMs: (user + system) / 1000, json: JSON.stringify(report), steps: report.stats.steps };
 }
 
 interface Rates {
@@ -68,10 +75,15 @@ interface Rates {
   stepRate: number;
   steps: number;
   workers: number;
+  /** Workers started adaptively (the default). */
   parallelRate: number;
-  /** Parallel over one thread, median of the alternated rounds' ratios. */
+  /** Parallel over one thread, median of the alternated rounds' ratios: adaptive, and eager. */
   speedup: number;
-  /** ms a 2-run check on `workers` threads takes: about the workers' start-up. */
+  eagerSpeedup: number;
+  /** CPU time over one thread's, medians of the rounds' ratios: adaptive, and eager (about 1 when no worker started). */
+  cpu: number;
+  eagerCpu: number;
+  /** ms a 2-run check on `workers` threads takes, workers started at once: about their start-up. */
   startMs: number;
 }
 
@@ -80,31 +92,37 @@ async function stepsPerSecond(runs: number, rounds: number): Promise<Rates> {
   const spec = contentWorkflow(options) as WorkflowSpec;
   const workers = availableParallelism();
   const parallel: WorkflowSpec = { ...spec, workers, source: await contentSource(options) };
+  const eager: WorkflowSpec = { ...parallel, workersStart: 'eager' };
   // Warm-up: the same check once (a different seed), so the timed one runs JIT-compiled code, as
   // the thousand-run checks the target is about do after their first runs. Worker threads start
   // cold in every parallel check: that is part of its cost.
   await checkWorkflow({ ...spec, seed: 2 });
   await checkWorkflow({ ...parallel, seed: 2 });
+  await checkWorkflow({ ...eager, seed: 2 });
   const one: number[] = [];
   const many: number[] = [];
   const ratios: number[] = [];
+  const eagerRatios: number[] = [];
+  const cpu: number[] = [];
+  const eagerCpu: number[] = [];
   let steps = 0;
   for (let r = 0; r < rounds; r++) {
-    // Alternated, which goes first too, so drift and other load fall on both alike.
-    let a: Timed;
-    let b: Timed;
-    if (r % 2 === 0) {
-      a = await timedCheck(spec);
-      b = await timedCheck(parallel);
-    } else {
-      b = await timedCheck(parallel);
-      a = await timedCheck(spec);
+    // Rotated, which goes first too, so drift and other load fall on all three alike.
+    const order = [spec, parallel, eager];
+    const timed = new Map<WorkflowSpec, Timed>();
+    for (let k = 0; k < order.length; k++) {
+      const s = order[(r + k) % order.length] as WorkflowSpec;
+      timed.set(s, await timedCheck(s));
     }
-    if (a.json !== b.json) throw new Error('workflow-check: the parallel check gave another report than the one-thread check');
+    const [a, b, c] = [spec, parallel, eager].map((s) => timed.get(s) as Timed) as [Timed, Timed, Timed];
+    if (a.json !== b.json || a.json !== c.json) throw new Error('workflow-check: the parallel check gave another report than the one-thread check');
     steps = a.steps;
     one.push(a.ms);
     many.push(b.ms);
     ratios.push(a.ms / b.ms);
+    eagerRatios.push(a.ms / c.ms);
+    cpu.push(b.cpuMs / a.cpuMs);
+    eagerCpu.push(c.cpuMs / a.cpuMs);
   }
   // What building the clusters costs, measured apart: the same number of fresh simulations.
   collectGarbage();
@@ -112,10 +130,10 @@ async function stepsPerSecond(runs: number, rounds: number): Promise<Rates> {
   for (let i = 0; i < runs; i++) await Simulation.create(spec, false);
   const buildMs = performance.now() - t1;
   const t2 = performance.now();
-  await checkWorkflow({ ...parallel, numRuns: 2 });
+  await checkWorkflow({ ...eager, numRuns: 2 });
   const startMs = performance.now() - t2;
   const ms = median(one);
-  return { rate: (steps / ms) * 1000, stepRate: (steps / Math.max(1, ms - buildMs)) * 1000, steps, workers, parallelRate: (steps / median(many)) * 1000, speedup: median(ratios), startMs };
+  return { rate: (steps / ms) * 1000, stepRate: (steps / Math.max(1, ms - buildMs)) * 1000, steps, workers, parallelRate: (steps / median(many)) * 1000, speedup: median(ratios), eagerSpeedup: median(eagerRatios), cpu: median(cpu), eagerCpu: median(eagerCpu), startMs };
 }
 
 async function find(spec: WorkflowSpec<never> | WorkflowSpec, repeats: number): Promise<{ findMs: number; shrinkMs: number; runs: number; length: number }> {
@@ -158,7 +176,7 @@ export async function workflowCheck({ quick }: ScenarioOptions): Promise<Result[
       baselineName: 'target 100k steps/s',
       ratio: r.parallelRate / TARGET_STEPS,
       target: 1,
-      note: `the same check on ${r.workers} threads (workers = available cores), the same report; ${r.speedup.toFixed(2)}x one thread (median of alternated rounds); starting the workers included (a 2-run check takes ${Math.round(r.startMs)} ms)`,
+      note: `the same check with workers = ${r.workers} (available cores), started adaptively (the default: only once the runs left would take over 3 s on one thread), the same report; ${r.speedup.toFixed(2)}x one thread (median of alternated rounds), ${r.cpu.toFixed(2)}x its CPU time; with every worker started at once (workersStart 'eager') ${r.eagerSpeedup.toFixed(2)}x, ${r.eagerCpu.toFixed(2)}x the CPU, a 2-run check then taking ${Math.round(r.startMs)} ms`,
     },
   ];
   const bugs: [string, WorkflowSpec][] = [

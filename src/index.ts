@@ -130,4 +130,5 @@ export type {
   WorkflowFailureKind,
   WorkflowStats,
   WorkflowSource,
+  WorkersStart,
 } from './workflow/index.js';

@@ -50,3 +50,9 @@ export function integerFlag(value: string | undefined, flag: string, min = 0): n
   }
   return n;
 }
+
+/** A flag value that must be one of `choices`, or a usage error naming the flag and the choices. */
+export function choiceFlag<const C extends string>(value: string | undefined, flag: string, choices: readonly C[]): C | undefined {
+  if (value === undefined || (choices as readonly string[]).includes(value)) return value as C | undefined;
+  throw new CliError('USAGE', `--${flag} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+}

@@ -4,8 +4,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { runRange } from './search.js';
-import { validateSpec } from './simulation.js';
-import { loadSource, workerSpec } from './source.js';
+import { buildFromSource } from './source-build.js';
 import type { WorkflowSpec } from './types.js';
 import { CHECK_WORKER, errorReply, type RunsRequest, type WorkerInit, type WorkerReply } from './worker-protocol.js';
 
@@ -13,8 +12,7 @@ async function serve(port: MessagePort, init: WorkerInit): Promise<void> {
   const reply = (m: WorkerReply): void => port.postMessage(m);
   let spec: WorkflowSpec<unknown>;
   try {
-    spec = workerSpec(await loadSource(init.source), init.data, init.shape, init.source);
-    validateSpec(spec);
+    spec = await buildFromSource(init.source, init.data, init.shape);
   } catch (err) {
     reply(errorReply(err));
     return;

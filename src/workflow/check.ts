@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { ArborError } from '../runtime/errors.js';
 import { DEFAULT_WORKFLOW_CHECK } from './defaults.js';
-import { searchInParallel } from './parallel.js';
+import { searchInParallel, type ParallelOptions } from './parallel.js';
 import { runWorkflow } from './run.js';
 import { addRun, noStats, workflowProperty } from './search.js';
 import { validateSpec } from './simulation.js';
@@ -19,7 +19,8 @@ import type { Step, WorkflowInput, WorkflowReport, WorkflowSpec, WorkflowStats }
  * actor turns and deliveries, timer firings and faults; invariants are checked after every step
  * and `eventually` properties at quiescence. The first failure is shrunk and returned with its
  * schedule. The same spec and seed give the same report, byte for byte, also when `workers`
- * spreads the runs over threads (each worker builds the spec from `source`).
+ * spreads the runs over threads (each worker builds the spec from `source`; by default workers
+ * start only once the runs left are long enough to pay for them, see `workersStart`).
  *
  * @example
  * const report = await checkWorkflow({
@@ -34,7 +35,7 @@ export async function checkWorkflow<W>(spec: WorkflowSpec<W>): Promise<WorkflowR
   const seed = spec.seed ?? DEFAULT_WORKFLOW_CHECK.seed;
   const numRuns = spec.numRuns ?? DEFAULT_WORKFLOW_CHECK.numRuns;
   const workers = Math.min(spec.workers ?? 1, numRuns);
-  if (workers > 1) return checkInParallel(spec, seed, numRuns, workers);
+  if (workers > 1) return checkInParallel(spec, { seed, numRuns, workers, workersStart: spec.workersStart ?? 'adaptive' });
   const stats = noStats();
   let searching = true;
   const property = workflowProperty(spec, (f) => {
@@ -51,8 +52,9 @@ export async function checkWorkflow<W>(spec: WorkflowSpec<W>): Promise<WorkflowR
  * the first failing one, and its index; that run is then made again here from its index and
  * shrunk, exactly as a one-thread check shrinks it.
  */
-async function checkInParallel<W>(spec: WorkflowSpec<W>, seed: number, numRuns: number, workers: number): Promise<WorkflowReport> {
-  const { figures, failedAt } = await searchInParallel(spec, { seed, numRuns, workers });
+async function checkInParallel<W>(spec: WorkflowSpec<W>, o: ParallelOptions): Promise<WorkflowReport> {
+  const { seed } = o;
+  const { figures, failedAt } = await searchInParallel(spec, o);
   const stats = noStats();
   for (const f of figures) addRun(stats, f);
   if (failedAt === undefined) return { name: spec.name, ok: true, failures: [], stats };

@@ -21,3 +21,4 @@ export type {
   WorkflowStats,
   WorkflowSource,
 } from './types.js';
+export type { WorkersStart } from './worker-start.js';

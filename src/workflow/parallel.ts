@@ -3,13 +3,17 @@
  * thread makes a run changes nothing about it: ranges of run indices are handed to whichever lane
  * is free, and the search ends once every run up to the first failing one (the lowest failing
  * index) is done, or every run is. Ranges are small and sized by each lane's speed, so little
- * is run past a failure and a slow lane holds up little.
+ * is run past a failure and a slow lane holds up little. Lanes may join while the search goes
+ * on: by default worker threads start only once this thread's runs left would take long enough
+ * to pay for them (`worker-start.ts`).
  */
 import { performance } from 'node:perf_hooks';
 import { LocalLane, WorkerLane, workerInit, type Lane } from './worker-lane.js';
 import type { RunFigures } from './search.js';
 import { sourceData, specData, specShape } from './source.js';
+import { validateSourceHere } from './source-build.js';
 import type { WorkflowSource, WorkflowSpec } from './types.js';
+import { workersPayOff, workerThreads, type StartProgress, type WorkersStart } from './worker-start.js';
 
 /** What a parallel search found. */
 export interface ParallelSearch {
@@ -40,27 +44,63 @@ export function nextRange(msPerRun: number | undefined, max: number, left: numbe
   return Math.max(1, Math.min(fits, max, Math.ceil(left / (2 * lanes))));
 }
 
+/** How a parallel search is run: the seed, the runs, the threads it may use and when it starts them. */
+export interface ParallelOptions {
+  seed: number;
+  numRuns: number;
+  workers: number;
+  workersStart: WorkersStart;
+}
+
 /**
- * Makes runs `0 .. numRuns - 1` of `spec`'s check with `seed` on this thread and `workers - 1`
- * worker threads, which are terminated when it ends, whether it succeeds or fails. It waits for
- * every worker to have started, so a source that does not build the spec always fails the check.
+ * Makes runs `0 .. numRuns - 1` of `spec`'s check with `seed` on this thread and up to
+ * `workers - 1` worker threads (see `worker-start.ts` for how many, and when they start), which are
+ * terminated when it ends, whether it succeeds or fails. Adaptively, the source is first built
+ * and checked on this thread (`validateSourceHere`), so a bad one fails the check even when no
+ * worker starts; when this thread cannot load it (TypeScript without a loader here), or with
+ * `'eager'`, the workers start at once and check it themselves. The search waits for every worker
+ * it started to be ready, so a worker that cannot start, or a bad source, fails the check even
+ * when this thread made every run first.
  */
-export async function searchInParallel<W>(spec: WorkflowSpec<W>, o: { seed: number; numRuns: number; workers: number }): Promise<ParallelSearch> {
+export async function searchInParallel<W>(spec: WorkflowSpec<W>, o: ParallelOptions): Promise<ParallelSearch> {
   const general = spec as WorkflowSpec<unknown>;
-  const init = workerInit(sourceData(spec.source as WorkflowSource), specData(general), specShape(general));
+  const source = sourceData(spec.source as WorkflowSource);
+  const init = workerInit(source, specData(general), specShape(general));
+  const eager = o.workersStart === 'eager' || !(await validateSourceHere(general, source));
+  const threads = workerThreads(o.workers, eager ? 'eager' : 'adaptive');
   const lanes: Lane[] = [new LocalLane(general)];
+  const startWorkers = (): Lane[] => {
+    const started = Array.from({ length: threads }, () => new WorkerLane(init));
+    lanes.push(...started);
+    return started;
+  };
   try {
-    for (let i = 1; i < o.workers; i++) lanes.push(new WorkerLane(init));
-    const [found] = await Promise.all([searchLanes(lanes, o.seed, o.numRuns), ...lanes.map((l) => l.ready)]);
+    if (eager) startWorkers();
+    const began = performance.now();
+    const grow = eager || threads === 0 ? undefined : (p: Omit<StartProgress, 'elapsedMs'>): Lane[] => (workersPayOff({ ...p, elapsedMs: performance.now() - began }) ? startWorkers() : []);
+    const found = await searchLanes(lanes.slice(), o.seed, o.numRuns, { maxLanes: 1 + threads, grow });
+    await Promise.all(lanes.map((l) => l.ready));
     return found;
   } finally {
     await Promise.all(lanes.map((l) => l.close()));
   }
 }
 
-/** Makes runs `0 .. numRuns - 1` on `lanes`, each lane taking the next range when it is free. */
-export function searchLanes(lanes: readonly Lane[], seed: number, numRuns: number): Promise<ParallelSearch> {
-  const max = maxRange(numRuns, lanes.length);
+/** How the search may grow: the most lanes it will have, and what it asks, after each range of the first lane, for more. */
+export interface SearchGrowth {
+  maxLanes: number;
+  /** More lanes to drive from now on (none: not yet), given the first lane's latest speed and the runs left; not asked again once it gave some. */
+  grow?: ((p: { msPerRun: number; left: number }) => readonly Lane[]) | undefined;
+}
+
+/**
+ * Makes runs `0 .. numRuns - 1` on `lanes` (and on those `growth.grow` adds), each lane taking the
+ * next range when it is free.
+ */
+export function searchLanes(lanes: readonly Lane[], seed: number, numRuns: number, growth: SearchGrowth = { maxLanes: lanes.length }): Promise<ParallelSearch> {
+  const max = maxRange(numRuns, growth.maxLanes);
+  let grow = growth.grow;
+  let active = lanes.length;
   const byIndex: (RunFigures | undefined)[] = new Array<RunFigures | undefined>(numRuns);
   let next = 0;
   let failedAt: number | undefined;
@@ -69,12 +109,12 @@ export function searchLanes(lanes: readonly Lane[], seed: number, numRuns: numbe
   let finished = false;
   const end = (): number => (failedAt === undefined ? numRuns : failedAt + 1);
   return new Promise<ParallelSearch>((resolve, reject) => {
-    const drive = async (lane: Lane): Promise<void> => {
+    const drive = async (lane: Lane, first: boolean): Promise<void> => {
       await lane.ready;
       let msPerRun: number | undefined;
       while (!finished && next < end()) {
         const start = next;
-        const count = Math.min(nextRange(msPerRun, max, end() - start, lanes.length), numRuns - start);
+        const count = Math.min(nextRange(msPerRun, max, end() - start, active), numRuns - start);
         next += count;
         const t0 = performance.now();
         const figures = await lane.run(seed, start, count);
@@ -86,14 +126,20 @@ export function searchLanes(lanes: readonly Lane[], seed: number, numRuns: numbe
         if (done >= end()) {
           finished = true;
           resolve({ figures: byIndex.slice(0, end()) as RunFigures[], failedAt });
+        } else if (first && grow !== undefined) {
+          const added = grow({ msPerRun, left: end() - next });
+          if (added.length > 0) grow = undefined;
+          active += added.length;
+          for (const lane of added) launch(lane, false);
         }
       }
     };
-    for (const lane of lanes) {
-      drive(lane).catch((err: unknown) => {
+    const launch = (lane: Lane, first: boolean): void => {
+      drive(lane, first).catch((err: unknown) => {
         finished = true;
         reject(err as Error);
       });
-    }
+    };
+    lanes.forEach((lane, i) => launch(lane, i === 0));
   });
 }

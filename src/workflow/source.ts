@@ -1,6 +1,7 @@
 /**
  * A spec's `source`: how a worker thread, which cannot be handed functions, builds the spec the
- * calling thread checks. Validated in the calling thread; loaded in the worker.
+ * calling thread checks. Its shape is validated in the calling thread; it is built in the worker,
+ * and first in the calling thread too (`source-build.ts`).
  */
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ArborError, describe, InvalidSpecError } from '../runtime/errors.js';
 import './error-codes.js';
 import type { WorkflowSource, WorkflowSpec } from './types.js';
+import { WORKERS_START } from './worker-start.js';
 
 /** A source as it crosses to a worker thread: the module as a file URL. */
 export interface SourceData {
@@ -43,10 +45,12 @@ export function specShape(spec: WorkflowSpec<unknown>): SpecShape {
   return { invariants: Object.keys(spec.invariants ?? {}), eventually: Object.keys(spec.eventually ?? {}) };
 }
 
-/** `workers` and `source`, validated: a positive integer, and a source whenever it is above 1. */
+/** `workers`, `workersStart` and `source`, validated: a positive integer, a known start, and a source whenever `workers` is above 1. */
 export function validateWorkers(spec: WorkflowSpec<unknown>): void {
   const w = spec.workers;
   if (w !== undefined && !(Number.isInteger(w) && w >= 1)) throw new InvalidSpecError('workers', w, 'must be a positive integer');
+  const start = spec.workersStart;
+  if (start !== undefined && !WORKERS_START.includes(start)) throw new InvalidSpecError('workersStart', start, `must be one of ${WORKERS_START.map((s) => `'${s}'`).join(', ')}`);
   const source = spec.source as Partial<WorkflowSource> | undefined;
   if (source === undefined) {
     if (w !== undefined && w > 1) throw new InvalidSpecError('source', source, `must say where worker threads get the spec from (module and export) when workers is ${w}`);

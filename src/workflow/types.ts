@@ -7,6 +7,7 @@ import type { ArborEvent } from '../runtime/event.js';
 import type { JournalEntry } from '../runtime/journal.js';
 import type { DeadLetter, SupervisorReport } from '../runtime/system-events.js';
 import type { System } from '../create-system.js';
+import type { WorkersStart } from './worker-start.js';
 
 /** One input: an event sent from outside the actors to the actor at `to` (a path on node `a`). */
 export interface WorkflowInput {
@@ -85,14 +86,29 @@ export interface WorkflowSpec<W = unknown> {
   /** Whether a failure is shrunk (`false`: reported as first found, for a quick verdict). @default true */
   shrink?: boolean;
   /**
-   * Threads the runs are spread over, this one included: more than 1 starts `workers - 1` worker
-   * threads, each building the same spec from `source` (a thread cannot be handed functions).
-   * The report is the same, byte for byte, whatever the number: each run keeps the index (and so
-   * the inputs and choices) it has in a one-thread check, the failure reported is the one of the
-   * lowest run index, and it is shrunk as a one-thread check shrinks it.
+   * Threads the runs may be spread over, this one included: up to `workers - 1` worker threads,
+   * each building the same spec from `source` (a thread cannot be handed functions). They start
+   * as `workersStart` says: by default only once they can pay off, so a short check stays on this
+   * thread. The report is the same, byte for byte, whatever the number and whether or when
+   * workers start: each run keeps the index (and so the inputs and choices) it has in a
+   * one-thread check, the failure reported is the one of the lowest run index, and it is shrunk as
+   * a one-thread check shrinks it.
    * @default 1
    */
   workers?: number;
+  /**
+   * When worker threads start (with `workers` above 1). `'adaptive'`: this thread makes runs
+   * alone first, and starts workers, no more than the cores besides its own, only once the runs
+   * left would take it more than 3 s (on 2 cores, workers break even with one thread only on
+   * checks of about 1.5-2 s: a worker's start-up and warm-up are that costly). `'eager'`: all
+   * `workers - 1` start with the check, whatever
+   * its length (to test workers, or on a machine where they surely pay). A bad `source` fails the
+   * check either way: adaptively, this thread builds and checks it before its first run (so it
+   * fails fast, even on a check no worker joins); eagerly, the check waits for every worker to
+   * have built it.
+   * @default 'adaptive'
+   */
+  workersStart?: WorkersStart;
   /** Where worker threads get this spec from; needed when `workers` is more than 1. */
   source?: WorkflowSource;
 }

@@ -116,11 +116,44 @@ describe.concurrent('the compiled package', SLOW, () => {
       ].join('\n'),
     );
     const one = await node(WITHOUT, ['node_modules/arbor/bin/arbor.js', 'check', 'flow.js', '--json', '--seed', '3']);
-    const two = await node(WITHOUT, ['node_modules/arbor/bin/arbor.js', 'check', 'flow.js', '--json', '--seed', '3', '--workers', '2']);
+    const two = await node(WITHOUT, ['node_modules/arbor/bin/arbor.js', 'check', 'flow.js', '--json', '--seed', '3', '--workers', '2', '--workers-start', 'eager']);
     expect(two.stderr).toBe('');
     expect(two.code).toBe(1);
     expect(JSON.parse(two.stdout)).toMatchObject({ ok: false, workflows: [{ name: 'counter', ok: false }] });
     expect(two.stdout).toBe(one.stdout);
+  });
+
+  it('checks on worker threads from a TypeScript source this thread cannot import (the workers register tsx), and fails one that builds another spec', async () => {
+    writeFileSync(
+      join(WITH, 'counter.js'),
+      [
+        "import fc from 'fast-check';",
+        "import { assign, setup } from 'xstate';",
+        "import { supervisor } from 'arbor';",
+        'const counter = setup({}).createMachine({ context: { n: 0 }, on: { inc: { actions: assign({ n: ({ context }) => context.n + 1 }) } } });',
+        'export const counterFlow = (other) => ({',
+        "  name: 'counter', root: supervisor({ children: [{ id: 'c', logic: counter }] }), seed: 3, numRuns: 30,",
+        "  inputs: fc.array(fc.constant({ to: 'root/c', event: { type: 'inc' } }), { maxLength: 4 }), faults: { crash: ['root/c'] },",
+        "  invariants: other ? { other: () => true } : { 'stays below 3': (view) => view.snapshot('root/c').context.n < 3 },",
+        '});',
+      ].join('\n'),
+    );
+    writeFileSync(join(WITH, 'flow.ts'), "export { counterFlow } from './counter.js';\nexport const typed: number = 1;\n");
+    writeFileSync(
+      join(WITH, 'main.js'),
+      [
+        "import { checkWorkflow } from 'arbor';",
+        "import { counterFlow } from './counter.js';",
+        'const one = JSON.stringify(await checkWorkflow(counterFlow()));',
+        "const source = (args) => ({ module: 'flow.ts', export: 'counterFlow', args });",
+        'const two = JSON.stringify(await checkWorkflow({ ...counterFlow(), workers: 2, source: source([]) }));',
+        "const bad = await checkWorkflow({ ...counterFlow(), workers: 2, source: source([true]) }).then(() => 'passed', (err) => err.code + ': ' + err.message);",
+        'console.log(JSON.stringify({ same: one === two, failed: JSON.parse(one).ok === false, bad }));',
+      ].join('\n'),
+    );
+    const run = await node(WITH, ['main.js']);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject({ same: true, failed: true, bad: expect.stringMatching(/^SOURCE_INVALID: .*builds another spec/) });
   });
 
   it('says to install tsx when given a TypeScript module without it', async () => {

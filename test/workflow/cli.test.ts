@@ -29,17 +29,22 @@ describe('arbor check on a module that exports workflows', SPAWN, () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
-  it('prints the same report with --workers 2, the workers loading the module`s workflows themselves', async () => {
+  it('prints the same report with --workers 2, the workers (started at once) loading the module`s workflows themselves, or started adaptively', async () => {
     const one = await arbor(['check', BANK, '--json', '--seed', '6', '--runs', '40']);
-    const two = await arbor(['check', BANK, '--json', '--seed', '6', '--runs', '40', '--workers', '2']);
-    expect(two.stderr).toBe('');
-    expect(two.code).toBe(1);
-    expect(two.stdout).toBe(one.stdout);
+    for (const start of [['--workers-start', 'eager'], []]) {
+      const two = await arbor(['check', BANK, '--json', '--seed', '6', '--runs', '40', '--workers', '2', ...start]);
+      expect(two.stderr).toBe('');
+      expect(two.code).toBe(1);
+      expect(two.stdout).toBe(one.stdout);
+    }
   });
 
   it('rejects --workers 0 as a usage error', async () => {
     const { code, stderr } = await arbor(['check', BANK, '--workers', '0']);
     expect(code).toBe(2);
     expect(stderr).toContain('--workers must be an integer >= 1, got "0"');
+    const start = await arbor(['check', BANK, '--workers', '2', '--workers-start', 'lazy']);
+    expect(start.code).toBe(2);
+    expect(start.stderr).toContain('--workers-start must be one of adaptive, eager, got "lazy"');
   });
 });

@@ -4,6 +4,7 @@ import { safeTransfers } from '../../examples/workflows/bank.js';
 import { maxRange, nextRange, searchLanes, type ParallelSearch } from '../../src/workflow/parallel.js';
 import { runRange, workflowProperty, type RunFigures } from '../../src/workflow/search.js';
 import type { Lane } from '../../src/workflow/worker-lane.js';
+import { DEFAULT_WORKER_START, workersPayOff, workerThreads } from '../../src/workflow/worker-start.js';
 
 describe('runs known by index', () => {
   it('makes runs start .. start + count - 1 of a check from its path exactly as the check from run 0 makes them', { timeout: 120_000 }, async () => {
@@ -54,6 +55,57 @@ describe('the parallel search', () => {
         expect(found.figures).toEqual(Array.from({ length: end }, (_, i) => figuresOf(i, failing)));
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('the parallel search with lanes added as it goes', () => {
+  it('reports what it reports without them, and is asked for lanes only until it gets some', async () => {
+    await fc.assert(
+      // `after`: how many ranges of the first lane the search asks about before lanes come.
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 5 }), fc.nat({ max: 12 }), fc.uniqueArray(fc.nat({ max: 40 }), { maxLength: 4 }), async (s, numRuns, added, after, fails) => {
+        const failing = new Set(fails);
+        let asked = 0;
+        let askedAfterLanes = 0;
+        const grow = ({ msPerRun, left }: { msPerRun: number; left: number }): Lane[] => {
+          expect(msPerRun).toBeGreaterThanOrEqual(0);
+          expect(left).toBeGreaterThan(0);
+          if (asked++ > after) askedAfterLanes++;
+          return asked > after ? fakeLanes(s, added, failing) : [];
+        };
+        let found: ParallelSearch | undefined;
+        void searchLanes(fakeLanes(s, 1, failing), 1, numRuns, { maxLanes: 1 + added, grow }).then((f) => (found = f));
+        await s.waitIdle();
+        if (found === undefined) throw new Error('the search did not end once every lane had answered');
+        const first = [...failing].filter((i) => i < numRuns).sort((a, b) => a - b)[0];
+        expect(found.failedAt).toBe(first);
+        expect(found.figures).toEqual(Array.from({ length: first === undefined ? numRuns : first + 1 }, (_, i) => figuresOf(i, failing)));
+        if (added > 0) expect(askedAfterLanes).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('when workers start', () => {
+  it('adaptively: never before this thread has run a while, and only when the runs left would take longer than the bound', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1000, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), fc.nat({ max: 100_000 }), (elapsedMs, msPerRun, left) => {
+        const pays = workersPayOff({ elapsedMs, msPerRun, left });
+        expect(pays).toBe(elapsedMs >= DEFAULT_WORKER_START.decideAfterMs && left * msPerRun > DEFAULT_WORKER_START.minRemainingMs);
+        // More runs left, or slower runs, never turn a start into no start.
+        if (pays) expect(workersPayOff({ elapsedMs, msPerRun: msPerRun * 2, left: left + 1 })).toBe(true);
+      }),
+    );
+  });
+
+  it('start up to workers - 1 threads: all of them eagerly, no more than the other cores adaptively', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 64 }), fc.integer({ min: 1, max: 64 }), (workers, cores) => {
+        expect(workerThreads(workers, 'eager', cores)).toBe(workers - 1);
+        const adaptive = workerThreads(workers, 'adaptive', cores);
+        expect(adaptive).toBe(Math.min(workers - 1, cores - 1));
+      }),
     );
   });
 });

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { checkWorkflow, formatWorkflowReport } from '../../workflow/index.js';
-import type { WorkflowReport, WorkflowSpec } from '../../workflow/index.js';
+import type { WorkersStart, WorkflowReport, WorkflowSpec } from '../../workflow/index.js';
 import { asCliError, CliError } from '../errors.js';
 import type { ModuleExports } from '../load-module.js';
 
@@ -22,13 +22,14 @@ export function workflowsOf(mod: ModuleExports, path: string): Record<string, Wo
 
 /**
  * Checks each workflow with the command line's seed, runs and step limit over the spec's own.
- * With `workers` above 1, each is checked on that many threads, whose workers build it from the
- * module's `workflows` export.
+ * With `workers` above 1, each is checked on up to that many threads (started as `workersStart`
+ * says), whose workers build it from the module's `workflows` export.
  */
-export async function checkWorkflows(workflows: Record<string, WorkflowSpec>, overrides: { seed?: number; numRuns?: number; maxSteps?: number }, threads: { module: string; workers?: number | undefined }): Promise<WorkflowReport[]> {
+export async function checkWorkflows(workflows: Record<string, WorkflowSpec>, overrides: { seed?: number; numRuns?: number; maxSteps?: number }, threads: { module: string; workers?: number | undefined; workersStart?: WorkersStart | undefined }): Promise<WorkflowReport[]> {
   const reports: WorkflowReport[] = [];
   for (const [name, spec] of Object.entries(workflows)) {
-    const parallel = threads.workers === undefined ? {} : { workers: threads.workers, source: { module: resolve(threads.module), export: `workflows.${name}` } };
+    const start = threads.workersStart === undefined ? {} : { workersStart: threads.workersStart };
+    const parallel = threads.workers === undefined ? {} : { workers: threads.workers, ...start, source: { module: resolve(threads.module), export: `workflows.${name}` } };
     try {
       reports.push(await checkWorkflow({ ...spec, ...overrides, ...parallel }));
     } catch (err) {

@@ -6,16 +6,17 @@ import type { AnyStateMachine } from 'xstate';
 import { captureConsole } from '../../check/console-capture.js';
 import { checkMachine, formatReport, reportReplacer } from '../../check/index.js';
 import type { CheckOptions, CheckReport } from '../../check/index.js';
-import { integerFlag, onePositional, parse } from '../args.js';
+import { choiceFlag, integerFlag, onePositional, parse } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError, EXIT } from '../errors.js';
 import { paint } from '../io.js';
 import type { Io } from '../io.js';
 import { loadModule, requireMachines } from '../load-module.js';
 import type { ModuleExports } from '../load-module.js';
+import { WORKERS_START } from '../../workflow/worker-start.js';
 import { checkWorkflows, formatWorkflowReports, workflowsOf } from './check-workflows.js';
 
-const HELP = `Usage: arbor check <module> [--seed N] [--runs N] [--max-steps N] [--workers N] [--json]
+const HELP = `Usage: arbor check <module> [--seed N] [--runs N] [--max-steps N] [--workers N [--workers-start S]] [--json]
 
 Checks every machine in the module's "machines" export for actions or guards that throw,
 deadlocks, unreachable states and broken invariants. Invariants, event payloads and simulated
@@ -29,8 +30,11 @@ Options:
   --seed N       random seed (default 42); the same seed gives the same report
   --runs N       random event sequences per goal (default 100)
   --max-steps N  longest event sequence tried (default 20)
-  --workers N    threads a workflow's runs are spread over (default 1: no worker threads);
+  --workers N    threads a workflow's runs may be spread over (default 1: no worker threads);
                  the report is the same whatever N
+  --workers-start adaptive|eager
+                 when worker threads start: adaptive (default) once a workflow's runs left
+                 would take seconds on one thread, eager at once, all N - 1 of them
   --json         print {"ok": boolean, "machines": [report, ...]} instead of text
                  (with "workflows": [report, ...] when the module exports workflows)
   -h, --help     show this help
@@ -46,7 +50,7 @@ export const checkCommand: Command = {
 };
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { seed: { type: 'string' }, runs: { type: 'string' }, 'max-steps': { type: 'string' }, workers: { type: 'string' } });
+  const { values, positionals } = parse(argv, { seed: { type: 'string' }, runs: { type: 'string' }, 'max-steps': { type: 'string' }, workers: { type: 'string' }, 'workers-start': { type: 'string' } });
   const overrides = {
     ...optional('seed', integerFlag(values.seed, 'seed')),
     ...optional('numRuns', integerFlag(values.runs, 'runs', 1)),
@@ -65,7 +69,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     reports.push(result);
     if (printed.count > 0) io.err(`arbor check: ${name} printed ${printed.count} line${printed.count === 1 ? '' : 's'} while being checked (not shown), first: ${JSON.stringify(printed.first[0] ?? '')}\n`);
   }
-  const flows = workflows ? await checkWorkflows(workflows, overrides, { module: path, workers: integerFlag(values.workers, 'workers', 1) }) : [];
+  const flows = workflows ? await checkWorkflows(workflows, overrides, { module: path, workers: integerFlag(values.workers, 'workers', 1), workersStart: choiceFlag(values['workers-start'], 'workers-start', WORKERS_START) }) : [];
   const ok = reports.every((r) => r.ok) && flows.every((r) => r.ok);
   const json = workflows ? { ok, machines: reports, workflows: flows } : { ok, machines: reports };
   io.out(values.json ? JSON.stringify(json, reportReplacer) + '\n' : reports.map((r) => colour(io, formatReport(r))).join('') + colour(io, formatWorkflowReports(flows)));
