@@ -532,13 +532,26 @@ export class RabbitmqTransport implements Transport {
     });
   }
 
-  /** Starts a consumer whose messages go through the inbound path and are acked by its verdict. */
-  private consume(props: ConsumerProps, source: InboundSource): Promise<StartedConsumer> {
+  /**
+   * Starts a consumer whose messages go through the inbound path and are acked by its verdict.
+   * The node and control queues ack through a {@link BatchAckConsumer}: one multiple ack per
+   * event-loop turn for every run of settled deliveries (`./AckWindow.ts`), instead of an ack frame
+   * per message. The singleton queues keep rabbitmq-client's consumer: their takeover (single
+   * active consumer, given-back messages) is tested on it.
+   */
+  private async consume(props: ConsumerProps, source: InboundSource): Promise<StartedConsumer> {
     const run = this.requireRun('consume');
-    return this.startRaw(props, async (msg) => {
-      const { verdict } = await run.inbound.handle(msg, source);
-      return verdict === 'ack' ? ConsumerStatus.ACK : ConsumerStatus.REQUEUE;
-    });
+    if (source === 'singleton') {
+      return this.startRaw(props, async (msg) => {
+        const { verdict } = await run.inbound.handle(msg, source);
+        return verdict === 'ack' ? ConsumerStatus.ACK : ConsumerStatus.REQUEUE;
+      });
+    }
+    const handler = async (msg: AsyncMessage) => (await run.inbound.handle(msg, source)).verdict;
+    const batching = new BatchAckConsumer(run.connection, props, handler, this.options.reconnect);
+    const consumer = await whenReady(batching, props.queue, { logger: run.logger, url: this.options.url, timeoutMs: this.options.connectTimeout });
+    this.consumers.add(consumer);
+    return consumer;
   }
 
   private async startRaw(props: ConsumerProps, handler: ConsumerHandler): Promise<StartedConsumer> {

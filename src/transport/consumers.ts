@@ -8,7 +8,8 @@
  * - node queue: `prefetch` (64) messages prefetched and handled concurrently; per-sender order is
  *   kept by the inbound path, which hands envelopes to the host in arrival order (a chain), while
  *   the broker round trips of retries and dead letters overlap (`./Inbound.ts`). With concurrency 1,
- *   each dead letter's confirm held up every message behind it.
+ *   each dead letter's confirm held up every message behind it. Consumed by a `BatchAckConsumer`
+ *   (one multiple ack per event-loop turn for each run of settled messages), as is the control queue.
  * - pool queue: `poolPrefetch` (8) for both. Pool work is unordered, so messages run concurrently,
  *   and prefetch equals concurrency so that nothing sits prefetched-but-idle on one node while a
  *   peer competing for the same queue has spare capacity. Pool queues are consumed by a
