@@ -601,6 +601,10 @@ export class RabbitmqTransport implements Transport {
     await Promise.allSettled([...this.consumers].map((c) => this.closeConsumer(c)));
     await bye;
     await run.publisher.settled();
+    // Reports to a node that stopped are moot: its control queue goes now, last node or not. A
+    // peer's drain deletes it too, but only once no consumer holds it (`ifUnused`), and this node's
+    // consumer could still hold it then: the queue was left behind for good.
+    await deleteControlQueue(run.connection, this.topology.controlQueue(run.host.node), run.logger);
     if (await isLastNode(run.connection, this.topology)) {
       const deleted = await removeLeftovers(run.connection, { topology: this.topology, options: this.options, node: run.host.node, pools: this.pools, logger: run.logger });
       run.logger.info({ deleted }, 'last node of the cluster: removed its empty queues (the dead-letter queue stays)');

@@ -2,11 +2,12 @@
  * The control lane (`Transport.sendControl`): a node's reports, requests and replies reach it on a
  * queue of their own, so a node holding the acks of `prefetch` user messages (as an owner does for
  * messages to a child it placed elsewhere, until the host reports them processed) still gets the
- * reports that release them. The queue goes with its node: deleted undrained once a peer drained
- * the dead node's queue.
+ * reports that release them. The queue goes with its node: deleted by the node when it stops, or,
+ * after a crash, undrained once a peer drained the dead node's queue.
  */
+import { Connection } from 'rabbitmq-client';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { brokerNames, cleanupClusters, describeBroker, envelope, queueDepth, startNode, stopAll, uniqueCluster, waitFor, waitForDepth } from './broker.js';
+import { AMQP_URL, brokerNames, cleanupClusters, describeBroker, envelope, queueDepth, startNode, stopAll, uniqueCluster, waitFor, waitForDepth } from './broker.js';
 
 const control = (node: string, body: Record<string, unknown> & { type: string }) => envelope(`arbor://${node}/$sys`, body, { kind: 'system' });
 
@@ -38,14 +39,35 @@ describeBroker('rabbitmq transport: the control lane', () => {
     expect(await queueDepth(b.topology.controlQueue('b'))).toBe(0);
   });
 
+  it('a node that stops deletes its own control queue, last node or not; its node queue stays for a peer to drain', async () => {
+    const cluster = uniqueCluster();
+    const { transport: a, host: ha } = await startNode('a', cluster);
+    await startNode('b', cluster);
+    const { transport: c } = await startNode('c', cluster);
+    expect(await brokerNames('list_queues')).toContain(c.topology.controlQueue('c'));
+    await c.stop(); // not the last node
+    const names = await brokerNames('list_queues');
+    expect(names).not.toContain(c.topology.controlQueue('c'));
+    expect(names).toContain(c.topology.nodeQueue('c'));
+    a.sendControl('c', control('c', { type: 'late' }));
+    await waitFor('the report to the stopped node to come back', () => ha.undeliverables.length === 1);
+    expect(ha.undeliverables[0]!.error.code).toBe('UNROUTABLE');
+  });
+
   it("deletes a dead node's control queue, undrained, once its node queue is drained", async () => {
     const cluster = uniqueCluster();
     const { transport: a, host: ha } = await startNode('a', cluster);
     const { transport: b, host: hb } = await startNode('b', cluster);
     const { transport: c } = await startNode('c', cluster);
-    const names = await brokerNames('list_queues');
-    expect(names).toContain(c.topology.controlQueue('c'));
-    await c.stop(); // not the last node: its queues stay for a peer to drain
+    await c.stop();
+    // What a crash leaves (a clean stop deletes the control queue): the queue, bound as its node declared it.
+    const connection = new Connection({ url: AMQP_URL });
+    try {
+      await connection.queueDeclare({ queue: c.topology.controlQueue('c'), durable: true });
+      await connection.queueBind({ exchange: c.topology.exchange, queue: c.topology.controlQueue('c'), routingKey: c.topology.controlKey('c') });
+    } finally {
+      await connection.close();
+    }
     const work = envelope('arbor://a/root/w', { type: 'work' });
     a.send('c', work);
     a.sendControl('c', control('c', { type: 'report' }));
