@@ -9,8 +9,9 @@
  *   node starting while the last one stops never dead-letters into a missing queue;
  * - the cluster's topic exchange, which the dead-letter queue is bound to.
  *
- * Removed when the last node of the cluster stops cleanly ({@link removeLeftovers}): its own node
- * queue and its control queue, the retry tier queues and the retry exchange, and the pool queues it consumed, each only
+ * Removed when a node stops cleanly: its control queue, whether or not it is the last node
+ * (`RabbitmqTransport`'s graceful stop). Removed when the last node of the cluster stops cleanly
+ * ({@link removeLeftovers}): its own node queue and its control queue (again, if still there), the retry tier queues and the retry exchange, and the pool queues it consumed, each only
  * if empty (and, for pools, unused): a queue that still holds messages is never deleted, so
  * nothing is lost. "Last" is read from the broker, not from heartbeats: the presence queue
  * (`membersQueue`, auto-delete, consumed by every live node) is gone once no node consumes it. A
