@@ -55,13 +55,19 @@ const pongMachine = setup({ types: { events: {} as { type: 'ping'; from: ActorRe
   on: { ping: { actions: sendTo(({ event }) => target(event.from), { type: 'pong' }) } },
 });
 
+/** The two actors' logic on Arbor's side: the machines, or the reducers of the like-for-like row. */
+interface PingPongLogic {
+  ping: typeof pingMachine | typeof pingReducer;
+  pong: typeof pongMachine | typeof pongReducer;
+}
+
 /** The Arbor side; `create` is another build's `createSystem` for the `nil-cost` scenario. */
-export function arborSide(trips: number, create: typeof createSystem = createSystem): Side {
+export function arborSide(trips: number, create: typeof createSystem = createSystem, logic: PingPongLogic = { ping: pingMachine, pong: pongMachine }): Side {
   return {
     async setup() {
       const system = await create({ node: 'bench', logger: false });
-      const pong = system.spawn(pongMachine, { id: 'pong' });
-      const ping = system.spawn(pingMachine, { id: 'ping' });
+      const pong = system.spawn(logic.pong as typeof pongMachine, { id: 'pong' });
+      const ping = system.spawn(logic.ping as typeof pingMachine, { id: 'ping' });
       return {
         run: async () => {
           await ping.ask({ type: 'start', n: trips, self: ping, pong }, { timeout: TIMEOUT });
@@ -135,22 +141,6 @@ const pongReducer = fromTransition((state: null, event: { type: 'ping'; from: Ac
   return state;
 }, null);
 
-function reducerSide(trips: number): Side {
-  return {
-    async setup() {
-      const system = await createSystem({ node: 'bench', logger: false });
-      const pong = system.spawn(pongReducer, { id: 'pong' });
-      const ping = system.spawn(pingReducer, { id: 'ping' });
-      return {
-        run: async () => {
-          await ping.ask({ type: 'start', n: trips, self: ping, pong }, { timeout: TIMEOUT });
-        },
-        teardown: () => system.shutdown(),
-      };
-    },
-  };
-}
-
 type XStatePingEvent = { type: 'start'; n: number; pong: AnyActorRef; done: () => void } | { type: 'pong' };
 
 /** The first row's ping machine on XState alone: `sendTo` XState refs, the end resolves a promise. */
@@ -201,7 +191,7 @@ export async function pingPong({ quick }: ScenarioOptions): Promise<Result[]> {
   const trips = quick ? 20_000 : 200_000;
   const repeat = quick ? { warmup: 1, runs: 3 } : { warmup: 1, runs: 5 };
   const machines = await compare(arborSide(trips), nactSide(trips), repeat);
-  const reducers = await compare(reducerSide(trips), nactSide(trips), repeat);
+  const reducers = await compare(arborSide(trips, createSystem, { ping: pingReducer, pong: pongReducer }), nactSide(trips), repeat);
   const overXState = await compare(arborSide(trips), xstateSide(trips), repeat);
   const xstateVsNact = machines.baseline / overXState.baseline;
   return [

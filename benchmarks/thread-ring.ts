@@ -42,11 +42,12 @@ const member = setup({ types: { context: {} as { next?: ActorRef }, events: {} a
   },
 });
 
-function arborSide(hops: number): Side {
+/** The Arbor side: a ring of `logic` (the machine, or the reducer of the like-for-like row). */
+function arborSide(hops: number, logic: typeof member | typeof memberReducer = member): Side {
   return {
     async setup() {
       const system = await createSystem({ node: 'bench', logger: false });
-      const ring = Array.from({ length: RING }, (_, i) => system.spawn(member, { id: `ring-${i}` }));
+      const ring = Array.from({ length: RING }, (_, i) => system.spawn(logic as typeof member, { id: `ring-${i}` }));
       ring.forEach((ref, i) => ref.send({ type: 'init', next: ring[(i + 1) % RING]! }));
       const first = ring[0] as ActorRef;
       return {
@@ -103,23 +104,6 @@ const memberReducer = fromTransition((state: ReducerMember, event: RingEvent): R
   return state;
 }, {});
 
-function reducerSide(hops: number): Side {
-  return {
-    async setup() {
-      const system = await createSystem({ node: 'bench', logger: false });
-      const ring = Array.from({ length: RING }, (_, i) => system.spawn(memberReducer, { id: `ring-${i}` }));
-      ring.forEach((ref, i) => ref.send({ type: 'init', next: ring[(i + 1) % RING]! }));
-      const first = ring[0] as ActorRef;
-      return {
-        run: async () => {
-          await first.ask({ type: 'token', remaining: hops }, { timeout: TIMEOUT });
-        },
-        teardown: () => system.shutdown(),
-      };
-    },
-  };
-}
-
 type XStateRingEvent = { type: 'init'; next: AnyActorRef } | { type: 'token'; remaining: number; done: () => void };
 
 /** The first row's member on XState alone: `sendTo` XState refs, the last hop resolves a promise. */
@@ -157,7 +141,7 @@ export async function threadRing({ quick }: ScenarioOptions): Promise<Result[]> 
   const hops = quick ? 10_000 : 100_000;
   const repeat = quick ? { warmup: 1, runs: 3 } : { warmup: 1, runs: 5 };
   const machines = await compare(arborSide(hops), nactSide(hops), repeat);
-  const reducers = await compare(reducerSide(hops), nactSide(hops), repeat);
+  const reducers = await compare(arborSide(hops, memberReducer), nactSide(hops), repeat);
   const overXState = await compare(arborSide(hops), xstateSide(hops), repeat);
   const xstateVsNact = machines.baseline / overXState.baseline;
   return [
