@@ -11,7 +11,7 @@
  *
  * Removed when a node stops cleanly: its control queue, whether or not it is the last node
  * (`RabbitmqTransport`'s graceful stop). Removed when the last node of the cluster stops cleanly
- * ({@link removeLeftovers}): its own node queue and its control queue (again, if still there), the retry tier queues and the retry exchange, and the pool queues it consumed, each only
+ * ({@link removeLeftovers}): its own node queue, the retry tier queues and the retry exchange, and the pool queues it consumed, each only
  * if empty (and, for pools, unused): a queue that still holds messages is never deleted, so
  * nothing is lost. "Last" is read from the broker, not from heartbeats: the presence queue
  * (`membersQueue`, auto-delete, consumed by every live node) is gone once no node consumes it. A
@@ -44,8 +44,6 @@ export async function removeLeftovers(
   const { topology: t, options: o } = deps;
   const queues: { queue: string; ifUnused: boolean; ifEmpty?: boolean }[] = [
     { queue: t.nodeQueue(deps.node), ifUnused: false },
-    // Reports to a node that stopped are moot: its control queue goes even when not empty.
-    { queue: t.controlQueue(deps.node), ifUnused: false, ifEmpty: false },
     ...[...deps.pools].map((kind) => ({ queue: t.poolQueue(kind), ifUnused: true })),
     ...retryTiers(o.maxAttempts, o.retryBackoff).map((delay) => ({ queue: t.retryQueue(delay), ifUnused: false })),
   ];
