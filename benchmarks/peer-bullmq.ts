@@ -362,7 +362,11 @@ export async function peerBullmq({ quick }: ScenarioOptions): Promise<Result[]> 
   }
   await bundleProcess();
   const only = process.env.PEER_BULLMQ_ROWS?.split(',').filter((r): r is Row => (ROWS as readonly string[]).includes(r));
-  const counts = quick ? { batch: 2_000, sequential: 100, rounds: 1 } : { batch: 20_000, sequential: 500, rounds: 3 };
+  // PEER_BULLMQ_COUNTS=<batch>,<sequential>,<rounds>: other sizes than the mode's (a warm run of a few rows while working on them).
+  const asked = process.env.PEER_BULLMQ_COUNTS?.split(',').map(Number);
+  const counts = asked?.length === 3 && asked.every((n) => Number.isInteger(n) && n > 0)
+    ? { batch: asked[0]!, sequential: asked[1]!, rounds: asked[2]! }
+    : quick ? { batch: 2_000, sequential: 100, rounds: 1 } : { batch: 20_000, sequential: 500, rounds: 3 };
   const results: Result[] = [];
   for (const row of only && only.length > 0 ? only : ROWS) results.push(...(await measureRow(row, counts)));
   return results;
