@@ -11,8 +11,9 @@
  *   Served with `concurrency: BULL_CONCURRENCY`, the same work in hand per stage process as the
  *   BullMQ workers' `concurrency` (the default, `poolPrefetch` 8, made the row a test of 8 vs 50
  *   messages in flight per stage rather than of the two runtimes).
- * - `chain`: stages placed as in `placed`; per workflow `p` spawns a `chain()` whose stage `run`s
- *   ask the placed stages.
+ * - `chain`: stages placed as in `placed`; per workflow `p` spawns a `chain()` of ask stages
+ *   (`{ on, emit, to }`) to the placed stages: one routing slip, each stage's answer going on to the
+ *   next stage from the stage's node, and reported to the chain on the way.
  * - `fanout`: four stage children placed on `r`, `d`, `v`, `r`; per workflow `p` spawns a
  *   `scatterGather` (policy `all`) asking all four.
  */
@@ -21,12 +22,21 @@ import { chain, createEvent, scatterGather } from '../src/patterns/index.js';
 import { createSystem, rabbitmqTransport, supervisor, type ActorRef, type System } from '../src/index.js';
 import { BULL_CONCURRENCY, FAN, NODE_OF, STAGES, Workflows, type ProcessConfig, type Role, type RoleHandle } from './peer-bullmq-roles.js';
 
+/** The events a `chain()` of ask stages sends its stages: the chain's events, `data` carrying the workflow's id. */
+type ChainStep = { type: 'research.requested' | 'research.done' | 'draft.done'; data: { id: number }; replyTo: ActorRef };
+
 type StageEvent =
   | { type: 'wire'; next: ActorRef }
   | { type: 'ping'; replyTo: ActorRef }
-  | { type: 'work'; id: number; replyTo?: ActorRef };
+  | { type: 'work'; id: number; replyTo?: ActorRef }
+  | ChainStep;
 
-/** A stage: passes `work` on to `next`, or answers it when asked. */
+const answerStep = ({ event }: { event: StageEvent }) => {
+  const step = event as ChainStep;
+  step.replyTo.send({ type: 'done', id: step.data.id });
+};
+
+/** A stage: passes `work` on to `next`, or answers it when asked; answers a chain's step. */
 export const stage = setup({ types: { context: {} as { next: ActorRef | undefined }, events: {} as StageEvent } }).createMachine({
   context: { next: undefined },
   on: {
@@ -38,6 +48,9 @@ export const stage = setup({ types: { context: {} as { next: ActorRef | undefine
         else context.next?.send({ type: 'work', id: event.id });
       },
     },
+    'research.requested': { actions: answerStep },
+    'research.done': { actions: answerStep },
+    'draft.done': { actions: answerStep },
   },
 });
 
@@ -118,11 +131,11 @@ async function producerRole(config: ProcessConfig): Promise<RoleHandle> {
           review.send({ type: 'wire', next: sink });
           start = (id) => research.send({ type: 'work', id });
         } else {
-          const ask = (ref: ActorRef) => async (data: { id: number }) => ref.ask<{ type: 'done'; id: number }>({ type: 'work', id: data.id }, { timeout: ASK_TIMEOUT });
+          // Ask stages: the chain sends one routing slip, and each stage's answer goes on to the next stage from the stage's node.
           const workflow = chain([
-            { on: 'research.requested', emit: 'research.done', run: ask(research) },
-            { on: 'research.done', emit: 'draft.done', run: ask(draft) },
-            { on: 'draft.done', emit: 'review.done', run: ask(review) },
+            { on: 'research.requested', emit: 'research.done', to: research, timeout: ASK_TIMEOUT },
+            { on: 'research.done', emit: 'draft.done', to: draft, timeout: ASK_TIMEOUT },
+            { on: 'draft.done', emit: 'review.done', to: review, timeout: ASK_TIMEOUT },
           ]);
           start = (id) => {
             const ref = a.spawn(workflow, { id: `wf-${id}` });

@@ -14,7 +14,7 @@ export const ROW_TITLES: Record<Row, string> = {
   placed: 'placed by a supervisor on the producer',
   direct: 'each node runs its stage, stages address each other directly',
   pool: 'work pools (servePool / poolRef)',
-  chain: 'chain() on the producer asking placed stages',
+  chain: 'chain() on the producer: ask stages to placed stages (routing slip)',
   fanout: 'fan-out of 4 and gather (scatterGather vs FlowProducer)',
 };
 

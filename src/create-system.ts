@@ -15,6 +15,7 @@ import { Singletons } from './durable/singletons.js';
 import { DEFAULT_WORKFLOW_BUFFER, WORKFLOW_QUERY, WorkflowBuffer } from './observability/workflow-buffer.js';
 import { SystemMetrics } from './observability/metrics.js';
 import { OtelMessageTracer, tracingEnabled } from './observability/tracing.js';
+import { CHAIN_SLIP, reviveSlip } from './patterns/chain-slip.js';
 import { Cluster } from './remote/cluster.js';
 import { ActorSystem } from './runtime/actor-system.js';
 import { InvalidSpecError } from './runtime/errors.js';
@@ -172,6 +173,7 @@ class ArborSystem extends ActorSystem implements System {
       meter: _metrics,
       tracer: tracingEnabled() ? (system) => new OtelMessageTracer(system.node) : undefined,
       singletons: (system) => new Singletons(system, () => this.durableRuntime(), { leaseTtl: SINGLETON_LEASE_TTL }),
+      relays: { [CHAIN_SLIP]: reviveSlip },
     });
     this.durableStore = { store: options.store, owned: options.store === undefined };
     _metrics?.attach(this);

@@ -12,6 +12,7 @@
 import { ArborError, withoutStack } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { nodeOfPath } from '../runtime/paths.js';
+import { relayOf } from '../runtime/relay.js';
 
 /**
  * How many owed asks an incarnation remembers; beyond it the oldest are forgotten (a quarter of
@@ -20,11 +21,11 @@ import { nodeOfPath } from '../runtime/paths.js';
  */
 export const OWED_ASKS_BOUND = 1024;
 
-/** An ask's reply ref has a path with `/$ask/` in it (local or from another node). */
+/** An ask's reply ref has a path with `/$ask/` in it (local or from another node), or is a relay standing for one (a chain's slip). */
 export function askReplyRef(event: ArborEvent): object | undefined {
   const replyTo = event.replyTo as { path?: unknown } | undefined;
-  if (typeof replyTo !== 'object' || replyTo === null) return undefined;
-  return typeof replyTo.path === 'string' && replyTo.path.includes('/$ask/') ? replyTo : undefined;
+  if (typeof replyTo !== 'object' || replyTo === null || typeof replyTo.path !== 'string') return undefined;
+  return replyTo.path.includes('/$ask/') || relayOf(replyTo) !== undefined ? replyTo : undefined;
 }
 
 /** What owed asks need of the system: which asks still wait on this node. */
@@ -43,6 +44,7 @@ export class OwedAsks {
 
   /** True while the local ask behind `replyTo` still waits; undefined when it cannot be known here (an asker on another node). */
   private pending(replyTo: object): boolean | undefined {
+    if (relayOf(replyTo) !== undefined) return undefined; // a relay standing for an ask (a chain's slip) says nothing of it here
     const path = (replyTo as { path: string }).path;
     const local = this.system._pendingAsk(path);
     if (local) return local === replyTo;

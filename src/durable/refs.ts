@@ -23,7 +23,7 @@ export function refsAsPaths<T>(snapshot: T): T {
  * actor's ref does.
  */
 export function refsFromPaths<T>(stored: T, system: CellContext): T {
-  return reviveRefs(stored, (path) => system.lookup(path) ?? goneRef(path, system));
+  return reviveRefs(stored, (path, relay) => (relay && system._relayRef?.(path, relay)) ?? system.lookup(path) ?? goneRef(path, system));
 }
 
 function goneRef(path: string, system: CellContext): ActorRef {

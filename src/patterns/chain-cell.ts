@@ -20,16 +20,24 @@
  * take the machine).
  */
 import { askReplyRef, failInFlight, failUnowed, OwedAsks } from '../actors/owed-asks.js';
+import { ASK_FAIL, askTimeoutError } from '../runtime/ask.js';
 import type { CellInit } from '../runtime/cell.js';
+import type { TimerHandle } from '../runtime/clock.js';
 import { toError } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
-import { chainOutput, failureEvent, runStage, stageEvent, stageFailure, stageState, type ChainFailure, type ChainInput, type ChainOutput, type ChainPlan } from './chain-steps.js';
+import { DEFAULT_ASK_TIMEOUT, type ActorRef } from '../runtime/ref.js';
+import { ChainSlip, isSlipStep, stepError, type SlipStep } from './chain-slip.js';
+import { chainOutput, checkOutput, failureEvent, runStage, stageEvent, stageFailure, stageState, type ChainAskStage, type ChainFailure, type ChainInput, type ChainOutput, type ChainPlan, type NamedStage } from './chain-steps.js';
 import { assertPatternEvent, type PatternEvent } from './event.js';
 import { PatternCell, type PatternSnapshot } from './pattern-cell.js';
 import type { EventTarget } from './targets.js';
 
+let runs = 0;
+
 /** One incarnation's run of the workflow. */
 class Run {
+  /** Names this run on the slips it sends (reports of another run are ignored). */
+  readonly id = `${Date.now().toString(36)}.${++runs}`;
   value = 'waiting';
   status: 'active' | 'done' | 'error' | 'stopped' = 'active';
   events: PatternEvent[] = [];
@@ -40,6 +48,8 @@ class Run {
   abort: AbortController | undefined = undefined;
   /** Receipts waiting for the work the start event began (see `Cell.receipt`). */
   waiters: (() => void)[] | undefined = undefined;
+  /** On a routing slip: the stage whose report comes next, the slip's last stage, reports that came early. */
+  slip: { next: number; end: number; early: Map<number, SlipStep>; timer: TimerHandle | undefined } | undefined = undefined;
 }
 
 /** What `getSnapshot` gives: the fields of the machine's snapshot that describe a chain. */
@@ -103,6 +113,7 @@ export class ChainCell extends PatternCell {
 
   protected take(event: ArborEvent): void {
     const run = this.live as Run;
+    if (isSlipStep(event)) return this.stepped(run, event);
     if (run.value !== 'waiting' || event.type !== this.plan.stages[0]!.on) return this.refuse(event, run.value);
     const replyTo = event.replyTo === undefined ? undefined : askReplyRef(event);
     if (replyTo) (this.owed ??= new OwedAsks(this.system)).took(replyTo, event);
@@ -126,6 +137,7 @@ export class ChainCell extends PatternCell {
   private enter(run: Run, i: number): void {
     const stage = this.plan.stages[i]!;
     run.value = stageState(stage);
+    if (stage.to !== undefined) return this.sendSlip(run, i, stage.to);
     // One controller per workflow, not per stage as the machine's promise actors have: an
     // AbortSignal costs about 5 µs to make: three were an eighth of what a workflow cost here.
     const abort = (run.abort ??= new AbortController());
@@ -151,8 +163,86 @@ export class ChainCell extends PatternCell {
     else this.finish(run);
   }
 
+  /**
+   * Sends the last event to ask stage `i` with a routing slip for it and the ask stages after it,
+   * up to the first that validates (its output is checked here) or the last (see `chain-slip.ts`).
+   */
+  private sendSlip(run: Run, i: number, to: ActorRef): void {
+    const stages = this.plan.stages;
+    let end = i;
+    while (end + 1 < stages.length && stages[end + 1]!.to !== undefined && stages[end]!.validate === undefined) end++;
+    const last = run.events[run.events.length - 1]!;
+    const slip = new ChainSlip(this.path, {
+      run: run.id,
+      i,
+      stages: stages.slice(i, end + 1).map((s) => ({ to: s.to!.path, emit: s.emit })),
+      cause: { id: last.id, correlationId: last.correlationId, schemaVersion: last.schemaVersion },
+      source: this.plan.id,
+    }, this.system);
+    run.slip = { next: i, end, early: new Map(), timer: undefined };
+    this.changed();
+    this.armStageTimer(run);
+    try {
+      this.asSender(() => to.send({ ...last, replyTo: slip }));
+    } catch (err) {
+      slip[ASK_FAIL](toError(err));
+    }
+  }
+
+  /** A stage on the slip answered or failed: taken in stage order, each once. */
+  private stepped(run: Run | undefined, step: SlipStep): void {
+    const slip = run?.slip;
+    if (run === undefined || slip === undefined || step.run !== run.id || run.status !== 'active' || step.i < slip.next || step.i > slip.end) return; // another run's, or a repeat
+    slip.early.set(step.i, step);
+    for (let now = slip.early.get(slip.next); now !== undefined && run.slip === slip; now = slip.early.get(slip.next)) {
+      slip.early.delete(slip.next);
+      const i = slip.next++;
+      if (now.event === undefined) return this.stageFailed(run, i, stepError(now));
+      try {
+        checkOutput(this.plan.stages[i]!, now.event.data);
+      } catch (err) {
+        return this.stageFailed(run, i, err);
+      }
+      try {
+        run.events = [...run.events, now.event];
+        this.send(this.sink, now.event);
+      } catch (err) {
+        return this.crash(run, toError(err));
+      }
+      if (i === slip.end) {
+        this.clearStageTimer(run);
+        run.slip = undefined;
+        if (i + 1 < this.plan.stages.length) this.asSender(() => this.enter(run, i + 1));
+        else this.finish(run);
+      } else {
+        run.value = stageState(this.plan.stages[i + 1]!);
+        this.changed();
+        this.armStageTimer(run);
+      }
+    }
+  }
+
+  /** The stage the slip waits for fails unless it answers in its `timeout`, as an ask would. */
+  private armStageTimer(run: Run): void {
+    const slip = run.slip!;
+    const stage = this.plan.stages[slip.next] as NamedStage & ChainAskStage;
+    const timeout = stage.timeout ?? DEFAULT_ASK_TIMEOUT;
+    this.clearStageTimer(run);
+    slip.timer = this.system.clock.setTimeout(() => {
+      if (run.slip !== slip) return;
+      this.stageFailed(run, slip.next, askTimeoutError(stage.to.path, stage.on, timeout));
+    }, timeout);
+  }
+
+  private clearStageTimer(run: Run): void {
+    if (run.slip?.timer !== undefined) this.system.clock.clearTimeout(run.slip.timer);
+    if (run.slip) run.slip.timer = undefined;
+  }
+
   private stageFailed(run: Run, i: number, error: unknown): void {
     if (run !== this.live || run.status !== 'active') return;
+    this.clearStageTimer(run);
+    run.slip = undefined;
     try {
       const failure = stageFailure(this.plan.stages[i]!, run.events[run.events.length - 1]!, error);
       run.failure = failure;
@@ -206,6 +296,8 @@ export class ChainCell extends PatternCell {
   /** The incarnation of `run` ended: its snapshot stays readable, and the receipts waiting on its work settle. */
   private detach(run: Run): void {
     run.abort = undefined;
+    this.clearStageTimer(run);
+    run.slip = undefined;
     this.lastRun = run;
     this.live = undefined;
     for (const resolve of run.waiters?.splice(0) ?? []) resolve();

@@ -6,24 +6,47 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../runtime/clock.js';
+import type { ArborEvent } from '../runtime/event.js';
+import { DEFAULT_ASK_TIMEOUT, type ActorRef } from '../runtime/ref.js';
 import { describe as describeValue } from '../runtime/errors.js';
 import { deriveEvent, eventLogger, type PatternEvent } from './event.js';
 import type { EventTarget } from './targets.js';
 
-/** One stage of a chain. */
-export interface ChainStage<TIn = unknown, TOut = unknown> {
+interface StageBase<TOut> {
   /** The event type this stage reacts to. */
   on: string;
-  /** The event type it emits, with `run`'s result as `data`. */
+  /** The event type it emits, with the stage's output as `data`. */
   emit: string;
-  // Method syntax on purpose: stages with different data types then fit one `ChainStage[]`.
-  /** Does the stage's work on the incoming event's `data`. */
-  run(data: TIn, event: PatternEvent<TIn>, signal: AbortSignal): TOut | Promise<TOut>;
   /** Accepts the output (`true`) or rejects it with a reason. @default accept */
   validate?(output: TOut): true | string;
   /** Letters, digits, `_` and `-`. @default the first word of `emit` */
   name?: string;
 }
+
+/** A stage that runs a function where the chain runs. */
+export interface ChainRunStage<TIn = unknown, TOut = unknown> extends StageBase<TOut> {
+  // Method syntax on purpose: stages with different data types then fit one `ChainStage[]`.
+  /** Does the stage's work on the incoming event's `data`; what it returns is the output. */
+  run(data: TIn, event: PatternEvent<TIn>, signal: AbortSignal): TOut | Promise<TOut>;
+  to?: undefined;
+}
+
+/**
+ * A stage that asks an actor: it is sent the incoming event with a `replyTo`, and its reply (an
+ * event) is the output. Consecutive ask stages form a routing slip: each stage's reply goes on to
+ * the next stage from the node that answered, not through the chain's node (`chain-slip.ts`);
+ * a stage with `validate` ends the slip, as its output is checked where the chain runs.
+ */
+export interface ChainAskStage<TOut = ArborEvent> extends StageBase<TOut> {
+  /** The actor that does the stage's work, anywhere in the cluster. */
+  to: ActorRef;
+  /** How long the stage may take to reply, in ms. @default 5000 (as `ask`) */
+  timeout?: number;
+  run?: undefined;
+}
+
+/** One stage of a chain: a function it runs, or an actor it asks. */
+export type ChainStage<TIn = unknown, TOut = unknown> = ChainRunStage<TIn, TOut> | ChainAskStage<TOut>;
 
 /** Input of a chain machine. */
 export interface ChainInput {
@@ -70,12 +93,20 @@ export function stageState(stage: NamedStage): string {
   return `stage_${stage.name}`;
 }
 
-/** Runs `stage` on `event` and validates its output: rejects with the error, or with an {@link InvalidOutput}. */
+/**
+ * Runs `stage` on `event` (calls its function, or asks its actor) and validates its output:
+ * rejects with the error, or with an {@link InvalidOutput}.
+ */
 export async function runStage(stage: NamedStage, event: PatternEvent, signal: AbortSignal): Promise<unknown> {
-  const output = await stage.run(event.data as never, event as never, signal);
+  const output = stage.to !== undefined ? await stage.to.ask(event, { timeout: stage.timeout ?? DEFAULT_ASK_TIMEOUT }) : await stage.run(event.data as never, event as never, signal);
+  checkOutput(stage, output);
+  return output;
+}
+
+/** Throws an {@link InvalidOutput} when `stage`'s validator rejects `output`. */
+export function checkOutput(stage: NamedStage, output: unknown): void {
   const verdict = stage.validate ? stage.validate(output as never) : true;
   if (verdict !== true) throw new InvalidOutput(typeof verdict === 'string' ? verdict : `rejected ${describeValue(output)}`);
-  return output;
 }
 
 /** The event `stage` emits for `output`, caused by `last` (logged at debug). */

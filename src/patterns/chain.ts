@@ -31,7 +31,7 @@ import { assigner, effect } from './machine-config.js';
 import { holdTarget, sendTarget, type EventTarget, type HeldTarget } from './targets.js';
 import { fn, isPlainObject, loggerOption, nonEmptyString, optionsObject, stateName } from './validate.js';
 
-export type { ChainStage, ChainInput, ChainFailure, ChainOutput } from './chain-steps.js';
+export type { ChainStage, ChainRunStage, ChainAskStage, ChainInput, ChainFailure, ChainOutput } from './chain-steps.js';
 
 /** Options of {@link chain}. */
 export interface ChainOptions {
@@ -56,6 +56,10 @@ interface ChainContext {
 const update = assigner<ChainContext>();
 const act = effect<ChainContext>();
 
+function isRefLike(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { path?: unknown }).path === 'string' && typeof (value as { send?: unknown }).send === 'function';
+}
+
 function normalizeStages(value: unknown): NamedStage[] {
   if (!Array.isArray(value) || value.length === 0) throw new InvalidSpecError('stages', value, 'must be a non-empty array');
   const names = new Set<string>();
@@ -65,7 +69,14 @@ function normalizeStages(value: unknown): NamedStage[] {
     const emit = nonEmptyString(stage.emit, `stages[${i}].emit`);
     const previous = value[i - 1] as ChainStage | undefined;
     if (previous && previous.emit !== on) throw new InvalidSpecError(`stages[${i}].on`, on, `must be what stages[${i - 1}] emits ("${previous.emit}")`);
-    fn(stage.run, `stages[${i}].run`);
+    if (stage.to === undefined) fn(stage.run, `stages[${i}].run`);
+    else {
+      if (stage.run !== undefined) throw new InvalidSpecError(`stages[${i}]`, stage, 'must have either run or to, not both');
+      if (!isRefLike(stage.to)) throw new InvalidSpecError(`stages[${i}].to`, stage.to, 'must be an actor ref (a path and send)');
+      if (stage.timeout !== undefined && !(typeof stage.timeout === 'number' && stage.timeout > 0 && stage.timeout <= 2 ** 31 - 1)) {
+        throw new InvalidSpecError(`stages[${i}].timeout`, stage.timeout, 'must be a positive number of ms');
+      }
+    }
     if (stage.validate !== undefined) fn(stage.validate, `stages[${i}].validate`);
     const name = stateName(stage.name ?? emit.split('.')[0], `stages[${i}].name`, ' (give a name when emit does not start with one)');
     if (names.has(name)) throw new InvalidSpecError(`stages[${i}].name`, name, 'must be unique in the chain');

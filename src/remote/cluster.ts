@@ -93,11 +93,18 @@ export class Cluster implements Distribution {
   /**
    * The transport dead-lettered an envelope that arrived here (an invalid body, no attempts left):
    * an ask waiting for its reply, here or on another node, fails now instead of at its timeout.
-   * Reads the raw `{ $ref }` of `replyTo`: the body may be anything, and is not revived.
+   * Reads the raw `{ $ref }` of `replyTo`: the body may be anything, and is not revived (only a
+   * relay's `replyTo` is).
    */
   inboundDeadLettered(envelope: Envelope, error: ArborError): void {
     if (envelope.kind !== 'user') return;
-    const replyTo = (envelope.body as { replyTo?: { $ref?: unknown } } | null)?.replyTo?.$ref;
+    const wire = (envelope.body as { replyTo?: { $ref?: unknown; $relay?: unknown } } | null)?.replyTo;
+    // A relay standing for an ask (a chain's slip) acts here: rebuilt, it reports the failure where it should.
+    if (typeof wire?.$relay === 'string') {
+      failAsk({ replyTo: this.router.revive(wire) }, error);
+      return;
+    }
+    const replyTo = wire?.$ref;
     if (typeof replyTo !== 'string' || !replyTo.includes('/$ask/')) return;
     const node = nodeOfPath(replyTo);
     if (node === this.node) {

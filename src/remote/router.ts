@@ -10,10 +10,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ActorSystem } from '../runtime/actor-system.js';
+import { failAsk } from '../runtime/ask.js';
 import { ArborError } from '../runtime/errors.js';
 import { correlationOf, type ArborEvent } from '../runtime/event.js';
 import { nodeOfPath, POOL_TARGET, SCHEME, SINGLETON_HOST, singletonIdOf, TOPIC_TARGET } from '../runtime/paths.js';
 import type { ActorRef, AskOptions } from '../runtime/ref.js';
+import type { RelayForm } from '../runtime/relay.js';
 import type { DeliveryResult, Envelope } from '../runtime/transport.js';
 import { CONTROL_OPS, PROTOCOL_TARGET, type ProtocolMessage } from './protocol.js';
 import { RemoteChildCell } from './remote-child-cell.js';
@@ -76,8 +78,12 @@ export class Router implements RemoteRouter {
 
   // --- refs ----------------------------------------------------------------------------------
 
-  /** The ref for `path` as seen from this node. */
-  refFor(path: string): ActorRef {
+  /** The ref for `path` as seen from this node (a relay's, rebuilt here, when it is one). */
+  refFor(path: string, relay?: RelayForm): ActorRef {
+    if (relay !== undefined) {
+      const rebuilt = this.system._relayRef(path, relay);
+      if (rebuilt !== undefined) return rebuilt;
+    }
     // A singleton's ref always routes through its queue: it stays valid when another node takes it over.
     if (singletonIdOf(path) !== undefined) return new RemoteActorRef(path, this);
     return this.system._cellAt(path)?.ref ?? this.system._pendingAsk(path) ?? new RemoteActorRef(path, this);
@@ -103,7 +109,7 @@ export class Router implements RemoteRouter {
 
   /** Replaces the wire refs in a body from the wire by refs of this node. */
   revive<T>(value: T): T {
-    return reviveRefs(value, (p) => this.refFor(p));
+    return reviveRefs(value, (p, relay) => this.refFor(p, relay));
   }
 
   /** A ref for a full path with no local cell, or `undefined` when no actor can be there. */
@@ -371,8 +377,12 @@ export class Router implements RemoteRouter {
     return { ok: false, retry: false, error };
   }
 
-  /** A dead letter whose `replyTo` is an ask on another node: that ask fails now, not at its timeout. */
+  /**
+   * A dead letter whose `replyTo` is an ask on another node: that ask fails now, not at its
+   * timeout. A relay standing for an ask (a chain's slip) reports the failure itself.
+   */
   askFailed(event: unknown, reason: Error): void {
+    if (failAsk(event, reason)) return;
     const replyTo = (event as { replyTo?: unknown } | null)?.replyTo;
     if (!(replyTo instanceof RemoteActorRef) || !replyTo.path.includes('/$ask/')) return;
     const node = nodeOfPath(replyTo.path);

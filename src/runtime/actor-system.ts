@@ -14,6 +14,7 @@ import pino, { type Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import type { ActorDetail } from './actor-detail.js';
 import { Asks, failAsk, type ReplyRef } from './ask.js';
+import type { RelayForm, RelayReviver } from './relay.js';
 import type { Cell, CellContext, CellInit, ChildRequest } from './cell.js';
 import type { CellFactory, SpawnOptions, SystemOptions } from './system-options.js';
 import { realClock, type Clock } from './clock.js';
@@ -71,6 +72,8 @@ export interface SystemPlugins {
   tracer?: ((system: ActorSystem) => MessageTracer) | undefined;
   /** Runs cluster singletons (`spawn(..., { singleton: true })`); without it they are refused. */
   singletons?: ((system: ActorSystem) => SingletonPort) | undefined;
+  /** Rebuild the relays that arrive here, by tag (see `relay.ts`). */
+  relays?: Readonly<Record<string, RelayReviver<ActorSystem>>> | undefined;
 }
 
 /**
@@ -128,12 +131,14 @@ export class ActorSystem implements CellContext {
   /** @internal The cluster singletons this node joined. */
   readonly _singletons: SingletonPort | undefined;
   private readonly factories: readonly CellFactory[];
+  private readonly relays: Readonly<Record<string, RelayReviver<ActorSystem>>>;
   private readonly diagram: ((logic: unknown) => string | undefined) | undefined;
   private readonly pools = new Map<string, PoolServer>();
   private stopping: Promise<void> | undefined;
 
   constructor(options: SystemOptions, plugins: SystemPlugins) {
     this.factories = plugins.cells;
+    this.relays = plugins.relays ?? {};
     this.diagram = plugins.diagram;
     this.meter = plugins.meter;
     this.node = options.node === undefined ? `node-${randomUUID().slice(0, 8)}` : validateId(options.node, 'node');
@@ -287,6 +292,11 @@ export class ActorSystem implements CellContext {
   /** See {@link CellContext.forgetState}: nothing here; `createSystem` plugs in the store. */
   forgetState(path: string): void {
     void path;
+  }
+
+  /** @internal The relay a node rebuilds from its wire form, or `undefined` when no reviver knows its tag (see `relay.ts`). */
+  _relayRef(path: string, relay: RelayForm): ActorRef | undefined {
+    return Object.hasOwn(this.relays, relay.tag) ? this.relays[relay.tag]!(path, relay.data, this) : undefined;
   }
 
   /** @internal The reply ref of a pending ask on this node. */

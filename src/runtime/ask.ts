@@ -7,7 +7,8 @@ import { ArborError, InvalidSpecError } from './errors.js';
 import { assertEvent, type ArborEvent } from './event.js';
 import { DEFAULT_ASK_TIMEOUT, type ActorRef, type AskOptions } from './ref.js';
 
-const FAIL = Symbol('arbor.ask.fail');
+/** Fails what waits for a reply at a reply ref (an ask's, or a relay that stands for one: see `relay.ts`). */
+export const ASK_FAIL = Symbol('arbor.ask.fail');
 
 /** The `replyTo` an ask adds to its request. */
 export interface ReplyRef {
@@ -17,16 +18,20 @@ export interface ReplyRef {
   _send(event: ArborEvent): void;
   toJSON(): { path: string };
   /** @internal */
-  [FAIL]: (error: Error) => void;
+  [ASK_FAIL]: (error: Error) => void;
 }
 
-/** If `event.replyTo` is a pending ask, fails it with `error` and returns true. */
+/** If `event.replyTo` is a pending ask (or a relay standing for one), fails it with `error` and returns true. */
 export function failAsk(event: unknown, error: Error): boolean {
   const replyTo = (event as { replyTo?: Partial<ReplyRef> } | null)?.replyTo;
-  const fail = replyTo?.[FAIL];
-  if (typeof fail !== 'function') return false;
-  fail(error);
+  if (typeof replyTo?.[ASK_FAIL] !== 'function') return false;
+  replyTo[ASK_FAIL](error);
   return true;
+}
+
+/** The error of an ask to `target` with an event of `eventType` that had no reply within `timeout` ms. */
+export function askTimeoutError(target: string, eventType: string, timeout: number): ArborError {
+  return new ArborError('ASK_TIMEOUT', `no reply from ${target} to "${eventType}" within ${timeout} ms`, { target, eventType, timeout });
 }
 
 export class Asks {
@@ -74,30 +79,24 @@ export class Asks {
         },
         _send: (ev) => reply.send(ev),
         toJSON: () => ({ path }),
-        [FAIL]: (error) => {
+        [ASK_FAIL]: (error) => {
           if (finish()) reject(error);
         },
       };
       const timer = this.clock.setTimeout(() => {
-        reply[FAIL](
-          new ArborError('ASK_TIMEOUT', `no reply from ${target.path} to "${event.type}" within ${timeout} ms`, {
-            target: target.path,
-            eventType: event.type,
-            timeout,
-          }),
-        );
+        reply[ASK_FAIL](askTimeoutError(target.path, event.type, timeout));
       }, timeout);
       this.pending.set(path, reply);
       try {
         target.send({ ...event, replyTo: reply });
       } catch (err) {
-        reply[FAIL](err as Error);
+        reply[ASK_FAIL](err as Error);
       }
     });
   }
 
   /** Fails every pending ask (used at shutdown, so nothing waits for a timeout). */
   failAll(error: Error): void {
-    for (const reply of [...this.pending.values()]) reply[FAIL](error);
+    for (const reply of [...this.pending.values()]) reply[ASK_FAIL](error);
   }
 }

@@ -33,6 +33,7 @@ import type { SchemaRegistry } from './schemas.js';
 import { Receipts } from './receipts.js';
 import { ResultSlot } from './result-slot.js';
 import type { ActorRef, AskOptions } from './ref.js';
+import type { RelayForm } from './relay.js';
 import { jsonText, DETAIL_TEXT_LIMIT, type ActorDetail, type MailboxStats } from './actor-detail.js';
 import type { SupervisorReport } from './system-events.js';
 
@@ -122,6 +123,8 @@ export interface CellContext {
   _rootExited(cell: Cell): void;
   /** The ref at `path` (local, pending ask, or remote), or `undefined`. */
   lookup(path: string): ActorRef | undefined;
+  /** The relay rebuilt from its wire form (see `relay.ts`), or `undefined` when no reviver knows its tag. */
+  _relayRef?(path: string, relay: RelayForm): ActorRef | undefined;
   /** Sends `event` to every subscriber of a matching topic, on any node (choreography). */
   publish(event: ArborEvent): void;
   /**
