@@ -132,6 +132,43 @@ describeBroker('patterns over RabbitMQ', () => {
     expect((seen(failures)[0] as unknown as { type: string; correlationId: string }).correlationId).toBe('sloppy');
   });
 
+  it('event chaining with ask stages: the routing slip crosses the broker, to a child placed on b, a root actor on b and an actor on a', async () => {
+    const answerer = setup({ types: { input: {} as { by: string }, context: {} as { by: string } } }).createMachine({
+      context: ({ input }) => ({ by: input.by }),
+      on: {
+        '*': {
+          actions: ({ context, event }) => {
+            const { replyTo, data } = event as { replyTo?: ActorRef; data?: unknown };
+            replyTo?.send({ type: 'answer', by: context.by, got: data });
+          },
+        },
+      },
+    });
+    const { a, b } = await pair({ answerer });
+    a.spawn(supervisor({ children: [{ id: 'research', kind: 'answerer', node: 'b', input: { by: 'research' } }] }), { id: 'stages' });
+    b.spawn(answerer, { id: 'draft', input: { by: 'draft' } });
+    const review = a.spawn(answerer, { id: 'review', input: { by: 'review' } });
+    await waitFor('research hosted on b', () => b.describe().hosted.length === 1);
+    const sink = a.spawn(collector, { id: 'sink' });
+    const article = chain(
+      [
+        { on: 'research.requested', emit: 'research.done', to: a.lookup('stages/research') as ActorRef },
+        { on: 'research.done', emit: 'draft.done', to: a.lookup('arbor://b/draft') as ActorRef },
+        { on: 'draft.done', emit: 'review.done', to: review },
+      ],
+      { id: 'article' },
+    );
+    const ref = a.spawn(article, { id: 'article', input: { sink } });
+    ref.send(createEvent('research.requested', { topic: 'actors' }, { source: 'planner', correlationId: 'wf' }));
+    const out = (await ref.result()) as ChainOutput;
+    expect(out.status).toBe('completed');
+    expect(out.events.map((e) => e.type)).toEqual(['research.requested', 'research.done', 'draft.done', 'review.done']);
+    expect(out.events.every((e, i) => i === 0 || e.causationId === out.events[i - 1]!.id)).toBe(true);
+    expect(out.events[3]!.data).toEqual({ type: 'answer', by: 'review', got: { type: 'answer', by: 'draft', got: { type: 'answer', by: 'research', got: { topic: 'actors' } } } });
+    await waitFor('the sink to see the three stages', () => seen(sink).length === 3);
+    expect(seen(sink).map((e) => e.type)).toEqual(['research.done', 'draft.done', 'review.done']);
+  });
+
   it('idempotency: the same event delivered twice to a worker on another node is processed once', async () => {
     const counter = setup({ types: { context: {} as { n: number }, events: {} as PatternEvent } }).createMachine({
       context: { n: 0 },
