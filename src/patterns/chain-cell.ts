@@ -192,7 +192,11 @@ export class ChainCell extends PatternCell {
   /** A stage on the slip answered or failed: taken in stage order, each once. */
   private stepped(run: Run | undefined, step: SlipStep): void {
     const slip = run?.slip;
-    if (run === undefined || slip === undefined || step.run !== run.id || run.status !== 'active' || step.i < slip.next || step.i > slip.end) return; // another run's, or a repeat
+    if (run === undefined || slip === undefined || step.run !== run.id || run.status !== 'active' || step.i < slip.next || step.i > slip.end) {
+      // A repeat (a redelivered request answered again), or a report to a run that has ended.
+      if (this.plan.logger.isLevelEnabled('debug')) this.plan.logger.debug({ actor: this.path, run: step.run, stage: step.i }, 'chain step report ignored: a repeat, or of a run that ended');
+      return;
+    }
     slip.early.set(step.i, step);
     for (let now = slip.early.get(slip.next); now !== undefined && run.slip === slip; now = slip.early.get(slip.next)) {
       slip.early.delete(slip.next);

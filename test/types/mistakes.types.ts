@@ -5,7 +5,7 @@
  */
 import { fromPromise, setup, type AnyActorRef } from 'xstate';
 import { createSystem, supervisor, type ActorRef, type SupervisorReport } from '../../src/index.js';
-import { scatterGather, type GatherOutput } from '../../src/patterns/index.js';
+import { chain, scatterGather, type GatherOutput } from '../../src/patterns/index.js';
 
 const counter = setup({
   types: {
@@ -142,4 +142,19 @@ export async function mistakes(): Promise<void> {
   child.send({ type: 'dec' });
   // @ts-expect-error the counter's input is `{ start: number }`
   await root.startChild({ id: 'c3', logic: counter, input: { start: '2' } });
+
+  // --- chain stages: a function where the chain runs, or an actor it asks ---------------------------
+  const researcher = system.spawn(counter, { id: 'researcher', input: { start: 0 } });
+  chain([
+    { on: 'research.requested', emit: 'research.done', to: researcher, timeout: 1000 },
+    { on: 'research.done', emit: 'draft.done', run: (notes: unknown) => String(notes) },
+  ]);
+  // @ts-expect-error a stage has either `run` or `to`, not both
+  chain([{ on: 'a.requested', emit: 'a.done', to: researcher, run: () => 1 }]);
+  // @ts-expect-error a stage needs `run` or `to`
+  chain([{ on: 'a.requested', emit: 'a.done' }]);
+  // @ts-expect-error `to` is a ref, not a path
+  chain([{ on: 'a.requested', emit: 'a.done', to: 'arbor://n/researcher' }]);
+  // @ts-expect-error `timeout` belongs to ask stages
+  chain([{ on: 'a.requested', emit: 'a.done', run: () => 1, timeout: 1000 }]);
 }
