@@ -28,6 +28,7 @@ import type { Envelope, NodeInfo, QueueStats, RoutingDestination, Transport, Tra
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
 import { Coalescer } from './Coalescer.js';
+import { corkedWrites } from './socket-cork.js';
 import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
@@ -124,7 +125,11 @@ export class RabbitmqTransport implements Transport {
     });
     const beacon = new PresenceBeacon({ connection, topology, node: host.node, incarnation: this.incarnation, logger, url: o.url });
     const watch = new PresenceWatch({ connection, logger, url: o.url, onClosed: (node, incarnation) => this.peerClosed(node, incarnation) });
-    const coalescer = new Coalescer(o.coalesce, (frame) => this.publishFrame(frame));
+    const coalescer = new Coalescer(
+      o.coalesce,
+      (frame) => this.publishFrame(frame),
+      (emits) => corkedWrites(connection, emits),
+    );
     this.run = { host, logger, connection, publisher, inbound, membership, coalescer, beacon, watch };
     this.host = host;
     this.startedAt = host.clock.now();
