@@ -32,7 +32,7 @@ import { corkedWrites } from './socket-cork.js';
 import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
-import { BatchAckConsumer } from './BatchAckConsumer.js';
+import { ACK_DELAY_MS, BatchAckConsumer } from './BatchAckConsumer.js';
 import { controlConsumerProps, heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, singletonConsumerProps, startConsumer, tapConsumerProps, whenReady } from './consumers.js';
 import type { StartedConsumer } from './consumers.js';
 import { deadLetterRequest, recipientKey } from './dead-letter.js';
@@ -553,7 +553,8 @@ export class RabbitmqTransport implements Transport {
       });
     }
     const handler = async (msg: AsyncMessage) => (await run.inbound.handle(msg, source)).verdict;
-    const batching = new BatchAckConsumer(run.connection, props, handler, this.options.reconnect);
+    // Acks of the node and control queues may wait a little for later ones (one message at a time, each cost a frame).
+    const batching = new BatchAckConsumer(run.connection, props, handler, this.options.reconnect, undefined, ACK_DELAY_MS);
     const consumer = await whenReady(batching, props.queue, { logger: run.logger, url: this.options.url, timeoutMs: this.options.connectTimeout });
     this.consumers.add(consumer);
     return consumer;
