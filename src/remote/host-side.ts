@@ -2,8 +2,17 @@
  * The host side of remote placement: a node running children for supervisors on other nodes
  * (their owners). It starts an incarnation on `spawn` from the logic it hosts for the kind,
  * feeds it the owner's forwards (each sequence number once, see {@link SequenceLedger}), reports
- * progress back (batched, once per turn of the event loop) and the incarnation's end (`exit`,
- * `stopped`), and ends what it runs for an owner that went down.
+ * progress back and the incarnation's end (`exit`, `stopped`), and ends what it runs for an owner
+ * that went down.
+ *
+ * Progress (`processed`) is reported once per turn of the event loop while the owner waits on it
+ * (a forward without the {@link LAZY_REPORT_HEADER}: a receipt waits, its window is half full, the
+ * child is durable), and otherwise within {@link LAZY_REPORT_MS}, one report for all that was
+ * processed meanwhile. A request asked by an actor on the owner's node and answered by a reply
+ * then costs no report of its own (issue 20: in a fan-out of four, one persistent message, one
+ * delivery and one ack on the owner, per worker and request). An incarnation's `exit` and
+ * `stopped` carry its count whatever was reported; a host that dies leaves the owner to re-send
+ * what it had not heard of as processed (at least once, as before, over a slightly longer span).
  */
 import type { ActorSystem } from '../runtime/actor-system.js';
 import type { Cell, CellParent, Shutdown, TreeNode } from '../runtime/cell.js';
@@ -13,7 +22,7 @@ import { nodeOfPath } from '../runtime/paths.js';
 import type { DeliveryResult, Envelope } from '../runtime/transport.js';
 import type { ProtocolOp, WireExit } from './protocol.js';
 import type { ArborEvent } from '../runtime/event.js';
-import { PRIORITY_HEADER, type Router } from './router.js';
+import { LAZY_REPORT_HEADER, PRIORITY_HEADER, type Router } from './router.js';
 import { SequenceLedger } from './sequence-ledger.js';
 import { toWireError } from './wire-error.js';
 import { encodeRefs } from './wire-refs.js';
@@ -24,6 +33,9 @@ const OWNER_CONFIRM_TIMEOUT = 2000;
 /** How soon a host looks again for progress to report while an incarnation still has messages (ms). */
 const BUSY_RECHECK_MS = 2;
 
+/** How long a host may hold a `processed` report its owner does not wait on (ms). */
+export const LAZY_REPORT_MS = 20;
+
 /** An incarnation this node runs for an owner elsewhere. */
 interface Hosted {
   path: string;
@@ -32,13 +44,23 @@ interface Hosted {
   cell: Cell;
   ledger: SequenceLedger;
   gone: boolean;
+  /** A forward whose owner waits on its report came, and is not reported yet. */
+  prompt: boolean;
 }
 
 export class HostSide {
   private readonly hosted = new Map<string, Hosted>();
   private readonly dirty = new Set<Hosted>();
   private flushScheduled = false;
-  private readonly flushBound = (): void => this.flush();
+  private lazyScheduled = false;
+  private readonly flushBound = (): void => {
+    this.flushScheduled = false;
+    this.flush(false);
+  };
+  private readonly lazyBound = (): void => {
+    this.lazyScheduled = false;
+    this.flush(true);
+  };
   /** Events that came straight from their sender (not forwarded by the owner, which does not hold them). */
   private readonly directEvents = new WeakSet<object>();
   /** Set by {@link HostSide.shutdown}: spawns are refused. */
@@ -77,7 +99,7 @@ export class HostSide {
     }
     if (!h.ledger.accept(seq)) return { ok: true }; // a duplicate
     h.cell.tell(this.router.reviveEvent(envelope), envelope.from);
-    this.markDirty(h);
+    this.markDirty(h, envelope.headers?.[LAZY_REPORT_HEADER] === undefined);
     return { ok: true };
   }
 
@@ -153,7 +175,7 @@ export class HostSide {
       return;
     }
     cell.shutdown = message.shutdown;
-    this.hosted.set(message.path, { path: message.path, owner: message.from, inc: message.inc, cell, ledger: new SequenceLedger(), gone: false });
+    this.hosted.set(message.path, { path: message.path, owner: message.from, inc: message.inc, cell, ledger: new SequenceLedger(), gone: false, prompt: false });
     this.system.logger.info({ actor: message.path, owner: message.from, kind: message.kind, inc: message.inc }, 'hosting remote child');
     cell.start();
   }
@@ -281,27 +303,43 @@ export class HostSide {
     h.ledger.settle(h.cell.mailbox.user.size + h.cell.unfinished);
   }
 
-  private markDirty(h: Hosted): void {
+  /** `h` took something to report: within this turn when `prompt`, else within {@link LAZY_REPORT_MS}. */
+  private markDirty(h: Hosted, prompt = true): void {
     this.dirty.add(h);
+    if (!prompt) return this.scheduleLazy();
+    h.prompt = true;
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     this.system.dispatcher.afterTurn(this.flushBound);
   }
 
-  /** Reports progress of every hosted incarnation that processed something since the last report. */
-  private flush(): void {
-    this.flushScheduled = false;
+  private scheduleLazy(): void {
+    if (this.lazyScheduled) return;
+    this.lazyScheduled = true;
+    // Through the dispatcher: a simulated run leaves no wall-clock timer here (it runs at the step's end).
+    this.system.dispatcher.later(this.lazyBound, LAZY_REPORT_MS);
+  }
+
+  /**
+   * Reports the progress of the hosted incarnations that processed something since their last
+   * report: those whose owner waits on it, or (`all`, when the lazy wait is over) every one.
+   */
+  private flush(all: boolean): void {
     let waiting = false;
+    let lazy = false;
     for (const h of this.dirty) {
       this.settle(h);
       const ledger = h.ledger;
-      if (ledger.processed > ledger.reported) {
+      if ((all || h.prompt) && ledger.processed > ledger.reported) {
         ledger.reported = ledger.processed;
         this.router.sendProtocol(h.owner, { op: 'processed', from: this.node, path: h.path, inc: h.inc, processed: ledger.processed });
       }
-      if (ledger.pending === 0) this.dirty.delete(h);
-      else waiting = true;
+      if (ledger.pending === 0) h.prompt = false;
+      if (ledger.pending === 0 && ledger.processed === ledger.reported) this.dirty.delete(h);
+      else if (h.prompt) waiting = true;
+      else lazy = true;
     }
+    if (lazy) this.scheduleLazy();
     if (waiting && !this.flushScheduled) {
       this.flushScheduled = true;
       // Still busy: look again soon, without spinning while an actor waits on something slow.

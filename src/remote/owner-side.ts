@@ -12,7 +12,7 @@ import type { ArborEvent } from '../runtime/event.js';
 import type { Envelope, NodeInfo } from '../runtime/transport.js';
 import type { ProtocolOp } from './protocol.js';
 import { RemoteChildCell, type PlacementLink } from './remote-child-cell.js';
-import type { Router } from './router.js';
+import { LAZY_REPORT_HEADER, type Router } from './router.js';
 import { fromWireError } from './wire-error.js';
 import { encodeRefs } from './wire-refs.js';
 
@@ -105,12 +105,13 @@ export class OwnerSide implements PlacementLink {
     if (cell.placedOn !== undefined) this.router.sendProtocol(cell.placedOn, { op: 'skip', from: this.node, path: cell.path, inc: cell.incarnation, seq });
   }
 
-  forward(cell: RemoteChildCell, seq: number, event: ArborEvent): void {
+  forward(cell: RemoteChildCell, seq: number, event: ArborEvent, prompt: boolean): void {
     const node = cell.placedOn;
     if (node === undefined) return;
     const envelope = this.router.userEnvelope(cell.path, event, cell.senderOf(event));
     envelope.inc = cell.incarnation;
     envelope.seq = seq;
+    if (!prompt) envelope.headers = { ...envelope.headers, [LAZY_REPORT_HEADER]: '1' };
     this.router.send(node, envelope);
   }
 

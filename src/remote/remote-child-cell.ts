@@ -6,6 +6,10 @@
  * running incarnation with a per-incarnation sequence number.
  *
  * Forwarded messages stay in an outstanding window here until the host reports them processed.
+ * The host reports at once (within its turn) when the owner waits on the report: a receipt waits
+ * (the transport acks a broker message on it), the window is half full, or the child is durable;
+ * otherwise it may report a little later, with whatever it processed meanwhile (a request asked
+ * by a local actor and answered by a reply needs no report of its own).
  * When the incarnation ends (crash, stop, or its node going down) whatever it had not processed
  * goes back to the front of the mailbox, in order, for the next incarnation: messages are kept
  * across restarts exactly as for a local child, and none are lost with a dead node. The window
@@ -30,7 +34,12 @@ export interface PlacementLink {
   spawn(cell: RemoteChildCell, node: string): void;
   stop(cell: RemoteChildCell, shutdown: Shutdown): void;
   kill(cell: RemoteChildCell): void;
-  forward(cell: RemoteChildCell, seq: number, event: ArborEvent): void;
+  /**
+   * Sends a message to the running incarnation. `prompt`: its `processed` report is awaited (a
+   * receipt waits on it, the window is half full, the child is durable) and is sent within the
+   * host's turn; otherwise the host may report it later, with others (see `host-side.ts`).
+   */
+  forward(cell: RemoteChildCell, seq: number, event: ArborEvent, prompt: boolean): void;
   /** Tells the host that `seq` will never come (it could not be sent), so its reports pass over it. */
   skip(cell: RemoteChildCell, seq: number): void;
   released(cell: RemoteChildCell): void;
@@ -234,7 +243,7 @@ export class RemoteChildCell extends Cell {
       const event = this.durable ? this.withMessageId(queued) : queued;
       const seq = ++this.seq;
       this.outstanding.push({ seq, event });
-      this.link.forward(this, seq, event);
+      this.link.forward(this, seq, event, this.durable !== undefined || this.receiptsWaiting || this.outstanding.size * 2 >= this.window);
       n++;
     }
     return n;

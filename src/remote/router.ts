@@ -34,6 +34,13 @@ export const PRIORITY_HEADER = 'arbor-priority';
  */
 export const SENDER_NODE_HEADER = 'arbor-sender-node';
 
+/**
+ * Header of a forward whose owner does not wait on its `processed` report: the host may send that
+ * report later, with others (see `host-side.ts`). Without it (an older owner, or one that waits) the
+ * host reports within its turn.
+ */
+export const LAZY_REPORT_HEADER = 'arbor-lazy-report';
+
 /** The envelope header of a message sent straight to a remote child's host (not through its owner). */
 export const DIRECT_HEADER = 'arbor-direct';
 

@@ -443,6 +443,12 @@ export abstract class Cell implements Runnable {
     return this.takenCount() - this.unfinished;
   }
 
+  /** Whether a receipt waits on a message of this cell (queued or taken): someone acks on its settling. */
+  protected get receiptsWaiting(): boolean {
+    const receipts = this.receipts;
+    return receipts !== undefined && (receipts.takenWaiting || receipts.queuedWaiting);
+  }
+
   /** Resolves the receipts of every settled message. */
   protected settleReceipts(): void {
     const receipts = this.receipts;

@@ -28,6 +28,9 @@ const WORKING = 0;
 export class AckWindow {
   /** Tag → WORKING or its verdict; insertion order is delivery order (tags ascending). */
   private readonly open = new Map<number, typeof WORKING | AckVerdict>();
+  /** Of those, how many are settled as `ack` and as `requeue`. */
+  private acks = 0;
+  private requeues = 0;
 
   /** @param spill acks waiting behind a working delivery that are sent one by one (at least 1). */
   constructor(private readonly spill: number) {}
@@ -49,11 +52,33 @@ export class AckWindow {
 
   /** Records how a delivery ended; unknown or already settled tags are ignored. */
   settle(tag: number, verdict: AckVerdict): void {
-    if (this.open.get(tag) === WORKING) this.open.set(tag, verdict);
+    if (this.open.get(tag) !== WORKING) return;
+    this.open.set(tag, verdict);
+    if (verdict === 'ack') this.acks++;
+    else this.requeues++;
+  }
+
+  /**
+   * Whether the broker should be told now rather than a little later: a requeue waits (another
+   * consumer should get it), or `spill` acks do (they hold that much of the prefetch). A few acks
+   * can wait to go out with later ones: an ack only frees a prefetch slot, and each costs a frame
+   * and a broker wake-up.
+   */
+  get due(): boolean {
+    return this.requeues > 0 || this.acks >= this.spill;
   }
 
   /** The frames to send now, in order; the deliveries they settle are forgotten. */
   flush(): AckOp[] {
+    const ops = this.ops();
+    // What stays: acks waiting behind a delivery still worked on (every requeue went out).
+    this.acks = 0;
+    this.requeues = 0;
+    for (const state of this.open.values()) if (state === 'ack') this.acks++;
+    return ops;
+  }
+
+  private ops(): AckOp[] {
     const ops: AckOp[] = [];
     // The settled prefix: runs of acks, each one multiple ack, cut by requeues.
     let run: number | undefined;

@@ -1,7 +1,9 @@
 /**
  * A queue consumer whose acks are coalesced (see `./AckWindow.ts`): rabbitmq-client's `Consumer`
  * acks every message on its own, one `basic.ack` frame each; this one tells the broker once per
- * event-loop turn, with one multiple ack for every run of finished deliveries.
+ * event-loop turn, with one multiple ack for every run of finished deliveries. With an `ackDelay`
+ * (the node and control queues: {@link ACK_DELAY_MS}), a few acks (no requeue, fewer than a quarter
+ * of the prefetch, no pool credit) wait up to that long, to go out with those settled meanwhile.
  *
  * What it keeps of `Consumer`: the whole setup (queue, exchanges, bindings, QoS) runs again on
  * every new channel, so a reconnection restores the subscription; a channel that closes or a
@@ -57,6 +59,8 @@ interface Session {
   window: AckWindow;
   consumerTag: string;
   flushing: ReturnType<typeof setImmediate> | undefined;
+  /** A flush of acks that may wait (see {@link ACK_DELAY_MS}). */
+  delayed: ReturnType<typeof setTimeout> | undefined;
   /** With credit: the pool messages held, the limit last told to the broker, and whether a `basic.qos` is on its way. */
   credit: PoolCredit | undefined;
   limit: number;
@@ -83,6 +87,8 @@ export class BatchAckConsumer extends EventEmitter {
     private readonly handler: BatchAckHandler,
     private readonly backoff: { min: number; max: number },
     private readonly credit?: CreditOptions,
+    /** Ms a few acks may wait for later ones (0: told in the next turn). */
+    private readonly ackDelay = 0,
   ) {
     super();
     this.connect();
@@ -158,7 +164,7 @@ export class BatchAckConsumer extends EventEmitter {
     const { qos } = this.props;
     if (!this.credit) {
       if (qos) await ch.basicQos(qos);
-      return { ch, window: new AckWindow(spillOf(qos?.prefetchCount)), consumerTag: '', flushing: undefined, credit: undefined, limit: 0, telling: false, refused: [] };
+      return { ch, window: new AckWindow(spillOf(qos?.prefetchCount)), consumerTag: '', flushing: undefined, delayed: undefined, credit: undefined, limit: 0, telling: false, refused: [] };
     }
     const credit = new PoolCredit(this.credit.prefetch);
     const limit = credit.limit();
@@ -167,7 +173,7 @@ export class BatchAckConsumer extends EventEmitter {
     // Acks spill past a long head by deliveries: a quarter of the deliveries held when they are full
     // batches, else finished batches would wait behind one long job and keep the member from taking more.
     const spill = spillOf(Math.ceil(this.credit.prefetch / Math.max(1, this.credit.batch)));
-    return { ch, window: new AckWindow(spill), consumerTag: '', flushing: undefined, credit, limit, telling: false, refused: [] };
+    return { ch, window: new AckWindow(spill), consumerTag: '', flushing: undefined, delayed: undefined, credit, limit, telling: false, refused: [] };
   }
 
   private async openChannel(): Promise<Channel> {
@@ -177,6 +183,7 @@ export class BatchAckConsumer extends EventEmitter {
       const session = this.session;
       if (session?.ch === ch) {
         if (session.flushing) clearImmediate(session.flushing);
+        clearTimeout(session.delayed);
         this.session = undefined;
       }
       this.reconnect();
@@ -209,9 +216,18 @@ export class BatchAckConsumer extends EventEmitter {
     this.working.add(work);
   }
 
-  /** Once per turn: everything settled in this turn goes out in as few frames as possible. */
+  /**
+   * Once per turn: everything settled in this turn goes out in as few frames as possible. Acks that
+   * may wait (a few, no requeue, no pool credit to give back: see `AckWindow.due`) go out within
+   * {@link ACK_DELAY_MS} instead, with the ones settled meanwhile.
+   */
   private scheduleFlush(session: Session): void {
-    if (this.session === session) session.flushing ??= setImmediate(() => this.flush(session));
+    if (this.session !== session || session.flushing) return;
+    if (session.credit || this.ackDelay <= 0 || session.window.due) {
+      session.flushing = setImmediate(() => this.flush(session));
+      return;
+    }
+    session.delayed ??= setTimeout(() => this.flush(session), this.ackDelay);
   }
 
   /** The handler's weighing of `msg`; a handler that answered at once (or threw) weighs 1. */
@@ -267,6 +283,8 @@ export class BatchAckConsumer extends EventEmitter {
 
   private flush(session: Session): void {
     session.flushing = undefined;
+    clearTimeout(session.delayed);
+    session.delayed = undefined;
     if (!session.ch.active) return;
     try {
       for (const op of session.window.flush()) {
@@ -281,6 +299,14 @@ export class BatchAckConsumer extends EventEmitter {
     }
   }
 }
+
+/**
+ * How long a few acks may wait to go out with later ones (ms). One message at a time, every delivery
+ * cost its own ack frame (a write on the node, a wake-up of the broker) in the turn after it was
+ * settled, on the way of the next message; a delivery settled but not yet acked is redelivered if
+ * the connection dies, as one being worked on is (at least once).
+ */
+export const ACK_DELAY_MS = 10;
 
 /** Acks waiting behind a long delivery before they are sent alone: a quarter of the prefetch. */
 function spillOf(prefetch: number | undefined): number {

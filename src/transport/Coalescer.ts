@@ -55,9 +55,15 @@ export class Coalescer {
     this.early = false;
   };
 
+  /**
+   * @param emit sends one frame.
+   * @param burst runs the emits of one flush (the transport corks its socket around them, so that
+   *   the frames of one flush leave in one write); by default it just runs them.
+   */
   constructor(
     private readonly options: CoalesceOptions,
     private readonly emit: (frame: OutFrame) => void,
+    private readonly burst: (emits: () => void) => void = (emits) => emits(),
   ) {}
 
   /** Queues one item; without coalescing it leaves at once. */
@@ -92,7 +98,10 @@ export class Coalescer {
     this.soon = false;
     const items = this.pending;
     this.pending = [];
-    for (const group of groupBy(items)) this.emitRuns(group);
+    if (items.length === 0) return;
+    this.burst(() => {
+      for (const group of groupBy(items)) this.emitRuns(group);
+    });
   }
 
   private emitRuns(items: OutItem[]): void {

@@ -23,6 +23,10 @@
  * order (per-sender order); everything that waits on the broker (retry and dead-letter confirms)
  * runs beside that chain and only holds back its own message's ack. So junk being dead-lettered
  * never delays good traffic behind it (the node consumer runs `prefetch` messages concurrently).
+ * A message that finds its chain idle is handed over at once, on the consumer's stack, and the
+ * envelopes of a batch follow each other there while the host answers at once: the envelopes of
+ * one AMQP message reach their mailboxes in one turn, so what their processing sends (replies to
+ * one asker, say) leaves together instead of one turn apart.
  *
  * The AMQP message is acked only after every envelope in it is settled: processed (the host's
  * `done`, see `DeliveryResult`; a message only taken into a mailbox is not settled, so a node
@@ -149,16 +153,39 @@ export class Inbound {
       // The control queue has its own chain too: nothing on the node queue holds up a report.
       const chainKey = source === 'singleton' ? msg.routingKey : source === 'control' ? 'control' : 'node';
       const handOver = source === 'pool' ? this.handOver(arrivals, msg.routingKey, source) : this.chain(chainKey, () => this.handOver(arrivals, msg.routingKey, source));
-      settling.push(handOver.then(combine));
+      settling.push(handOver instanceof Promise ? handOver.then(combine) : combine(handOver));
     }
     return this.settle(settling, framed.length);
   }
 
-  /** Runs `fn` after everything chained before it; a failure does not break the chain. */
-  private chain<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.tails.get(key) ?? Promise.resolve()).then(fn);
-    this.tails.set(key, run.catch(() => undefined));
+  /**
+   * Runs `fn` after everything chained before it; a failure does not break the chain. When nothing
+   * is chained under `key` it runs at once, on the caller's stack: a message that arrives while
+   * the chain is idle is handed over without a promise step (and one whose hand-over finishes at
+   * once leaves no chain behind).
+   */
+  private chain<T>(key: string, fn: () => T | Promise<T>): T | Promise<T> {
+    const tail = this.tails.get(key);
+    let run: T | Promise<T>;
+    if (tail === undefined) {
+      try {
+        run = fn();
+      } catch (err) {
+        run = Promise.reject(err as Error);
+      }
+      if (!(run instanceof Promise)) return run;
+    } else run = tail.then(fn);
+    const end: Promise<unknown> = run.then(
+      () => this.release(key, end),
+      () => this.release(key, end),
+    );
+    this.tails.set(key, end);
     return run;
+  }
+
+  /** The chain under `key` ran to `end`: nothing is chained any more unless something came after it. */
+  private release(key: string, end: Promise<unknown>): void {
+    if (this.tails.get(key) === end) this.tails.delete(key);
   }
 
   private async settle(settling: Promise<PublishOutcome>[], envelopes: number): Promise<InboundVerdict> {
@@ -166,10 +193,22 @@ export class Inbound {
     return { verdict: outcomes.every((o) => o.ok) ? 'ack' : 'requeue', envelopes };
   }
 
-  /** Hands `arrivals` to the host one by one; resolves (without waiting for them) to the settling of the ones it did not take. */
-  private async handOver(arrivals: Arrival[], routingKey: string, source: InboundSource): Promise<Promise<PublishOutcome>[]> {
-    const settling: Promise<PublishOutcome>[] = [];
-    for (const arrival of arrivals) {
+  /**
+   * Hands `arrivals` to the host one by one, from `from` on; to the settling of the ones it did
+   * not take (without waiting for them). An arrival is handed over only once the host answered for
+   * the one before it; a host that answers at once (a mailbox took it) has the next one on the same
+   * stack, so the envelopes of one message reach their mailboxes in one turn and what their
+   * processing sends leaves together.
+   */
+  private handOver(
+    arrivals: Arrival[],
+    routingKey: string,
+    source: InboundSource,
+    from = 0,
+    settling: Promise<PublishOutcome>[] = [],
+  ): Promise<PublishOutcome>[] | Promise<Promise<PublishOutcome>[]> {
+    for (let i = from; i < arrivals.length; i++) {
+      const arrival = arrivals[i] as Arrival;
       const { envelope } = arrival;
       // A singleton's messages are deduplicated by the durable actor (its committed ids), not here:
       // one this node gave back when it lost the singleton may come back to it later, and must run.
@@ -178,22 +217,34 @@ export class Inbound {
         this.deps.logger.debug({ messageId: envelope.id, routingKey }, 'duplicate dropped');
         continue;
       }
-      const result = await this.deliver(envelope);
-      if (result.ok) {
-        if (dedup) this.deps.dedup.remember(envelope.id);
-        // --- reliab (issue 10 point 2): ack after processing. The hand-over chain goes on at once
-        // (per-sender order is the order of hand-overs); only this message's ack waits for `done`.
-        // A drain takes a dead node's queue one message at a time and then deletes it: waiting
-        // there would hold the whole drain behind one busy actor, so a drained message is settled
-        // once taken (as before).
-        // A singleton's message whose `done` rejects was not processed here (the node lost the
-        // singleton): it goes back to the queue, for the node that runs it now.
-        if (result.done !== undefined && source === 'singleton') settling.push(result.done.then(SETTLED, givenBack));
-        else if (result.done !== undefined && source !== 'drain') settling.push(result.done.then(SETTLED, SETTLED));
-        // --- end reliab
-      } else settling.push(this.fail(arrival, result, routingKey, source));
+      const result = this.deliver(envelope);
+      if (result instanceof Promise) {
+        return result.then((answer) => {
+          this.taken(arrival, answer, routingKey, source, settling);
+          return this.handOver(arrivals, routingKey, source, i + 1, settling);
+        });
+      }
+      this.taken(arrival, result, routingKey, source, settling);
     }
     return settling;
+  }
+
+  /** The host answered for `arrival`: what settles it goes on `settling`. */
+  private taken(arrival: Arrival, result: DeliveryResult, routingKey: string, source: InboundSource, settling: Promise<PublishOutcome>[]): void {
+    const dedup = source !== 'singleton';
+    if (result.ok) {
+      if (dedup) this.deps.dedup.remember(arrival.envelope.id);
+      // --- reliab (issue 10 point 2): ack after processing. The hand-over chain goes on at once
+      // (per-sender order is the order of hand-overs); only this message's ack waits for `done`.
+      // A drain takes a dead node's queue one message at a time and then deletes it: waiting
+      // there would hold the whole drain behind one busy actor, so a drained message is settled
+      // once taken (as before).
+      // A singleton's message whose `done` rejects was not processed here (the node lost the
+      // singleton): it goes back to the queue, for the node that runs it now.
+      if (result.done !== undefined && source === 'singleton') settling.push(result.done.then(SETTLED, givenBack));
+      else if (result.done !== undefined && source !== 'drain') settling.push(result.done.then(SETTLED, SETTLED));
+      // --- end reliab
+    } else settling.push(this.fail(arrival, result, routingKey, source));
   }
 
   /** Dead-letters an envelope the transport refuses by itself, and tells the host (its ask fails now). */
@@ -212,15 +263,16 @@ export class Inbound {
     }
   }
 
-  private async deliver(envelope: Envelope): Promise<DeliveryResult> {
+  /** The host's answer for `envelope`: at once when the host gave it at once, else a promise of it. Never throws or rejects. */
+  private deliver(envelope: Envelope): DeliveryResult | Promise<DeliveryResult> {
+    let answer: DeliveryResult | Promise<DeliveryResult>;
     try {
-      const result = await this.deps.host.deliver(envelope);
-      if (result && typeof result === 'object' && typeof result.ok === 'boolean') return result;
-      return { ok: false, retry: false, error: new ArborError('DELIVERY_FAILED', 'host.deliver returned no delivery result', { messageId: envelope.id }) };
+      answer = this.deps.host.deliver(envelope);
     } catch (thrown) {
-      const err = toError(thrown);
-      return { ok: false, retry: true, error: new ArborError('DELIVERY_FAILED', `host.deliver threw: ${err.message}`, { messageId: envelope.id }, { cause: err }) };
+      return threw(thrown, envelope);
     }
+    if (answer instanceof Promise) return answer.then((result) => checked(result, envelope), (thrown: unknown) => threw(thrown, envelope));
+    return checked(answer, envelope);
   }
 
   /** Retries or dead-letters one envelope the host did not take. */
@@ -284,6 +336,18 @@ function asBuffer(bytes: Uint8Array): Buffer {
 function attemptsOf(headers: Record<string, unknown> | undefined): number {
   const n = headers?.[ATTEMPT_HEADER];
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1000 ? n : 0;
+}
+
+/** A host's answer, or a failure when it is not one. */
+function checked(result: DeliveryResult, envelope: Envelope): DeliveryResult {
+  if (result && typeof result === 'object' && typeof result.ok === 'boolean') return result;
+  return { ok: false, retry: false, error: new ArborError('DELIVERY_FAILED', 'host.deliver returned no delivery result', { messageId: envelope.id }) };
+}
+
+/** A host that threw: worth a retry. */
+function threw(thrown: unknown, envelope: Envelope): DeliveryResult {
+  const err = toError(thrown);
+  return { ok: false, retry: true, error: new ArborError('DELIVERY_FAILED', `host.deliver threw: ${err.message}`, { messageId: envelope.id }, { cause: err }) };
 }
 
 /** One outcome for several: ok only when all are. */

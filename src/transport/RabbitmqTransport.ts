@@ -28,10 +28,11 @@ import type { Envelope, NodeInfo, QueueStats, RoutingDestination, Transport, Tra
 import { retryTiers } from './backoff.js';
 import { decodeFrame, encodeBye, encodeEnvelope, encodeHeartbeat } from './codec.js';
 import { Coalescer } from './Coalescer.js';
+import { corkedWrites } from './socket-cork.js';
 import { openConnection } from './connect.js';
 import type { OutFrame } from './Coalescer.js';
 import { ConfirmedPublisher } from './ConfirmedPublisher.js';
-import { BatchAckConsumer } from './BatchAckConsumer.js';
+import { ACK_DELAY_MS, BatchAckConsumer } from './BatchAckConsumer.js';
 import { controlConsumerProps, heartbeatConsumerProps, membersConsumerProps, nodeConsumerProps, poolConsumerProps, queueTypeArguments, singletonConsumerProps, startConsumer, tapConsumerProps, whenReady } from './consumers.js';
 import type { StartedConsumer } from './consumers.js';
 import { deadLetterRequest, recipientKey } from './dead-letter.js';
@@ -124,7 +125,11 @@ export class RabbitmqTransport implements Transport {
     });
     const beacon = new PresenceBeacon({ connection, topology, node: host.node, incarnation: this.incarnation, logger, url: o.url });
     const watch = new PresenceWatch({ connection, logger, url: o.url, onClosed: (node, incarnation) => this.peerClosed(node, incarnation) });
-    const coalescer = new Coalescer(o.coalesce, (frame) => this.publishFrame(frame));
+    const coalescer = new Coalescer(
+      o.coalesce,
+      (frame) => this.publishFrame(frame),
+      (emits) => corkedWrites(connection, emits),
+    );
     this.run = { host, logger, connection, publisher, inbound, membership, coalescer, beacon, watch };
     this.host = host;
     this.startedAt = host.clock.now();
@@ -548,7 +553,8 @@ export class RabbitmqTransport implements Transport {
       });
     }
     const handler = async (msg: AsyncMessage) => (await run.inbound.handle(msg, source)).verdict;
-    const batching = new BatchAckConsumer(run.connection, props, handler, this.options.reconnect);
+    // Acks of the node and control queues may wait a little for later ones (one message at a time, each cost a frame).
+    const batching = new BatchAckConsumer(run.connection, props, handler, this.options.reconnect, undefined, ACK_DELAY_MS);
     const consumer = await whenReady(batching, props.queue, { logger: run.logger, url: this.options.url, timeoutMs: this.options.connectTimeout });
     this.consumers.add(consumer);
     return consumer;

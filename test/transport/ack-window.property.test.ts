@@ -14,16 +14,18 @@ function apply(ops: AckOp[], unsettled: Set<number>, settledBy: Map<number, AckV
   }
 }
 
+/** n deliveries of a window with `spill`: the order they settle in, each one's verdict, and whether a flush follows each settling. */
+const scenario = fc.integer({ min: 1, max: 30 }).chain((n) =>
+  fc.record({
+    spill: fc.integer({ min: 1, max: 10 }),
+    order: fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i + 1), { minLength: n, maxLength: n }),
+    verdicts: fc.array(fc.constantFrom<AckVerdict>('ack', 'ack', 'ack', 'requeue'), { minLength: n, maxLength: n }),
+    flushes: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+  }),
+);
+
 describe('AckWindow properties', () => {
   it('tells the broker each delivery once, with its own verdict, never one still being worked on', () => {
-    const scenario = fc.integer({ min: 1, max: 30 }).chain((n) =>
-      fc.record({
-        spill: fc.integer({ min: 1, max: 10 }),
-        order: fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i + 1), { minLength: n, maxLength: n }),
-        verdicts: fc.array(fc.constantFrom<AckVerdict>('ack', 'ack', 'ack', 'requeue'), { minLength: n, maxLength: n }),
-        flushes: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
-      }),
-    );
     fc.assert(
       fc.property(scenario, ({ spill, order, verdicts, flushes }) => {
         const window = new AckWindow(spill);
@@ -45,9 +47,40 @@ describe('AckWindow properties', () => {
           }
         });
         apply(window.flush(), unsettled, settledBy);
+        expect(window.due).toBe(false);
         expect(unsettled.size).toBe(0);
         expect(window.size).toBe(0);
         for (let t = 1; t <= order.length; t++) expect(settledBy.get(t)).toBe(verdicts[t - 1]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is due exactly when a requeue waits or `spill` acks do; otherwise its acks may wait for later ones', () => {
+    fc.assert(
+      fc.property(scenario, ({ spill, order, verdicts, flushes }) => {
+        const window = new AckWindow(spill);
+        // The model: each delivery's state, as the broker has not been told yet.
+        const open = new Map<number, AckVerdict | 'working'>();
+        for (let t = 1; t <= order.length; t++) {
+          window.delivered(t);
+          open.set(t, 'working');
+        }
+        const expectDue = () => {
+          const states = [...open.values()];
+          expect(window.due).toBe(states.includes('requeue') || states.filter((v) => v === 'ack').length >= spill);
+        };
+        order.forEach((tag, i) => {
+          window.settle(tag, verdicts[tag - 1] as AckVerdict);
+          open.set(tag, verdicts[tag - 1] as AckVerdict);
+          expectDue();
+          if (flushes[i]) {
+            for (const op of window.flush()) {
+              for (const t of op.op === 'ack' && op.multiple ? [...open.keys()].filter((k) => k <= op.tag) : [op.tag]) open.delete(t);
+            }
+            expectDue();
+          }
+        });
       }),
       { numRuns: 500 },
     );

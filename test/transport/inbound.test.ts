@@ -156,6 +156,56 @@ describe('the inbound path', () => {
     );
   });
 
+  it('hands every envelope of a message to a host that answers at once on the consumer\'s stack, in order', () => {
+    const h = harness();
+    const envelopes = [1, 2, 3].map((k) => envelope({ type: 'n', k }));
+    void h.inbound.handle(h.message(encodeBatch(envelopes.map((e) => encodeEnvelope(e)))), 'node');
+    // No promise step before the host: their processing runs in one turn, and its sends leave together.
+    expect(h.delivered.map((e) => e.id)).toEqual(envelopes.map((e) => e.id));
+  });
+
+  it('holds a message back while the host has not answered for the one before it, then hands it over in order', async () => {
+    const h = harness();
+    let answer: (r: DeliveryResult) => void = () => undefined;
+    h.setRespond((e) => ((e.body as { k: number }).k === 1 ? new Promise<DeliveryResult>((resolve) => (answer = resolve)) : { ok: true }));
+    const [first, second, third] = [1, 2, 3].map((k) => envelope({ type: 'n', k })) as [Envelope, Envelope, Envelope];
+    const verdicts = [h.inbound.handle(h.message(encodeBatch([encodeEnvelope(first), encodeEnvelope(second)])), 'node'), h.inbound.handle(h.message(encodeEnvelope(third)), 'node')];
+    await tick();
+    expect(h.delivered.map((e) => e.id)).toEqual([first.id]);
+    answer({ ok: true });
+    await tick();
+    expect(h.delivered.map((e) => e.id)).toEqual([first.id, second.id, third.id]);
+    expect(await Promise.all(verdicts)).toEqual([
+      { verdict: 'ack', envelopes: 2 },
+      { verdict: 'ack', envelopes: 1 },
+    ]);
+  });
+
+  it('keeps arrival order when the host answers some envelopes at once and others later (a property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 20 }), async (messages) => {
+        const h = harness();
+        const later = new Set<string>();
+        h.setRespond((e) => (later.has(e.id) ? tick().then(() => ({ ok: true })) : { ok: true }));
+        const sent: string[] = [];
+        const all = messages.map((answers) => {
+          const envelopes = answers.map((async) => {
+            const e = envelope({ type: 'n' });
+            if (async) later.add(e.id);
+            return e;
+          });
+          sent.push(...envelopes.map((e) => e.id));
+          const bytes = envelopes.length === 1 ? encodeEnvelope(envelopes[0]!) : encodeBatch(envelopes.map((e) => encodeEnvelope(e)));
+          return h.inbound.handle(h.message(bytes), 'node');
+        });
+        const verdicts = await Promise.all(all);
+        expect(h.delivered.map((e) => e.id)).toEqual(sent);
+        expect(verdicts.every((v) => v.verdict === 'ack')).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('lets the node consumer take prefetch messages at once (the inbound path keeps their order)', () => {
     const props = nodeConsumerProps(new Topology('unit'), 'b', 64, { queueType: 'classic', ephemeral: false });
     expect(props.concurrency).toBe(64);
