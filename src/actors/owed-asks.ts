@@ -12,7 +12,7 @@
 import { ArborError, withoutStack } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { nodeOfPath } from '../runtime/paths.js';
-import { relayOf } from '../runtime/relay.js';
+import { relayOf, relaySettled } from '../runtime/relay.js';
 
 /**
  * How many owed asks an incarnation remembers; beyond it the oldest are forgotten (a quarter of
@@ -44,7 +44,8 @@ export class OwedAsks {
 
   /** True while the local ask behind `replyTo` still waits; undefined when it cannot be known here (an asker on another node). */
   private pending(replyTo: object): boolean | undefined {
-    if (relayOf(replyTo) !== undefined) return undefined; // a relay standing for an ask (a chain's slip) says nothing of it here
+    // A relay standing for an ask (a chain's slip) may say whether it was answered.
+    if (relayOf(replyTo) !== undefined) return relaySettled(replyTo) === true ? false : undefined;
     const path = (replyTo as { path: string }).path;
     const local = this.system._pendingAsk(path);
     if (local) return local === replyTo;

@@ -19,6 +19,7 @@
  * a persisted snapshot (`getPersistedSnapshot` is `NOT_SUPPORTED`, as durable and restored runs
  * take the machine).
  */
+import { randomUUID } from 'node:crypto';
 import { askReplyRef, failInFlight, failUnowed, OwedAsks } from '../actors/owed-asks.js';
 import { ASK_FAIL, askTimeoutError } from '../runtime/ask.js';
 import type { CellInit } from '../runtime/cell.js';
@@ -26,18 +27,16 @@ import type { TimerHandle } from '../runtime/clock.js';
 import { toError } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { DEFAULT_ASK_TIMEOUT, type ActorRef } from '../runtime/ref.js';
-import { ChainSlip, isSlipStep, stepError, type SlipStep } from './chain-slip.js';
+import { ChainSlip, isSlipStep, slipEvent, stepError, type SlipStep } from './chain-slip.js';
 import { chainOutput, checkOutput, failureEvent, runStage, stageEvent, stageFailure, stageState, type ChainAskStage, type ChainFailure, type ChainInput, type ChainOutput, type ChainPlan, type NamedStage } from './chain-steps.js';
-import { assertPatternEvent, type PatternEvent } from './event.js';
+import { assertPatternEvent, eventLogger, type PatternEvent } from './event.js';
 import { PatternCell, type PatternSnapshot } from './pattern-cell.js';
 import type { EventTarget } from './targets.js';
-
-let runs = 0;
 
 /** One incarnation's run of the workflow. */
 class Run {
   /** Names this run on the slips it sends (reports of another run are ignored). */
-  readonly id = `${Date.now().toString(36)}.${++runs}`;
+  readonly id = randomUUID();
   value = 'waiting';
   status: 'active' | 'done' | 'error' | 'stopped' = 'active';
   events: PatternEvent[] = [];
@@ -175,9 +174,10 @@ export class ChainCell extends PatternCell {
     const slip = new ChainSlip(this.path, {
       run: run.id,
       i,
-      stages: stages.slice(i, end + 1).map((s) => ({ to: s.to!.path, emit: s.emit })),
+      stages: stages.slice(i, end + 1).map((s) => ({ to: s.to!.path, emit: s.emit, timeout: (s as ChainAskStage).timeout ?? DEFAULT_ASK_TIMEOUT })),
       cause: { id: last.id, correlationId: last.correlationId, schemaVersion: last.schemaVersion },
       source: this.plan.id,
+      sent: this.system.clock.now(),
     }, this.system);
     run.slip = { next: i, end, early: new Map(), timer: undefined };
     this.changed();
@@ -201,15 +201,21 @@ export class ChainCell extends PatternCell {
     for (let now = slip.early.get(slip.next); now !== undefined && run.slip === slip; now = slip.early.get(slip.next)) {
       slip.early.delete(slip.next);
       const i = slip.next++;
-      if (now.event === undefined) return this.stageFailed(run, i, stepError(now));
+      const reply = now.reply;
+      if (typeof reply !== 'object' || reply === null || typeof reply.type !== 'string') return this.stageFailed(run, i, stepError(now));
+      const stage = this.plan.stages[i]!;
+      const last = run.events[run.events.length - 1]!;
+      // The same event the stage's node made and passed on (see `slipEvent`).
+      const event = slipEvent(stage.emit, reply, last, this.plan.id, typeof now.time === 'number' ? now.time : this.system.clock.now());
       try {
-        checkOutput(this.plan.stages[i]!, now.event.data);
+        checkOutput(stage, reply);
       } catch (err) {
         return this.stageFailed(run, i, err);
       }
       try {
-        run.events = [...run.events, now.event];
-        this.send(this.sink, now.event);
+        run.events = [...run.events, event];
+        if (this.plan.logger.isLevelEnabled('debug')) eventLogger(this.plan.logger, event).debug({ stage: stage.name }, 'chain stage emitted');
+        this.send(this.sink, event);
       } catch (err) {
         return this.crash(run, toError(err));
       }

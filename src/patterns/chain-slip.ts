@@ -13,16 +13,28 @@
  * while processing it) reports the stage failed, as it fails an ask.
  *
  * At least once, as the rest of the runtime: a redelivered request is answered again and its
- * answer forwarded again; the chain takes each stage's first report and ignores the rest. A slip
- * forwards only its first answer, as an ask takes only its first reply.
+ * answer forwarded again; the chain takes each stage's first report and ignores the rest. The
+ * event made from an answer has an id derived from its cause and type (`<cause id>><type>`), so
+ * the copies a redelivery makes downstream carry the same ids and `idempotent()` stages drop them.
+ * A slip forwards only its first answer, as an ask takes only its first reply, and not one that
+ * comes after the stage's `timeout` (counted from when its request was sent, on the senders'
+ * clocks): the chain has failed that stage with `ASK_TIMEOUT` by then, so the late answer is
+ * dead-lettered where it was given and the stages after it do not run.
+ *
+ * Its data comes off the wire: a slip whose data is not well-formed is not rebuilt (the node gets
+ * a plain ref to the chain, and logs it), so a malformed message cannot crash the actor that
+ * answers it.
  */
+import type { Logger } from 'pino';
 import { ASK_FAIL } from '../runtime/ask.js';
+import type { Clock } from '../runtime/clock.js';
 import { ArborError, toError } from '../runtime/errors.js';
 import { assertEvent, type ArborEvent } from '../runtime/event.js';
+import { SCHEME } from '../runtime/paths.js';
 import type { ActorRef, AskOptions } from '../runtime/ref.js';
 import { RELAY, type RelayForm } from '../runtime/relay.js';
 import { unsupported, type RefSubscription } from '../runtime/ref-features.js';
-import { createEvent, type PatternEvent } from './event.js';
+import type { PatternEvent } from './event.js';
 
 /** The relay tag of a chain's slip. */
 export const CHAIN_SLIP = 'chain-slip';
@@ -30,10 +42,18 @@ export const CHAIN_SLIP = 'chain-slip';
 /** The event type of a stage's report to its chain. */
 export const SLIP_STEP = '$chain.step';
 
-/** A stage on the slip: where its actor is, and what the chain emits for its answer. */
+/** A stage on the slip: where its actor is, what the chain emits for its answer, how long it may take (ms). */
 export interface SlipStage {
   to: string;
   emit: string;
+  timeout: number;
+}
+
+/** What the event a stage answers inherits from the event it got. */
+export interface SlipCause {
+  id: string;
+  correlationId: string;
+  schemaVersion: number;
 }
 
 /** What a slip carries (plain data: it crosses the wire). */
@@ -44,23 +64,27 @@ export interface SlipData {
   i: number;
   /** The stage that answers this slip, then the ones its answer goes on to. */
   stages: SlipStage[];
-  /** Of the event the answering stage got: what the emitted event inherits. */
-  cause: { id: string; correlationId: string; schemaVersion: number };
+  cause: SlipCause;
   /** The `source` of emitted events (the chain's id). */
   source: string;
+  /** When the request to `stages[0]` was sent, on the sender's clock (ms). */
+  sent: number;
 }
 
-/** A stage's report to its chain: it answered (`event`, what the chain emits for it) or failed (`error`). */
+/** A stage's report to its chain: its answer (and when it was given), or why it failed. */
 export interface SlipStep extends ArborEvent {
   type: typeof SLIP_STEP;
   run: string;
   i: number;
-  event?: PatternEvent;
+  reply?: ArborEvent;
+  time?: number;
   error?: { code?: string; message: string };
 }
 
 /** What a slip needs of the system it acts in. */
 export interface SlipSystem {
+  readonly clock: Clock;
+  readonly logger: Logger;
   lookup(path: string): ActorRef | undefined;
   deadLetter(recipient: string, event: unknown, reason: ArborError): void;
 }
@@ -74,6 +98,16 @@ export function isSlipStep(event: ArborEvent): event is SlipStep {
 export function stepError(step: SlipStep): Error {
   const e = step.error ?? { message: 'stage failed' };
   return typeof e.code === 'string' ? new ArborError(e.code as never, e.message) : new Error(e.message);
+}
+
+/**
+ * The event a chain emits for a stage's answer: `emit` with the answer as `data`, caused by the
+ * event the stage got. Its id is derived (`<cause id>><emit>`): made where the stage answered and
+ * again where the chain takes the report, the two are the same event, and a copy made by a
+ * redelivery has the same id.
+ */
+export function slipEvent(emit: string, reply: ArborEvent, cause: SlipCause, source: string, time: number): PatternEvent {
+  return { type: emit, id: `${cause.id}>${emit}`, source, time, correlationId: cause.correlationId, causationId: cause.id, schemaVersion: cause.schemaVersion, data: reply };
 }
 
 export class ChainSlip implements ActorRef {
@@ -91,21 +125,26 @@ export class ChainSlip implements ActorRef {
     this[RELAY] = { tag: CHAIN_SLIP, data };
   }
 
+  /** True once answered or failed (what an ask owed to the slip needs no longer). */
+  get settled(): boolean {
+    return this.answered;
+  }
+
   /** The stage's answer: goes on to the next stage, and is reported to the chain. */
   send(reply: ArborEvent): void {
     assertEvent(reply);
     if (this.answered) return;
     this.answered = true;
-    const { run, i, stages, cause, source } = this.data;
-    let emitted: PatternEvent;
-    try {
-      emitted = createEvent(stages[0]!.emit, reply, { source, correlationId: cause.correlationId, causationId: cause.id, schemaVersion: cause.schemaVersion });
-    } catch (err) {
-      return this.report({ type: SLIP_STEP, run, i, error: errorForm(err) });
+    const { run, i, stages, cause, source, sent } = this.data;
+    const here = stages[0]!;
+    const now = this.system.clock.now();
+    if (now > sent + here.timeout) {
+      const late = new ArborError('ASK_TIMEOUT', `answered after its chain stage's ${here.timeout} ms (sent at ${sent}, answered at ${now}): not passed on`, { path: this.path, stage: i });
+      return this.system.deadLetter(this.path, reply, late);
     }
     const next = stages[1];
-    if (next !== undefined) this.forward(next, emitted);
-    this.report({ type: SLIP_STEP, run, i, event: emitted });
+    if (next !== undefined) this.forward(next, slipEvent(here.emit, reply, cause, source, now), now);
+    this.report({ type: SLIP_STEP, run, i, reply, time: now });
   }
 
   _send(event: ArborEvent): void {
@@ -116,12 +155,14 @@ export class ChainSlip implements ActorRef {
   [ASK_FAIL](error: Error): void {
     if (this.answered) return;
     this.answered = true;
-    this.report({ type: SLIP_STEP, run: this.data.run, i: this.data.i, error: errorForm(error) });
+    const code = (error as { code?: unknown }).code;
+    this.report({ type: SLIP_STEP, run: this.data.run, i: this.data.i, error: typeof code === 'string' ? { code, message: error.message } : { message: error.message } });
   }
 
-  private forward(next: SlipStage, emitted: PatternEvent): void {
+  private forward(next: SlipStage, emitted: PatternEvent, now: number): void {
     const { run, i, stages, source } = this.data;
-    const slip = new ChainSlip(this.path, { run, i: i + 1, stages: stages.slice(1), cause: { id: emitted.id, correlationId: emitted.correlationId, schemaVersion: emitted.schemaVersion }, source }, this.system);
+    const cause = { id: emitted.id, correlationId: emitted.correlationId, schemaVersion: emitted.schemaVersion };
+    const slip = new ChainSlip(this.path, { run, i: i + 1, stages: stages.slice(1), cause, source, sent: now }, this.system);
     const target = this.system.lookup(next.to);
     if (target === undefined) return slip[ASK_FAIL](new ArborError('NOT_FOUND', `no actor at ${next.to}`, { path: next.to }));
     try {
@@ -170,13 +211,38 @@ export class ChainSlip implements ActorRef {
   }
 }
 
-function errorForm(err: unknown): { code?: string; message: string } {
-  const e = toError(err);
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' ? { code, message: e.message } : { message: e.message };
+const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** True when `data` is a slip's data, well-formed (it comes off the wire). */
+export function isSlipData(data: unknown): data is SlipData {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Partial<SlipData>;
+  const cause = d.cause as Partial<SlipCause> | undefined;
+  return (
+    isString(d.run) &&
+    Number.isInteger(d.i) &&
+    (d.i as number) >= 0 &&
+    isString(d.source) &&
+    isNumber(d.sent) &&
+    typeof cause === 'object' &&
+    cause !== null &&
+    isString(cause.id) &&
+    isString(cause.correlationId) &&
+    Number.isInteger(cause.schemaVersion) &&
+    Array.isArray(d.stages) &&
+    d.stages.length > 0 &&
+    d.stages.every((s: unknown) => {
+      const stage = s as Partial<SlipStage> | null;
+      return typeof stage === 'object' && stage !== null && isString(stage.to) && stage.to.startsWith(SCHEME) && isString(stage.emit) && isNumber(stage.timeout) && stage.timeout > 0;
+    })
+  );
 }
 
-/** Rebuilds a slip that arrived from the wire (the reviver `createSystem` registers under {@link CHAIN_SLIP}). */
-export function reviveSlip(path: string, data: unknown, system: SlipSystem): ActorRef {
-  return new ChainSlip(path, data as SlipData, system);
+/**
+ * Rebuilds a slip that arrived from the wire (the reviver `createSystem` registers under
+ * {@link CHAIN_SLIP}); `undefined` for data that is not a slip's (the node then makes a plain ref).
+ */
+export function reviveSlip(path: string, data: unknown, system: SlipSystem): ActorRef | undefined {
+  return isSlipData(data) ? new ChainSlip(path, data, system) : undefined;
 }

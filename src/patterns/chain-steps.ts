@@ -9,6 +9,7 @@ import type { Clock } from '../runtime/clock.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { DEFAULT_ASK_TIMEOUT, type ActorRef } from '../runtime/ref.js';
 import { describe as describeValue } from '../runtime/errors.js';
+import { slipEvent } from './chain-slip.js';
 import { deriveEvent, eventLogger, type PatternEvent } from './event.js';
 import type { EventTarget } from './targets.js';
 
@@ -111,7 +112,8 @@ export function checkOutput(stage: NamedStage, output: unknown): void {
 
 /** The event `stage` emits for `output`, caused by `last` (logged at debug). */
 export function stageEvent(plan: ChainPlan, stage: NamedStage, last: PatternEvent, output: unknown): PatternEvent {
-  const emitted = deriveEvent(last, stage.emit, output, plan.id, { clock: plan.clock });
+  // An ask stage's event has the id its routing slip gives it (see `slipEvent`), whichever runner made it.
+  const emitted = stage.to !== undefined ? slipEvent(stage.emit, output as ArborEvent, last, plan.id, plan.clock.now()) : deriveEvent(last, stage.emit, output, plan.id, { clock: plan.clock });
   // A child logger per emitted event costs its bindings' serialisation: only when the line is written.
   if (plan.logger.isLevelEnabled('debug')) eventLogger(plan.logger, emitted).debug({ stage: stage.name }, 'chain stage emitted');
   return emitted;

@@ -69,8 +69,10 @@ function normalizeStages(value: unknown): NamedStage[] {
     const emit = nonEmptyString(stage.emit, `stages[${i}].emit`);
     const previous = value[i - 1] as ChainStage | undefined;
     if (previous && previous.emit !== on) throw new InvalidSpecError(`stages[${i}].on`, on, `must be what stages[${i - 1}] emits ("${previous.emit}")`);
-    if (stage.to === undefined) fn(stage.run, `stages[${i}].run`);
-    else {
+    if (stage.to === undefined) {
+      fn(stage.run, `stages[${i}].run`);
+      if (stage.timeout !== undefined) throw new InvalidSpecError(`stages[${i}].timeout`, stage.timeout, 'belongs to ask stages (with to); a run stage times out by itself');
+    } else {
       if (stage.run !== undefined) throw new InvalidSpecError(`stages[${i}]`, stage, 'must have either run or to, not both');
       if (!isRefLike(stage.to)) throw new InvalidSpecError(`stages[${i}].to`, stage.to, 'must be an actor ref (a path and send)');
       if (stage.timeout !== undefined && !(typeof stage.timeout === 'number' && stage.timeout > 0 && stage.timeout <= 2 ** 31 - 1)) {

@@ -296,7 +296,10 @@ export class ActorSystem implements CellContext {
 
   /** @internal The relay a node rebuilds from its wire form, or `undefined` when no reviver knows its tag (see `relay.ts`). */
   _relayRef(path: string, relay: RelayForm): ActorRef | undefined {
-    return Object.hasOwn(this.relays, relay.tag) ? this.relays[relay.tag]!(path, relay.data, this) : undefined;
+    if (!Object.hasOwn(this.relays, relay.tag)) return undefined;
+    const ref = this.relays[relay.tag]!(path, relay.data, this);
+    if (ref === undefined) this.logger.warn({ path, relay: relay.tag }, 'malformed relay from the wire: a plain ref to its path instead');
+    return ref;
   }
 
   /** @internal The reply ref of a pending ask on this node. */

@@ -23,8 +23,17 @@ export interface RelayForm {
   readonly data: unknown;
 }
 
-/** Rebuilds a relay of one tag on the node that received it. */
-export type RelayReviver<TSystem = unknown> = (path: string, data: unknown, system: TSystem) => ActorRef;
+/**
+ * Rebuilds a relay of one tag on the node that received it; `undefined` when `data` is not what
+ * its relays carry (it comes off the wire: check it), and the node makes a plain ref instead.
+ */
+export type RelayReviver<TSystem = unknown> = (path: string, data: unknown, system: TSystem) => ActorRef | undefined;
+
+/** A relay that stands for an ask may say whether it was answered (an owed ask is then paid). */
+export function relaySettled(value: object): boolean | undefined {
+  const settled = (value as { settled?: unknown }).settled;
+  return typeof settled === 'boolean' ? settled : undefined;
+}
 
 /** The relay form of `value`, if it is a relay. */
 export function relayOf(value: object): RelayForm | undefined {

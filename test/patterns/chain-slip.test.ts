@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setup, type AnyActorRef } from 'xstate';
+import { assign, setup, type AnyActorRef } from 'xstate';
 import { chain, createEvent, createSystem, type ActorRef, type ChainOutput, type ChainStage, type PatternEvent, type System } from '../../src/index.js';
 import { ChainCell } from '../../src/patterns/chain-cell.js';
 import { reviveSlip, SLIP_STEP } from '../../src/patterns/chain-slip.js';
@@ -26,8 +26,9 @@ type Mode = 'reply' | 'silent' | 'crash' | 'twice' | 'redelivered';
  * (its request revived a second time from the wire form, each copy answered).
  */
 const stageActor = setup({
-  types: { input: {} as { by: string; mode: Mode }, context: {} as { by: string; mode: Mode; seen: number } },
+  types: { input: {} as { by: string; mode: Mode }, context: {} as { by: string; mode: Mode; got: string[]; held: AnyActorRef | undefined } },
   actions: {
+    record: assign({ got: ({ context, event }) => [...context.got, String((event as { id?: unknown }).id)] }),
     answer: ({ context, event }) => {
       const replyTo = (event as { replyTo?: AnyActorRef }).replyTo;
       if (!replyTo || context.mode === 'silent') return;
@@ -37,13 +38,18 @@ const stageActor = setup({
       if (context.mode === 'twice') replyTo.send({ ...answer, by: `${context.by} again` });
       if (context.mode === 'redelivered') {
         const relay = (replyTo as unknown as { [RELAY]?: RelayForm })[RELAY];
-        if (relay) reviveSlip((replyTo as unknown as { path: string }).path, relay.data, slipSystem as never).send(answer);
+        if (relay) reviveSlip((replyTo as unknown as { path: string }).path, relay.data, slipSystem as never)?.send(answer);
       }
     },
   },
 }).createMachine({
-  context: ({ input }) => ({ by: input.by, mode: input.mode, seen: 0 }),
-  on: { '*': { actions: 'answer' } },
+  context: ({ input }) => ({ by: input.by, mode: input.mode, got: [], held: undefined }),
+  on: {
+    // `hold`: keeps the request's replyTo instead of answering; `release` answers it then.
+    hold: { actions: assign({ held: ({ event }) => (event as { replyTo?: AnyActorRef }).replyTo }) },
+    release: { actions: ({ context }) => context.held?.send({ type: 'answer', by: context.by, got: 'late' }) },
+    '*': { actions: ['record', 'answer'] },
+  },
 });
 
 /** The system the `redelivered` mode's second copy acts in. */
@@ -132,11 +138,52 @@ describe('ask stages on one node', () => {
     expect(crashed.events[1]!.data).toMatchObject({ by: 'research' });
   });
 
+  it('an answer after the stage timed out is dead-lettered where it was given, and the stages after it never run', async () => {
+    const t = await testSystem();
+    const slow = t.system.spawn(stageActor, { id: 'slow', input: { by: 'quote', mode: 'reply' } });
+    const after = t.system.spawn(stageActor, { id: 'after', input: { by: 'charge', mode: 'reply' } });
+    // The first stage takes `hold` (its replyTo kept), so it answers only when released.
+    const ref = t.system.spawn(
+      chain([
+        { on: 'hold', emit: 'quote.done', to: slow, timeout: 100 },
+        { on: 'quote.done', emit: 'charge.done', to: after, timeout: 100 },
+      ]),
+      { id: 'buy' },
+    );
+    ref.send(createEvent('hold', {}, { source: 'test' }));
+    await settle(t.system);
+    t.clock.increment(150);
+    const out = (await ref.result()) as ChainOutput;
+    expect(out.failure).toMatchObject({ stage: 'quote', reason: 'no reply from arbor://t/slow to "hold" within 100 ms' });
+    slow.send({ type: 'release' });
+    await settle(t.system);
+    expect(t.dead.map((d) => d.reason.code)).toContain('ASK_TIMEOUT');
+    expect((after.getSnapshot() as { context: { got: string[] } }).context.got).toEqual([]);
+    await t.system.shutdown();
+  });
+
+  it('a redelivered request makes copies downstream with the same event ids (idempotent stages drop them)', async () => {
+    const t = await testSystem();
+    slipSystem = t.system;
+    const first = t.system.spawn(stageActor, { id: 'first', input: { by: 'research', mode: 'redelivered' } });
+    const second = t.system.spawn(stageActor, { id: 'second', input: { by: 'draft', mode: 'reply' } });
+    const ref = t.system.spawn(chain(stagesTo([first, second])), { id: 'article' });
+    ref.send(start());
+    const out = (await ref.result()) as ChainOutput;
+    const got = (second.getSnapshot() as { context: { got: string[] } }).context.got;
+    expect(got).toHaveLength(2);
+    expect(new Set(got)).toEqual(new Set([out.events[1]!.id]));
+    expect(out.events[1]!.id).toBe(`${out.events[0]!.id}>research.done`);
+    await t.system.shutdown();
+  });
+
   it('refuses a stage with both run and to, a to that is no ref, and a bad timeout', () => {
     const ref = { path: 'arbor://t/x', send: () => undefined } as unknown as ActorRef;
     expect(() => chain([{ on: 'a', emit: 'b.done', to: ref, run: () => 1 } as never])).toThrow(/either run or to/);
     expect(() => chain([{ on: 'a', emit: 'b.done', to: 'arbor://t/x' } as never])).toThrow(/stages\[0\]\.to/);
     expect(() => chain([{ on: 'a', emit: 'b.done', to: ref, timeout: 0 }])).toThrow(/stages\[0\]\.timeout/);
+    const run = { on: 'a', emit: 'b.done', run: () => 1 };
+    expect(() => chain([{ ...run, timeout: 100 } as never])).toThrow(/belongs to ask stages/);
   });
 });
 
@@ -198,6 +245,26 @@ describe('ask stages across nodes', () => {
     link.release();
     const out = (await ref.result()) as ChainOutput;
     expect(shape(out, sunk)).toMatchObject({ status: 'completed', sunk: ['research.done<-0', 'draft.done<-1', 'review.done<-2'] });
+  });
+
+  it('a malformed slip from the wire is not rebuilt: the actor that answers it runs on, the answer goes to the path as to any ref', async () => {
+    const link = new Link();
+    const { nodes } = await threeNodes(link, ['b']);
+    const b = nodes.b!;
+    const answers: string[] = [];
+    link.sent = (e) => {
+      if ((e.body as { type?: string }).type === 'answer') answers.push(e.to);
+    };
+    const malformed = [null, { run: 'r', i: 0, stages: [null] }, { run: 'r', i: -1, stages: [{ to: 'arbor://b/s0', emit: 'x', timeout: 5 }], cause: {}, source: 's', sent: 0 }];
+    for (const [n, data] of malformed.entries()) {
+      const body = { type: 'research.requested', data: { n }, replyTo: { $ref: 'arbor://a/nobody', $relay: 'chain-slip', $data: data } };
+      await link.hosts.get('b')!.deliver({ id: `m-${n}`, to: 'arbor://b/s0', kind: 'user', body, sentAt: Date.now() });
+    }
+    await waitUntil('the three answers sent to the plain path', () => answers.length === 3);
+    expect(answers).toEqual(Array(3).fill('arbor://a/nobody'));
+    const s0 = b.lookup('s0')!.getSnapshot() as { status: string; context: { got: string[] } };
+    expect(s0.status).toBe('active');
+    expect(s0.context.got).toHaveLength(3);
   });
 
   it('a stage with no actor on its node fails the chain there, with the reason', async () => {
