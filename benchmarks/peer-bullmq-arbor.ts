@@ -11,9 +11,10 @@
  *   Served with `concurrency: BULL_CONCURRENCY`, the same work in hand per stage process as the
  *   BullMQ workers' `concurrency` (the default, `poolPrefetch` 8, made the row a test of 8 vs 50
  *   messages in flight per stage rather than of the two runtimes).
- * - `chain`: stages placed as in `placed`; per workflow `p` spawns a `chain()` of ask stages
- *   (`{ on, emit, to }`) to the placed stages: one routing slip, each stage's answer going on to the
- *   next stage from the stage's node, and reported to the chain on the way.
+ * - `chain`: stages placed as in `placed`; per workflow `p` spawns a `chain()` whose stage `run`s
+ *   ask the placed stages.
+ * - `chain-slip`: the same with ask stages (`{ on, emit, to }`): one routing slip, each stage's
+ *   answer going on to the next stage from the stage's node, and reported to the chain beside it.
  * - `fanout`: four stage children placed on `r`, `d`, `v`, `r`; per workflow `p` spawns a
  *   `scatterGather` (policy `all`) asking all four.
  */
@@ -122,7 +123,7 @@ async function producerRole(config: ProcessConfig): Promise<RoleHandle> {
 
   return {
     async wire() {
-      if (config.row === 'placed' || config.row === 'chain') {
+      if (config.row === 'placed' || config.row === 'chain' || config.row === 'chain-slip') {
         const refs = await placeStages(STAGES.map((s) => ({ id: s, node: NODE_OF[s] })));
         const [research, draft, review] = refs as [ActorRef, ActorRef, ActorRef];
         if (config.row === 'placed') {
@@ -131,12 +132,20 @@ async function producerRole(config: ProcessConfig): Promise<RoleHandle> {
           review.send({ type: 'wire', next: sink });
           start = (id) => research.send({ type: 'work', id });
         } else {
-          // Ask stages: the chain sends one routing slip, and each stage's answer goes on to the next stage from the stage's node.
-          const workflow = chain([
-            { on: 'research.requested', emit: 'research.done', to: research, timeout: ASK_TIMEOUT },
-            { on: 'research.done', emit: 'draft.done', to: draft, timeout: ASK_TIMEOUT },
-            { on: 'draft.done', emit: 'review.done', to: review, timeout: ASK_TIMEOUT },
-          ]);
+          const ask = (ref: ActorRef) => async (data: { id: number }) => ref.ask<{ type: 'done'; id: number }>({ type: 'work', id: data.id }, { timeout: ASK_TIMEOUT });
+          const workflow =
+            config.row === 'chain'
+              ? chain([
+                  { on: 'research.requested', emit: 'research.done', run: ask(research) },
+                  { on: 'research.done', emit: 'draft.done', run: ask(draft) },
+                  { on: 'draft.done', emit: 'review.done', run: ask(review) },
+                ])
+              : // Ask stages: the chain sends one routing slip, and each stage's answer goes on to the next stage from the stage's node.
+                chain([
+                  { on: 'research.requested', emit: 'research.done', to: research, timeout: ASK_TIMEOUT },
+                  { on: 'research.done', emit: 'draft.done', to: draft, timeout: ASK_TIMEOUT },
+                  { on: 'draft.done', emit: 'review.done', to: review, timeout: ASK_TIMEOUT },
+                ]);
           start = (id) => {
             const ref = a.spawn(workflow, { id: `wf-${id}` });
             ref.send(createEvent('research.requested', { id }, { source: 'producer' }));

@@ -6,15 +6,16 @@
  */
 
 /** How the Arbor stages are wired in a row; the BullMQ side is the same pipeline (or flow) each time. */
-export type Row = 'placed' | 'direct' | 'pool' | 'chain' | 'fanout';
+export type Row = 'placed' | 'direct' | 'pool' | 'chain' | 'chain-slip' | 'fanout';
 
-export const ROWS: readonly Row[] = ['placed', 'direct', 'pool', 'chain', 'fanout'];
+export const ROWS: readonly Row[] = ['placed', 'direct', 'pool', 'chain', 'chain-slip', 'fanout'];
 
 export const ROW_TITLES: Record<Row, string> = {
   placed: 'placed by a supervisor on the producer',
   direct: 'each node runs its stage, stages address each other directly',
   pool: 'work pools (servePool / poolRef)',
-  chain: 'chain() on the producer: ask stages to placed stages (routing slip)',
+  chain: 'chain() on the producer asking placed stages',
+  'chain-slip': 'chain() on the producer, ask stages to placed stages (a routing slip)',
   fanout: 'fan-out of 4 and gather (scatterGather vs FlowProducer)',
 };
 

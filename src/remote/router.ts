@@ -146,7 +146,8 @@ export class Router implements RemoteRouter {
   }
 
   isUp(node: string): boolean {
-    return this.system.transport.nodes().some((n) => n.node === node);
+    const transport = this.system.transport;
+    return transport.isUp ? transport.isUp(node) : transport.nodes().some((n) => n.node === node);
   }
 
   // --- RemoteRouter: what remote refs do -----------------------------------------------------

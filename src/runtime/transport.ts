@@ -115,6 +115,11 @@ export interface Transport {
   sendControl?(node: string, envelope: Envelope): void;
   /** The live nodes, this one included. */
   nodes(): NodeInfo[];
+  /**
+   * Whether `node` is live (this one included): what `nodes()` says of one node, without copying
+   * them all (the router asks it for every remote path it resolves). Optional: else `nodes()`.
+   */
+  isUp?(node: string): boolean;
   /** Flushes what it can, then disconnects. */
   stop(): Promise<void>;
   /**

@@ -162,6 +162,11 @@ export class Membership {
     return least;
   }
 
+  /** Whether `node` is a live peer. */
+  has(node: string): boolean {
+    return this.peers.has(node);
+  }
+
   /** The live peers (not this node). */
   nodes(): NodeInfo[] {
     return [...this.peers.values()].map((p) => copyInfo(p.info));

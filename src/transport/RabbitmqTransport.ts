@@ -397,6 +397,11 @@ export class RabbitmqTransport implements Transport {
     return [self, ...run.membership.nodes()];
   }
 
+  isUp(node: string): boolean {
+    const run = this.run;
+    return run !== undefined && (node === run.host.node || run.membership.has(node));
+  }
+
   /** Flushes pending sends, says goodbye, stops consuming and disconnects; bounded by `stopTimeout`. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();

@@ -16,6 +16,8 @@ describeBroker('rabbitmq transport: membership', () => {
     expect(ha.ups[0]).toMatchObject({ node: 'b', kinds: ['acc', 'ledger'] });
     expect(a.nodes().map((n) => n.node)).toEqual(['a', 'b']);
     expect(b.nodes().map((n) => n.node)).toEqual(['b', 'a']);
+    // isUp says what nodes() says of one node.
+    expect(['a', 'b', 'c'].map((n) => a.isUp(n))).toEqual([true, true, false]);
   });
 
   it('sees a node that stops gracefully go down at once, from its goodbye', async () => {
@@ -27,6 +29,7 @@ describeBroker('rabbitmq transport: membership', () => {
     await b.stop();
     await waitFor('a sees b go down', () => ha.downs.includes('b'), 3000);
     expect(a.nodes().map((n) => n.node)).toEqual(['a']);
+    expect([a.isUp('a'), a.isUp('b'), b.isUp('b')]).toEqual([true, false, false]);
   });
 
   it('reports a node that falls silent (connected, not beating) down after its silence limit, not before', async () => {
