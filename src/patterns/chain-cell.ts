@@ -177,7 +177,6 @@ export class ChainCell extends PatternCell {
       stages: stages.slice(i, end + 1).map((s) => ({ to: s.to!.path, emit: s.emit, timeout: (s as ChainAskStage).timeout ?? DEFAULT_ASK_TIMEOUT })),
       cause: { id: last.id, correlationId: last.correlationId, schemaVersion: last.schemaVersion },
       source: this.plan.id,
-      sent: this.system.clock.now(),
     }, this.system);
     run.slip = { next: i, end, early: new Map(), timer: undefined };
     this.changed();

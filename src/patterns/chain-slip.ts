@@ -17,9 +17,11 @@
  * event made from an answer has an id derived from its cause and type (`<cause id>><type>`), so
  * the copies a redelivery makes downstream carry the same ids and `idempotent()` stages drop them.
  * A slip forwards only its first answer, as an ask takes only its first reply, and not one that
- * comes after the stage's `timeout` (counted from when its request was sent, on the senders'
- * clocks): the chain has failed that stage with `ASK_TIMEOUT` by then, so the late answer is
- * dead-lettered where it was given and the stages after it do not run.
+ * comes after the stage's `timeout`, counted on the answering node's own clock from when the slip
+ * reached it (no two nodes' clocks are compared; the broker's transit is not counted, so this is
+ * never stricter than the chain's own timer): the chain has failed that stage with `ASK_TIMEOUT`
+ * by then, so the late answer is dead-lettered where it was given and the stages after it do not
+ * run.
  *
  * Its data comes off the wire: a slip whose data is not well-formed is not rebuilt (the node gets
  * a plain ref to the chain, and logs it), so a malformed message cannot crash the actor that
@@ -67,8 +69,6 @@ export interface SlipData {
   cause: SlipCause;
   /** The `source` of emitted events (the chain's id). */
   source: string;
-  /** When the request to `stages[0]` was sent, on the sender's clock (ms). */
-  sent: number;
 }
 
 /** A stage's report to its chain: its answer (and when it was given), or why it failed. */
@@ -114,6 +114,8 @@ export class ChainSlip implements ActorRef {
   readonly id: string;
   readonly [RELAY]: RelayForm;
   private answered = false;
+  /** When the slip reached this node (made here, or rebuilt from the wire), on this node's clock. */
+  private readonly since: number;
 
   /** `path` is the chain's: a node without the slip's reviver sends the answer there. */
   constructor(
@@ -123,6 +125,7 @@ export class ChainSlip implements ActorRef {
   ) {
     this.id = path.slice(path.lastIndexOf('/') + 1);
     this[RELAY] = { tag: CHAIN_SLIP, data };
+    this.since = system.clock.now();
   }
 
   /** True once answered or failed (what an ask owed to the slip needs no longer). */
@@ -135,15 +138,15 @@ export class ChainSlip implements ActorRef {
     assertEvent(reply);
     if (this.answered) return;
     this.answered = true;
-    const { run, i, stages, cause, source, sent } = this.data;
+    const { run, i, stages, cause, source } = this.data;
     const here = stages[0]!;
     const now = this.system.clock.now();
-    if (now > sent + here.timeout) {
-      const late = new ArborError('ASK_TIMEOUT', `answered after its chain stage's ${here.timeout} ms (sent at ${sent}, answered at ${now}): not passed on`, { path: this.path, stage: i });
+    if (now - this.since > here.timeout) {
+      const late = new ArborError('ASK_TIMEOUT', `answered ${now - this.since} ms after its request came, over its chain stage's ${here.timeout} ms: not passed on`, { path: this.path, stage: i });
       return this.system.deadLetter(this.path, reply, late);
     }
     const next = stages[1];
-    if (next !== undefined) this.forward(next, slipEvent(here.emit, reply, cause, source, now), now);
+    if (next !== undefined) this.forward(next, slipEvent(here.emit, reply, cause, source, now));
     this.report({ type: SLIP_STEP, run, i, reply, time: now });
   }
 
@@ -159,10 +162,10 @@ export class ChainSlip implements ActorRef {
     this.report({ type: SLIP_STEP, run: this.data.run, i: this.data.i, error: typeof code === 'string' ? { code, message: error.message } : { message: error.message } });
   }
 
-  private forward(next: SlipStage, emitted: PatternEvent, now: number): void {
+  private forward(next: SlipStage, emitted: PatternEvent): void {
     const { run, i, stages, source } = this.data;
     const cause = { id: emitted.id, correlationId: emitted.correlationId, schemaVersion: emitted.schemaVersion };
-    const slip = new ChainSlip(this.path, { run, i: i + 1, stages: stages.slice(1), cause, source, sent: now }, this.system);
+    const slip = new ChainSlip(this.path, { run, i: i + 1, stages: stages.slice(1), cause, source }, this.system);
     const target = this.system.lookup(next.to);
     if (target === undefined) return slip[ASK_FAIL](new ArborError('NOT_FOUND', `no actor at ${next.to}`, { path: next.to }));
     try {
@@ -224,7 +227,6 @@ export function isSlipData(data: unknown): data is SlipData {
     Number.isInteger(d.i) &&
     (d.i as number) >= 0 &&
     isString(d.source) &&
-    isNumber(d.sent) &&
     typeof cause === 'object' &&
     cause !== null &&
     isString(cause.id) &&

@@ -255,7 +255,7 @@ describe('ask stages across nodes', () => {
     link.sent = (e) => {
       if ((e.body as { type?: string }).type === 'answer') answers.push(e.to);
     };
-    const malformed = [null, { run: 'r', i: 0, stages: [null] }, { run: 'r', i: -1, stages: [{ to: 'arbor://b/s0', emit: 'x', timeout: 5 }], cause: {}, source: 's', sent: 0 }];
+    const malformed = [null, { run: 'r', i: 0, stages: [null] }, { run: 'r', i: -1, stages: [{ to: 'arbor://b/s0', emit: 'x', timeout: 5 }], cause: {}, source: 's' }];
     for (const [n, data] of malformed.entries()) {
       const body = { type: 'research.requested', data: { n }, replyTo: { $ref: 'arbor://a/nobody', $relay: 'chain-slip', $data: data } };
       await link.hosts.get('b')!.deliver({ id: `m-${n}`, to: 'arbor://b/s0', kind: 'user', body, sentAt: Date.now() });
