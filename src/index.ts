@@ -66,12 +66,12 @@ export type {
   ChildSpecs,
   ChildIds,
   Strategy,
-  RestartType,
   AutoShutdown,
   BackoffOptions,
   AggregateOptions,
   AggregatePolicy,
 } from './supervision/spec.js';
+export type { RestartType } from './supervision/child-template.js';
 export type { TreeDiagramOptions, SupervisorLike, SupervisorSpecLike, ChildSpecLike } from './diagrams/index.js';
 export type { CheckOptions, CheckReport, CheckFailure, CheckStats, FailureKind, Invariant, EventPayloads } from './check/index.js';
 export type { RabbitmqTransportOptions, TappedMessage, TapHandler } from './transport/index.js';

@@ -11,7 +11,8 @@
  */
 import { InvalidSpecError } from '../runtime/errors.js';
 import type { ActorRef } from '../runtime/ref.js';
-import type { AggregateOptions, BackoffOptions, RestartType } from '../supervision/spec.js';
+import type { AggregateOptions, BackoffOptions } from '../supervision/spec.js';
+import type { RestartType } from '../supervision/child-template.js';
 import type { ChildLogic } from '../supervision/logic-types.js';
 import { supervisor, type SupervisorLogic } from '../supervision/supervisor.js';
 import { fn, integer, nonEmptyString, oneOf, optionsObject } from './validate.js';

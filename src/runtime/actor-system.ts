@@ -5,9 +5,10 @@
  * `src/remote`) plug in without the runtime importing them.
  */
 /*
- * Why this file is over 400 lines: it is the registry, the spawn path, dead letters (log, ring,
- * journal), reports and the transport callbacks of one node; the option types, events and node
- * status already live in their own files. Dead letters are the next part to move out.
+ * Why this file is over 400 lines: it is the registry, the spawn path, reports and the transport
+ * callbacks of one node; the option types, events, node status and this node's side of the
+ * dead-letter stream (`dead-letter-stream.ts`) already live in their own files. The cluster
+ * singleton plumbing (`spawnSingleton`, `singletonAlias`) is the next part to move out.
  */
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
@@ -20,15 +21,16 @@ import type { CellFactory, SpawnOptions, SystemOptions } from './system-options.
 import { realClock, type Clock } from './clock.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Distribution } from './distribution.js';
-import { DeadLetterLog, type DeadLetterFilter } from './dead-letter-log.js';
+import type { DeadLetterFilter } from './dead-letter-log.js';
+import { DeadLetterStream } from './dead-letter-stream.js';
 import { Emitter } from './emitter.js';
-import { ArborError, InvalidSpecError, describe, toError } from './errors.js';
-import { assertEvent, correlationOf, type ArborEvent } from './event.js';
+import { ArborError, InvalidSpecError, toError } from './errors.js';
+import { assertEvent, type ArborEvent } from './event.js';
 import { normalizeMailboxOptions, type ResolvedMailboxOptions } from './mailbox.js';
 import type { Meter } from './meter.js';
 import type { MessageTracer } from './tracer.js';
 import { SchemaRegistry } from './schemas.js';
-import { RECENT_DEAD_LETTERS, type ClusterStatus, type DeadLetterNote, type NodeTree } from './node-status.js';
+import type { ClusterStatus, NodeTree } from './node-status.js';
 import { resolvePath, rootPath, singletonIdOf, singletonPath, validateId } from './paths.js';
 import type { ActorRef, AskOptions } from './ref.js';
 import type { JournalSink } from './journal.js';
@@ -115,9 +117,8 @@ export class ActorSystem implements CellContext {
   readonly tracer: MessageTracer | undefined;
   /** @internal The actor whose message is being processed now, if any: the sender of what it sends. */
   _sender: string | undefined = undefined;
-  private readonly deadLetterLog: DeadLetterLog;
-  /** The last few dead letters in brief, for `describe()` (the inspector of another node shows them). */
-  private readonly recentDeadLetters: DeadLetterNote[] = [];
+  /** This node's side of the dead-letter stream: log, ring, recent list, listeners. */
+  private readonly deadLetterStream: DeadLetterStream;
   /** `arbor://<node>/`, made once: {@link lookup} tests every path against it. */
   private readonly localPrefix: string;
   private readonly registry = new Map<string, Cell>();
@@ -154,7 +155,13 @@ export class ActorSystem implements CellContext {
     this.mailboxDefaults = normalizeMailboxOptions(options.mailbox);
     this.journal = options.journal;
     this.placementTimeout = options.placementTimeout ?? 5000;
-    this.deadLetterLog = new DeadLetterLog(options.deadLetterCapacity);
+    this.deadLetterStream = new DeadLetterStream({
+      node: this.node,
+      capacity: options.deadLetterCapacity,
+      logger: this.logger,
+      clock: this.clock,
+      emit: (letter) => this.events.emit('deadLetter', letter, (err) => this.listenerFailed(err)),
+    });
     this.schemas = options.schemas === undefined ? undefined : new SchemaRegistry(options.schemas);
     this.urgentTypes = urgentTypesOf(options.priorities);
     if (!(typeof this.placementTimeout === 'number' && this.placementTimeout >= 0 && this.placementTimeout <= 2 ** 31 - 1)) {
@@ -359,13 +366,14 @@ export class ActorSystem implements CellContext {
   /** This node's actors: its root trees and what it hosts for other nodes. */
   describe(): NodeTree {
     const singletons = this._singletons?.status() ?? [];
+    const recentDeadLetters = this.deadLetterStream.recent();
     return {
       node: this.node,
       roots: [...[...this.roots].map((c) => c.describe()), ...(this._singletons?.roots() ?? [])],
       hosted: this._distribution.hosted(),
       processed: this.dispatcher.processed,
       deadLetters: this.deadLetterCount,
-      ...(this.recentDeadLetters.length > 0 ? { recentDeadLetters: [...this.recentDeadLetters] } : {}),
+      ...(recentDeadLetters ? { recentDeadLetters } : {}),
       ...(singletons.length > 0 ? { singletons } : {}),
     };
   }
@@ -545,23 +553,14 @@ export class ActorSystem implements CellContext {
 
   /**
    * @internal Puts a message on the dead-letter stream: the recent list, the log, the
-   * `'deadLetter'` listeners and (through the distribution port) the cluster's dead-letter queue;
-   * an ask waiting for it fails now.
+   * `'deadLetter'` listeners (`dead-letter-stream.ts`) and (through the distribution port) the
+   * cluster's dead-letter queue; an ask waiting for it fails now.
    */
   deadLetter(recipient: string, event: unknown, reason: ArborError): void {
     this.tracer?.deadLettered(recipient, event, reason);
     const asked = failAsk(event, reason);
     this._distribution.deadLettered(event, reason, recipient, asked);
-    const type = (event as { type?: unknown } | null)?.type;
-    const eventType = typeof type === 'string' ? type : describe(event);
-    const correlationId = correlationOf(event);
-    this.logger.warn({ recipient, eventType, code: reason.code, correlationId }, `dead letter: ${reason.message}`);
-    const letter: DeadLetter = { recipient, event, reason, at: this.clock.now() };
-    if (correlationId !== undefined) letter.correlationId = correlationId;
-    this.deadLetterLog.add(letter);
-    this.recentDeadLetters.push({ at: letter.at, recipient, type: eventType, code: reason.code, reason: reason.message });
-    if (this.recentDeadLetters.length > RECENT_DEAD_LETTERS) this.recentDeadLetters.shift();
-    this.events.emit('deadLetter', letter, (err) => this.listenerFailed(err));
+    this.deadLetterStream.add(recipient, event, reason);
   }
 
   /**
@@ -569,12 +568,12 @@ export class ActorSystem implements CellContext {
    * filtered by reason code, recipient path (and the actors below it) or correlation id.
    */
   deadLetters(filter: DeadLetterFilter = {}): DeadLetter[] {
-    return this.deadLetterLog.list(filter.path === undefined ? filter : { ...filter, path: resolvePath(this.node, filter.path) });
+    return this.deadLetterStream.list(filter);
   }
 
   /** How many messages went to dead letters on this node since it started. */
   get deadLetterCount(): number {
-    return this.deadLetterLog.total;
+    return this.deadLetterStream.total;
   }
 
   /** @internal Publishes a supervisor report and logs it. */

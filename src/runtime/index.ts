@@ -18,6 +18,7 @@ export * from './emitter.js';
 export * from './actor-system.js';
 export * from './system-events.js';
 export * from './dead-letter-log.js';
+export * from './dead-letter-stream.js';
 export * from './meter.js';
 export * from './tracer.js';
 export * from './schemas.js';

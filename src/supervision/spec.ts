@@ -17,17 +17,19 @@
  * Child keys: `id` (unique, no `/`), `logic` (or `kind`, logic the node hosts by name),
  * `input`, `restart` (`'permanent'` default, `'transient'`, `'temporary'`), `shutdown` (ms,
  * `'brutal_kill'` or `'infinity'`; default 5000 for workers, `'infinity'` for supervisors),
- * `significant` (default false), `mailbox`, `node` (placement, for distributed systems).
+ * `significant` (default false), `mailbox`, `node` (placement, for distributed systems). A
+ * normalized child is its id and a template of the rest, shared with the child before it when the
+ * two say the same (`child-template.ts`).
  */
 import { InvalidSpecError } from '../runtime/errors.js';
-import { normalizeDurable, type DurableOptions, type NormalizedDurableOptions } from '../runtime/durable-options.js';
+import { normalizeDurable, type DurableOptions } from '../runtime/durable-options.js';
 import { normalizeMailboxOptions, type MailboxOptions } from '../runtime/mailbox.js';
 import { validateId } from '../runtime/paths.js';
 import type { Shutdown } from '../runtime/cell.js';
 import type { ChildLogic, LogicInput } from './logic-types.js';
+import { sharedChild, type ChildTemplate, type NormalizedChildSpec, type RestartType } from './child-template.js';
 
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
-export type RestartType = 'permanent' | 'transient' | 'temporary';
 export type AutoShutdown = 'never' | 'any_significant' | 'all_significant';
 export type AggregatePolicy = 'all' | 'any' | 'quorum';
 
@@ -119,86 +121,6 @@ export interface SupervisorOptions<TLogics extends readonly unknown[] = ChildLog
   aggregate?: AggregateOptions;
   /** @default [] */
   children?: ChildSpecs<TLogics> & ChildIds<TIds>;
-}
-
-/**
- * What a child spec says besides its id, normalized. Frozen, and shared by consecutive children
- * whose specs say the same (100 k workers of one logic hold one), so it costs a child nothing.
- */
-export interface ChildTemplate {
-  readonly logic: unknown;
-  readonly kind: string | undefined;
-  readonly node: string[] | undefined;
-  readonly input: unknown;
-  readonly restart: RestartType;
-  readonly shutdown: Shutdown;
-  readonly significant: boolean;
-  readonly mailbox: MailboxOptions | undefined;
-  readonly durable: NormalizedDurableOptions | undefined;
-}
-
-export interface NormalizedChildSpec extends ChildTemplate {
-  readonly id: string;
-  /** The (possibly shared) rest of the spec. */
-  readonly template: ChildTemplate;
-}
-
-/** A child's id and its template: two fields a child, the template's fields read through. */
-class NormalizedChild implements NormalizedChildSpec {
-  constructor(
-    readonly id: string,
-    readonly template: ChildTemplate,
-  ) {}
-  get logic(): unknown {
-    return this.template.logic;
-  }
-  get kind(): string | undefined {
-    return this.template.kind;
-  }
-  get node(): string[] | undefined {
-    return this.template.node;
-  }
-  get input(): unknown {
-    return this.template.input;
-  }
-  get restart(): RestartType {
-    return this.template.restart;
-  }
-  get shutdown(): Shutdown {
-    return this.template.shutdown;
-  }
-  get significant(): boolean {
-    return this.template.significant;
-  }
-  get mailbox(): MailboxOptions | undefined {
-    return this.template.mailbox;
-  }
-  get durable(): NormalizedDurableOptions | undefined {
-    return this.template.durable;
-  }
-  /** Every field, as the plain object a spec used to be (for JSON and equality in tests). */
-  toJSON(): Omit<NormalizedChildSpec, 'template'> {
-    return { id: this.id, ...this.template };
-  }
-}
-
-/** `t`, when every field of `u` is the same value (not merely equal), else `u` frozen. */
-function shared(t: ChildTemplate | undefined, u: ChildTemplate): ChildTemplate {
-  if (
-    t !== undefined &&
-    t.logic === u.logic &&
-    t.kind === u.kind &&
-    t.node === u.node &&
-    t.input === u.input &&
-    t.restart === u.restart &&
-    t.shutdown === u.shutdown &&
-    t.significant === u.significant &&
-    t.mailbox === u.mailbox &&
-    t.durable === u.durable
-  ) {
-    return t;
-  }
-  return Object.freeze(u);
 }
 
 export interface NormalizedSupervisorSpec {
@@ -341,7 +263,7 @@ export function normalizeChildSpec(
     mailbox: value.mailbox as MailboxOptions | undefined,
     durable,
   };
-  return new NormalizedChild(id, shared(previous, template));
+  return sharedChild(id, template, previous);
 }
 
 /** Validates supervisor options and fills in every default. */

@@ -3,7 +3,8 @@
  * Given the children in start order and the one that exited, a plan lists which children to
  * stop (in stop order: reverse start order) and which to start again (in start order).
  */
-import type { RestartType, Strategy } from './spec.js';
+import type { Strategy } from './spec.js';
+import type { RestartType } from './child-template.js';
 
 export interface RestartPlan {
   /** Children to stop first, in this order. */

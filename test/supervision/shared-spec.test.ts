@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { supervisor, type ChildSpec, type SupervisorRef } from '../../src/index.js';
-import { normalizeChildSpec, normalizeSupervisorSpec, type NormalizedChildSpec } from '../../src/supervision/spec.js';
+import { normalizeChildSpec, normalizeSupervisorSpec } from '../../src/supervision/spec.js';
+import type { NormalizedChildSpec } from '../../src/supervision/child-template.js';
 import { isSupervisorLogic } from '../../src/supervision/supervisor.js';
 import { testSystem, worker } from '../fixtures/workers.js';
 
