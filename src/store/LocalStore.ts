@@ -199,7 +199,12 @@ class LocalStore implements StateStore {
   private open(): Promise<Db> {
     if (this.closed) return Promise.reject(closedError(this.location));
     if (this.db) return Promise.resolve(this.db);
-    this.opening ??= this.openDatabase();
+    // A failed open is not kept: the next call opens again (another process may have held the
+    // file's lock while it created it; a store must not stay broken for good after that).
+    this.opening ??= this.openDatabase().catch((err: unknown) => {
+      this.opening = undefined;
+      throw err;
+    });
     return this.opening;
   }
 
@@ -210,19 +215,33 @@ class LocalStore implements StateStore {
     } catch (err) {
       throw storeError(`localStore needs the better-sqlite3 package, which did not load: ${(err as Error).message}`, { location: this.location }, err);
     }
-    const db = this.guard('open', () => {
-      mkdirSync(dirname(this.location), { recursive: true });
-      const opened = new Database(this.location, { timeout: this.options.busyTimeout });
+    const openOnce = () =>
+      this.guard('open', () => {
+        mkdirSync(dirname(this.location), { recursive: true });
+        const opened = new Database(this.location, { timeout: this.options.busyTimeout });
+        try {
+          opened.pragma('journal_mode = WAL');
+          opened.pragma(`synchronous = ${this.options.synchronous.toUpperCase()}`);
+          migrate(opened, this.location);
+        } catch (err) {
+          opened.close();
+          throw err;
+        }
+        return opened;
+      });
+    // Switching a new file to WAL takes its lock without SQLite's busy handler: while another
+    // process creates or migrates the same file, the open is tried again, up to `busyTimeout`.
+    const deadline = Date.now() + this.options.busyTimeout;
+    let db: Db;
+    for (;;) {
       try {
-        opened.pragma('journal_mode = WAL');
-        opened.pragma(`synchronous = ${this.options.synchronous.toUpperCase()}`);
-        migrate(opened, this.location);
+        db = openOnce();
+        break;
       } catch (err) {
-        opened.close();
-        throw err;
+        if (!isBusy(err) || Date.now() >= deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_MS));
       }
-      return opened;
-    });
+    }
     if (this.closed) {
       db.close();
       throw closedError(this.location);
@@ -274,4 +293,13 @@ function migrate(db: Db, location: string): void {
     db.exec(SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/** How long an open that found the file locked waits before it tries again (ms). */
+const OPEN_RETRY_MS = 10;
+
+/** True when `err` (a `STORE_ERROR` around SQLite's) says the database was locked. */
+function isBusy(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === 'string' && cause.code.startsWith('SQLITE_BUSY');
 }

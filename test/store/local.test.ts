@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localStore, localStoreFile } from '../../src/store/LocalStore.js';
 import { fencingRace, storeConformance, put, record } from './conformance.js';
@@ -33,6 +35,30 @@ describe('localStore', () => {
     const [a, b] = [localStore(path), localStore(path)];
     expect(await fencingRace(a, b)).toBeGreaterThan(12);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('opens a file another process holds locked once the lock goes, within busyTimeout (that process creating it, say)', async () => {
+    const file = join(dir, `locked${++n}.db`);
+    // Another process creates the file and holds its lock for 300 ms.
+    const holder = spawn(process.execPath, ['-e', `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(file)}); d.exec('BEGIN EXCLUSIVE'); d.exec('CREATE TABLE x (y)'); console.log('locked'); setTimeout(() => { d.exec('COMMIT'); d.close(); }, 300);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const store = localStore(file, { busyTimeout: 5000 });
+    expect(await store.load('root')).toBeUndefined();
+    await store.close();
+    await new Promise((resolve) => (holder.exitCode === null ? holder.once('exit', resolve) : resolve(undefined)));
+  });
+
+  it('does not keep a failed open: the next call opens again', async () => {
+    const file = join(dir, `locked${++n}.db`);
+    const other = new Database(file);
+    other.exec('BEGIN EXCLUSIVE');
+    other.exec('CREATE TABLE x (y)');
+    const store = localStore(file, { busyTimeout: 20 });
+    await expect(store.load('root')).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('database is locked') });
+    other.exec('COMMIT');
+    other.close();
+    expect(await store.load('root')).toBeUndefined();
+    await store.close();
   });
 
   it('refuses a database written by a newer schema than it knows', async () => {
