@@ -9,6 +9,7 @@
  * seen here; such an entry stays until its ask settles (local asks are checked) or the bound
  * pushes it out, and failing an ask that already settled does nothing.
  */
+import { ASK_FAIL } from '../runtime/ask.js';
 import { ArborError, withoutStack } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
 import { nodeOfPath } from '../runtime/paths.js';
@@ -25,7 +26,8 @@ export const OWED_ASKS_BOUND = 1024;
 export function askReplyRef(event: ArborEvent): object | undefined {
   const replyTo = event.replyTo as { path?: unknown } | undefined;
   if (typeof replyTo !== 'object' || replyTo === null || typeof replyTo.path !== 'string') return undefined;
-  return replyTo.path.includes('/$ask/') || relayOf(replyTo) !== undefined ? replyTo : undefined;
+  // A ref that fails like an ask's reply ref (a chain's slip) stands for one.
+  return replyTo.path.includes('/$ask/') || typeof (replyTo as { [ASK_FAIL]?: unknown })[ASK_FAIL] === 'function' ? replyTo : undefined;
 }
 
 /** What owed asks need of the system: which asks still wait on this node. */

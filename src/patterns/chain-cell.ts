@@ -26,9 +26,9 @@ import type { CellInit } from '../runtime/cell.js';
 import type { TimerHandle } from '../runtime/clock.js';
 import { toError } from '../runtime/errors.js';
 import type { ArborEvent } from '../runtime/event.js';
-import { DEFAULT_ASK_TIMEOUT, type ActorRef } from '../runtime/ref.js';
+import type { ActorRef } from '../runtime/ref.js';
 import { ChainSlip, isSlipStep, slipEvent, stepError, type SlipStep } from './chain-slip.js';
-import { chainOutput, checkOutput, failureEvent, runStage, stageEvent, stageFailure, stageState, type ChainAskStage, type ChainFailure, type ChainInput, type ChainOutput, type ChainPlan, type NamedStage } from './chain-steps.js';
+import { chainOutput, checkOutput, failureEvent, runStage, stageEvent, stageFailure, stageState, type ChainFailure, type ChainInput, type ChainOutput, type ChainPlan, type NamedAskStage } from './chain-steps.js';
 import { assertPatternEvent, eventLogger, type PatternEvent } from './event.js';
 import { PatternCell, type PatternSnapshot } from './pattern-cell.js';
 import type { EventTarget } from './targets.js';
@@ -174,7 +174,7 @@ export class ChainCell extends PatternCell {
     const slip = new ChainSlip(this.path, {
       run: run.id,
       i,
-      stages: stages.slice(i, end + 1).map((s) => ({ to: s.to!.path, emit: s.emit, timeout: (s as ChainAskStage).timeout ?? DEFAULT_ASK_TIMEOUT })),
+      stages: stages.slice(i, end + 1).map((s) => ({ to: (s as NamedAskStage).to.path, emit: s.emit, timeout: (s as NamedAskStage).timeout })),
       cause: { id: last.id, correlationId: last.correlationId, schemaVersion: last.schemaVersion },
       source: this.plan.id,
     }, this.system);
@@ -219,8 +219,7 @@ export class ChainCell extends PatternCell {
         return this.crash(run, toError(err));
       }
       if (i === slip.end) {
-        this.clearStageTimer(run);
-        run.slip = undefined;
+        this.endSlip(run);
         if (i + 1 < this.plan.stages.length) this.asSender(() => this.enter(run, i + 1));
         else this.finish(run);
       } else {
@@ -234,24 +233,23 @@ export class ChainCell extends PatternCell {
   /** The stage the slip waits for fails unless it answers in its `timeout`, as an ask would. */
   private armStageTimer(run: Run): void {
     const slip = run.slip!;
-    const stage = this.plan.stages[slip.next] as NamedStage & ChainAskStage;
-    const timeout = stage.timeout ?? DEFAULT_ASK_TIMEOUT;
-    this.clearStageTimer(run);
+    const stage = this.plan.stages[slip.next] as NamedAskStage;
+    if (slip.timer !== undefined) this.system.clock.clearTimeout(slip.timer);
     slip.timer = this.system.clock.setTimeout(() => {
       if (run.slip !== slip) return;
-      this.stageFailed(run, slip.next, askTimeoutError(stage.to.path, stage.on, timeout));
-    }, timeout);
+      this.stageFailed(run, slip.next, askTimeoutError(stage.to.path, stage.on, stage.timeout));
+    }, stage.timeout);
   }
 
-  private clearStageTimer(run: Run): void {
+  /** The run is off its slip (it ended, failed, or goes on past it): the slip's timer goes. */
+  private endSlip(run: Run): void {
     if (run.slip?.timer !== undefined) this.system.clock.clearTimeout(run.slip.timer);
-    if (run.slip) run.slip.timer = undefined;
+    run.slip = undefined;
   }
 
   private stageFailed(run: Run, i: number, error: unknown): void {
     if (run !== this.live || run.status !== 'active') return;
-    this.clearStageTimer(run);
-    run.slip = undefined;
+    this.endSlip(run);
     try {
       const failure = stageFailure(this.plan.stages[i]!, run.events[run.events.length - 1]!, error);
       run.failure = failure;
@@ -305,8 +303,7 @@ export class ChainCell extends PatternCell {
   /** The incarnation of `run` ended: its snapshot stays readable, and the receipts waiting on its work settle. */
   private detach(run: Run): void {
     run.abort = undefined;
-    this.clearStageTimer(run);
-    run.slip = undefined;
+    this.endSlip(run);
     this.lastRun = run;
     this.live = undefined;
     for (const resolve of run.waiters?.splice(0) ?? []) resolve();

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../runtime/clock.js';
 import type { ArborEvent } from '../runtime/event.js';
-import { DEFAULT_ASK_TIMEOUT, type ActorRef } from '../runtime/ref.js';
+import type { ActorRef } from '../runtime/ref.js';
 import { describe as describeValue } from '../runtime/errors.js';
 import { slipEvent } from './chain-slip.js';
 import { deriveEvent, eventLogger, type PatternEvent } from './event.js';
@@ -73,8 +73,11 @@ export interface ChainOutput {
   failure?: ChainFailure;
 }
 
-/** A stage once validated: its name is known. */
-export type NamedStage = ChainStage & { name: string };
+/** A stage once validated: its name is known, and an ask stage's timeout. */
+export type NamedStage = (ChainRunStage & { name: string }) | NamedAskStage;
+
+/** An ask stage once validated. */
+export type NamedAskStage = ChainAskStage & { name: string; timeout: number };
 
 /** What both runners of one chain share: its validated stages and options. */
 export interface ChainPlan {
@@ -99,7 +102,7 @@ export function stageState(stage: NamedStage): string {
  * rejects with the error, or with an {@link InvalidOutput}.
  */
 export async function runStage(stage: NamedStage, event: PatternEvent, signal: AbortSignal): Promise<unknown> {
-  const output = stage.to !== undefined ? await stage.to.ask(event, { timeout: stage.timeout ?? DEFAULT_ASK_TIMEOUT }) : await stage.run(event.data as never, event as never, signal);
+  const output = stage.to !== undefined ? await stage.to.ask(event, { timeout: stage.timeout }) : await stage.run(event.data as never, event as never, signal);
   checkOutput(stage, output);
   return output;
 }

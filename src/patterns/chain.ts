@@ -23,13 +23,14 @@ import { OWN_CELL } from '../actors/own-cell.js';
 import { realClock, type Clock } from '../runtime/clock.js';
 import type { Logger } from 'pino';
 import { InvalidSpecError } from '../runtime/errors.js';
+import { DEFAULT_ASK_TIMEOUT, isArborRef } from '../runtime/ref.js';
 import type { CellInit } from '../runtime/cell.js';
 import { ChainCell } from './chain-cell.js';
-import { chainOutput, failureEvent, runStage, stageEvent, stageFailure, stageState, type ChainFailure, type ChainInput, type ChainOutput, type ChainPlan, type ChainStage, type NamedStage } from './chain-steps.js';
+import { chainOutput, failureEvent, runStage, stageEvent, stageFailure, stageState, type ChainFailure, type ChainInput, type ChainOutput, type ChainAskStage, type ChainPlan, type ChainRunStage, type ChainStage, type NamedStage } from './chain-steps.js';
 import { assertPatternEvent, type PatternEvent } from './event.js';
 import { assigner, effect } from './machine-config.js';
 import { holdTarget, sendTarget, type EventTarget, type HeldTarget } from './targets.js';
-import { fn, isPlainObject, loggerOption, nonEmptyString, optionsObject, stateName } from './validate.js';
+import { duration, fn, isPlainObject, loggerOption, nonEmptyString, optionsObject, stateName } from './validate.js';
 
 export type { ChainStage, ChainRunStage, ChainAskStage, ChainInput, ChainFailure, ChainOutput } from './chain-steps.js';
 
@@ -56,10 +57,6 @@ interface ChainContext {
 const update = assigner<ChainContext>();
 const act = effect<ChainContext>();
 
-function isRefLike(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { path?: unknown }).path === 'string' && typeof (value as { send?: unknown }).send === 'function';
-}
-
 function normalizeStages(value: unknown): NamedStage[] {
   if (!Array.isArray(value) || value.length === 0) throw new InvalidSpecError('stages', value, 'must be a non-empty array');
   const names = new Set<string>();
@@ -74,16 +71,15 @@ function normalizeStages(value: unknown): NamedStage[] {
       if (stage.timeout !== undefined) throw new InvalidSpecError(`stages[${i}].timeout`, stage.timeout, 'belongs to ask stages (with to); a run stage times out by itself');
     } else {
       if (stage.run !== undefined) throw new InvalidSpecError(`stages[${i}]`, stage, 'must have either run or to, not both');
-      if (!isRefLike(stage.to)) throw new InvalidSpecError(`stages[${i}].to`, stage.to, 'must be an actor ref (a path and send)');
-      if (stage.timeout !== undefined && !(typeof stage.timeout === 'number' && stage.timeout > 0 && stage.timeout <= 2 ** 31 - 1)) {
-        throw new InvalidSpecError(`stages[${i}].timeout`, stage.timeout, 'must be a positive number of ms');
-      }
+      if (!isArborRef(stage.to)) throw new InvalidSpecError(`stages[${i}].to`, stage.to, 'must be an actor ref (an arbor:// path and send)');
     }
     if (stage.validate !== undefined) fn(stage.validate, `stages[${i}].validate`);
     const name = stateName(stage.name ?? emit.split('.')[0], `stages[${i}].name`, ' (give a name when emit does not start with one)');
     if (names.has(name)) throw new InvalidSpecError(`stages[${i}].name`, name, 'must be unique in the chain');
     names.add(name);
-    return { ...(stage as unknown as ChainStage), name };
+    // An ask stage's timeout is settled here, once: the slip, its timers and the machine's ask read it.
+    if (stage.to !== undefined) return { ...(stage as unknown as ChainAskStage), name, timeout: duration(stage.timeout, `stages[${i}].timeout`, DEFAULT_ASK_TIMEOUT) };
+    return { ...(stage as unknown as ChainRunStage), name };
   });
 }
 

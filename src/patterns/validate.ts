@@ -25,10 +25,14 @@ export function integer(value: unknown, field: string, min: number, fallback?: n
   return value;
 }
 
-/** A finite number of ms > 0, or `fallback` when absent. */
+/** The longest delay a timer holds (ms); Node fires a longer one at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A finite number of ms > 0 that a timer can hold, or `fallback` when absent. */
 export function duration(value: unknown, field: string, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new InvalidSpecError(field, value, 'must be a number of ms > 0');
+  if (value > MAX_TIMER_MS) throw new InvalidSpecError(field, value, `must be at most ${MAX_TIMER_MS} ms (what a timer holds; a longer one would fire at once)`);
   return value;
 }
 

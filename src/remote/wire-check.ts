@@ -10,7 +10,7 @@
  * travel as `{ $ref: path }` and are revived by the receiver, see `wire-refs.ts`).
  */
 import { ArborError } from '../runtime/errors.js';
-import { isArborRef } from './wire-refs.js';
+import { isArborRef } from '../runtime/ref.js';
 
 declare module '../runtime/errors.js' {
   interface ErrorCodes {

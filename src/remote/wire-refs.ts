@@ -5,7 +5,7 @@
  * crosses as `{ $ref: path, $relay: tag, $data }` and is rebuilt by the receiver's reviver.
  */
 import { SCHEME } from '../runtime/paths.js';
-import type { ActorRef } from '../runtime/ref.js';
+import { isArborRef, type ActorRef } from '../runtime/ref.js';
 import { relayOf, type RelayForm } from '../runtime/relay.js';
 
 /** The wire form of a ref; a relay (see `runtime/relay.ts`) adds its tag and data. */
@@ -18,10 +18,6 @@ export interface WireRef {
 /** Makes the ref for a wire ref's path (and, for a relay, its form with the data revived). */
 export type RefMaker = (path: string, relay?: RelayForm) => ActorRef;
 
-export function isArborRef(value: object): value is { path: string; send: unknown } {
-  const path = (value as { path?: unknown }).path;
-  return typeof path === 'string' && path.startsWith(SCHEME) && typeof (value as { send?: unknown }).send === 'function';
-}
 
 function isWireRef(value: object): value is WireRef {
   const ref = (value as { $ref?: unknown }).$ref;

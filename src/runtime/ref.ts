@@ -3,6 +3,7 @@
  * every operation goes through the runtime (never straight into an XState actor).
  */
 import { assertEvent, type ArborEvent } from './event.js';
+import { SCHEME } from './paths.js';
 import { observersOf, persistedSnapshotOf, type RefSubscription, type SnapshotObserver } from './ref-features.js';
 
 /** Options of {@link ActorRef.ask}. */
@@ -189,4 +190,10 @@ export class LocalActorRef implements ActorRef {
   toString(): string {
     return this.path;
   }
+}
+
+/** True when `value` is an Arbor ref of any kind (local, remote, an ask's reply ref, a relay): an `arbor://` path and `send`. */
+export function isArborRef(value: unknown): value is { path: string; send: unknown } {
+  const path = (value as { path?: unknown } | null)?.path;
+  return typeof path === 'string' && path.startsWith(SCHEME) && typeof (value as { send?: unknown }).send === 'function';
 }

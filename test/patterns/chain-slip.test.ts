@@ -182,6 +182,9 @@ describe('ask stages on one node', () => {
     expect(() => chain([{ on: 'a', emit: 'b.done', to: ref, run: () => 1 } as never])).toThrow(/either run or to/);
     expect(() => chain([{ on: 'a', emit: 'b.done', to: 'arbor://t/x' } as never])).toThrow(/stages\[0\]\.to/);
     expect(() => chain([{ on: 'a', emit: 'b.done', to: ref, timeout: 0 }])).toThrow(/stages\[0\]\.timeout/);
+    // More than a timer holds would fire at once.
+    expect(() => chain([{ on: 'a', emit: 'b.done', to: ref, timeout: 2 ** 31 }])).toThrow(/stages\[0\]\.timeout.*at most 2147483647/);
+    expect(() => chain([{ on: 'a', emit: 'b.done', to: { path: 'x', send: () => undefined } as unknown as ActorRef }])).toThrow(/arbor:\/\/ path/);
     const run = { on: 'a', emit: 'b.done', run: () => 1 };
     expect(() => chain([{ ...run, timeout: 100 } as never])).toThrow(/belongs to ask stages/);
   });
